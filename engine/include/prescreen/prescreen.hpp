@@ -1,0 +1,165 @@
+// prescreen — embeddable consent-and-screening engine for aesthetic-clinic pre-consultation.
+//
+// Public API (C++17). JSON (nlohmann::json) is the boundary format: every result serialises to the
+// exact JSON the Python and JavaScript bindings return, so the shared vectors in tests/vectors/
+// compare byte for byte across runtimes.
+//
+// The core does no I/O and reads no clock: `today` is always an input.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace prescreen {
+
+using json = nlohmann::json;
+
+/// Library version (semantic versioning).
+inline constexpr const char* version_string = "0.1.0";
+
+/// One problem found in a protocol pack, an answer set, a consent record or a JsonLogic rule.
+/// `code` is stable (documented in docs/errors.md), `path` is a JSON Pointer (RFC 6901) into the
+/// offending document, `message` is written for the person who has to fix it.
+struct Diagnostic {
+    std::string code;
+    std::string path;
+    std::string message;
+
+    json to_json() const;
+};
+
+/// Thrown by Protocol::load when the pack has errors; carries every problem at once.
+class ProtocolError : public std::runtime_error {
+public:
+    explicit ProtocolError(std::vector<Diagnostic> diagnostics);
+    const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+    json to_json() const;  // {"error": "protocol_error", "message": ..., "diagnostics": [...]}
+
+private:
+    std::vector<Diagnostic> diagnostics_;
+};
+
+/// Thrown for misuse of the API (e.g. `today` that is not an ISO date). Carries one diagnostic.
+class UsageError : public std::invalid_argument {
+public:
+    explicit UsageError(Diagnostic diagnostic);
+    const Diagnostic& diagnostic() const noexcept { return diagnostic_; }
+
+private:
+    Diagnostic diagnostic_;
+};
+
+/// Explicit resource limits. Going over one is a diagnostic, never a crash.
+struct Limits {
+    std::size_t max_document_bytes = 16u * 1024u * 1024u;  // any JSON text given to the engine
+    std::size_t max_nesting_depth = 256;                   // JSON arrays/objects inside each other
+    std::size_t max_expression_depth = 128;                // JsonLogic operations inside each other
+    std::size_t max_items = 2000;                          // questionnaire items in one pack
+    std::size_t max_rules = 2000;                          // screening rules in one pack
+    std::size_t max_answers_bytes = 1024u * 1024u;         // one answer set as JSON text
+};
+
+/// The limits the engine uses unless told otherwise.
+const Limits& default_limits() noexcept;
+
+/// Per-call context. `today` is an ISO date (YYYY-MM-DD); `locale` picks message translations
+/// (empty = the pack's default locale).
+struct Context {
+    std::string today;
+    std::string locale;
+};
+
+/// What the patient signs. See docs/consent.md for the record format.
+struct ConsentRequest {
+    std::vector<std::string> acknowledged;  // acknowledgement ids the patient ticked
+    json signature = json::object();        // {"name": "...", "role": "patient"}
+    std::string signed_at;                   // ISO date-time, e.g. "2026-11-25T10:31:00Z"
+    std::string information_shown_at;        // when the consent document was first shown
+    std::string patient_reference;           // clinic's reference for the patient (may be empty)
+    json practitioner_override = nullptr;    // {"name": ..., "reason": ...} to consent despite outcome
+    std::string seal_key;                    // non-empty: add an HMAC-SHA-256 seal with this key
+};
+
+namespace detail {
+struct CompiledProtocol;
+}
+
+/// A compiled, immutable protocol pack. Cheap to copy (shared), safe to use from many threads.
+class Protocol {
+public:
+    /// Parse, validate and compile a pack. Throws ProtocolError listing every problem.
+    /// `overrides` maps parameter names to values (checked against each parameter's range).
+    static Protocol load(std::string_view text, const json& overrides = json::object(),
+                         const Limits& limits = default_limits());
+    static Protocol from_json(const json& document, const json& overrides = json::object(),
+                              const Limits& limits = default_limits());
+
+    /// Every problem in a pack, without throwing (empty = the pack loads).
+    static std::vector<Diagnostic> lint(std::string_view text, const json& overrides = json::object(),
+                                        const Limits& limits = default_limits());
+
+    const std::string& id() const noexcept;
+    const std::string& version() const noexcept;
+    const std::string& digest() const noexcept;  // SHA-256 hex of the canonical pack JSON
+    const json& document() const noexcept;       // the pack as loaded
+    const json& overrides() const noexcept;      // the overrides given at load
+    json items() const;                          // item definitions, in questionnaire order
+    json rules() const;                          // rule summaries (id, outcome, sources, ...)
+    json parameters() const;                     // effective parameter values with defaults and ranges
+
+    /// Questionnaire state: visible items, missing required items, per-item issues, progress.
+    json form(const json& answers, const Context& context) const;
+
+    /// Screening: outcome, defer_until, findings, aftercare and course plan.
+    json screen(const json& answers, const Context& context) const;
+
+    /// Screen an answer set given as JSON text (one JSONL line). Never throws for bad input:
+    /// malformed text gives {"error": {...}} in place of a result.
+    json screen_text(std::string_view answers_json, const Context& context) const;
+
+    /// The canonical consent record (with digest and optional seal). Throws UsageError when the
+    /// outcome does not permit consent and no practitioner override is given.
+    json consent(const json& answers, const ConsentRequest& request, const Context& context) const;
+
+    /// Parallel screening over a shared protocol: exactly one result or one {"error": ...} per input,
+    /// in input order. threads = 0 means hardware concurrency.
+    std::vector<json> screen_batch(const std::vector<json>& answers, const Context& context,
+                                   unsigned threads = 0) const;
+
+    /// The internal compiled form (for bindings and benchmarks); not a stable API.
+    const detail::CompiledProtocol& compiled() const noexcept { return *impl_; }
+
+private:
+    explicit Protocol(std::shared_ptr<const detail::CompiledProtocol> impl);
+    std::shared_ptr<const detail::CompiledProtocol> impl_;
+};
+
+/// Evaluate a JsonLogic rule against data (json-logic-js semantics plus the documented domain
+/// operations). Throws ProtocolError (bad rule) or returns the result.
+json apply_logic(const json& rule, const json& data = json::object(), const Context& context = {});
+
+/// Verify a consent record: recompute digests and the seal (when `seal_key` is given).
+/// Returns {"valid": bool, "problems": [Diagnostic...]}.
+json verify_consent(const json& record, std::string_view seal_key = {});
+
+/// Status of a consent record at an ISO date or date-time: {"status": "active"|"expired"|
+/// "withdrawn"|"superseded"|"invalid", "valid_until": ..., "problems": [...]}.
+/// `later_records` are records signed later for the same patient and protocol (supersession).
+json consent_status(const json& record, std::string_view at, const std::vector<json>& later_records = {});
+
+/// Canonical JSON (sorted keys, no insignificant whitespace, integers only) used for digests.
+std::string canonical_json(const json& value);
+
+/// SHA-256 of bytes as lower-case hex.
+std::string sha256_hex(std::string_view bytes);
+
+/// HMAC-SHA-256 (RFC 2104) as lower-case hex.
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+
+}  // namespace prescreen

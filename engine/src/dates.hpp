@@ -1,0 +1,51 @@
+// Calendar dates for waiting periods and ages. Proleptic Gregorian, ISO YYYY-MM-DD only.
+// Impossible dates (2026-02-30) are rejected, never wrapped.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace prescreen {
+
+struct Date {
+    int year = 1970;
+    int month = 1;  // 1..12
+    int day = 1;    // 1..days_in_month
+
+    friend bool operator==(const Date& a, const Date& b) { return a.year == b.year && a.month == b.month && a.day == b.day; }
+    friend bool operator!=(const Date& a, const Date& b) { return !(a == b); }
+    friend bool operator<(const Date& a, const Date& b) {
+        if (a.year != b.year) return a.year < b.year;
+        if (a.month != b.month) return a.month < b.month;
+        return a.day < b.day;
+    }
+    friend bool operator<=(const Date& a, const Date& b) { return !(b < a); }
+};
+
+enum class DateUnit { Days, Months, Years };
+
+bool is_leap_year(int year);
+int days_in_month(int year, int month);
+
+/// Strict ISO calendar date "YYYY-MM-DD" (years 0001..9999). nullopt for anything else.
+std::optional<Date> parse_iso_date(std::string_view text);
+/// True when text has the shape YYYY-MM-DD (whether or not the day exists).
+bool looks_like_iso_date(std::string_view text);
+std::string format_iso_date(const Date& date);
+
+/// Days since 1970-01-01 (negative before).
+long long to_day_number(const Date& date);
+Date from_day_number(long long days);
+
+/// date + amount units. Months and years are calendar units clamped to the month's last day
+/// (2026-08-31 + 6 months = 2027-02-28). nullopt when the result leaves years 1..9999.
+std::optional<Date> add_period(const Date& date, long long amount, DateUnit unit);
+
+/// Whole units from `from` to `to` (negative when `to` is earlier). Days are exact; months and
+/// years count completed calendar units, so the age on the birthday itself is the new age.
+long long period_between(const Date& from, const Date& to, DateUnit unit);
+
+std::optional<DateUnit> parse_date_unit(std::string_view unit);  // "days" | "months" | "years"
+
+}  // namespace prescreen

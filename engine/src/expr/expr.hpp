@@ -1,0 +1,102 @@
+// JsonLogic, compiled once at load into an evaluable tree; evaluation never re-parses JSON.
+// Semantics follow json-logic-js (the official tests.json passes 100 %), plus the domain
+// operations documented in docs/jsonlogic.md (dates, today, param, answered, fired, outcome).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prescreen/prescreen.hpp"
+
+namespace prescreen::expr {
+
+enum class Kind : std::uint8_t { Null, Bool, Number, String, Array, Object };
+
+/// A JsonLogic value. Strings and arrays are views: into the compiled program (literals), into an
+/// answer set, into free data, or into `hold`, which owns values computed during evaluation.
+struct Value {
+    Kind kind = Kind::Null;
+    bool boolean = false;
+    double number = 0;
+    std::string_view string;
+    const std::vector<Value>* array = nullptr;
+    const nlohmann::json* object = nullptr;  // objects only come from free data (apply_logic)
+    std::shared_ptr<const void> hold;
+
+    static Value null() { return {}; }
+    static Value from_bool(bool b) { Value v; v.kind = Kind::Bool; v.boolean = b; return v; }
+    static Value from_number(double n) { Value v; v.kind = Kind::Number; v.number = n; return v; }
+    /// A view; the caller keeps `text` alive for as long as the value is used.
+    static Value from_view(std::string_view text) { Value v; v.kind = Kind::String; v.string = text; return v; }
+    static Value from_array_view(const std::vector<Value>* items) { Value v; v.kind = Kind::Array; v.array = items; return v; }
+    static Value owned_string(std::string text);
+    static Value owned_array(std::vector<Value> items);
+};
+
+bool truthy(const Value& value);          // JavaScript truthiness ("" 0 null false NaN and [] are falsy)
+nlohmann::json to_json(const Value& value);  // NaN/Infinity become null, integral doubles become integers
+
+/// Questionnaire item types (shared with the protocol model; the compiler type-checks comparisons).
+enum class ItemType : std::uint8_t { Boolean, Choice, MultiChoice, Date, Integer, Decimal, Text, Display };
+
+struct ItemInfo {
+    std::string id;
+    ItemType type = ItemType::Text;
+    std::vector<std::string> options;  // choice / multi-choice values
+};
+
+/// The names a rule may use. A default Scope is "free data": `var` reads the data document
+/// (apply_logic). A protocol Scope resolves `var` names to answer slots at compile time, so an
+/// unknown item id is a load error and evaluation is an array index.
+struct Scope {
+    const std::vector<ItemInfo>* items = nullptr;                 // slot i = items[i]; null = free data
+    std::function<int(std::string_view)> find_item;              // id -> slot, -1 unknown
+    std::function<int(std::string_view)> find_parameter;         // name -> index, -1 unknown
+    std::function<int(std::string_view)> find_rule;              // id -> index, -1 unknown; empty = `fired` not allowed
+    bool allow_outcome = false;                                   // `{"outcome": []}` allowed
+};
+
+/// A compiled rule. Opaque outside expr/.
+struct Node;
+struct Program {
+    std::vector<Node> nodes;             // flat tree; root is nodes[root]
+    std::uint32_t root = 0;
+    std::vector<int> items_used;         // sorted, unique answer slots the rule reads
+    std::vector<int> parameters_used;    // sorted, unique parameter indices
+    std::vector<int> rules_used;         // sorted, unique rule indices (`fired`)
+    ~Program();
+    Program();
+    Program(Program&&) noexcept;
+    Program& operator=(Program&&) noexcept;
+};
+
+/// Compile `rule`; on problems append diagnostics (paths under `path`) and return nullptr.
+std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& scope, const std::string& path,
+                                       const Limits& limits, std::vector<Diagnostic>& diagnostics);
+
+/// What a Program reads while it runs.
+struct Frame {
+    const Value* items = nullptr;        // answers by slot (protocol scope); Null = unanswered
+    const Value* parameters = nullptr;   // effective parameter values by index
+    const std::uint8_t* fired = nullptr; // rule index -> 1 when that rule fired
+    std::string_view outcome;            // overall outcome (aftercare/course conditions)
+    const nlohmann::json* data = nullptr;  // free data (apply_logic)
+    std::string_view today;              // ISO date, empty = not given
+};
+
+/// Runtime error (bad date given to a date operation, `throw`, ...), turned into a Diagnostic by callers.
+struct EvalError {
+    std::string code;
+    std::string message;
+};
+
+/// Evaluate; throws EvalError for runtime errors. Never recurses deeper than the compiled depth.
+Value evaluate(const Program& program, const Frame& frame);
+
+}  // namespace prescreen::expr
