@@ -1,0 +1,280 @@
+/**
+ * prescreen — consent-and-screening engine for aesthetic clinics, compiled to WebAssembly.
+ *
+ * Every result is the exact JSON the C++ core produces (see docs/results.md and docs/consent.md in
+ * the repository), parsed into plain objects. Every failure is thrown as a {@link ProtocolError}.
+ *
+ * @example
+ * ```js
+ * import { loadProtocol } from 'prescreen';
+ * const protocol = await loadProtocol(await (await fetch('/protocols/microneedling/protocol.json')).text());
+ * const result = protocol.screen({ pregnant: false }, { today: '2026-11-25' });
+ * console.log(result.outcome, result.defer_until);
+ * protocol.dispose();
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+/** One problem: a stable `code`, a JSON Pointer `path` into the offending document, and a message. */
+export interface Diagnostic {
+  code: string;
+  path: string;
+  message: string;
+}
+
+/**
+ * Thrown for anything the engine refuses: a protocol pack with errors (`code` `protocol_error` or the
+ * single problem's code, every problem in {@link ProtocolError.diagnostics}), malformed JSON
+ * (`malformed_json`), values JSON cannot carry (`not_json`), too large or too deep input
+ * (`document_too_large`, `nesting_too_deep`), wrong option types (`wrong_type`, `unknown_option`),
+ * a consent the outcome does not permit (`consent_not_permitted`), a disposed protocol
+ * (`protocol_disposed`), or the engine not loaded yet (`not_initialised`, `engine_unavailable`).
+ */
+export class ProtocolError extends Error {
+  constructor(message: string, details?: { code?: string; path?: string; diagnostics?: Diagnostic[]; cause?: unknown });
+  readonly name: 'ProtocolError';
+  /** Stable machine-readable code. */
+  code: string;
+  /** JSON Pointer of the (first) offending place; empty for the whole document. */
+  path: string;
+  /** Every problem found (at least one). */
+  diagnostics: Diagnostic[];
+  toJSON(): { code: string; path: string; message: string; diagnostics: Diagnostic[] };
+}
+
+/** Any JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * A patient's answers: item id → value. Booleans, numbers, option values, ISO dates
+ * (`"YYYY-MM-DD"`), arrays of option values for multi-choice; `null` or absent means unanswered.
+ * Bad values never throw: they come back as `issues`. NaN and Infinity reach the engine as such
+ * (they are not turned into `null`).
+ */
+export type Answers = Record<string, unknown>;
+
+/** An ISO date (`YYYY-MM-DD`) or a `Date` (its local calendar day). */
+export type DateInput = string | Date;
+
+/** An ISO date-time (`2026-11-25T10:31:00Z`) or a `Date` (UTC, to the second). */
+export type DateTimeInput = string | Date;
+
+export interface CallOptions {
+  /** The day of the screening. Default: the device's local date. The engine reads no clock itself. */
+  today?: DateInput;
+  /** Locale for messages (a BCP 47 tag from the pack's `locales`); default: the pack's first locale. */
+  locale?: string;
+}
+
+export interface ProtocolIdentity {
+  id: string;
+  version: string;
+  digest: string;
+}
+
+export interface FormIssue {
+  item: string;
+  code: string;
+  path: string;
+  message: string;
+}
+
+/** Questionnaire state (docs/results.md, `form`). */
+export interface FormState {
+  protocol: ProtocolIdentity;
+  visible: string[];
+  missing_required: string[];
+  issues: FormIssue[];
+  ignored: string[];
+  progress: { answered: number; required: number; answered_required: number; percent: number };
+  complete: boolean;
+  [key: string]: unknown;
+}
+
+export type Outcome =
+  | 'not_eligible'
+  | 'deferred'
+  | 'incomplete'
+  | 'refer'
+  | 'eligible_with_precautions'
+  | 'eligible';
+
+export interface Finding {
+  rule: string;
+  outcome: Outcome;
+  defer_until: string | null;
+  message: string;
+  clinician_note: string;
+  sources: string[];
+  trace: { answers: Record<string, Json>; parameters: Record<string, Json> };
+  [key: string]: unknown;
+}
+
+/** Screening result (docs/results.md, `screen`). */
+export interface ScreeningResult {
+  protocol: ProtocolIdentity;
+  today: string;
+  outcome: Outcome;
+  defer_until: string | null;
+  consent_permitted: boolean;
+  findings: Finding[];
+  missing_required: string[];
+  issues: FormIssue[];
+  aftercare: Array<{ id: string; phase: string; text: string }>;
+  course: {
+    plan: string;
+    sessions: number;
+    interval_weeks: number;
+    text: string;
+    follow_up: { weeks: number; text: string } | null;
+  } | null;
+  [key: string]: unknown;
+}
+
+/** Options of {@link Protocol.consent}; mapped to the C++ `ConsentRequest` (docs/consent.md). */
+export interface ConsentOptions extends CallOptions {
+  /** Acknowledgement ids the patient ticked. */
+  acknowledged?: string[];
+  /** The typed signature, e.g. `{name: 'Alex Patient', role: 'patient'}`. */
+  signature?: { name: string; role: string; [key: string]: Json };
+  /** When the patient signed (`signed_at`). */
+  signedAt?: DateTimeInput;
+  /** When the consent document was first shown (`information_shown_at`). */
+  informationShownAt?: DateTimeInput;
+  /** The clinic's reference for the patient (`patient_reference`). */
+  patientReference?: string;
+  /** Record consent despite the outcome (`practitioner_override`). */
+  practitionerOverride?: { name: string; reason: string; [key: string]: Json } | null;
+  /** Back office only: add an HMAC-SHA-256 seal with this key (`seal_key`). */
+  sealKey?: string;
+}
+
+/** The canonical consent record (docs/consent.md). */
+export interface ConsentRecord {
+  record_type: string;
+  protocol: ProtocolIdentity;
+  document: { version: string; digest: string };
+  answers_digest: string;
+  screening: { today: string; outcome: Outcome; defer_until: string | null; findings: string[] };
+  permitted_outcomes: Outcome[];
+  required_acknowledgements: string[];
+  acknowledgements: string[];
+  signer: { name: string; role: string };
+  signed_at: string;
+  information_shown_at: string;
+  cooling_off: { offered: boolean; days: number; treatment_not_before: string | null };
+  valid_until: string | null;
+  patient_reference: string;
+  practitioner_override: { name: string; reason: string } | null;
+  digest: string;
+  seal?: { algorithm: string; value: string };
+  withdrawal?: { at: string; reason: string };
+  [key: string]: unknown;
+}
+
+export interface Verification {
+  valid: boolean;
+  problems: Diagnostic[];
+}
+
+export interface ConsentStatus {
+  status: 'active' | 'expired' | 'withdrawn' | 'superseded' | 'not_yet_signed' | 'invalid';
+  valid_until: string | null;
+  problems: Diagnostic[];
+  [key: string]: unknown;
+}
+
+/**
+ * A loaded, validated, compiled protocol pack. Immutable. Create with {@link loadProtocol}.
+ * The engine keeps a compiled copy: call {@link Protocol.dispose} when done (a
+ * `FinalizationRegistry` frees forgotten ones eventually).
+ */
+export class Protocol {
+  private constructor();
+  /** The pack's `id`. */
+  readonly id: string;
+  /** The pack's `version`. */
+  readonly version: string;
+  /** SHA-256 hex of the canonical pack JSON. */
+  readonly digest: string;
+  /** Item definitions in questionnaire order. */
+  readonly items: Json[];
+  /** Rule summaries (id, outcome, sources, ...). */
+  readonly rules: Json[];
+  /** Effective parameter values with defaults and ranges. */
+  readonly parameters: Record<string, Json>;
+  /** The pack as loaded (pages, consent document sections, texts). */
+  readonly document: Record<string, Json>;
+  /** The overrides given at load. */
+  readonly overrides: Record<string, Json>;
+  /** True after {@link Protocol.dispose}. */
+  readonly disposed: boolean;
+
+  /** Questionnaire state: visible items, missing required items, issues, progress. Never throws for bad answers. */
+  form(answers?: Answers, options?: CallOptions): FormState;
+  /** Screening outcome with findings, `defer_until`, aftercare and course plan. Never throws for bad answers. */
+  screen(answers?: Answers, options?: CallOptions): ScreeningResult;
+  /**
+   * The consent record (screens the answers again). Throws {@link ProtocolError} `consent_not_permitted`
+   * when the outcome does not permit treatment and no practitioner override is given.
+   */
+  consent(answers: Answers, options?: ConsentOptions): ConsentRecord;
+  /** Free the engine's copy now; later calls throw `protocol_disposed`. Safe to call twice. */
+  dispose(): void;
+  /** `{id, version, digest}`. */
+  toJSON(): ProtocolIdentity;
+}
+
+/**
+ * Load the WebAssembly engine (once; later calls return the same promise). Browsers fetch
+ * `dist/prescreen.wasm` beside `dist/prescreen.js`; Node reads it from disk. Await it before the
+ * synchronous {@link verifyConsent}, {@link consentStatus}, {@link applyLogic} unless a protocol
+ * was loaded already. Options apply to the first call only.
+ */
+export function init(options?: {
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  locateFile?: (path: string, prefix: string) => string;
+}): Promise<unknown>;
+
+/**
+ * Parse, validate and compile a protocol pack given as JSON text, bytes or an object.
+ * `overrides` maps parameter names to clinic values (checked against each parameter's range).
+ * @throws {@link ProtocolError} listing every problem in `diagnostics`.
+ */
+export function loadProtocol(
+  textOrObject: string | object | ArrayBuffer | Uint8Array,
+  options?: { overrides?: Record<string, Json> | string },
+): Promise<Protocol>;
+
+/** Every problem in a pack without throwing for them; an empty list means the pack loads. */
+export function lintProtocol(
+  textOrObject: string | object | ArrayBuffer | Uint8Array,
+  options?: { overrides?: Record<string, Json> | string },
+): Promise<Diagnostic[]>;
+
+/** Verify a consent record (object or JSON text): digests, required fields, and the seal when `sealKey` is given. */
+export function verifyConsent(record: ConsentRecord | object | string, options?: { sealKey?: string }): Verification;
+
+/**
+ * Status of a consent record at `at` (ISO date or date-time; default: now). `laterRecords` are
+ * records signed later for the same patient and protocol (supersession).
+ */
+export function consentStatus(
+  record: ConsentRecord | object | string,
+  at?: DateTimeInput,
+  laterRecords?: Array<ConsentRecord | object>,
+): ConsentStatus;
+
+/**
+ * Evaluate a JsonLogic rule against data (json-logic-js semantics plus the engine's documented date
+ * operations). NaN and Infinity results come back as numbers.
+ * @throws {@link ProtocolError} for a bad rule (unknown operation, too deep, ...).
+ */
+export function applyLogic(rule: Json | object, data?: unknown, options?: { today?: DateInput }): unknown;
+
+/** Canonical JSON text (RFC 8785 style: sorted keys, no whitespace, integers only). */
+export function canonicalJson(value: unknown): string;
+
+/** How many protocols the engine currently holds (for leak checks). */
+export function liveProtocols(): number;

@@ -1,0 +1,378 @@
+// prescreen — the WebAssembly engine as an ES module (browsers, workers, Node 20).
+//
+// A thin layer over the embind surface in src/bindings.cpp: values go in as JSON text and come back
+// as the exact JSON the C++ core produces, parsed. Every failure of the core arrives as an error
+// envelope and is thrown here as a ProtocolError; no C++ exception reaches the caller raw.
+// Types and documentation: index.d.ts.
+import createPrescreenModule from './dist/prescreen.js';
+
+// JSON has no NaN/Infinity. They travel as these strings (U+FDD0 is a Unicode noncharacter) and the
+// bindings turn them back into numbers, so the engine judges them as it does in C++ and Python.
+const NON_FINITE_MARK = '\uFDD0';
+
+/** Error thrown for anything the engine refuses: a bad protocol pack, bad arguments, a refused consent. */
+export class ProtocolError extends Error {
+  /**
+   * @param {string} message
+   * @param {{code?: string, path?: string, diagnostics?: Array<{code: string, path: string, message: string}>, cause?: unknown}} [details]
+   */
+  constructor(message, { code = 'protocol_error', path = '', diagnostics, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'ProtocolError';
+    this.code = code;
+    this.path = path;
+    this.diagnostics = diagnostics ?? [{ code, path, message }];
+  }
+
+  toJSON() {
+    return { code: this.code, path: this.path, message: this.message, diagnostics: this.diagnostics };
+  }
+}
+
+// ---- module initialisation -------------------------------------------------------------------
+
+let enginePromise = null;
+let engine = null;
+
+const isNode =
+  typeof process === 'object' && process !== null && typeof process.versions === 'object' &&
+  process.versions !== null && typeof process.versions.node === 'string';
+
+async function instantiate(options) {
+  const moduleArgs = { ...options };
+  if (isNode && !moduleArgs.wasmBinary && !moduleArgs.instantiateWasm) {
+    // The glue is built for web and workers; under Node hand it the bytes (TOOLCHAIN.md, trap 3).
+    // The guarded dynamic import keeps bundlers and browsers away from node:fs.
+    const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs');
+    const url = moduleArgs.locateFile
+      ? moduleArgs.locateFile('prescreen.wasm', new URL('./dist/', import.meta.url).href)
+      : new URL('./dist/prescreen.wasm', import.meta.url);
+    moduleArgs.wasmBinary = fs.readFileSync(url instanceof URL ? url : new URL(url, import.meta.url));
+  }
+  return createPrescreenModule(moduleArgs);
+}
+
+/**
+ * Load and instantiate the WebAssembly engine once; later calls return the same promise.
+ * Browsers fetch `dist/prescreen.wasm` beside `dist/prescreen.js`; Node reads it from disk.
+ * `options` (first call only) are passed to the Emscripten module: `wasmBinary`, `locateFile`.
+ */
+export function init(options = {}) {
+  if (!enginePromise) {
+    enginePromise = instantiate(options).then(
+      (module) => {
+        engine = module;
+        return module;
+      },
+      (cause) => {
+        enginePromise = null;
+        throw new ProtocolError(`the WebAssembly engine could not be loaded: ${cause?.message ?? cause}`, {
+          code: 'engine_unavailable',
+          cause,
+        });
+      },
+    );
+  }
+  return enginePromise;
+}
+
+function ready() {
+  if (!engine) {
+    throw new ProtocolError('the engine is not loaded yet: await init() or loadProtocol() first', {
+      code: 'not_initialised',
+    });
+  }
+  return engine;
+}
+
+// ---- JSON in, JSON out -----------------------------------------------------------------------
+
+// Depth-bounded search for NaN/Infinity; deeper values are left to the engine's nesting limit.
+function hasNonFinite(value, depth = 0) {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value === null || typeof value !== 'object' || depth > 300) return false;
+  if (typeof value.toJSON === 'function') return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasNonFinite(v, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (Object.prototype.hasOwnProperty.call(value, key) && hasNonFinite(value[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+function encodeNonFinite(_key, value) {
+  return typeof value === 'number' && !Number.isFinite(value) ? NON_FINITE_MARK + String(value) : value;
+}
+
+function decodeNonFinite(_key, value) {
+  if (typeof value === 'string' && value.length > 1 && value.charCodeAt(0) === 0xfdd0) {
+    const rest = value.slice(1);
+    if (rest === 'NaN') return NaN;
+    if (rest === 'Infinity') return Infinity;
+    if (rest === '-Infinity') return -Infinity;
+  }
+  return value;
+}
+
+/** JSON text of a JavaScript value for the engine; `what` names the argument in messages. */
+function toJsonText(value, what) {
+  let text;
+  try {
+    text = JSON.stringify(value, hasNonFinite(value) ? encodeNonFinite : undefined);
+  } catch (cause) {
+    if (cause instanceof RangeError) {
+      throw new ProtocolError(`${what} is nested too deeply to convert to JSON`, { code: 'nesting_too_deep', cause });
+    }
+    throw new ProtocolError(`${what} cannot be converted to JSON: ${cause?.message ?? cause}`, {
+      code: 'not_json',
+      cause,
+    });
+  }
+  if (text === undefined) {
+    throw new ProtocolError(`${what} cannot be converted to JSON (${typeof value})`, { code: 'not_json' });
+  }
+  return text;
+}
+
+function textOrJson(value, what) {
+  if (typeof value === 'string') return value;
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new TextDecoder().decode(value);
+  return toJsonText(value, what);
+}
+
+function fromEnvelope(text) {
+  const envelope = JSON.parse(text, text.includes('"non_finite":true') ? decodeNonFinite : undefined);
+  if (envelope.error) {
+    const { code, path, message, diagnostics } = envelope.error;
+    throw new ProtocolError(message, { code, path, diagnostics });
+  }
+  return envelope.ok;
+}
+
+// ---- dates and options -----------------------------------------------------------------------
+
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+
+function localDate(date) {
+  return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+function utcDateTime(date) {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function badOption(name, expected) {
+  return new ProtocolError(`${name} must be ${expected}`, { code: 'wrong_type', path: `/${name}` });
+}
+
+function checkDate(date, name) {
+  if (Number.isNaN(date.getTime())) {
+    throw new ProtocolError(`${name} is an invalid Date`, { code: 'invalid_date', path: `/${name}` });
+  }
+  return date;
+}
+
+// `today` is an ISO date; a Date gives its local calendar day; absent means the device's today.
+function todayOption(value, name = 'today') {
+  if (value === undefined || value === null) return localDate(new Date());
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return localDate(checkDate(value, name));
+  throw badOption(name, 'an ISO date string (YYYY-MM-DD) or a Date');
+}
+
+// Date-times (signedAt, informationShownAt, at) are ISO strings; a Date gives UTC to the second.
+function dateTimeOption(value, name) {
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return utcDateTime(checkDate(value, name));
+  throw badOption(name, 'an ISO date-time string or a Date');
+}
+
+function stringOption(value, name) {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  throw badOption(name, 'a string');
+}
+
+function checkOptions(options, known, what) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw badOption(what, 'an object');
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new ProtocolError(`unknown option "${key}" for ${what} (known: ${known.join(', ')})`, {
+        code: 'unknown_option',
+        path: `/${key}`,
+      });
+    }
+  }
+  return options;
+}
+
+function answersText(answers) {
+  return toJsonText(answers === undefined ? {} : answers, 'answers');
+}
+
+// ---- protocols -------------------------------------------------------------------------------
+
+// Frees the C++ protocol when a Protocol object is garbage-collected without dispose().
+const finalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((handle) => {
+        try {
+          engine?.disposeProtocol(handle);
+        } catch {
+          // nothing sensible to do during garbage collection
+        }
+      })
+    : null;
+
+const CREATE = Symbol('create');
+const CONSENT_OPTIONS = [
+  'acknowledged', 'signature', 'signedAt', 'informationShownAt', 'patientReference', 'practitionerOverride',
+  'sealKey', 'today', 'locale',
+];
+
+/** A loaded, validated protocol pack. Create with `loadProtocol`; free early with `dispose()`. */
+export class Protocol {
+  #handle;
+  #summary;
+  #cache = new Map();
+
+  constructor(token, summary) {
+    if (token !== CREATE) throw new TypeError('use loadProtocol() to create a Protocol');
+    this.#handle = summary.handle;
+    this.#summary = summary;
+    finalizer?.register(this, summary.handle, this);
+  }
+
+  get id() { return this.#summary.id; }
+  get version() { return this.#summary.version; }
+  get digest() { return this.#summary.digest; }
+  get items() { return this.#cached('items', 'protocolItems'); }
+  get rules() { return this.#cached('rules', 'protocolRules'); }
+  get parameters() { return this.#cached('parameters', 'protocolParameters'); }
+  get document() { return this.#cached('document', 'protocolDocument'); }
+  get overrides() { return this.#cached('overrides', 'protocolOverrides'); }
+  get disposed() { return this.#handle === 0; }
+
+  form(answers, options) {
+    const { today, locale } = checkOptions(options, ['today', 'locale'], 'form options');
+    return fromEnvelope(ready().form(this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
+  }
+
+  screen(answers, options) {
+    const { today, locale } = checkOptions(options, ['today', 'locale'], 'screen options');
+    return fromEnvelope(ready().screen(this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
+  }
+
+  consent(answers, options) {
+    const o = checkOptions(options, CONSENT_OPTIONS, 'consent options');
+    const request = {};
+    if (o.acknowledged !== undefined) request.acknowledged = o.acknowledged;
+    if (o.signature !== undefined) request.signature = o.signature;
+    if (o.signedAt !== undefined) request.signed_at = dateTimeOption(o.signedAt, 'signedAt');
+    if (o.informationShownAt !== undefined) {
+      request.information_shown_at = dateTimeOption(o.informationShownAt, 'informationShownAt');
+    }
+    if (o.patientReference !== undefined) request.patient_reference = o.patientReference;
+    if (o.practitionerOverride !== undefined) request.practitioner_override = o.practitionerOverride;
+    if (o.sealKey !== undefined) request.seal_key = o.sealKey;
+    return fromEnvelope(
+      ready().consent(this.#live(), answersText(answers), toJsonText(request, 'consent options'),
+        todayOption(o.today), stringOption(o.locale, 'locale')),
+    );
+  }
+
+  /** Free the engine's copy now. Later calls on this object throw ProtocolError `protocol_disposed`. */
+  dispose() {
+    if (this.#handle === 0) return;
+    finalizer?.unregister(this);
+    engine?.disposeProtocol(this.#handle);
+    this.#handle = 0;
+  }
+
+  toJSON() {
+    return { id: this.id, version: this.version, digest: this.digest };
+  }
+
+  #live() {
+    if (this.#handle === 0) {
+      throw new ProtocolError(`protocol ${this.id} ${this.version} was disposed; load it again`, {
+        code: 'protocol_disposed',
+      });
+    }
+    return this.#handle;
+  }
+
+  #cached(key, entry) {
+    if (!this.#cache.has(key)) this.#cache.set(key, fromEnvelope(ready()[entry](this.#live())));
+    return this.#cache.get(key);
+  }
+}
+
+if (typeof Symbol.dispose === 'symbol') {
+  Protocol.prototype[Symbol.dispose] = Protocol.prototype.dispose;
+}
+
+function packText(textOrObject) {
+  if (textOrObject === null || (typeof textOrObject !== 'string' && typeof textOrObject !== 'object')) {
+    throw new ProtocolError('a protocol pack is JSON text or an object', { code: 'wrong_type' });
+  }
+  return textOrJson(textOrObject, 'the protocol pack');
+}
+
+function overridesText(overrides) {
+  if (overrides === undefined || overrides === null) return '';
+  return textOrJson(overrides, 'overrides');
+}
+
+/**
+ * Parse, validate and compile a protocol pack (JSON text or an object).
+ * Throws ProtocolError with every problem in `.diagnostics`.
+ */
+export async function loadProtocol(textOrObject, options) {
+  const { overrides } = checkOptions(options, ['overrides'], 'loadProtocol options');
+  const module = await init();
+  const summary = fromEnvelope(module.loadProtocol(packText(textOrObject), overridesText(overrides)));
+  return new Protocol(CREATE, summary);
+}
+
+/** Every problem in a pack, without throwing for them (an empty list means it loads). */
+export async function lintProtocol(textOrObject, options) {
+  const { overrides } = checkOptions(options, ['overrides'], 'lintProtocol options');
+  const module = await init();
+  return fromEnvelope(module.lintProtocol(packText(textOrObject), overridesText(overrides)));
+}
+
+// ---- consent records and JsonLogic -----------------------------------------------------------
+
+/** Recompute a consent record's digests (and its seal, given `sealKey`): `{valid, problems}`. */
+export function verifyConsent(record, options) {
+  const { sealKey } = checkOptions(options, ['sealKey'], 'verifyConsent options');
+  return fromEnvelope(ready().verifyConsent(textOrJson(record, 'the consent record'), stringOption(sealKey, 'sealKey')));
+}
+
+/** Status of a consent record at an ISO date or date-time (default: now). */
+export function consentStatus(record, at, laterRecords) {
+  const when = at === undefined || at === null ? utcDateTime(new Date()) : dateTimeOption(at, 'at');
+  const later = laterRecords === undefined || laterRecords === null ? '' : toJsonText(laterRecords, 'laterRecords');
+  return fromEnvelope(ready().consentStatus(textOrJson(record, 'the consent record'), when, later));
+}
+
+/** Evaluate a JsonLogic rule (json-logic-js semantics plus the engine's date operations). */
+export function applyLogic(rule, data, options) {
+  const { today } = checkOptions(options, ['today'], 'applyLogic options');
+  const dataText = data === undefined ? '' : toJsonText(data, 'data');
+  return fromEnvelope(ready().applyLogic(toJsonText(rule, 'rule'), dataText, todayOption(today)));
+}
+
+/** Canonical JSON text (sorted keys, no whitespace, integers only), as used for record digests. */
+export function canonicalJson(value) {
+  return fromEnvelope(ready().canonicalJson(toJsonText(value, 'value')));
+}
+
+/** Number of protocols currently held by the engine (for leak checks). */
+export function liveProtocols() {
+  return ready().liveProtocols();
+}

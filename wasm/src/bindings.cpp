@@ -1,0 +1,341 @@
+// embind surface of the WebAssembly package: JSON text in, JSON text out.
+//
+// Every entry point returns either {"ok": <result>} or {"error": {code, path, message, diagnostics}}
+// and catches everything, so no C++ exception ever reaches JavaScript (TOOLCHAIN.md, trap 4). The
+// "ok" wrapper keeps a result that happens to contain an "error" key (apply_logic can return any
+// value) distinct from a failure. wasm/index.js turns error envelopes into ProtocolError.
+//
+// Protocols live in a registry keyed by a small integer handle; JavaScript frees them with
+// dispose() (explicitly or through a FinalizationRegistry), so nothing is leaked by embind objects.
+//
+// JSON has no NaN or Infinity. JavaScript callers encode such numbers as the strings
+// "\uFDD0NaN", "\uFDD0Infinity" and "\uFDD0-Infinity" (U+FDD0 is a Unicode noncharacter, never
+// valid text); they are decoded here into real doubles so the engine judges them exactly as it
+// judges a NaN handed over by the Python binding. On the way out, non-finite numbers in
+// apply_logic results are encoded the same way (nlohmann would write them as null).
+#include <emscripten/bind.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "json_input.hpp"  // engine/src: the engine's own strict parser, same codes and messages
+#include "prescreen/prescreen.hpp"
+
+namespace {
+
+using prescreen::Diagnostic;
+using prescreen::json;
+
+constexpr std::string_view kMarker = "\xEF\xB7\x90";  // U+FDD0 in UTF-8
+
+// ---- envelopes ---------------------------------------------------------------------------------
+
+std::string dump(const json& value) {
+    // replace: an invalid UTF-8 sequence must not turn a result into an exception.
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string ok(json value) {
+    json envelope = json::object();
+    envelope["ok"] = std::move(value);
+    return dump(envelope);
+}
+
+json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
+    json list = json::array();
+    for (const auto& d : diagnostics) list.push_back(d.to_json());
+    return list;
+}
+
+std::string error(const std::string& code, const std::string& path, const std::string& message,
+                  const std::vector<Diagnostic>& diagnostics) {
+    json body = {{"code", code}, {"path", path}, {"message", message}, {"diagnostics", diagnostics_json(diagnostics)}};
+    return dump(json{{"error", std::move(body)}});
+}
+
+std::string error(const Diagnostic& d) { return error(d.code, d.path, d.message, {d}); }
+
+std::string error(const std::vector<Diagnostic>& diagnostics) {
+    if (diagnostics.size() == 1) return error(diagnostics.front());
+    return error("protocol_error", "", prescreen::ProtocolError(diagnostics).what(), diagnostics);
+}
+
+// Runs `body` and converts every exception into an error envelope.
+template <class Body>
+std::string guarded(Body&& body) {
+    try {
+        return body();
+    } catch (const prescreen::ProtocolError& e) {
+        const auto& d = e.diagnostics();
+        if (d.size() == 1) return error(d.front().code, d.front().path, e.what(), d);
+        return error("protocol_error", d.empty() ? "" : d.front().path, e.what(), d);
+    } catch (const prescreen::UsageError& e) {
+        return error(e.diagnostic());
+    } catch (const std::bad_alloc&) {
+        return error("out_of_memory", "", "the engine ran out of memory", {});
+    } catch (const std::exception& e) {
+        return error("internal_error", "", std::string("unexpected engine error: ") + e.what(), {});
+    } catch (...) {
+        return error("internal_error", "", "unexpected engine error", {});
+    }
+}
+
+// ---- input -------------------------------------------------------------------------------------
+
+struct InputError {
+    std::vector<Diagnostic> diagnostics;
+};
+
+// Replace marker strings by non-finite doubles, in place, without recursion.
+void decode_non_finite(json& root) {
+    std::vector<json*> stack{&root};
+    while (!stack.empty()) {
+        json* v = stack.back();
+        stack.pop_back();
+        if (v->is_string()) {
+            const auto& s = v->get_ref<const std::string&>();
+            if (s.size() > kMarker.size() && s.compare(0, kMarker.size(), kMarker) == 0) {
+                std::string_view rest = std::string_view(s).substr(kMarker.size());
+                if (rest == "NaN") *v = std::numeric_limits<double>::quiet_NaN();
+                else if (rest == "Infinity") *v = std::numeric_limits<double>::infinity();
+                else if (rest == "-Infinity") *v = -std::numeric_limits<double>::infinity();
+            }
+        } else if (v->is_structured()) {
+            for (auto& child : *v) stack.push_back(&child);
+        }
+    }
+}
+
+// Encode non-finite doubles as marker strings. Returns true when anything was encoded.
+bool encode_non_finite(json& root) {
+    bool any = false;
+    std::vector<json*> stack{&root};
+    while (!stack.empty()) {
+        json* v = stack.back();
+        stack.pop_back();
+        if (v->is_number_float()) {
+            double d = v->get<double>();
+            if (std::isnan(d)) *v = std::string(kMarker) + "NaN", any = true;
+            else if (std::isinf(d)) *v = std::string(kMarker) + (d > 0 ? "Infinity" : "-Infinity"), any = true;
+        } else if (v->is_structured()) {
+            for (auto& child : *v) stack.push_back(&child);
+        }
+    }
+    return any;
+}
+
+// Parse JSON text given by JavaScript with the engine's limits and messages. `where` prefixes the
+// diagnostic paths (e.g. "/answers") only when the caller wants to say which argument was bad.
+json parse_input(std::string_view text, std::size_t max_bytes) {
+    const auto& limits = prescreen::default_limits();
+    std::vector<Diagnostic> diagnostics;
+    auto value = prescreen::parse_json_document(text, max_bytes, limits.max_nesting_depth, diagnostics);
+    if (!value) throw InputError{std::move(diagnostics)};
+    if (text.find(kMarker) != std::string_view::npos) decode_non_finite(*value);
+    return std::move(*value);
+}
+
+json parse_document(const std::string& text) { return parse_input(text, prescreen::default_limits().max_document_bytes); }
+json parse_answers(const std::string& text) { return parse_input(text, prescreen::default_limits().max_answers_bytes); }
+
+template <class Body>
+std::string entry(Body&& body) {
+    return guarded([&]() -> std::string {
+        try {
+            return body();
+        } catch (InputError& e) {
+            return error(e.diagnostics);
+        }
+    });
+}
+
+// ---- protocol registry -------------------------------------------------------------------------
+
+std::unordered_map<std::uint32_t, prescreen::Protocol>& registry() {
+    static std::unordered_map<std::uint32_t, prescreen::Protocol> protocols;
+    return protocols;
+}
+std::uint32_t next_handle = 1;
+
+const prescreen::Protocol& lookup(std::uint32_t handle) {
+    auto it = registry().find(handle);
+    if (it == registry().end())
+        throw prescreen::UsageError({"protocol_disposed", "",
+                                     "this protocol was disposed (or never loaded); load it again"});
+    return it->second;
+}
+
+prescreen::Context context(const std::string& today, const std::string& locale) {
+    return prescreen::Context{today, locale};
+}
+
+// ---- entry points ------------------------------------------------------------------------------
+
+std::string load_protocol(std::string text, std::string overrides_text) {
+    return entry([&] {
+        json overrides = overrides_text.empty() ? json::object() : parse_document(overrides_text);
+        // A pack holding encoded NaN/Infinity is parsed here so the engine sees the real numbers;
+        // otherwise the engine reads the text itself (its own limits and messages).
+        auto protocol = text.find(kMarker) != std::string::npos
+                            ? prescreen::Protocol::from_json(parse_document(text), overrides)
+                            : prescreen::Protocol::load(text, overrides);
+        std::uint32_t handle = next_handle++;
+        json summary = {{"handle", handle}, {"id", protocol.id()}, {"version", protocol.version()},
+                        {"digest", protocol.digest()}};
+        registry().emplace(handle, std::move(protocol));
+        return ok(std::move(summary));
+    });
+}
+
+std::string lint_protocol(std::string text, std::string overrides_text) {
+    return entry([&] {
+        json overrides = overrides_text.empty() ? json::object() : parse_document(overrides_text);
+        std::vector<Diagnostic> diagnostics;
+        if (text.find(kMarker) != std::string::npos) {
+            try {
+                prescreen::Protocol::from_json(parse_document(text), overrides);
+            } catch (const prescreen::ProtocolError& e) {
+                diagnostics = e.diagnostics();
+            }
+        } else {
+            diagnostics = prescreen::Protocol::lint(text, overrides);
+        }
+        return ok(diagnostics_json(diagnostics));
+    });
+}
+
+bool dispose_protocol(std::uint32_t handle) { return registry().erase(handle) > 0; }
+
+std::uint32_t live_protocols() { return static_cast<std::uint32_t>(registry().size()); }
+
+std::string protocol_items(std::uint32_t handle) { return entry([&] { return ok(lookup(handle).items()); }); }
+std::string protocol_rules(std::uint32_t handle) { return entry([&] { return ok(lookup(handle).rules()); }); }
+std::string protocol_parameters(std::uint32_t handle) {
+    return entry([&] { return ok(lookup(handle).parameters()); });
+}
+std::string protocol_document(std::uint32_t handle) { return entry([&] { return ok(lookup(handle).document()); }); }
+std::string protocol_overrides(std::uint32_t handle) {
+    return entry([&] { return ok(lookup(handle).overrides()); });
+}
+
+std::string form(std::uint32_t handle, std::string answers, std::string today, std::string locale) {
+    return entry([&] { return ok(lookup(handle).form(parse_answers(answers), context(today, locale))); });
+}
+
+std::string screen(std::uint32_t handle, std::string answers, std::string today, std::string locale) {
+    return entry([&] { return ok(lookup(handle).screen(parse_answers(answers), context(today, locale))); });
+}
+
+// Type-checked conversion of the request object ({acknowledged, signature, signed_at, ...}).
+prescreen::ConsentRequest consent_request(const json& request) {
+    prescreen::ConsentRequest r;
+    if (!request.is_object())
+        throw prescreen::UsageError({"wrong_type", "", "the consent request must be an object"});
+    auto string_field = [&](const char* key, std::string& out) {
+        auto it = request.find(key);
+        if (it == request.end() || it->is_null()) return;
+        if (!it->is_string())
+            throw prescreen::UsageError({"wrong_type", std::string("/") + key, std::string(key) + " must be a string"});
+        out = it->get<std::string>();
+    };
+    for (auto it = request.begin(); it != request.end(); ++it) {
+        static const char* known[] = {"acknowledged", "signature", "signed_at", "information_shown_at",
+                                      "patient_reference", "practitioner_override", "seal_key"};
+        bool found = false;
+        for (const char* k : known) found = found || it.key() == k;
+        if (!found)
+            throw prescreen::UsageError({"unknown_field", "/" + prescreen::pointer_token(it.key()),
+                                         "unknown consent request field \"" + it.key() + "\""});
+    }
+    if (auto it = request.find("acknowledged"); it != request.end() && !it->is_null()) {
+        if (!it->is_array())
+            throw prescreen::UsageError({"wrong_type", "/acknowledged", "acknowledged must be a list of ids"});
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            if (!(*it)[i].is_string())
+                throw prescreen::UsageError(
+                    {"wrong_type", "/acknowledged/" + std::to_string(i), "acknowledgement ids are strings"});
+            r.acknowledged.push_back((*it)[i].get<std::string>());
+        }
+    }
+    if (auto it = request.find("signature"); it != request.end() && !it->is_null()) r.signature = *it;
+    if (auto it = request.find("practitioner_override"); it != request.end()) r.practitioner_override = *it;
+    string_field("signed_at", r.signed_at);
+    string_field("information_shown_at", r.information_shown_at);
+    string_field("patient_reference", r.patient_reference);
+    string_field("seal_key", r.seal_key);
+    return r;
+}
+
+std::string consent(std::uint32_t handle, std::string answers, std::string request, std::string today,
+                    std::string locale) {
+    return entry([&] {
+        const auto& protocol = lookup(handle);
+        json parsed_answers = parse_answers(answers);
+        auto parsed_request = consent_request(parse_document(request));
+        return ok(protocol.consent(parsed_answers, parsed_request, context(today, locale)));
+    });
+}
+
+std::string verify_consent(std::string record, std::string seal_key) {
+    return entry([&] { return ok(prescreen::verify_consent(parse_document(record), seal_key)); });
+}
+
+std::string consent_status(std::string record, std::string at, std::string later_records) {
+    return entry([&] {
+        json parsed = parse_document(record);
+        std::vector<json> later;
+        if (!later_records.empty()) {
+            json list = parse_document(later_records);
+            if (!list.is_array())
+                throw prescreen::UsageError({"wrong_type", "", "later records must be a list of records"});
+            for (auto& r : list) later.push_back(std::move(r));
+        }
+        return ok(prescreen::consent_status(parsed, at, later));
+    });
+}
+
+std::string apply_logic(std::string rule, std::string data, std::string today) {
+    return entry([&] {
+        json parsed_rule = parse_document(rule);
+        json parsed_data = data.empty() ? json::object() : parse_document(data);
+        json result = prescreen::apply_logic(parsed_rule, parsed_data, context(today, ""));
+        bool non_finite = encode_non_finite(result);
+        json envelope = {{"ok", std::move(result)}};
+        if (non_finite) envelope["non_finite"] = true;
+        return dump(envelope);
+    });
+}
+
+std::string canonical_json(std::string value) {
+    return entry([&] { return ok(prescreen::canonical_json(parse_document(value))); });
+}
+
+std::string engine_version() { return prescreen::version_string; }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(prescreen) {
+    using emscripten::function;
+    function("loadProtocol", &load_protocol);
+    function("lintProtocol", &lint_protocol);
+    function("disposeProtocol", &dispose_protocol);
+    function("liveProtocols", &live_protocols);
+    function("protocolItems", &protocol_items);
+    function("protocolRules", &protocol_rules);
+    function("protocolParameters", &protocol_parameters);
+    function("protocolDocument", &protocol_document);
+    function("protocolOverrides", &protocol_overrides);
+    function("form", &form);
+    function("screen", &screen);
+    function("consent", &consent);
+    function("verifyConsent", &verify_consent);
+    function("consentStatus", &consent_status);
+    function("applyLogic", &apply_logic);
+    function("canonicalJson", &canonical_json);
+    function("engineVersion", &engine_version);
+}
