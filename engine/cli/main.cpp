@@ -1,0 +1,268 @@
+// prescreen — command-line tool over the engine: lint packs, screen JSONL, verify consent records,
+// evaluate JsonLogic. Output is JSON / JSONL on stdout; diagnostics go to stderr.
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "prescreen/prescreen.hpp"
+
+namespace {
+
+using prescreen::json;
+
+// Exit codes (also printed by --help).
+enum Exit : int { ok = 0, problems = 1, usage_error = 2, io_error = 3, bad_lines = 4 };
+
+const char* help_text = R"(prescreen — consent-and-screening engine for aesthetic clinics
+
+usage:
+  prescreen lint PACK [--override NAME=VALUE]... [--json]
+      Check a protocol pack; print every problem as PATH: CODE: MESSAGE (or JSON with --json).
+  prescreen screen --protocol PACK --today YYYY-MM-DD [--override NAME=VALUE]... [--locale TAG]
+                   [--threads N] [FILE.jsonl | -]
+      Screen answer sets, one JSON object per line (stdin when FILE is - or absent). Prints one JSON
+      result per input line, in order; a bad line gives {"error": {code, path, message}} in its place.
+  prescreen form --protocol PACK --today YYYY-MM-DD [--override NAME=VALUE]... ANSWERS.json
+      Print the questionnaire state (visible items, missing required, issues, progress).
+  prescreen verify RECORD.json [--seal-key KEY | --seal-key-file FILE]
+      Verify a consent record: digest, acknowledgements, outcome, signature and (with a key) seal.
+  prescreen logic RULE [DATA]
+      Evaluate a JsonLogic rule (JSON text, or @FILE) against data (default {}).
+  prescreen --version | --help
+
+override values are JSON (--override isotretinoin_washout=3).
+
+exit codes:
+  0  success (lint: no problems; verify: record valid; screen: every line screened)
+  1  problems found (lint: pack has errors; verify: record invalid; logic: rule invalid;
+     screen/form: the protocol does not load)
+  2  usage error (unknown command or option, missing argument, bad --today)
+  3  input/output error (file cannot be read)
+  4  screen: some input lines were not valid answer sets (their error lines are in the output)
+)";
+
+struct Args {
+    std::vector<std::string> positional;
+    std::string protocol, today, locale, seal_key;
+    json overrides = json::object();
+    unsigned threads = 0;
+    bool as_json = false;
+};
+
+[[noreturn]] void fail(int code, const std::string& message) {
+    std::cerr << "prescreen: " << message << "\n";
+    std::exit(code);
+}
+
+std::string read_file(const std::string& path) {
+    if (path == "-") {
+        std::ostringstream s;
+        s << std::cin.rdbuf();
+        return s.str();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail(io_error, "cannot read " + path + ": " + std::strerror(errno));
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+json parse_json_arg(const std::string& text, const char* what) {
+    std::string source = !text.empty() && text[0] == '@' ? read_file(text.substr(1)) : text;
+    json value = json::parse(source, nullptr, false);
+    if (value.is_discarded()) fail(usage_error, std::string(what) + " is not valid JSON");
+    return value;
+}
+
+Args parse_args(int argc, char** argv, int first) {
+    Args a;
+    for (int i = first; i < argc; ++i) {
+        std::string arg = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) fail(usage_error, arg + " needs a value (see --help)");
+            return argv[++i];
+        };
+        if (arg == "--protocol") a.protocol = value();
+        else if (arg == "--today") a.today = value();
+        else if (arg == "--locale") a.locale = value();
+        else if (arg == "--json") a.as_json = true;
+        else if (arg == "--seal-key") a.seal_key = value();
+        else if (arg == "--seal-key-file") {
+            a.seal_key = read_file(value());
+            while (!a.seal_key.empty() && (a.seal_key.back() == '\n' || a.seal_key.back() == '\r')) a.seal_key.pop_back();
+        } else if (arg == "--threads") {
+            std::string v = value();
+            char* end = nullptr;
+            long n = std::strtol(v.c_str(), &end, 10);
+            if (*end || n < 0 || n > 1024) fail(usage_error, "--threads needs a number 0..1024");
+            a.threads = static_cast<unsigned>(n);
+        } else if (arg == "--override") {
+            std::string v = value();
+            auto eq = v.find('=');
+            if (eq == std::string::npos || eq == 0) fail(usage_error, "--override needs NAME=VALUE");
+            json parsed = json::parse(v.substr(eq + 1), nullptr, false);
+            a.overrides[v.substr(0, eq)] = parsed.is_discarded() ? json(v.substr(eq + 1)) : parsed;
+        } else if (arg.size() > 1 && arg[0] == '-' && arg != "-") {
+            fail(usage_error, "unknown option " + arg + " (see --help)");
+        } else {
+            a.positional.push_back(arg);
+        }
+    }
+    return a;
+}
+
+void print_diagnostics(const std::vector<prescreen::Diagnostic>& diagnostics, bool as_json) {
+    if (as_json) {
+        json list = json::array();
+        for (const auto& d : diagnostics) list.push_back(d.to_json());
+        std::cout << list.dump(2) << "\n";
+        return;
+    }
+    for (const auto& d : diagnostics) std::cout << (d.path.empty() ? "/" : d.path) << ": " << d.code << ": " << d.message << "\n";
+}
+
+prescreen::Protocol load_protocol(const Args& a) {
+    if (a.protocol.empty()) fail(usage_error, "--protocol PACK is required");
+    try {
+        return prescreen::Protocol::load(read_file(a.protocol), a.overrides);
+    } catch (const prescreen::ProtocolError& e) {
+        std::cerr << "prescreen: " << a.protocol << " does not load:\n";
+        for (const auto& d : e.diagnostics()) std::cerr << "  " << (d.path.empty() ? "/" : d.path) << ": " << d.code << ": " << d.message << "\n";
+        std::exit(problems);
+    }
+}
+
+prescreen::Context context_of(const Args& a) {
+    if (a.today.empty()) fail(usage_error, "--today YYYY-MM-DD is required (the engine reads no clock)");
+    return prescreen::Context{a.today, a.locale};
+}
+
+int cmd_lint(const Args& a) {
+    if (a.positional.size() != 1) fail(usage_error, "lint needs exactly one PACK");
+    auto diagnostics = prescreen::Protocol::lint(read_file(a.positional[0]), a.overrides);
+    print_diagnostics(diagnostics, a.as_json);
+    if (diagnostics.empty() && !a.as_json) std::cout << a.positional[0] << ": ok\n";
+    return diagnostics.empty() ? ok : problems;
+}
+
+int cmd_screen(const Args& a) {
+    const prescreen::Protocol protocol = load_protocol(a);
+    const prescreen::Context context = context_of(a);
+    try {
+        protocol.screen_text("{}", context);  // validates --today before reading any input
+    } catch (const prescreen::UsageError& e) {
+        fail(usage_error, e.what());
+    }
+    std::istream* in = &std::cin;
+    std::ifstream file;
+    if (!a.positional.empty() && a.positional[0] != "-") {
+        file.open(a.positional[0], std::ios::binary);
+        if (!file) fail(io_error, "cannot read " + a.positional[0] + ": " + std::strerror(errno));
+        in = &file;
+    }
+    unsigned threads = a.threads ? a.threads : std::max(1u, std::thread::hardware_concurrency());
+    // Lines are screened in chunks, in parallel, and written in input order.
+    constexpr std::size_t chunk_lines = 8192;
+    std::vector<std::string> lines, out;
+    bool any_bad = false;
+    std::string line;
+    bool eof = false;
+    while (!eof) {
+        lines.clear();
+        while (lines.size() < chunk_lines) {
+            if (!std::getline(*in, line)) { eof = true; break; }
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            lines.push_back(std::move(line));
+        }
+        out.assign(lines.size(), std::string());
+        auto work = [&](std::size_t begin, std::size_t step) {
+            for (std::size_t i = begin; i < lines.size(); i += step)
+                out[i] = protocol.screen_text(lines[i], context).dump();
+        };
+        std::vector<std::thread> pool;
+        unsigned n = std::min<std::size_t>(threads, std::max<std::size_t>(1, lines.size() / 256));
+        for (unsigned t = 1; t < n; ++t) pool.emplace_back(work, t, n);
+        work(0, n);
+        for (auto& t : pool) t.join();
+        for (const auto& o : out) {
+            any_bad = any_bad || o.compare(0, 9, "{\"error\":") == 0;
+            std::fwrite(o.data(), 1, o.size(), stdout);
+            std::fputc('\n', stdout);
+        }
+    }
+    std::fflush(stdout);
+    return any_bad ? bad_lines : ok;
+}
+
+int cmd_form(const Args& a) {
+    const prescreen::Protocol protocol = load_protocol(a);
+    if (a.positional.size() != 1) fail(usage_error, "form needs one ANSWERS.json");
+    json answers = parse_json_arg("@" + a.positional[0], "ANSWERS");
+    try {
+        std::cout << protocol.form(answers, context_of(a)).dump(2) << "\n";
+    } catch (const prescreen::UsageError& e) {
+        fail(usage_error, e.what());
+    }
+    return ok;
+}
+
+int cmd_verify(const Args& a) {
+    if (a.positional.size() != 1) fail(usage_error, "verify needs one RECORD.json");
+    std::string text = read_file(a.positional[0]);
+    json record = json::parse(text, nullptr, false);
+    json result = record.is_discarded()
+                      ? json{{"valid", false},
+                             {"problems", json::array({{{"code", "malformed_json"}, {"path", ""}, {"message", "the record is not valid JSON"}}})}}
+                      : prescreen::verify_consent(record, a.seal_key);
+    std::cout << result.dump(2) << "\n";
+    return result["valid"].get<bool>() ? ok : problems;
+}
+
+int cmd_logic(const Args& a) {
+    if (a.positional.empty() || a.positional.size() > 2) fail(usage_error, "logic needs RULE [DATA]");
+    json rule = parse_json_arg(a.positional[0], "RULE");
+    json data = a.positional.size() > 1 ? parse_json_arg(a.positional[1], "DATA") : json::object();
+    try {
+        std::cout << prescreen::apply_logic(rule, data, prescreen::Context{a.today, a.locale}).dump() << "\n";
+    } catch (const prescreen::ProtocolError& e) {
+        print_diagnostics(e.diagnostics(), a.as_json);
+        return problems;
+    }
+    return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << help_text;
+        return usage_error;
+    }
+    std::string command = argv[1];
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::cout << help_text;
+        return ok;
+    }
+    if (command == "--version") {
+        std::cout << "prescreen " << prescreen::version_string << "\n";
+        return ok;
+    }
+    Args args = parse_args(argc, argv, 2);
+    try {
+        if (command == "lint") return cmd_lint(args);
+        if (command == "screen") return cmd_screen(args);
+        if (command == "form") return cmd_form(args);
+        if (command == "verify") return cmd_verify(args);
+        if (command == "logic") return cmd_logic(args);
+    } catch (const std::exception& e) {
+        fail(problems, e.what());
+    }
+    fail(usage_error, "unknown command \"" + command + "\" (see --help)");
+}

@@ -1,0 +1,19 @@
+// Helpers shared by protocol.cpp and consent.cpp.
+#pragma once
+
+#include "protocol_model.hpp"
+
+namespace prescreen::detail {
+
+/// Validated `today` from the context; throws UsageError (missing_today / invalid_today).
+Date require_today(const Context& context);
+/// Answers into slots; unreadable answers (not an object, too deep, NaN) become issues.
+AnswerSet read_answers(const CompiledProtocol& protocol, const json& answers, const Date& today);
+json error_envelope(const Diagnostic& diagnostic);
+
+}  // namespace prescreen::detail
+
+namespace prescreen::detail {
+/// Seconds since 1970 at midnight UTC of `date`.
+long long to_day_number_seconds(const Date& date);
+}  // namespace prescreen::detail

@@ -1,0 +1,156 @@
+// The compiled form of a protocol pack (private to the engine).
+// Built once by load.cpp, then shared read-only by every thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dates.hpp"
+#include "expr/expr.hpp"
+#include "prescreen/prescreen.hpp"
+
+namespace prescreen {
+
+/// Outcomes from least to most strict; the strictest finding wins.
+enum class Outcome : std::uint8_t { Eligible, EligibleWithPrecautions, Refer, Incomplete, Deferred, NotEligible };
+const char* outcome_name(Outcome outcome);
+std::optional<Outcome> parse_outcome(std::string_view name);
+
+namespace detail {
+
+/// A text in every locale of the pack (index = locale index).
+struct Text {
+    std::vector<std::string> by_locale;
+    const std::string& in(std::size_t locale) const {
+        static const std::string empty;
+        return locale < by_locale.size() ? by_locale[locale] : (by_locale.empty() ? empty : by_locale.front());
+    }
+};
+
+struct Item {
+    std::string id;
+    expr::ItemType type = expr::ItemType::Text;
+    int page = -1;
+    bool required = false;
+    std::shared_ptr<const expr::Program> enable_when;  // null = always visible
+    std::vector<std::string> options;                   // choice / multi-choice values
+    std::optional<double> min, max;                     // integer / decimal bounds
+    std::optional<std::size_t> max_length;              // text
+    bool not_future = false;                            // date
+    std::optional<Date> min_date;                       // date
+    json definition;                                    // the item as written in the pack
+};
+
+struct Parameter {
+    std::string name;
+    std::string type;                  // integer | decimal | boolean | string | duration
+    std::optional<DateUnit> unit;      // durations
+    json value;                        // effective value (default or override)
+    json definition;
+};
+
+struct Rule {
+    std::string id;
+    Outcome outcome = Outcome::Refer;
+    std::shared_ptr<const expr::Program> when;
+    std::vector<int> defer_after;      // date item slots; the latest answered one is the event
+    int defer_wait = -1;               // duration parameter index, -1 = open-ended
+    Text message, clinician_note;
+    json sources = json::array();
+    std::vector<int> trace_items;      // slots shown in the trace (condition + defer events)
+    std::vector<int> trace_parameters;
+};
+
+struct Instruction {
+    std::string id, phase;
+    std::shared_ptr<const expr::Program> when;
+    Text text;
+};
+
+struct CoursePlan {
+    std::string id;
+    std::shared_ptr<const expr::Program> when;
+    long long sessions = 0, interval_weeks = 0;
+    Text text;
+};
+
+struct CompiledProtocol {
+    json document;
+    json overrides = json::object();
+    std::string id, version, digest;
+    std::vector<std::string> locales;
+    Limits limits;
+
+    std::vector<std::string> pages;
+    std::vector<Item> items;                       // questionnaire order; slot = index
+    std::vector<expr::ItemInfo> item_info;         // for the compiler's type checks
+    std::unordered_map<std::string, int> item_slot;
+    std::vector<int> visibility_order;             // topological order of enable_when dependencies
+
+    std::vector<Parameter> parameters;
+    std::unordered_map<std::string, int> parameter_index;
+    std::vector<expr::Value> parameter_values;     // effective values as evaluator values
+
+    std::vector<Rule> rules;
+    std::unordered_map<std::string, int> rule_index;
+    std::vector<Instruction> aftercare;
+    std::vector<CoursePlan> plans;
+    bool has_follow_up = false;
+    long long follow_up_weeks = 0;
+    Text follow_up_text;
+
+    bool has_consent = false;
+    std::vector<Outcome> permitted_outcomes{Outcome::Eligible, Outcome::EligibleWithPrecautions};
+    std::string consent_digest;                    // SHA-256 of the canonical consent section
+
+    std::size_t locale_index(std::string_view locale) const;
+    int find_item(std::string_view id) const;
+    bool permits(Outcome outcome) const;
+    json identity() const { return json{{"id", id}, {"version", version}, {"digest", digest}}; }
+};
+
+/// Validated answers in slots: one Value per item (Null = unanswered or invalid). Strings are views
+/// into this object or into the protocol, so it must outlive any evaluation and is not copyable.
+struct AnswerSet {
+    std::vector<expr::Value> values;            // by slot, before visibility
+    std::vector<std::string> text;               // by slot: storage for date/text answers
+    std::vector<std::vector<expr::Value>> lists; // by slot: storage for multi-choice answers
+    json issues = json::array();                 // per-item issues (all items, visible or not)
+    std::vector<int> issue_slot;                 // slot of each issue (-1 = unknown item)
+    std::vector<std::uint8_t> invalid;           // by slot: an answer was given but is invalid
+    std::vector<std::uint8_t> given;             // by slot: some answer (valid or not) was given
+
+    AnswerSet() = default;
+    AnswerSet(AnswerSet&&) = default;
+    AnswerSet& operator=(AnswerSet&&) = default;
+    AnswerSet(const AnswerSet&) = delete;
+    AnswerSet& operator=(const AnswerSet&) = delete;
+};
+
+/// The decision for one answer set, before it is rendered to JSON.
+struct Decision {
+    std::vector<expr::Value> effective;     // answers after visibility (hidden = Null)
+    std::vector<std::uint8_t> visible;      // by slot
+    std::vector<std::uint8_t> fired;        // by rule
+    std::vector<std::optional<Date>> rule_defer_until;
+    std::vector<int> missing_required;
+    bool visible_issues = false;
+    Outcome outcome = Outcome::Eligible;
+    std::optional<Date> defer_until;
+};
+
+AnswerSet parse_answers(const CompiledProtocol& protocol, const json& answers, const Date& today);
+void decide(const CompiledProtocol& protocol, const AnswerSet& answers, const Date& today, std::string_view today_text,
+            Decision& decision);
+json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision);
+json render_screening(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
+                      std::string_view today, std::size_t locale);
+
+std::shared_ptr<const CompiledProtocol> compile_protocol(const json& document, const json& overrides,
+                                                         const Limits& limits, std::vector<Diagnostic>& diagnostics);
+
+}  // namespace detail
+}  // namespace prescreen
