@@ -12,7 +12,6 @@
 const PACK_URL = '/protocols/microneedling/protocol.json';
 const ENGINE_URL = '/wasm/index.js';
 const LOCALE = 'en-GB';
-const BRANCHES = ['Margaret Street', 'New Kings Road', 'Kensington Church Street', 'Wilson Street Glasgow'];
 
 const state = {
   engine: null, // the ES module
@@ -21,7 +20,6 @@ const state = {
   items: [], // item definitions in questionnaire order
   today: '',
   answers: {}, // item id → answer (absent = unanswered)
-  branch: '',
   pageIndex: -1, // -1 = welcome
   showMissing: false, // after "Next" was pressed on the current page
   touched: new Set(), // item ids whose issues are shown (after a change event)
@@ -169,18 +167,6 @@ function visiblePageIndexes() {
 function renderWelcome() {
   state.pageIndex = -1;
   const title = txt(state.pack.title) || 'Micro-needling';
-  const branchFieldset = h('fieldset', { class: 'question' },
-    h('legend', {}, 'Which clinic would you like to visit? ', h('span', { class: 'optional' }, '(optional)')),
-    h('p', { class: 'hint', id: 'branch-hint' }, 'Only used to print on your summary.'),
-    h('div', { class: 'options' },
-      BRANCHES.map((branch, i) => h('div', { class: 'option' },
-        h('input', {
-          type: 'radio', name: 'clinic_branch', id: `branch-${i}`, value: branch,
-          checked: state.branch === branch, 'aria-describedby': 'branch-hint',
-          onchange: (e) => { state.branch = e.target.value; },
-        }),
-        h('label', { for: `branch-${i}` }, branch)))));
-
   show(
     h('h1', {}, 'Micro-needling: before your consultation'),
     h('p', { class: 'lead' },
@@ -197,9 +183,7 @@ function renderWelcome() {
       h('p', {}, 'Your answers stay on this device. This page does not send them to the clinic or anyone else, and does not store them: closing the page deletes them.'),
       h('p', {}, 'At the end you can download your consent record or print a summary. You choose whether to share it with us.'),
       h('p', {}, 'Some questions are about your health. You do not have to answer them, but we cannot check whether treatment is safe for you without them.')),
-    h('form', { class: 'welcome-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); startQuestions(); } },
-      branchFieldset,
-      h('div', { class: 'actions' }, button('Start', null, { type: 'submit' }))),
+    h('div', { class: 'actions' }, button('Start', startQuestions)),
   );
 }
 
@@ -754,6 +738,13 @@ function phaseTitle(phase) {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** The label of the clinic the patient chose, if the pack asks (item `clinic`). */
+function clinicName() {
+  const item = state.items.find((candidate) => candidate.id === 'clinic');
+  const option = item?.options?.find((candidate) => candidate.value === state.answers.clinic);
+  return option ? txt(option.label) : '';
+}
+
 function renderSummary() {
   const record = state.record;
   const result = state.result;
@@ -766,13 +757,14 @@ function renderSummary() {
   const course = result.course;
   const fileName = `consent-${record.protocol?.id ?? 'record'}-${state.today}.json`;
   const row = (term, ...value) => [h('dt', {}, term), h('dd', {}, ...value)];
+  const clinic = clinicName();
 
   show(
     h('section', { id: 'summary', class: 'summary', 'data-outcome': result.outcome, 'data-defer-until': result.defer_until ?? '' },
       h('p', { class: 'print-only' }, 'Fairfield Skin Clinic · micro-needling pre-consultation summary'),
       h('h1', {}, 'Thank you. Your consent is recorded on this device'),
       h('p', { class: 'lead' }, 'Nothing has been sent anywhere. Download your consent record or print this page, and bring it to your consultation',
-        state.branch ? ` at ${state.branch}` : '', '.'),
+        clinic ? ` at ${clinic}` : '', '.'),
       h('div', { class: 'actions no-print' },
         h('a', { class: 'button button-primary', id: 'download-record', href: state.recordUrl, download: fileName }, 'Download consent record (JSON)'),
         button('Print this page', () => window.print(), { kind: 'secondary', id: 'print-summary' })),
@@ -786,7 +778,7 @@ function renderSummary() {
           ? row('Earliest treatment date', formatDate(record.cooling_off.treatment_not_before), ` (after ${record.cooling_off.days} ${record.cooling_off.days === 1 ? 'day' : 'days'} to think it over)`)
           : [],
         record.valid_until ? row('Consent valid until', formatDate(record.valid_until)) : [],
-        state.branch ? row('Clinic', state.branch) : [],
+        clinic ? row('Clinic', clinic) : [],
         row('Record fingerprint', h('code', { class: 'digest' }, record.digest ?? ''))),
       h('p', { class: 'hint' }, 'The fingerprint lets the clinic check that the record has not been changed.'),
       course ? [
