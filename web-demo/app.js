@@ -213,7 +213,7 @@ function renderItem(item) {
   const helpId = item.help ? `help-${id}` : null;
   const errorId = `error-${id}`;
   const describedBy = [helpId, errorId].filter(Boolean).join(' ');
-  const optional = item.required ? null : h('span', { class: 'optional' }, ' (optional)');
+  const optional = item.required || /optional/i.test(question) ? null : h('span', { class: 'optional' }, ' (optional)');
   const help = item.help ? h('div', { class: 'hint', id: helpId }, paragraphs(item.help)) : null;
   const error = h('p', { class: 'field-error', id: errorId, hidden: true });
   const container = (...children) => h('div', { class: 'question', id: `q-${id}`, dataset: { item: id, type: item.type } }, ...children);

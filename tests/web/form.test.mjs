@@ -1,0 +1,121 @@
+// How the questionnaire behaves: questions appear and disappear as the engine decides (enable_when),
+// invalid answers get the engine's message next to the field (aria-invalid, described-by, announced
+// through the aria-live region), missing answers block Next with an error summary, progress follows
+// form().progress, and the server sends the Content-Security-Policy and the right MIME types.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ELIGIBLE, TODAY, fillPage, openForm, startSession } from './helpers.mjs';
+import { CSP } from '../../web-demo/serve.mjs';
+
+let session;
+before(async () => { session = await startSession(); });
+after(async () => { await session?.close(); });
+
+async function toPage(page, title) {
+  await page.click('button:has-text("Start")');
+  for (let i = 0; i < 10; i += 1) {
+    if ((await page.textContent('#page-title')) === title) return;
+    await fillPage(page, ELIGIBLE);
+    await page.click('#page-form button[type="submit"]');
+  }
+  throw new Error(`no page "${title}"`);
+}
+
+test('a future date of birth: the engine\'s message, on the field and announced', async () => {
+  const page = await openForm(session);
+  await page.click('button:has-text("Start")');
+  await page.fill('input[name="date_of_birth"]', '2030-01-01');
+  await page.locator('input[name="date_of_birth"]').dispatchEvent('change');
+  const error = page.locator('#error-date_of_birth');
+  await error.waitFor({ state: 'visible' });
+  assert.match(await error.textContent(), /future/i);
+  assert.equal(await page.getAttribute('input[name="date_of_birth"]', 'aria-invalid'), 'true');
+  assert.match(await page.getAttribute('input[name="date_of_birth"]', 'aria-describedby'), /error-date_of_birth/);
+  await page.waitForFunction(() => /future/i.test(document.getElementById('announcer').textContent));
+  assert.equal(await page.getAttribute('#announcer', 'aria-live'), 'polite');
+  // Corrected: the message goes away.
+  await page.fill('input[name="date_of_birth"]', ELIGIBLE.date_of_birth);
+  await page.locator('input[name="date_of_birth"]').dispatchEvent('change');
+  await error.waitFor({ state: 'hidden' });
+  assert.equal(await page.getAttribute('input[name="date_of_birth"]', 'aria-invalid'), null);
+});
+
+test('Next with missing answers: error summary, focus on it, links to the fields', async () => {
+  const page = await openForm(session);
+  await page.click('button:has-text("Start")');
+  const title = await page.textContent('#page-title');
+  await page.click('#page-form button[type="submit"]');
+  assert.equal(await page.textContent('#page-title'), title);
+  assert.ok(await page.isVisible('#error-summary'));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'error-summary');
+  const links = await page.$$eval('#error-summary a', (as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(links.includes('#q-date_of_birth'), links.join(' '));
+  await page.click('#error-summary a[href="#q-date_of_birth"]');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'date_of_birth');
+});
+
+test('follow-up questions appear only when the engine shows them', async () => {
+  const page = await openForm(session);
+  await toPage(page, 'Medicines and skincare');
+  const lastDose = page.locator('#q-isotretinoin_last_dose');
+  const past = page.locator('#q-isotretinoin_past');
+  assert.equal(await lastDose.isVisible(), false);
+  await page.check('input[name="isotretinoin_current"][value="false"]');
+  await past.waitFor({ state: 'visible' });
+  assert.equal(await lastDose.isVisible(), false);
+  await page.check('input[name="isotretinoin_past"][value="true"]');
+  await lastDose.waitFor({ state: 'visible' });
+  assert.equal(await page.getAttribute('input[name="isotretinoin_last_dose"]', 'type'), 'date');
+  await page.check('input[name="isotretinoin_past"][value="false"]');
+  await lastDose.waitFor({ state: 'hidden' });
+  // Booleans are a yes/no pair named by the answer id, values true/false.
+  assert.deepEqual(await page.$$eval('input[name="isotretinoin_past"]', (els) => els.map((e) => [e.type, e.value])),
+    [['radio', 'true'], ['radio', 'false']]);
+  // Multi-choice answers are checkboxes sharing the answer id.
+  while ((await page.textContent('#page-title')) !== 'What you would like treated') {
+    await page.click('#page-form button:has-text("Back")');
+  }
+  const areas = await page.$$eval('input[name="treatment_areas"]', (els) => els.map((e) => e.type));
+  assert.ok(areas.length > 2 && areas.every((type) => type === 'checkbox'));
+  const other = page.locator('#q-treatment_areas_other');
+  assert.equal(await other.isVisible(), false);
+  await page.check('input[name="treatment_areas"][value="other"]');
+  await other.waitFor({ state: 'visible' });
+});
+
+test('the progress bar follows the engine\'s progress', async () => {
+  const page = await openForm(session);
+  await page.click('button:has-text("Start")');
+  const before = Number(await page.getAttribute('#progress-bar', 'value') ?? 0);
+  assert.equal(before, 0);
+  await fillPage(page, ELIGIBLE);
+  await page.waitForFunction(() => document.getElementById('progress-bar').value > 0);
+  assert.match(await page.textContent('#progress-label'), /Page 1 of \d+ · \d+% of required questions answered/);
+});
+
+test('server: CSP header and meta agree, wasm MIME type, no directory escapes', async () => {
+  const base = session.server.url;
+  const page = await fetch(base);
+  assert.equal(page.headers.get('content-security-policy'), CSP);
+  const html = await page.text();
+  assert.ok(html.includes(`content="${CSP}"`), 'the <meta> CSP is the same policy');
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline scripts');
+  assert.doesNotMatch(html, /https?:\/\//, 'no absolute URLs');
+  const wasm = await fetch(new URL('wasm/dist/prescreen.wasm', base));
+  assert.equal(wasm.status, 200);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  const pack = await fetch(new URL('protocols/microneedling/protocol.json', base));
+  assert.match(pack.headers.get('content-type'), /^application\/json/);
+  for (const path of ['wasm/../../etc/passwd', 'wasm/%2e%2e/%2e%2e/etc/passwd', 'serve.mjs', '..%2fMakefile']) {
+    assert.equal((await fetch(new URL(path, base))).status, 404, path);
+  }
+});
+
+test('?today= sets the day the engine screens on', async () => {
+  const page = await openForm(session, { query: 'today=2027-03-01' });
+  await page.click('button:has-text("Start")');
+  assert.equal(await page.getAttribute('input[name="date_of_birth"]', 'max'), '2027-03-01');
+  const page2 = await openForm(session, { query: `today=${TODAY}` });
+  await page2.click('button:has-text("Start")');
+  assert.equal(await page2.getAttribute('input[name="date_of_birth"]', 'max'), TODAY);
+});

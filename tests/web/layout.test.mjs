@@ -1,0 +1,72 @@
+// Screenshots of every view at a 375 px phone and a 1280 px desktop (tests/web/output/, git-ignored),
+// no sideways scrolling on the phone, and the printable summary without buttons or site chrome.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  ELIGIBLE, answerQuestionnaire, axeViolations, currentView, openForm, outputDir, startSession,
+} from './helpers.mjs';
+
+let session;
+before(async () => { session = await startSession(); });
+after(async () => { await session?.close(); });
+
+async function noSidewaysScroll(page, where) {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+  }));
+  assert.ok(scroll <= width, `${where}: content ${scroll} px wide in a ${width} px window`);
+}
+
+for (const width of [375, 1280]) {
+  test(`every view at ${width} px`, async () => {
+    const page = await session.context.newPage();
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await openForm(session, { page });
+    const shots = [];
+    const shoot = async (view) => {
+      await noSidewaysScroll(page, view);
+      const file = join(outputDir, `${width}px-${String(shots.length + 1).padStart(2, '0')}-${view}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      shots.push(file);
+    };
+    await answerQuestionnaire(page, ELIGIBLE, { onView: shoot });
+    await page.click('button:has-text("Continue to consent")');
+    await shoot('consent');
+    for (const box of await page.$$('input[name="acknowledged"]')) await box.check();
+    await page.fill('input[name="signature_name"]', 'Alex Patient');
+    await page.click('button:has-text("Sign consent")');
+    assert.equal(await currentView(page), 'summary');
+    await shoot('summary');
+
+    // The printable page: same content, no buttons, no header or footer.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.isVisible('#download-record'), false);
+    assert.equal(await page.isVisible('.site-header'), false);
+    assert.equal(await page.isVisible('.print-only'), true);
+    await page.screenshot({ path: join(outputDir, `${width}px-print-summary.png`), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    assert.deepEqual(await axeViolations(page), []);
+    assert.ok(shots.length >= 10, `${shots.length} screenshots`);
+    await page.close();
+  });
+}
+
+for (const [name, outcome, answers] of [
+  ['deferred', 'deferred', { ...ELIGIBLE, isotretinoin_past: true, isotretinoin_last_dose: '2026-08-25' }],
+  ['not-eligible', 'not_eligible', { ...ELIGIBLE, stainless_steel_allergy: true }],
+  ['refer', 'refer', { ...ELIGIBLE, anticoagulant: true }],
+  ['precautions', 'eligible_with_precautions', { ...ELIGIBLE, cold_sore_history: true }],
+]) {
+  test(`${name} result at 375 px`, async () => {
+    const page = await session.context.newPage();
+    await page.setViewportSize({ width: 375, height: 812 });
+    await openForm(session, { page });
+    await answerQuestionnaire(page, answers);
+    assert.equal(await page.getAttribute('#result', 'data-outcome'), outcome);
+    await noSidewaysScroll(page, name);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: join(outputDir, `375px-result-${name}.png`), fullPage: true });
+    await page.close();
+  });
+}
