@@ -1,0 +1,110 @@
+// form() and screen() latency in Chromium: the WebAssembly engine as the patient's page uses it.
+//
+//   node bench/browser_latency.mjs [--calls 1000] [--write]
+//
+// Serves the demo (web-demo/serve.mjs) on 127.0.0.1, opens it in Debian's Chromium (headless,
+// playwright-core), waits for the page to load the engine and the micro-needling pack, then times
+// single calls inside the page with performance.now() (the server sends COOP/COEP, so the page is
+// cross-origin isolated and the timer resolution is 5 µs rather than 100 µs). Answer sets rotate
+// through a complete eligible patient, a deferred one, a not-eligible one and a half-finished form
+// (what form() sees while the patient is typing). With --write, the "Browser" section of
+// bench/RESULTS.md is replaced (between its markers) with the table printed here.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { defaultMounts, startServer } from '../web-demo/serve.mjs';
+import { CHROMIUM_ARGS, ELIGIBLE, TODAY, repo } from '../tests/web/helpers.mjs';
+
+const args = process.argv.slice(2);
+const calls = Number(args[args.indexOf('--calls') + 1]) || 1000;
+const write = args.includes('--write');
+
+const half = Object.fromEntries(Object.entries(ELIGIBLE).slice(0, 14));
+const answerSets = [
+  ELIGIBLE,
+  { ...ELIGIBLE, isotretinoin_past: true, isotretinoin_last_dose: '2026-08-25' },
+  { ...ELIGIBLE, stainless_steel_allergy: true },
+  half,
+];
+
+const server = await startServer({ port: 0, mounts: defaultMounts() });
+const userDataDir = mkdtempSync(join(tmpdir(), 'prescreen-bench-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+});
+try {
+  const page = context.pages()[0] ?? await context.newPage();
+  const started = Date.now();
+  await page.goto(`${server.url}?today=${TODAY}`);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  const pageReadyMs = Date.now() - started;
+
+  const result = await page.evaluate(async ({ answerSets, calls, today }) => {
+    const engine = await import('/wasm/index.js');
+    const text = await (await fetch('/protocols/microneedling/protocol.json')).text();
+    let t = performance.now();
+    const protocol = await engine.loadProtocol(text);
+    const loadMs = performance.now() - t;
+    const time = (fn) => {
+      for (let i = 0; i < 100; i += 1) fn(answerSets[i % answerSets.length]); // warm-up
+      const samples = new Float64Array(calls);
+      for (let i = 0; i < calls; i += 1) {
+        const answers = answerSets[i % answerSets.length];
+        const start = performance.now();
+        fn(answers);
+        samples[i] = performance.now() - start;
+      }
+      samples.sort();
+      const at = (q) => samples[Math.min(calls - 1, Math.ceil(q * calls) - 1)];
+      const mean = samples.reduce((a, b) => a + b, 0) / calls;
+      return { median: at(0.5), p99: at(0.99), max: samples[calls - 1], mean };
+    };
+    return {
+      isolated: crossOriginIsolated,
+      loadMs,
+      form: time((answers) => protocol.form(answers, { today })),
+      screen: time((answers) => protocol.screen(answers, { today })),
+      userAgent: navigator.userAgent,
+    };
+  }, { answerSets, calls, today: TODAY });
+
+  const wasmBytes = readFileSync(join(repo, 'wasm/dist/prescreen.wasm')).length;
+  const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
+  const chrome = /Chrome\/([\d.]+)/.exec(result.userAgent)?.[1] ?? '?';
+  const table = [
+    `Chromium ${chrome} headless (Debian), ${cpus()[0]?.model ?? 'CPU'}, shared 2-core machine; ${calls} calls each after 100 warm-up calls,`,
+    `answer sets rotating: complete eligible, deferred, not eligible, half-finished. Timer: performance.now() in a`,
+    `cross-origin-isolated page (${result.isolated ? '5 µs resolution' : 'NOT isolated: 100 µs resolution'}).`,
+    `Reproduce: \`node bench/browser_latency.mjs --write\` (after \`make wasm\`).`,
+    '',
+    '| call | median | p99 | max | mean |',
+    '|---|---|---|---|---|',
+    `| \`form(answers, {today})\` | ${us(result.form.median)} | ${us(result.form.p99)} | ${us(result.form.max)} | ${us(result.form.mean)} |`,
+    `| \`screen(answers, {today})\` | ${us(result.screen.median)} | ${us(result.screen.p99)} | ${us(result.screen.max)} | ${us(result.screen.mean)} |`,
+    '',
+    `\`loadProtocol\` of the pack in the page: ${result.loadMs.toFixed(1)} ms. Page opened to form ready (engine`,
+    `fetched, compiled, pack loaded): ${pageReadyMs} ms. \`prescreen.wasm\`: ${(wasmBytes / 1024).toFixed(0)} KB.`,
+  ].join('\n');
+  console.log(table);
+
+  if (write) {
+    const file = join(repo, 'bench/RESULTS.md');
+    const begin = '<!-- browser:begin (written by bench/browser_latency.mjs) -->';
+    const end = '<!-- browser:end -->';
+    let text = '';
+    try { text = readFileSync(file, 'utf8'); } catch { text = '# Benchmark results\n'; }
+    const section = `${begin}\n## Browser\n\n${table}\n${end}`;
+    const from = text.indexOf(begin);
+    const to = text.indexOf(end);
+    text = from >= 0 && to > from
+      ? text.slice(0, from) + section + text.slice(to + end.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
+    writeFileSync(file, text);
+    console.log(`\nwrote the Browser section of ${file}`);
+  }
+} finally {
+  await context.close();
+  await server.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
