@@ -395,7 +395,8 @@ function onControl(event, committed) {
   const before = document.getElementById(`error-${item.id}`)?.textContent ?? '';
   refreshPage();
   const after = document.getElementById(`error-${item.id}`);
-  if (after && !after.hidden && after.textContent !== before) announce(`${txt(item.text)}: ${after.textContent}`);
+  // Announce a new message once the patient has finished with the field, not on every keystroke.
+  if (committed && after && !after.hidden && after.textContent !== before) announce(`${txt(item.text)}: ${after.textContent}`);
 }
 
 /** Update visibility, progress and error messages from the latest form() state. */
