@@ -600,7 +600,7 @@ function renderConsent() {
   const consent = state.pack.consent ?? {};
   if (!state.informationShownAt) state.informationShownAt = nowIso();
   const acknowledgements = consent.acknowledgements ?? [];
-  const coolingDays = coolingOffDays();
+  const cooling = coolingOff();
 
   const ackFieldset = h('fieldset', { class: 'question', id: 'q-acknowledged', 'aria-describedby': 'error-acknowledged' },
     h('legend', {}, 'Please confirm each statement'),
@@ -626,8 +626,8 @@ function renderConsent() {
 
   const coolingNotice = h('aside', { class: 'notice', 'aria-labelledby': 'cooling-heading' },
     h('h2', { id: 'cooling-heading' }, 'Time to think it over'),
-    coolingDays != null
-      ? h('p', {}, `You have at least ${coolingDays} ${coolingDays === 1 ? 'day' : 'days'} after signing to think before any treatment. Your summary will show the earliest treatment date.`)
+    cooling && cooling.amount > 0
+      ? h('p', {}, `You have at least ${duration(cooling.amount, cooling.unit)} after signing to think it over before any treatment. Your summary will show the earliest treatment date.`)
       : null,
     h('p', {}, 'You can change your mind at any time, before or after signing, and you do not have to sign today.'));
 
@@ -649,12 +649,20 @@ function renderConsent() {
   );
 }
 
-function coolingOffDays() {
+/** The effective cooling-off period from the engine's parameters: {amount, unit} or null. */
+function coolingOff() {
   const name = state.pack.consent?.cooling_off;
   if (!name) return null;
-  const effective = state.protocol.parameters?.[name];
-  const value = typeof effective === 'object' && effective !== null ? (effective.value ?? effective.default) : effective;
-  return Number.isInteger(value) ? value : (state.pack.parameters?.[name]?.default ?? null);
+  const parameter = state.protocol.parameters?.[name] ?? state.pack.parameters?.[name];
+  if (!parameter) return null;
+  const amount = typeof parameter === 'object' ? (parameter.value ?? parameter.default) : parameter;
+  return Number.isInteger(amount) ? { amount, unit: parameter.unit ?? 'days' } : null;
+}
+
+/** "1 day", "14 days", "6 months". */
+function duration(amount, unit = 'days') {
+  const singular = String(unit).replace(/s$/, '');
+  return `${amount} ${amount === 1 ? singular : `${singular}s`}`;
 }
 
 function setFieldError(id, message) {
@@ -746,6 +754,13 @@ function clinicName() {
   return option ? txt(option.label) : '';
 }
 
+/** " (after 1 day to think it over)" from the record's cooling-off entry. */
+function coolingText(entry) {
+  const amount = entry.amount ?? entry.days;
+  if (!Number.isInteger(amount) || amount === 0) return '';
+  return ` (after ${duration(amount, entry.unit ?? 'days')} to think it over)`;
+}
+
 function renderSummary() {
   const record = state.record;
   const result = state.result;
@@ -776,7 +791,8 @@ function renderSummary() {
         row('Result of the questions', HEADLINES[result.outcome] ?? result.outcome),
         row('Consent document', `${txt(state.pack.consent?.title) || 'Consent'}, version ${record.document?.version ?? ''}`),
         record.cooling_off?.treatment_not_before
-          ? row('Earliest treatment date', formatDate(record.cooling_off.treatment_not_before), ` (after ${record.cooling_off.days} ${record.cooling_off.days === 1 ? 'day' : 'days'} to think it over)`)
+          ? row('Earliest treatment date', formatDate(record.cooling_off.treatment_not_before),
+            coolingText(record.cooling_off))
           : [],
         record.valid_until ? row('Consent valid until', formatDate(record.valid_until)) : [],
         clinic ? row('Clinic', clinic) : [],

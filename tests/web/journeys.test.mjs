@@ -27,6 +27,8 @@ after(async () => {
 /** axe on every view; a screenshot of each at the context's width. */
 function auditor(page, name) {
   return async (view) => {
+    const text = await page.textContent('#view');
+    assert.doesNotMatch(text, /undefined|NaN|\[object Object\]/, `${name}/${view}: a value leaked into the text`);
     const violations = await axeViolations(page);
     audited.push(`${name}/${view}`);
     assert.deepEqual(violations, [], `axe: serious or critical violations on ${name}/${view}`);
@@ -69,6 +71,7 @@ test('eligible: consent, download, and the record verifies in the engine', async
   await audit('summary');
   const summary = await page.textContent('#summary');
   assert.match(summary, /Margaret Street/);
+  assert.match(summary, /Earliest treatment date26 November 2026 \(after 1 day to think it over\)/);
   assert.match(summary, /Your course plan/);
   assert.match(summary, /Looking after your skin/);
 
