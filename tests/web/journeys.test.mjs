@@ -90,6 +90,9 @@ test('eligible: consent, download, and the record verifies in the engine', async
   assert.deepEqual([...record.acknowledgements].sort(), [...boxes].sort());
   assert.equal(record.protocol.id, pack.id);
 
+  // Nothing was kept on the device: no storage, no cookies.
+  assert.deepEqual(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]), [0, 0, '']);
+
   // The engine, in Node, accepts the downloaded record as it stands.
   const engine = await importEngine();
   await engine.init();
