@@ -1,0 +1,322 @@
+#include "batch.hpp"
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "convert.hpp"
+#include "results.hpp"
+
+namespace prescreen::python {
+
+namespace {
+
+json error_row(const std::string& code, const std::string& path, const std::string& message) {
+    return json{{"error", {{"code", code}, {"path", path}, {"message", message}}}};
+}
+
+// Screen one converted row; the engine's own error envelope for anything it refuses.
+json screen_one(const prescreen::Protocol& protocol, const Context& context, Chunk& chunk, std::size_t i) {
+    try {
+        if (chunk.kinds[i] == Chunk::Kind::Text) return protocol.screen_text(chunk.texts[i], context);
+        return protocol.screen(chunk.values[i], context);
+    } catch (const UsageError& e) {
+        return json{{"error", e.diagnostic().to_json()}};
+    } catch (const ProtocolError& e) {
+        const auto& d = e.diagnostics();
+        return d.empty() ? error_row("protocol_error", "", e.what()) : json{{"error", d.front().to_json()}};
+    } catch (const std::exception& e) {
+        return error_row("internal_error", "", e.what());
+    }
+}
+
+struct ColumnView {
+    char kind = 'O';
+    std::size_t itemsize = 8;
+    const char* data = nullptr;
+    std::ptrdiff_t stride = 0;
+};
+
+}  // namespace
+
+Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, std::size_t chunk_size)
+    : protocol_(std::move(protocol)), context_(std::move(context)), threads_(threads ? threads : 1),
+      chunk_size_(chunk_size ? chunk_size : 4096) {
+    invalid_row_type_ = py::module_::import("prescreen._types").attr("InvalidRow");
+}
+
+Batch::~Batch() {
+    if (running_ && running_->running.valid()) {
+        py::gil_scoped_release release;
+        running_->running.wait();
+    }
+}
+
+void Batch::set_rows(py::object iterable) { iterator_ = py::reinterpret_steal<py::object>(PyObject_GetIter(iterable.ptr()));
+    if (!iterator_) throw py::error_already_set();
+}
+
+void Batch::set_frame(FrameColumns frame) { frame_ = std::move(frame); }
+
+void Batch::convert_row(PyObject* row, Chunk& chunk, std::size_t i) {
+    if (PyDict_Check(row)) {
+        ConversionError error;
+        if (to_json(row, chunk.values[i], error)) {
+            chunk.kinds[i] = Chunk::Kind::Answers;
+        } else {
+            chunk.kinds[i] = Chunk::Kind::Done;
+            chunk.values[i] = error_row(error.code, error.pointer(), error.python_path("answers") + ": " + error.message);
+        }
+        return;
+    }
+    if (PyUnicode_Check(row) || PyBytes_Check(row)) {
+        // JSON text (one JSONL line): parsed by the engine on a worker thread.
+        Py_ssize_t size = 0;
+        const char* data = nullptr;
+        if (PyBytes_Check(row)) {
+            char* raw = nullptr;
+            PyBytes_AsStringAndSize(row, &raw, &size);
+            data = raw;
+        } else {
+            data = PyUnicode_AsUTF8AndSize(row, &size);
+        }
+        if (!data) {
+            PyErr_Clear();
+            chunk.kinds[i] = Chunk::Kind::Done;
+            chunk.values[i] = error_row("malformed_json", "", "the line is not valid UTF-8 text");
+            return;
+        }
+        chunk.kinds[i] = Chunk::Kind::Text;
+        chunk.texts[i].assign(data, static_cast<std::size_t>(size));
+        return;
+    }
+    int invalid = PyObject_IsInstance(row, invalid_row_type_.ptr());
+    if (invalid < 0) throw py::error_already_set();
+    if (invalid == 1) {
+        py::handle h(row);
+        chunk.kinds[i] = Chunk::Kind::Done;
+        chunk.values[i] = error_row(py::cast<std::string>(h.attr("code")), py::cast<std::string>(h.attr("path")),
+                                    py::cast<std::string>(h.attr("message")));
+        return;
+    }
+    // Other mappings convert like dicts; anything else goes to the engine, which says what is wrong.
+    ConversionError error;
+    json value;
+    if (!to_json(row, value, error)) {
+        chunk.kinds[i] = Chunk::Kind::Done;
+        chunk.values[i] = error_row(error.code, error.pointer(), error.python_path("row") + ": " + error.message);
+        return;
+    }
+    chunk.kinds[i] = Chunk::Kind::Answers;
+    chunk.values[i] = std::move(value);
+}
+
+std::unique_ptr<Chunk> Batch::convert_next() {
+    if (exhausted_) return nullptr;
+    auto chunk = std::make_unique<Chunk>();
+    if (frame_) {
+        const FrameColumns& f = *frame_;
+        std::size_t begin = frame_next_;
+        std::size_t end = std::min(f.rows, begin + chunk_size_);
+        frame_next_ = end;
+        if (begin >= end) {
+            exhausted_ = true;
+            return nullptr;
+        }
+        if (end == f.rows) exhausted_ = true;
+        std::size_t n = end - begin;
+        chunk->kinds.assign(n, Chunk::Kind::Answers);
+        chunk->values.assign(n, json::object());
+        chunk->texts.resize(n);
+        std::vector<ColumnView> views;
+        std::vector<py::array> keep;
+        for (const auto& a : f.arrays) {
+            py::array arr = py::reinterpret_borrow<py::array>(a);
+            ColumnView v;
+            v.kind = arr.dtype().kind();
+            v.itemsize = static_cast<std::size_t>(arr.itemsize());
+            v.data = static_cast<const char*>(arr.data());
+            v.stride = arr.strides(0);
+            views.push_back(v);
+            keep.push_back(arr);
+        }
+        ToJsonOptions cell_options;
+        cell_options.missing_is_null = true;
+        for (std::size_t c = 0; c < views.size(); ++c) {
+            const ColumnView& v = views[c];
+            const std::string& id = f.ids[c];
+            for (std::size_t k = 0; k < n; ++k) {
+                if (chunk->kinds[k] == Chunk::Kind::Done) continue;
+                const char* cell = v.data + static_cast<std::ptrdiff_t>(begin + k) * v.stride;
+                json& answers = chunk->values[k];
+                switch (v.kind) {
+                    case 'f': {
+                        double d = v.itemsize == 4 ? static_cast<double>(*reinterpret_cast<const float*>(cell))
+                                                   : *reinterpret_cast<const double*>(cell);
+                        if (std::isnan(d)) break;  // unanswered
+                        if (std::isinf(d)) {
+                            chunk->kinds[k] = Chunk::Kind::Done;
+                            chunk->values[k] = error_row("not_finite", "/" + id, "row['" + id + "']: infinity is not a JSON number");
+                            break;
+                        }
+                        if (f.integer[c] && d == std::floor(d) && std::fabs(d) < 9.0e15) answers[id] = static_cast<std::int64_t>(d);
+                        else answers[id] = d;
+                        break;
+                    }
+                    case 'i': {
+                        std::int64_t x = 0;
+                        switch (v.itemsize) {
+                            case 1: x = *reinterpret_cast<const std::int8_t*>(cell); break;
+                            case 2: x = *reinterpret_cast<const std::int16_t*>(cell); break;
+                            case 4: x = *reinterpret_cast<const std::int32_t*>(cell); break;
+                            default: x = *reinterpret_cast<const std::int64_t*>(cell); break;
+                        }
+                        answers[id] = x;
+                        break;
+                    }
+                    case 'u': {
+                        std::uint64_t x = 0;
+                        switch (v.itemsize) {
+                            case 1: x = *reinterpret_cast<const std::uint8_t*>(cell); break;
+                            case 2: x = *reinterpret_cast<const std::uint16_t*>(cell); break;
+                            case 4: x = *reinterpret_cast<const std::uint32_t*>(cell); break;
+                            default: x = *reinterpret_cast<const std::uint64_t*>(cell); break;
+                        }
+                        answers[id] = x;
+                        break;
+                    }
+                    case 'b':
+                        answers[id] = *reinterpret_cast<const bool*>(cell);
+                        break;
+                    default: {
+                        PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
+                        if (is_missing(o)) break;
+                        if (f.multi_choice[c] && PyUnicode_Check(o)) {
+                            // "a;b;c" -> ["a", "b", "c"] (spaces around values trimmed, empty parts dropped)
+                            std::string text = py::cast<std::string>(py::handle(o));
+                            json list = json::array();
+                            std::size_t start = 0;
+                            while (start <= text.size()) {
+                                std::size_t stop = text.find(';', start);
+                                if (stop == std::string::npos) stop = text.size();
+                                std::string part = text.substr(start, stop - start);
+                                auto l = part.find_first_not_of(" \t");
+                                auto r = part.find_last_not_of(" \t");
+                                if (l != std::string::npos) list.push_back(part.substr(l, r - l + 1));
+                                start = stop + 1;
+                            }
+                            if (!list.empty()) answers[id] = std::move(list);
+                            break;
+                        }
+                        if (f.integer[c] && PyFloat_Check(o)) {
+                            double d = PyFloat_AS_DOUBLE(o);
+                            if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
+                                answers[id] = static_cast<std::int64_t>(d);
+                                break;
+                            }
+                        }
+                        ConversionError error;
+                        json value;
+                        if (!to_json(o, value, error, cell_options)) {
+                            error.segments.insert(error.segments.begin(), ConversionError::Segment{false, 0, id});
+                            chunk->kinds[k] = Chunk::Kind::Done;
+                            chunk->values[k] = error_row(error.code, error.pointer(), error.python_path("row") + ": " + error.message);
+                            break;
+                        }
+                        if (!value.is_null()) answers[id] = std::move(value);
+                    }
+                }
+            }
+        }
+        return chunk;
+    }
+
+    chunk->kinds.reserve(chunk_size_);
+    for (std::size_t i = 0; i < chunk_size_; ++i) {
+        PyObject* row = PyIter_Next(iterator_.ptr());
+        if (!row) {
+            if (PyErr_Occurred()) throw py::error_already_set();
+            exhausted_ = true;
+            break;
+        }
+        py::object holder = py::reinterpret_steal<py::object>(row);
+        chunk->kinds.push_back(Chunk::Kind::Done);
+        chunk->values.emplace_back();
+        chunk->texts.emplace_back();
+        convert_row(row, *chunk, chunk->kinds.size() - 1);
+    }
+    if (chunk->kinds.empty()) return nullptr;
+    return chunk;
+}
+
+void Batch::start(Chunk& chunk) {
+    std::size_t n = chunk.size();
+    chunk.results.resize(n);
+    Chunk* c = &chunk;
+    const prescreen::Protocol* protocol = &protocol_;
+    const Context* context = &context_;
+    unsigned threads = threads_;
+    chunk.running = std::async(std::launch::async, [c, protocol, context, threads, n] {
+        std::atomic<std::size_t> next{0};
+        constexpr std::size_t block = 64;
+        auto work = [&] {
+            for (;;) {
+                std::size_t begin = next.fetch_add(block);
+                if (begin >= n) return;
+                std::size_t end = std::min(n, begin + block);
+                for (std::size_t i = begin; i < end; ++i) {
+                    if (c->kinds[i] == Chunk::Kind::Done) c->results[i] = std::move(c->values[i]);
+                    else c->results[i] = screen_one(*protocol, *context, *c, i);
+                }
+            }
+        };
+        unsigned extra = threads > 1 ? std::min<unsigned>(threads - 1, static_cast<unsigned>(n / block)) : 0;
+        std::vector<std::thread> helpers;
+        helpers.reserve(extra);
+        for (unsigned t = 0; t < extra; ++t) helpers.emplace_back(work);
+        work();
+        for (auto& h : helpers) h.join();
+    });
+}
+
+void Batch::wait(Chunk& chunk) {
+    if (!chunk.running.valid()) return;
+    py::gil_scoped_release release;
+    chunk.running.get();
+}
+
+py::object Batch::next_chunk() {
+    if (!running_) {
+        running_ = convert_next();
+        if (!running_) return py::none();
+        start(*running_);
+    }
+    // Convert the next chunk while this one is being screened.
+    std::unique_ptr<Chunk> upcoming;
+    try {
+        upcoming = convert_next();
+    } catch (...) {
+        wait(*running_);
+        running_.reset();
+        throw;
+    }
+    wait(*running_);
+    std::unique_ptr<Chunk> done = std::move(running_);
+    running_ = std::move(upcoming);
+    if (running_) start(*running_);
+    py::list out(done->size());
+    for (std::size_t i = 0; i < done->size(); ++i) {
+        PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), wrap_screening(std::move(done->results[i])).release().ptr());
+    }
+    return out;
+}
+
+void register_batch(py::module_& m) {
+    py::class_<Batch>(m, "_Batch", "Internal: chunked, pipelined batch screening (use Protocol.screen_many).")
+        .def("next_chunk", &Batch::next_chunk);
+}
+
+}  // namespace prescreen::python

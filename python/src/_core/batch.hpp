@@ -1,0 +1,72 @@
+// Batch screening: rows are converted to JSON under the GIL in chunks; each chunk is screened on
+// worker threads with the GIL released while the calling thread converts the next chunk and wraps the
+// previous results. Memory is bounded by two chunks, so generators of millions of rows stream.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "prescreen/prescreen.hpp"
+
+namespace prescreen::python {
+
+namespace py = pybind11;
+using json = nlohmann::json;
+
+struct Chunk {
+    enum class Kind : unsigned char { Answers, Text, Done };
+    std::vector<Kind> kinds;
+    std::vector<json> values;  // answers (Answers), or the finished result/error (Done)
+    std::vector<std::string> texts;
+    std::vector<json> results;
+    std::future<void> running;
+    std::size_t size() const { return kinds.size(); }
+};
+
+/// Column-wise rows of a pandas DataFrame (prepared by prescreen._frame).
+struct FrameColumns {
+    std::vector<std::string> ids;
+    std::vector<py::object> arrays;       // 1-D numpy arrays (kinds f, i, u, b or O)
+    std::vector<bool> multi_choice;       // str cells are ';'-separated lists
+    std::vector<bool> integer;            // whole floats become integers
+    std::size_t rows = 0;
+};
+
+class Batch {
+public:
+    Batch(prescreen::Protocol protocol, Context context, unsigned threads, std::size_t chunk_size);
+    ~Batch();
+
+    void set_rows(py::object iterable);
+    void set_frame(FrameColumns frame);
+
+    /// The next chunk of results (list), or None when every row has been returned.
+    py::object next_chunk();
+
+private:
+    std::unique_ptr<Chunk> convert_next();
+    void start(Chunk& chunk);
+    void wait(Chunk& chunk);
+    void convert_row(PyObject* row, Chunk& chunk, std::size_t index);
+
+    prescreen::Protocol protocol_;
+    Context context_;
+    unsigned threads_;
+    std::size_t chunk_size_;
+    py::object iterator_;
+    std::optional<FrameColumns> frame_;
+    std::size_t frame_next_ = 0;
+    bool exhausted_ = false;
+    std::unique_ptr<Chunk> running_;
+    py::object invalid_row_type_;
+};
+
+void register_batch(py::module_& m);
+
+}  // namespace prescreen::python

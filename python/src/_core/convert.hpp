@@ -1,0 +1,67 @@
+// Python objects <-> nlohmann::json, directly through the CPython API (no json.dumps round trip).
+// Python never interprets answers: it only changes their representation. Dates given as
+// datetime.date become ISO strings; the engine decides whether they are valid.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prescreen/prescreen.hpp"
+
+namespace prescreen::python {
+
+namespace py = pybind11;
+using json = nlohmann::json;
+
+/// Why a Python value could not become JSON, and where (segments from the converted root).
+struct ConversionError {
+    bool type_error = true;  // TypeError (wrong kind of object) or ValueError (bad value)
+    std::string code;        // wrong_type | not_finite | nesting_too_deep | invalid_text | out_of_range
+    std::string message;
+    struct Segment {
+        bool is_index = false;
+        std::size_t index = 0;
+        std::string key;
+    };
+    std::vector<Segment> segments;  // outermost first
+
+    std::string pointer() const;                             // JSON Pointer, e.g. /areas/2
+    std::string python_path(std::string_view root) const;    // e.g. answers['areas'][2]
+    Diagnostic diagnostic() const { return Diagnostic{code, pointer(), message}; }
+    [[noreturn]] void raise(std::string_view argument) const;  // TypeError/ValueError naming the argument
+};
+
+struct ToJsonOptions {
+    bool missing_is_null = false;  // NaN (and pandas NA/NaT) means "unanswered" (DataFrame cells)
+    std::size_t max_depth = 256;
+};
+
+/// Call once at module import (datetime C API).
+void init_convert();
+
+/// Convert; on failure fill `error` and return false (out is then unspecified).
+bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOptions& options = {},
+             std::size_t depth = 0);
+
+/// Convert or raise TypeError/ValueError naming `argument`.
+json to_json_or_raise(py::handle object, std::string_view argument, const ToJsonOptions& options = {});
+
+/// True for None, float NaN, pandas.NA and pandas.NaT (the "missing" markers of a DataFrame).
+bool is_missing(PyObject* object);
+
+/// JSON -> plain Python objects (dict, list, str, int, float, bool, None).
+py::object to_python(const json& value);
+
+/// "2026-11-25" -> datetime.date; None for null; the string itself when it is not a valid date.
+py::object to_date(const json& value);
+
+/// `today` as str or datetime.date -> validated ISO string. Raises TypeError/ValueError naming `argument`.
+std::string iso_date_argument(py::handle value, std::string_view argument, bool allow_none = false);
+
+/// An optional str argument (None -> empty). TypeError naming the argument otherwise.
+std::string str_argument(py::handle value, std::string_view argument);
+
+}  // namespace prescreen::python

@@ -1,0 +1,399 @@
+// prescreen._core: the pybind11 surface over the C++ engine. Everything clinical (rules, dates,
+// digests) is computed by the engine; this file only converts arguments and results.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "batch.hpp"
+#include "convert.hpp"
+#include "prescreen/prescreen.hpp"
+#include "results.hpp"
+
+namespace py = pybind11;
+using prescreen::json;
+using namespace prescreen::python;
+
+namespace {
+
+py::object errors_module() { return py::module_::import("prescreen._types"); }
+
+py::object diagnostic_object(const prescreen::Diagnostic& d) {
+    return errors_module().attr("Diagnostic")(d.code, d.path, d.message);
+}
+
+py::list diagnostic_list(const std::vector<prescreen::Diagnostic>& list) {
+    py::list out;
+    for (const auto& d : list) out.append(diagnostic_object(d));
+    return out;
+}
+
+json overrides_argument(py::handle overrides) {
+    if (overrides.is_none()) return json::object();
+    json value = to_json_or_raise(overrides, "overrides");
+    if (!value.is_object()) {
+        throw py::type_error("overrides: expected a mapping of parameter name to value, got " +
+                             std::string(Py_TYPE(overrides.ptr())->tp_name));
+    }
+    return value;
+}
+
+json answers_argument(py::handle answers, const char* argument = "answers") {
+    if (!PyDict_Check(answers.ptr())) {
+        int is_mapping = PyObject_IsInstance(answers.ptr(), py::module_::import("collections.abc").attr("Mapping").ptr());
+        if (is_mapping != 1) {
+            if (is_mapping < 0) PyErr_Clear();
+            throw py::type_error(std::string(argument) + ": expected a mapping of item id to answer, got " +
+                                 std::string(Py_TYPE(answers.ptr())->tp_name));
+        }
+    }
+    return to_json_or_raise(answers, argument);
+}
+
+prescreen::Context context_arguments(py::handle today, py::handle locale) {
+    prescreen::Context context;
+    context.today = iso_date_argument(today, "today");
+    context.locale = str_argument(locale, "locale");
+    return context;
+}
+
+std::string text_argument(py::handle value, const char* argument) {
+    if (PyUnicode_Check(value.ptr())) return py::cast<std::string>(value);
+    if (PyBytes_Check(value.ptr())) return std::string(py::cast<py::bytes>(value));
+    throw py::type_error(std::string(argument) + ": expected str or bytes, got " + Py_TYPE(value.ptr())->tp_name);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        errno = errno ? errno : ENOENT;
+        PyErr_SetFromErrnoWithFilename(PyExc_OSError, path.c_str());
+        throw py::error_already_set();
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+std::string path_argument(py::handle path) {
+    py::object fs = py::module_::import("os").attr("fspath");
+    py::object p;
+    try {
+        p = fs(path);
+    } catch (py::error_already_set&) {
+        throw py::type_error(std::string("path: expected str or os.PathLike, got ") + Py_TYPE(path.ptr())->tp_name);
+    }
+    if (PyBytes_Check(p.ptr())) return std::string(py::cast<py::bytes>(p));
+    return py::cast<std::string>(p);
+}
+
+prescreen::Protocol load_any(py::handle source, py::handle overrides) {
+    json o = overrides_argument(overrides);
+    if (PyUnicode_Check(source.ptr()) || PyBytes_Check(source.ptr())) {
+        std::string text = text_argument(source, "source");
+        py::gil_scoped_release release;
+        return prescreen::Protocol::load(text, o);
+    }
+    json document = to_json_or_raise(source, "source");
+    if (!document.is_object()) {
+        throw py::type_error("source: expected JSON text or a dict holding the protocol pack, got " +
+                             std::string(Py_TYPE(source.ptr())->tp_name));
+    }
+    py::gil_scoped_release release;
+    return prescreen::Protocol::from_json(document, o);
+}
+
+unsigned threads_argument(py::handle threads) {
+    if (threads.is_none()) {
+        unsigned n = std::thread::hardware_concurrency();
+        return n ? n : 1;
+    }
+    if (!PyLong_Check(threads.ptr()) || PyBool_Check(threads.ptr()))
+        throw py::type_error(std::string("threads: expected int or None, got ") + Py_TYPE(threads.ptr())->tp_name);
+    long n = py::cast<long>(threads);
+    if (n < 1 || n > 1024) throw py::value_error("threads: must be between 1 and 1024, got " + std::to_string(n));
+    return static_cast<unsigned>(n);
+}
+
+std::size_t chunk_argument(py::handle chunk) {
+    if (!PyLong_Check(chunk.ptr()) || PyBool_Check(chunk.ptr()))
+        throw py::type_error(std::string("chunk_size: expected int, got ") + Py_TYPE(chunk.ptr())->tp_name);
+    long n = py::cast<long>(chunk);
+    if (n < 1 || n > 10'000'000) throw py::value_error("chunk_size: must be between 1 and 10000000, got " + std::to_string(n));
+    return static_cast<std::size_t>(n);
+}
+
+json record_argument(py::handle record, const char* argument) {
+    if (py::isinstance<JsonResult>(record)) return record.cast<const JsonResult&>().value;
+    if (PyUnicode_Check(record.ptr()) || PyBytes_Check(record.ptr())) {
+        std::string text = text_argument(record, argument);
+        json value = json::parse(text, nullptr, false);
+        if (value.is_discarded()) throw py::value_error(std::string(argument) + ": not valid JSON text");
+        return value;
+    }
+    return to_json_or_raise(record, argument);
+}
+
+std::string instant_argument(py::handle at, const char* argument) {
+    // A date-time string, or datetime.date/datetime (converted to ISO text); the engine validates it.
+    if (PyUnicode_Check(at.ptr())) return py::cast<std::string>(at);
+    json value;
+    ConversionError error;
+    if (!at.is_none() && to_json(at.ptr(), value, error) && value.is_string()) return value.get<std::string>();
+    throw py::type_error(std::string(argument) + ": expected an ISO date or date-time string, datetime.date or datetime.datetime, got " +
+                         Py_TYPE(at.ptr())->tp_name);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "prescreen._core: pybind11 bindings of the prescreen C++ engine (use the `prescreen` package).";
+    init_convert();
+    m.attr("engine_version") = prescreen::version_string;
+
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const prescreen::ProtocolError& e) {
+            py::object cls = errors_module().attr("ProtocolError");
+            py::object exc = cls(e.what(), diagnostic_list(e.diagnostics()));
+            PyErr_SetObject(cls.ptr(), exc.ptr());
+        } catch (const prescreen::UsageError& e) {
+            py::object cls = errors_module().attr("UsageError");
+            py::object exc = cls(e.what(), diagnostic_object(e.diagnostic()));
+            PyErr_SetObject(cls.ptr(), exc.ptr());
+        } catch (const json::exception& e) {
+            PyErr_SetString(PyExc_ValueError, e.what());
+        }
+    });
+
+    register_results(m);
+    register_batch(m);
+
+    py::class_<prescreen::Protocol>(m, "Protocol",
+                                    "A compiled, immutable protocol pack; safe to share between threads.")
+        .def_static("from_json", &load_any, py::arg("source"), py::arg("overrides") = py::none(),
+                    "Load a pack from JSON text (str/bytes) or a dict. Raises ProtocolError listing every problem.")
+        .def_static(
+            "from_file",
+            [](py::handle path, py::handle overrides) {
+                std::string text = read_file(path_argument(path));
+                json o = overrides_argument(overrides);
+                py::gil_scoped_release release;
+                return prescreen::Protocol::load(text, o);
+            },
+            py::arg("path"), py::arg("overrides") = py::none(),
+            "Load a pack from a JSON file. Raises OSError or ProtocolError.")
+        .def_static(
+            "lint",
+            [](py::handle source, py::handle overrides) {
+                json o = overrides_argument(overrides);
+                std::string text;
+                if (PyUnicode_Check(source.ptr()) || PyBytes_Check(source.ptr())) text = text_argument(source, "source");
+                else text = to_json_or_raise(source, "source").dump();
+                std::vector<prescreen::Diagnostic> found;
+                {
+                    py::gil_scoped_release release;
+                    found = prescreen::Protocol::lint(text, o);
+                }
+                return diagnostic_list(found);
+            },
+            py::arg("source"), py::arg("overrides") = py::none(),
+            "Every problem in a pack (JSON text or dict) as a list of Diagnostic, without raising.")
+        .def_property_readonly("id", &prescreen::Protocol::id, "Protocol id.")
+        .def_property_readonly("version", &prescreen::Protocol::version, "Protocol version.")
+        .def_property_readonly("digest", &prescreen::Protocol::digest, "SHA-256 hex of the canonical pack.")
+        .def_property_readonly("items", [](const prescreen::Protocol& p) { return to_python(p.items()); },
+                               "Item definitions in questionnaire order (list of dicts).")
+        .def_property_readonly("rules", [](const prescreen::Protocol& p) { return to_python(p.rules()); },
+                               "Rule summaries (list of dicts).")
+        .def_property_readonly("parameters", [](const prescreen::Protocol& p) { return to_python(p.parameters()); },
+                               "Effective parameter values with defaults and ranges.")
+        .def_property_readonly("document", [](const prescreen::Protocol& p) { return to_python(p.document()); },
+                               "The pack as loaded (dict).")
+        .def_property_readonly("overrides", [](const prescreen::Protocol& p) { return to_python(p.overrides()); },
+                               "The parameter overrides given at load (dict).")
+        .def("to_json", [](const prescreen::Protocol& p) { return p.document().dump(); },
+             "The pack as JSON text.")
+        .def(
+            "form",
+            [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
+                json a = answers_argument(answers);
+                prescreen::Context c = context_arguments(today, locale);
+                json r;
+                {
+                    py::gil_scoped_release release;
+                    r = p.form(a, c);
+                }
+                return FormState(std::move(r));
+            },
+            py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),
+            "Questionnaire state for answers: visible items, missing required items, issues, progress.")
+        .def(
+            "screen",
+            [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
+                json a = answers_argument(answers);
+                prescreen::Context c = context_arguments(today, locale);
+                json r;
+                {
+                    py::gil_scoped_release release;
+                    r = p.screen(a, c);
+                }
+                return ScreeningResult(std::move(r));
+            },
+            py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),
+            "Screen one answer set: outcome, defer_until, findings, aftercare, course.")
+        .def(
+            "_batch",
+            [](const prescreen::Protocol& p, py::object rows, py::handle today, py::handle locale, py::handle threads,
+               py::handle chunk_size) {
+                prescreen::Context c = context_arguments(today, locale);
+                auto batch = std::make_unique<Batch>(p, c, threads_argument(threads), chunk_argument(chunk_size));
+                batch->set_rows(rows);
+                return batch;
+            },
+            py::arg("rows"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),
+            py::arg("threads") = py::none(), py::arg("chunk_size") = 4096)
+        .def(
+            "_frame_batch",
+            [](const prescreen::Protocol& p, std::vector<std::string> ids, std::vector<py::object> arrays,
+               std::vector<bool> multi_choice, std::vector<bool> integer, std::size_t rows, py::handle today,
+               py::handle locale, py::handle threads, py::handle chunk_size) {
+                prescreen::Context c = context_arguments(today, locale);
+                auto batch = std::make_unique<Batch>(p, c, threads_argument(threads), chunk_argument(chunk_size));
+                FrameColumns f;
+                f.ids = std::move(ids);
+                f.arrays = std::move(arrays);
+                f.multi_choice = std::move(multi_choice);
+                f.integer = std::move(integer);
+                f.rows = rows;
+                if (f.arrays.size() != f.ids.size() || f.multi_choice.size() != f.ids.size() || f.integer.size() != f.ids.size())
+                    throw py::value_error("columns: ids, arrays and flags differ in length");
+                batch->set_frame(std::move(f));
+                return batch;
+            },
+            py::arg("ids"), py::arg("arrays"), py::arg("multi_choice"), py::arg("integer"), py::arg("rows"),
+            py::kw_only(), py::arg("today"), py::arg("locale") = py::none(), py::arg("threads") = py::none(),
+            py::arg("chunk_size") = 4096)
+        .def(
+            "consent",
+            [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle acknowledged,
+               py::handle signature, py::handle signed_at, py::handle information_shown_at,
+               py::handle patient_reference, py::handle practitioner_override, py::handle seal_key, py::handle locale) {
+                json a = answers_argument(answers);
+                prescreen::Context c = context_arguments(today, locale);
+                prescreen::ConsentRequest request;
+                json ack = to_json_or_raise(acknowledged, "acknowledged");
+                if (!ack.is_array()) throw py::type_error("acknowledged: expected a list of acknowledgement ids");
+                for (std::size_t i = 0; i < ack.size(); ++i) {
+                    if (!ack[i].is_string())
+                        throw py::type_error("acknowledged[" + std::to_string(i) + "]: expected str, got " + ack[i].type_name());
+                    request.acknowledged.push_back(ack[i].get<std::string>());
+                }
+                request.signature = to_json_or_raise(signature, "signature");
+                if (!request.signature.is_object()) throw py::type_error("signature: expected a mapping like {'name': ..., 'role': 'patient'}");
+                request.signed_at = instant_argument(signed_at, "signed_at");
+                request.information_shown_at = instant_argument(information_shown_at, "information_shown_at");
+                request.patient_reference = str_argument(patient_reference, "patient_reference");
+                request.practitioner_override = to_json_or_raise(practitioner_override, "practitioner_override");
+                if (!request.practitioner_override.is_null() && !request.practitioner_override.is_object())
+                    throw py::type_error("practitioner_override: expected None or a mapping {'name': ..., 'reason': ...}");
+                if (!seal_key.is_none()) request.seal_key = text_argument(seal_key, "seal_key");
+                json r;
+                {
+                    py::gil_scoped_release release;
+                    r = p.consent(a, request, c);
+                }
+                return ConsentRecord(std::move(r));
+            },
+            py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("acknowledged"), py::arg("signature"),
+            py::arg("signed_at"), py::arg("information_shown_at"), py::arg("patient_reference") = py::none(),
+            py::arg("practitioner_override") = py::none(), py::arg("seal_key") = py::none(),
+            py::arg("locale") = py::none(),
+            "Screen again and return the canonical consent record; UsageError (a ValueError) with code "
+            "consent_not_permitted when the outcome does not permit consent.")
+        .def("__eq__",
+             [](const prescreen::Protocol& a, py::object b) -> py::object {
+                 if (!py::isinstance<prescreen::Protocol>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+                 const auto& o = b.cast<const prescreen::Protocol&>();
+                 return py::bool_(a.digest() == o.digest() && a.overrides() == o.overrides());
+             })
+        .def("__hash__", [](const prescreen::Protocol& p) { return py::hash(py::str(p.digest() + p.overrides().dump())); })
+        .def("__repr__",
+             [](const prescreen::Protocol& p) {
+                 return "Protocol(id='" + p.id() + "', version='" + p.version() + "', digest='" + p.digest().substr(0, 12) + "...')";
+             })
+        .def("__reduce__", [](py::object self) {
+            // Pickled by its JSON text and overrides: the receiving process recompiles the same pack.
+            const auto& p = self.cast<const prescreen::Protocol&>();
+            return py::make_tuple(py::module_::import("prescreen._types").attr("_restore_protocol"),
+                                  py::make_tuple(p.document().dump(), p.overrides().dump()));
+        });
+
+    m.def(
+        "_load_state",
+        [](const std::string& text, const std::string& overrides) {
+            json o = json::parse(overrides);
+            py::gil_scoped_release release;
+            return prescreen::Protocol::load(text, o);
+        },
+        "Internal: unpickle a Protocol.");
+
+    m.def(
+        "verify_consent",
+        [](py::handle record, py::handle seal_key) {
+            json r = record_argument(record, "record");
+            std::string key = seal_key.is_none() ? std::string() : text_argument(seal_key, "seal_key");
+            return ConsentVerification(prescreen::verify_consent(r, key));
+        },
+        py::arg("record"), py::arg("seal_key") = py::none(),
+        "Recompute a consent record's digests (and seal, given the key); reports every problem.");
+
+    m.def(
+        "consent_status",
+        [](py::handle record, py::handle at, py::handle later_records) {
+            json r = record_argument(record, "record");
+            std::string when = instant_argument(at, "at");
+            std::vector<json> later;
+            if (!later_records.is_none()) {
+                std::size_t i = 0;
+                for (py::handle item : later_records) {
+                    later.push_back(record_argument(item, ("later_records[" + std::to_string(i++) + "]").c_str()));
+                }
+            }
+            return ConsentStatus(prescreen::consent_status(r, when, later));
+        },
+        py::arg("record"), py::arg("at"), py::arg("later_records") = py::none(),
+        "Status of a consent record at a date or date-time: active, expired, withdrawn, superseded or invalid.");
+
+    m.def(
+        "apply_logic",
+        [](py::handle rule, py::handle data, py::handle today) {
+            json r = to_json_or_raise(rule, "rule");
+            json d = data.is_none() ? json::object() : to_json_or_raise(data, "data");
+            prescreen::Context c;
+            c.today = iso_date_argument(today, "today", true);
+            json result;
+            {
+                py::gil_scoped_release release;
+                result = prescreen::apply_logic(r, d, c);
+            }
+            return to_python(result);
+        },
+        py::arg("rule"), py::arg("data") = py::none(), py::arg("today") = py::none(),
+        "Evaluate a JsonLogic rule against data (json-logic-js semantics plus prescreen's date operations).");
+
+    m.def(
+        "canonical_json",
+        [](py::handle value) {
+            json v = to_json_or_raise(value, "value");
+            return prescreen::canonical_json(v);
+        },
+        py::arg("value"), "Canonical JSON text (sorted keys, no whitespace, integers only) used for digests.");
+
+    m.def(
+        "sha256_hex", [](py::handle data) { return prescreen::sha256_hex(text_argument(data, "data")); },
+        py::arg("data"), "SHA-256 of str (UTF-8) or bytes as lower-case hex.");
+}

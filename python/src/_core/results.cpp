@@ -1,0 +1,204 @@
+#include "results.hpp"
+
+#include "convert.hpp"
+
+namespace prescreen::python {
+
+namespace {
+
+const json& field(const JsonResult& r, const char* key) {
+    static const json null_value = nullptr;
+    if (!r.value.is_object()) return null_value;
+    auto it = r.value.find(key);
+    return it == r.value.end() ? null_value : *it;
+}
+
+template <class T>
+py::class_<T, JsonResult> result_class(py::module_& m, const char* name, const char* doc) {
+    return py::class_<T, JsonResult>(m, name, doc);
+}
+
+py::list findings_of(const JsonResult& r) {
+    py::list out;
+    const json& list = field(r, "findings");
+    if (list.is_array())
+        for (const auto& f : list) out.append(py::cast(Finding(f)));
+    return out;
+}
+
+py::list finding_ids(const JsonResult& r) {
+    py::list out;
+    const json& list = field(r, "findings");
+    if (list.is_array())
+        for (const auto& f : list) {
+            if (f.is_object() && f.contains("rule")) out.append(to_python(f["rule"]));
+            else if (f.is_string()) out.append(to_python(f));
+        }
+    return out;
+}
+
+}  // namespace
+
+py::object wrap_screening(json value) {
+    if (value.is_object() && value.contains("error") && !value.contains("outcome")) {
+        return py::cast(RowError(std::move(value)));
+    }
+    return py::cast(ScreeningResult(std::move(value)));
+}
+
+void register_results(py::module_& m) {
+    py::class_<JsonResult>(m, "Result",
+                           "Base of every result: a read-only view of the engine's JSON.\n\n"
+                           "Attributes convert on access; ``to_dict()`` is exactly the C++ JSON as Python objects and\n"
+                           "``to_json()`` the C++ JSON text. ``result[key]`` reads one top-level field as plain JSON\n"
+                           "(dates stay ISO strings).")
+        .def("to_dict", [](const JsonResult& r) { return to_python(r.value); },
+             "The result as plain Python objects, equal to the C++ JSON.")
+        .def(
+            "to_json",
+            [](const JsonResult& r, py::object indent) {
+                int n = indent.is_none() ? -1 : py::cast<int>(indent);
+                return r.value.dump(n, ' ', false, json::error_handler_t::replace);
+            },
+            py::arg("indent") = py::none(), "The result as JSON text, exactly as the C++ API serialises it.")
+        .def("__getitem__",
+             [](const JsonResult& r, const std::string& key) {
+                 if (!r.value.is_object() || !r.value.contains(key)) throw py::key_error(key);
+                 return to_python(r.value[key]);
+             })
+        .def("__contains__",
+             [](const JsonResult& r, const std::string& key) { return r.value.is_object() && r.value.contains(key); })
+        .def("keys",
+             [](const JsonResult& r) {
+                 py::list out;
+                 if (r.value.is_object())
+                     for (const auto& [k, v] : r.value.items()) out.append(k);
+                 return out;
+             },
+             "Top-level keys of the JSON object.")
+        .def("__eq__",
+             [](const JsonResult& a, py::object other) -> py::object {
+                 if (py::isinstance<JsonResult>(other)) {
+                     return py::bool_(typeid(a) == typeid(other.cast<const JsonResult&>()) &&
+                                      a.value == other.cast<const JsonResult&>().value);
+                 }
+                 return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             })
+        .def("__hash__", [](const JsonResult& r) { return py::hash(py::str(r.value.dump())); })
+        .def("__repr__",
+             [](py::object self) {
+                 const auto& r = self.cast<const JsonResult&>();
+                 std::string text = r.value.dump(-1, ' ', false, json::error_handler_t::replace);
+                 if (text.size() > 200) text = text.substr(0, 197) + "...";
+                 return std::string(py::str(py::type::of(self).attr("__name__"))) + "(" + text + ")";
+             })
+        .def("__getattr__", [](const JsonResult& r, const std::string& name) -> py::object {
+            // Every top-level field is an attribute too (typed ones are defined on the subclasses).
+            if (r.value.is_object()) {
+                auto it = r.value.find(name);
+                if (it != r.value.end()) return to_python(*it);
+            }
+            throw py::attribute_error(name);
+        });
+
+    result_class<FormState>(m, "FormState",
+                            "Questionnaire state from Protocol.form(): visible items, missing required items, issues.")
+        .def_property_readonly("visible", [](const FormState& r) { return to_python(field(r, "visible")); },
+                               "Visible item ids in questionnaire order.")
+        .def_property_readonly("missing_required",
+                               [](const FormState& r) { return to_python(field(r, "missing_required")); },
+                               "Visible required items without a valid answer.")
+        .def_property_readonly("issues", [](const FormState& r) { return to_python(field(r, "issues")); },
+                               "Invalid answers: dicts with item, code, path, message.")
+        .def_property_readonly("ignored", [](const FormState& r) { return to_python(field(r, "ignored")); },
+                               "Answered items that are not visible (their answers are not used).")
+        .def_property_readonly("progress", [](const FormState& r) { return to_python(field(r, "progress")); },
+                               "{answered, required, answered_required, percent}.")
+        .def_property_readonly("complete", [](const FormState& r) { return to_python(field(r, "complete")); },
+                               "No missing required items and no issues.")
+        .def_property_readonly("protocol", [](const FormState& r) { return to_python(field(r, "protocol")); },
+                               "{id, version, digest} of the protocol used.");
+
+    result_class<ScreeningResult>(m, "ScreeningResult", "Outcome of Protocol.screen() for one answer set.")
+        .def_property_readonly("ok", [](const ScreeningResult&) { return true; },
+                               "True (a RowError in a batch has ok = False).")
+        .def_property_readonly("outcome", [](const ScreeningResult& r) { return to_python(field(r, "outcome")); },
+                               "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
+        .def_property_readonly("defer_until", [](const ScreeningResult& r) { return to_date(field(r, "defer_until")); },
+                               "datetime.date treatment may start, or None (open-ended or not deferred).")
+        .def_property_readonly("today", [](const ScreeningResult& r) { return to_date(field(r, "today")); },
+                               "The screening date (datetime.date).")
+        .def_property_readonly("consent_permitted",
+                               [](const ScreeningResult& r) { return to_python(field(r, "consent_permitted")); },
+                               "The outcome allows consent to be recorded.")
+        .def_property_readonly("findings", &findings_of, "Fired rules (Finding), in the pack's rule order.")
+        .def_property_readonly("finding_ids", &finding_ids, "Rule ids of the findings.")
+        .def_property_readonly("missing_required",
+                               [](const ScreeningResult& r) { return to_python(field(r, "missing_required")); },
+                               "Visible required items without a valid answer.")
+        .def_property_readonly("issues", [](const ScreeningResult& r) { return to_python(field(r, "issues")); },
+                               "Invalid answers (dicts with item, code, path, message).")
+        .def_property_readonly("aftercare", [](const ScreeningResult& r) { return to_python(field(r, "aftercare")); },
+                               "Aftercare instructions (dicts with id, phase, text).")
+        .def_property_readonly("course", [](const ScreeningResult& r) { return to_python(field(r, "course")); },
+                               "Course plan dict or None.")
+        .def_property_readonly("protocol", [](const ScreeningResult& r) { return to_python(field(r, "protocol")); },
+                               "{id, version, digest} of the protocol used.")
+        .def_property_readonly("error", [](const ScreeningResult&) { return py::none(); }, "None (no error).");
+
+    result_class<Finding>(m, "Finding", "One fired rule of a screening.")
+        .def_property_readonly("rule", [](const Finding& r) { return to_python(field(r, "rule")); }, "Rule id.")
+        .def_property_readonly("outcome", [](const Finding& r) { return to_python(field(r, "outcome")); },
+                               "The rule's outcome.")
+        .def_property_readonly("defer_until", [](const Finding& r) { return to_date(field(r, "defer_until")); },
+                               "datetime.date or None.")
+        .def_property_readonly("message", [](const Finding& r) { return to_python(field(r, "message")); },
+                               "Plain-language message for the patient.")
+        .def_property_readonly("clinician_note", [](const Finding& r) { return to_python(field(r, "clinician_note")); },
+                               "Note for the practitioner.")
+        .def_property_readonly("sources", [](const Finding& r) { return to_python(field(r, "sources")); },
+                               "Source ids.")
+        .def_property_readonly("trace", [](const Finding& r) { return to_python(field(r, "trace")); },
+                               "{answers, parameters} the rule read.");
+
+    result_class<RowError>(m, "RowError",
+                           "In a batch, the result of a row that could not be screened: {\"error\": {code, path, message}}.")
+        .def_property_readonly("ok", [](const RowError&) { return false; }, "False.")
+        .def_property_readonly("outcome", [](const RowError&) { return py::none(); }, "None.")
+        .def_property_readonly("error", [](const RowError& r) { return to_python(field(r, "error")); },
+                               "{code, path, message}.")
+        .def_property_readonly("code", [](const RowError& r) { return to_python(field(r, "error").value("code", "")); },
+                               "Error code, e.g. malformed_json.")
+        .def_property_readonly("path", [](const RowError& r) { return to_python(field(r, "error").value("path", "")); },
+                               "JSON Pointer into the row.")
+        .def_property_readonly("message",
+                               [](const RowError& r) { return to_python(field(r, "error").value("message", "")); },
+                               "What went wrong.");
+
+    result_class<ConsentRecord>(m, "ConsentRecord",
+                                "A canonical consent record (docs/consent.md). ``to_dict()`` is what you store.")
+        .def_property_readonly("digest", [](const ConsentRecord& r) { return to_python(field(r, "digest")); },
+                               "SHA-256 hex of the canonical record.")
+        .def_property_readonly("valid_until", [](const ConsentRecord& r) { return to_date(field(r, "valid_until")); },
+                               "datetime.date after which the consent has expired.")
+        .def_property_readonly("signed_at", [](const ConsentRecord& r) { return to_python(field(r, "signed_at")); },
+                               "ISO date-time of the signature.");
+
+    result_class<ConsentVerification>(m, "ConsentVerification", "Result of verify_consent(): valid and problems.")
+        .def_property_readonly("valid", [](const ConsentVerification& r) { return to_python(field(r, "valid")); },
+                               "True when no problem was found.")
+        .def_property_readonly("problems",
+                               [](const ConsentVerification& r) { return to_python(field(r, "problems")); },
+                               "Every problem found (dicts with code, path, message).")
+        .def("__bool__", [](const ConsentVerification& r) { return field(r, "valid") == true; });
+
+    result_class<ConsentStatus>(m, "ConsentStatus", "Result of consent_status().")
+        .def_property_readonly("status", [](const ConsentStatus& r) { return to_python(field(r, "status")); },
+                               "active | expired | withdrawn | superseded | not_yet_signed | invalid.")
+        .def_property_readonly("valid_until", [](const ConsentStatus& r) { return to_date(field(r, "valid_until")); },
+                               "datetime.date or None.")
+        .def_property_readonly("problems", [](const ConsentStatus& r) { return to_python(field(r, "problems")); },
+                               "Verification problems (when invalid).");
+}
+
+}  // namespace prescreen::python

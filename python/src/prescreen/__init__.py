@@ -1,0 +1,106 @@
+"""prescreen — consent-and-screening engine for aesthetic-clinic pre-consultation.
+
+Every decision (visibility, validation, rules, dates, digests) is made by the compiled C++ core;
+this package converts Python objects to and from it::
+
+    import prescreen
+    p = prescreen.Protocol.from_file("protocols/microneedling/protocol.json")
+    r = p.screen({"pregnant": False, ...}, today="2026-11-25")
+    r.outcome, r.defer_until, r.to_dict()
+    results = p.screen_many(rows, today="2026-11-25")       # GIL released, threads, order kept
+
+Errors: :class:`ProtocolError` (a ``ValueError``) with ``.diagnostics`` for a bad pack;
+``TypeError``/``ValueError`` naming the argument for misuse; :class:`UsageError` (a ``ValueError``)
+with ``.code`` for what the engine refuses (e.g. ``consent_not_permitted``). Bad answers never raise:
+they come back as issues (``form``) and make ``screen`` ``incomplete``; in a batch a row that cannot
+be screened at all gives a :class:`RowError` in its place.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, List, Optional, Sequence, Union
+
+from . import _core
+from ._core import (
+    ConsentRecord,
+    ConsentStatus,
+    ConsentVerification,
+    Finding,
+    FormState,
+    Protocol,
+    Result,
+    RowError,
+    ScreeningResult,
+    apply_logic,
+    canonical_json,
+    consent_status,
+    sha256_hex,
+    verify_consent,
+)
+from ._frame import frame_columns as _frame_columns
+from ._frame import is_dataframe as _is_dataframe
+from ._types import Diagnostic, InvalidRow, ProtocolError, UsageError
+
+__version__ = "0.1.0"
+engine_version: str = _core.engine_version
+
+__all__ = [
+    "Protocol", "Result", "FormState", "ScreeningResult", "Finding", "RowError", "ConsentRecord",
+    "ConsentVerification", "ConsentStatus", "Diagnostic", "ProtocolError", "UsageError", "InvalidRow",
+    "verify_consent", "consent_status", "apply_logic", "canonical_json", "sha256_hex", "__version__",
+    "engine_version",
+]
+
+
+def _chunks(protocol: Protocol, rows: Any, today: Any, locale: Optional[str], threads: Optional[int],
+            chunk_size: int, columns: Optional[Sequence[str]]) -> Iterator[list]:
+    if _is_dataframe(rows):
+        ids, arrays, multi, integer, n = _frame_columns(protocol, rows, columns)
+        batch = protocol._frame_batch(ids, arrays, multi, integer, n, today=today, locale=locale,
+                                      threads=threads, chunk_size=chunk_size)
+    else:
+        if columns is not None:
+            raise TypeError("columns: only used with a pandas DataFrame")
+        if isinstance(rows, (str, bytes)) or isinstance(rows, dict):
+            raise TypeError(f"rows: expected an iterable of answer mappings (or JSON lines), got {type(rows).__name__}")
+        try:
+            iter(rows)
+        except TypeError:
+            raise TypeError(f"rows: expected an iterable of answer mappings, got {type(rows).__name__}") from None
+        batch = protocol._batch(rows, today=today, locale=locale, threads=threads, chunk_size=chunk_size)
+    while True:
+        chunk = batch.next_chunk()
+        if chunk is None:
+            return
+        yield chunk
+
+
+def _screen_many(self: Protocol, rows: Any, *, today: Any, threads: Optional[int] = None,
+                 locale: Optional[str] = None, chunk_size: int = 4096,
+                 columns: Optional[Sequence[str]] = None) -> List[Union[ScreeningResult, RowError]]:
+    """Screen many answer sets in parallel; one result per row, in input order.
+
+    ``rows``: a list or any iterable (generators stream) of answer mappings, JSON text lines
+    (``str``/``bytes``, parsed by the engine), :class:`InvalidRow` markers from the readers, or a
+    pandas DataFrame (one row per patient; columns named like items are answers, NaN/None/NaT are
+    unanswered, multi-choice cells may be lists or ``"a;b"`` strings; ``columns`` picks them
+    explicitly). Rows are converted under the GIL in chunks of ``chunk_size``; screening runs on
+    ``threads`` worker threads (default: all cores) with the GIL released. A row that cannot be
+    screened gives a :class:`RowError` in its place; the batch never raises for a bad row.
+    """
+    out: List[Any] = []
+    for chunk in _chunks(self, rows, today, locale, threads, chunk_size, columns):
+        out.extend(chunk)
+    return out
+
+
+def _iter_screen(self: Protocol, rows: Any, *, today: Any, threads: Optional[int] = None,
+                 locale: Optional[str] = None, chunk_size: int = 4096,
+                 columns: Optional[Sequence[str]] = None) -> Iterator[Union[ScreeningResult, RowError]]:
+    """Like :meth:`screen_many` but yields results as chunks finish (bounded memory for huge inputs)."""
+    for chunk in _chunks(self, rows, today, locale, threads, chunk_size, columns):
+        yield from chunk
+
+
+Protocol.screen_many = _screen_many
+Protocol.iter_screen = _iter_screen

@@ -1,0 +1,369 @@
+"""Reading answer sets and writing screening results (one output row per input row, always).
+
+Readers change only the representation of answers: they never decide whether an answer is valid
+(the engine does). A row a reader cannot read becomes an :class:`~prescreen.InvalidRow`, which
+``screen_many`` turns into a ``RowError`` in its place, so no row is ever lost.
+
+* :func:`read_jsonl` — one JSON object per line. ``raw=True`` yields the line text, which the
+  engine parses on its worker threads (fastest; malformed lines get the engine's ``malformed_json``).
+* :func:`read_csv` — columns are answer ids; ``;`` separates multi-choice values; with a protocol,
+  cells are typed by item type (``true``/``false``/``yes``/``no``/``1``/``0`` for booleans, whole
+  numbers for integers, numbers for decimals). Empty cells are unanswered.
+* :func:`read_json` — a JSON array of answer objects.
+* :func:`result_row`, :func:`results_table`, :func:`results_frame` — the flat result table.
+* :func:`write_csv`, :func:`write_jsonl`, :func:`write_parquet` — results to files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import json
+import math
+import os
+import re
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+
+from ._types import InvalidRow
+
+__all__ = [
+    "read_jsonl", "read_csv", "read_json", "read_rows", "split_meta", "result_row", "results_table",
+    "results_frame", "write_csv", "write_jsonl", "write_parquet", "write_results", "RESULT_COLUMNS",
+]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: Columns of the result table, in order (metadata columns kept from the input follow them).
+RESULT_COLUMNS = [
+    "row", "outcome", "defer_until", "findings", "patient_messages", "clinician_notes", "consent_permitted",
+    "missing_required", "issues", "today", "protocol_id", "protocol_version", "protocol_digest",
+    "error_code", "error_path", "error_message",
+]
+_LIST_COLUMNS = ("findings", "patient_messages", "clinician_notes", "missing_required", "issues")
+
+
+def _open_text(path: PathLike):
+    if path == "-":
+        import sys
+
+        return _io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    return open(path, "r", encoding="utf-8", errors="surrogateescape", newline="")
+
+
+# --- readers --------------------------------------------------------------------------------------
+
+
+def read_jsonl(path: PathLike, *, raw: bool = False) -> Iterator[Union[dict, str, InvalidRow]]:
+    """Yield one row per line of a JSONL file (``"-"`` = stdin), blank lines included.
+
+    ``raw=True`` yields each line's text for the engine to parse (``screen_many`` accepts it).
+    Otherwise lines are parsed here: a dict per line, or an :class:`InvalidRow`
+    (``malformed_json``, or ``not_an_object``) in place of a line that is not a JSON object.
+    """
+    with _open_text(path) as f:
+        for number, line in enumerate(f, start=1):
+            line = line.rstrip("\r\n")
+            if raw:
+                yield line
+                continue
+            try:
+                value = json.loads(line, parse_constant=_reject_constant)
+            except (ValueError, RecursionError) as e:
+                yield InvalidRow("malformed_json", "", f"line {number}: {e}", number)
+                continue
+            if not isinstance(value, dict):
+                yield InvalidRow("not_an_object", "", f"line {number}: expected a JSON object of answers, got {type(value).__name__}", number)
+                continue
+            yield value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_json(path: PathLike) -> List[Union[dict, InvalidRow]]:
+    """A JSON array of answer objects; an element that is not an object becomes an InvalidRow."""
+    with _open_text(path) as f:
+        try:
+            value = json.load(f, parse_constant=_reject_constant)
+        except ValueError as e:
+            raise ValueError(f"{os.fspath(path)}: not valid JSON: {e}") from None
+    if not isinstance(value, list):
+        raise ValueError(f"{os.fspath(path)}: expected a JSON array of answer objects, got {type(value).__name__}")
+    return [v if isinstance(v, dict) else
+            InvalidRow("not_an_object", f"/{i}", f"element {i}: expected a JSON object of answers, got {type(v).__name__}", None)
+            for i, v in enumerate(value)]
+
+
+_INT = re.compile(r"^[+-]?\d+$")
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def _item_types(protocol: Any) -> Dict[str, str]:
+    if protocol is None:
+        return {}
+    return {item["id"]: item.get("type", "") for item in protocol.items}
+
+
+def _typed(cell: str, kind: Optional[str]) -> Any:
+    """A CSV cell in the JSON shape its item type expects. Cells that do not fit stay strings, so the
+    engine reports them (wrong_type) instead of this reader guessing."""
+    if kind == "multi-choice":
+        return [part.strip() for part in cell.split(";") if part.strip()]
+    if kind == "boolean":
+        low = cell.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        return cell
+    if kind == "integer":
+        text = cell.strip()
+        return int(text) if _INT.match(text) else cell
+    if kind == "decimal":
+        try:
+            number = float(cell)
+        except ValueError:
+            return cell
+        return number if math.isfinite(number) else cell
+    if kind in ("date", "choice"):
+        return cell.strip()
+    return cell
+
+
+def read_csv(path: PathLike, protocol: Any = None, *, delimiter: str = ",",
+             encoding: str = "utf-8-sig") -> Iterator[Union[dict, InvalidRow]]:
+    """Yield one dict per CSV data row (header = answer ids and metadata columns).
+
+    With ``protocol``, cells of its items are typed by item type (see module docs); other columns
+    (e.g. ``patient_reference``) stay strings. Empty cells are left out (unanswered). A row with the
+    wrong number of fields becomes an :class:`InvalidRow` (``malformed_csv``).
+    """
+    types = _item_types(protocol)
+    handle = _open_text(path) if path == "-" else open(path, "r", encoding=encoding, newline="")
+    with handle as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise ValueError(f"{os.fspath(path)}: cannot read the CSV header: {e}") from None
+        header = [h.strip() for h in header]
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                yield InvalidRow("malformed_csv", "", f"line {line}: {e}", line)
+                continue
+            if not cells:
+                continue  # csv yields [] only for a completely empty line: not a row
+            if len(cells) != len(header):
+                yield InvalidRow("malformed_csv", "", f"line {reader.line_num}: {len(cells)} fields, the header has {len(header)}", reader.line_num)
+                continue
+            row: Dict[str, Any] = {}
+            for name, cell in zip(header, cells):
+                if cell == "":
+                    continue
+                row[name] = _typed(cell, types.get(name)) if name in types else cell
+            yield row
+
+
+def read_rows(path: PathLike, protocol: Any = None, *, raw_jsonl: bool = False) -> Iterable[Union[dict, str, InvalidRow]]:
+    """Pick the reader by file extension: .jsonl/.ndjson, .csv/.tsv, .json."""
+    name = os.fspath(path).lower()
+    if name.endswith((".jsonl", ".ndjson")) or name == "-":
+        return read_jsonl(path, raw=raw_jsonl)
+    if name.endswith(".csv"):
+        return read_csv(path, protocol)
+    if name.endswith(".tsv"):
+        return read_csv(path, protocol, delimiter="\t")
+    if name.endswith(".json"):
+        return read_json(path)
+    raise ValueError(f"{os.fspath(path)}: unknown input format (use .jsonl, .ndjson, .csv, .tsv or .json)")
+
+
+def split_meta(rows: Iterable[Any], keep: Sequence[str]) -> Iterator[tuple]:
+    """Split each dict row into (answers, metadata) where metadata holds the ``keep`` columns.
+
+    Non-dict rows (JSON text, InvalidRow) pass through with empty metadata."""
+    keep = list(keep)
+    for row in rows:
+        if isinstance(row, dict) and keep:
+            meta = {k: row.get(k) for k in keep}
+            yield {k: v for k, v in row.items() if k not in meta}, meta
+        else:
+            yield row, {k: None for k in keep}
+
+
+# --- the result table -----------------------------------------------------------------------------
+
+
+def result_row(result: Any, row: int, meta: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    """One flat row for a result (ScreeningResult or RowError): lists stay lists."""
+    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    out: Dict[str, Any] = {c: None for c in RESULT_COLUMNS}
+    out["row"] = row
+    if "error" in data and "outcome" not in data:
+        error = data.get("error") or {}
+        out.update(error_code=error.get("code"), error_path=error.get("path"), error_message=error.get("message"))
+        for c in _LIST_COLUMNS:
+            out[c] = []
+    else:
+        findings = data.get("findings") or []
+        protocol = data.get("protocol") or {}
+        out.update(
+            outcome=data.get("outcome"),
+            defer_until=data.get("defer_until"),
+            findings=[f.get("rule") for f in findings],
+            patient_messages=[f.get("message") for f in findings],
+            clinician_notes=[f.get("clinician_note") for f in findings],
+            consent_permitted=data.get("consent_permitted"),
+            missing_required=list(data.get("missing_required") or []),
+            issues=[f"{i.get('item', '')}:{i.get('code', '')}" for i in (data.get("issues") or [])],
+            today=data.get("today"),
+            protocol_id=protocol.get("id"),
+            protocol_version=protocol.get("version"),
+            protocol_digest=protocol.get("digest"),
+        )
+    if meta:
+        for k, v in meta.items():
+            if k not in out:
+                out[k] = v
+    return out
+
+
+def results_table(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]] = None) -> Iterator[Dict[str, Any]]:
+    """Flat rows (see :data:`RESULT_COLUMNS`) for results, with optional per-row metadata."""
+    if meta is None:
+        for i, r in enumerate(results):
+            yield result_row(r, i)
+    else:
+        for i, (r, m) in enumerate(zip(results, meta)):
+            yield result_row(r, i, m)
+
+
+def results_frame(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]] = None):
+    """The result table as a pandas DataFrame (``defer_until``/``today`` as datetime64)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(list(results_table(results, meta)))
+    if frame.empty:
+        frame = pd.DataFrame(columns=RESULT_COLUMNS)
+    for column in ("defer_until", "today"):
+        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+    return frame
+
+
+def _csv_cell(column: str, value: Any) -> Any:
+    if isinstance(value, list):
+        # ids (findings, missing_required, issues) are ';'-separated; messages one per line.
+        sep = "\n" if column in ("patient_messages", "clinician_notes") else ";"
+        return sep.join("" if v is None else str(v) for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _rows_with_header(rows: Iterable[Dict[str, Any]]):
+    rows = iter(rows)
+    first = next(rows, None)
+    header = list(first.keys()) if first is not None else list(RESULT_COLUMNS)
+    return header, first, rows
+
+
+def write_csv(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None) -> int:
+    """Write the result table as CSV (lists: ids ``;``-separated, messages one per line). Returns rows written."""
+    header, first, rest = _rows_with_header(results_table(results, meta))
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        if first is not None:
+            for row in _chain(first, rest):
+                writer.writerow([_csv_cell(c, row.get(c)) for c in header])
+                count += 1
+    return count
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def write_jsonl(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None,
+                *, full: bool = False) -> int:
+    """Write one JSON line per result: the flat table row, or with ``full=True`` the exact C++ result JSON."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as f:
+        if full:
+            for r in results:
+                f.write(r.to_json())
+                f.write("\n")
+                count += 1
+        else:
+            for row in results_table(results, meta):
+                f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+                f.write("\n")
+                count += 1
+    return count
+
+
+def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None) -> int:
+    """Write the result table as Parquet (needs the ``parquet`` extra: pyarrow). Lists are list columns."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("write_parquet needs pyarrow: pip install 'prescreen[parquet]'") from e
+    rows = list(results_table(results, meta))
+    if rows:
+        columns = list(rows[0].keys())
+        table = pa.Table.from_pylist(rows, schema=_parquet_schema(pa, columns, rows))
+    else:
+        table = pa.Table.from_pylist([], schema=_parquet_schema(pa, RESULT_COLUMNS, []))
+    pq.write_table(table, path)
+    return len(rows)
+
+
+def _parquet_schema(pa, columns, rows):
+    known = {
+        "row": pa.int64(), "outcome": pa.string(), "defer_until": pa.string(), "consent_permitted": pa.bool_(),
+        "today": pa.string(), "protocol_id": pa.string(), "protocol_version": pa.string(),
+        "protocol_digest": pa.string(), "error_code": pa.string(), "error_path": pa.string(),
+        "error_message": pa.string(),
+    }
+    fields = []
+    for c in columns:
+        if c in known:
+            fields.append(pa.field(c, known[c]))
+        elif c in _LIST_COLUMNS:
+            fields.append(pa.field(c, pa.list_(pa.string())))
+        else:
+            # metadata: strings (None stays null) so mixed input types never fail the write
+            fields.append(pa.field(c, pa.string()))
+            for r in rows:
+                if r.get(c) is not None and not isinstance(r[c], str):
+                    r[c] = str(r[c])
+    return pa.schema(fields)
+
+
+def write_results(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None,
+                  *, format: Optional[str] = None, full: bool = False) -> int:
+    """Write results choosing the format from ``format`` or the extension (.csv, .jsonl, .parquet)."""
+    name = os.fspath(path).lower()
+    fmt = format or ("csv" if name.endswith(".csv") else "parquet" if name.endswith((".parquet", ".pq"))
+                     else "jsonl" if name.endswith((".jsonl", ".ndjson")) else None)
+    if fmt == "csv":
+        return write_csv(results, path, meta)
+    if fmt == "jsonl":
+        return write_jsonl(results, path, meta, full=full)
+    if fmt == "parquet":
+        return write_parquet(results, path, meta)
+    raise ValueError(f"format: unknown output format for {os.fspath(path)!r} (use csv, jsonl or parquet)")
