@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { ELIGIBLE, currentView, importEngine, openForm, startSession } from './helpers.mjs';
+import { ELIGIBLE, TODAY, currentView, importEngine, openForm, packPath, startSession } from './helpers.mjs';
 
 let session;
 before(async () => { session = await startSession(); });
@@ -32,10 +32,30 @@ async function tabTo(page, want, what) {
   throw new Error(`keyboard: could not reach ${what}`);
 }
 
-/** "1990-05-14" typed the way an en-GB date field takes it: day, month, year. */
+/**
+ * The order in which this Chromium's date fields take day, month and year. It follows the browser's
+ * UI locale (headless Debian Chromium keeps month/day/year whatever --lang says), so find out by
+ * typing into a throwaway field on a blank page.
+ */
+async function dateFieldOrder() {
+  const probe = await session.context.newPage();
+  await probe.setContent('<input type="date">');
+  await probe.focus('input');
+  await probe.keyboard.type('01022003');
+  const value = await probe.inputValue('input');
+  await probe.close();
+  if (value === '2003-02-01') return ['d', 'm', 'y'];
+  if (value === '2003-01-02') return ['m', 'd', 'y'];
+  if (value.startsWith('0102')) return ['y', 'm', 'd'];
+  throw new Error(`unknown date field order (typed 01022003, got "${value}")`);
+}
+
+let order;
+/** An ISO date typed the way this browser's date field takes it. */
 async function typeDate(page, iso) {
+  order ??= await dateFieldOrder();
   const [y, m, d] = iso.split('-');
-  await page.keyboard.type(`${d}${m}${y}`);
+  await page.keyboard.type(order.map((part) => ({ d, m, y })[part]).join(''));
 }
 
 /**
@@ -124,6 +144,14 @@ test('the whole form, consent and download by keyboard alone', async () => {
   const engine = await importEngine();
   await engine.init?.();
   assert.equal(engine.verifyConsent(record).valid, true);
+  // Exactly the intended answers went in by keyboard: the same answers signed in Node give the
+  // same answers digest.
+  const protocol = await engine.loadProtocol(readFileSync(packPath, 'utf8'));
+  const again = protocol.consent(ELIGIBLE, {
+    acknowledged: record.acknowledgements, signature: record.signer, signedAt: record.signed_at,
+    informationShownAt: record.information_shown_at, today: TODAY,
+  });
+  assert.equal(again.answers_digest, record.answers_digest, 'the keyboard answers differ from the intended ones');
   assert.deepEqual(session.foreign(), []);
 });
 
