@@ -166,11 +166,10 @@ function visiblePageIndexes() {
 
 function renderWelcome() {
   state.pageIndex = -1;
-  const title = txt(state.pack.title) || 'Micro-needling';
   show(
     h('h1', {}, 'Micro-needling: before your consultation'),
     h('p', { class: 'lead' },
-      `A few questions about your health and skin, so that we can check ${title.toLowerCase().includes('micro') ? 'micro-needling' : title} is right for you before you come in.`),
+      'A few questions about your health and skin, so that we can check micro-needling is right for you before you come in.'),
     h('p', {}, 'It takes about 10 minutes. You can go back and change any answer.'),
     h('h2', {}, 'What happens'),
     h('ol', { class: 'steps' },

@@ -56,6 +56,7 @@ for (const [name, outcome, answers] of [
   ['deferred', 'deferred', { ...ELIGIBLE, isotretinoin_past: true, isotretinoin_last_dose: '2026-08-25' }],
   ['not-eligible', 'not_eligible', { ...ELIGIBLE, stainless_steel_allergy: true }],
   ['refer', 'refer', { ...ELIGIBLE, anticoagulant: true }],
+  ['deferred-open-ended', 'deferred', { ...ELIGIBLE, active_cold_sore: true }],
   ['precautions', 'eligible_with_precautions', { ...ELIGIBLE, cold_sore_history: true }],
 ]) {
   test(`${name} result at 375 px`, async () => {
@@ -64,6 +65,11 @@ for (const [name, outcome, answers] of [
     await openForm(session, { page });
     await answerQuestionnaire(page, answers);
     assert.equal(await page.getAttribute('#result', 'data-outcome'), outcome);
+    if (name === 'deferred-open-ended') {
+      // No date can be computed: "until resolved, re-screen".
+      assert.equal(await page.getAttribute('#result', 'data-defer-until'), '');
+      assert.match(await page.textContent('#result'), /cleared up/);
+    }
     await noSidewaysScroll(page, name);
     assert.deepEqual(await axeViolations(page), []);
     await page.screenshot({ path: join(outputDir, `375px-result-${name}.png`), fullPage: true });
