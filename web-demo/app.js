@@ -795,6 +795,7 @@ function renderSummary() {
           : [],
         record.valid_until ? row('Consent valid until', formatDate(record.valid_until)) : [],
         clinic ? row('Clinic', clinic) : [],
+        row('Questionnaire', `${record.protocol?.id ?? ''} version ${record.protocol?.version ?? ''}`),
         row('Record fingerprint', h('code', { class: 'digest' }, record.digest ?? ''))),
       h('p', { class: 'hint' }, 'The fingerprint lets the clinic check that the record has not been changed.'),
       course ? [
