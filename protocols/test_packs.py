@@ -367,6 +367,13 @@ def test_cases_well_formed_and_fire_every_rule(pack_path, pack):
             assert exp["course_plan"] in plans, c["id"]
         for key in ("aftercare_includes", "aftercare_excludes"):
             assert set(exp.get(key, [])) <= aftercare, c["id"]
+        assert set(exp) <= {"outcome", "defer_until", "findings", "course_plan", "aftercare_includes",
+                            "aftercare_excludes", "missing_required", "issues"}, c["id"]
+        missing = exp.get("missing_required", [])
+        assert all(items[m].get("required") for m in missing), c["id"]
+        assert [list(items).index(m) for m in missing] == sorted(list(items).index(m) for m in missing), c["id"]
+        if exp["outcome"] == "incomplete":
+            assert missing or exp.get("issues") or "missing_required" not in exp, c["id"]
         fired.update(exp["findings"])
     never = [r for r in rule_order if r not in fired]
     assert not never, f"rules no case fires: {never}"

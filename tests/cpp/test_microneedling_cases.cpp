@@ -109,6 +109,12 @@ TEST_CASE("micro-needling patient cases", "[microneedling]") {
                     CHECK(result["course"].at("plan") == expected["course_plan"]);
                 }
             }
+            if (expected.contains("missing_required")) CHECK(result.at("missing_required") == expected["missing_required"]);
+            if (expected.contains("issues")) {
+                json issues = json::array();
+                for (const auto& issue : result.at("issues")) issues.push_back({{"item", issue.at("item")}, {"code", issue.at("code")}});
+                CHECK(issues == expected["issues"]);
+            }
             const auto given = aftercare_ids(result);
             for (const auto& want : expected.value("aftercare_includes", json::array())) {
                 INFO("aftercare should include " << want.get<std::string>());
