@@ -99,4 +99,7 @@ struct EvalError {
 /// Evaluate; throws EvalError for runtime errors. Never recurses deeper than the compiled depth.
 Value evaluate(const Program& program, const Frame& frame);
 
+/// truthy(evaluate(program, frame)) without building the result value (conditions, the hot path).
+bool evaluate_truthy(const Program& program, const Frame& frame);
+
 }  // namespace prescreen::expr

@@ -1,0 +1,629 @@
+// JsonLogic -> flat node tree. Everything evaluation later relies on (argument shapes, item and
+// parameter names, literal dates, depth) is validated here, so evaluation needs no checks on the rule.
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "dates.hpp"
+#include "expr/internal.hpp"
+
+namespace prescreen::expr {
+
+namespace {
+
+using nlohmann::json;
+
+// Evaluation recurses once per level, so the depth is capped whatever the Limits say: 1000 levels
+// stay far inside the smallest stack we run on (WebAssembly).
+constexpr std::size_t kHardDepthCap = 1000;
+
+struct OpName {
+    std::string_view name;
+    Op op;
+};
+
+constexpr OpName kOps[] = {
+    {"var", Op::VarPath},       {"missing", Op::Missing},   {"missing_some", Op::MissingSome},
+    {"if", Op::If},             {"?:", Op::If},             {"and", Op::And},
+    {"or", Op::Or},             {"!", Op::Not},             {"!!", Op::NotNot},
+    {"==", Op::Eq},             {"===", Op::StrictEq},      {"!=", Op::Ne},
+    {"!==", Op::StrictNe},      {"<", Op::Lt},              {"<=", Op::Le},
+    {">", Op::Gt},              {">=", Op::Ge},             {"max", Op::Max},
+    {"min", Op::Min},           {"+", Op::Add},             {"-", Op::Sub},
+    {"*", Op::Mul},             {"/", Op::Div},             {"%", Op::Mod},
+    {"in", Op::In},             {"cat", Op::Cat},           {"substr", Op::Substr},
+    {"merge", Op::Merge},       {"map", Op::Map},           {"filter", Op::Filter},
+    {"reduce", Op::Reduce},     {"all", Op::All},           {"none", Op::None},
+    {"some", Op::Some},         {"log", Op::Log},           {"today", Op::Today},
+    {"date_add", Op::DateAdd},  {"date_diff", Op::DateDiff}, {"age", Op::Age},
+    {"param", Op::Param},       {"answered", Op::Answered}, {"fired", Op::Fired},
+    {"outcome", Op::Outcome},
+};
+
+std::string pointer_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
+const char* type_name(ItemType t) {
+    switch (t) {
+        case ItemType::Boolean: return "boolean";
+        case ItemType::Choice: return "choice";
+        case ItemType::MultiChoice: return "multi-choice";
+        case ItemType::Date: return "date";
+        case ItemType::Integer: return "integer";
+        case ItemType::Decimal: return "decimal";
+        case ItemType::Text: return "text";
+        case ItemType::Display: return "display";
+    }
+    return "?";
+}
+
+const char* json_kind(const json& j) {
+    if (j.is_null()) return "null";
+    if (j.is_boolean()) return "a boolean";
+    if (j.is_number()) return "a number";
+    if (j.is_string()) return "a string";
+    if (j.is_array()) return "an array";
+    return "an object";
+}
+
+bool is_comparison(Op op) {
+    return op == Op::Eq || op == Op::StrictEq || op == Op::Ne || op == Op::StrictNe || op == Op::Lt ||
+           op == Op::Le || op == Op::Gt || op == Op::Ge;
+}
+
+std::vector<std::string> split_path(std::string_view name) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dot = name.find('.', start);
+        if (dot == std::string_view::npos) {
+            parts.emplace_back(name.substr(start));
+            break;
+        }
+        parts.emplace_back(name.substr(start, dot - start));
+        start = dot + 1;
+    }
+    return parts;
+}
+
+class Compiler {
+public:
+    Compiler(const Scope& scope, const Limits& limits, std::vector<Diagnostic>& diagnostics, Program& program)
+        : scope_(scope), diagnostics_(diagnostics), program_(program), nodes_(program.nodes) {
+        max_depth_ = std::min<std::size_t>(limits.max_expression_depth, kHardDepthCap);
+    }
+
+    bool failed = false;
+    std::vector<int> items, parameters, rules;
+
+    void compile(const json& j, std::uint32_t at, const std::string& path, std::size_t depth, bool in_iter) {
+        if (j.is_array()) {
+            if (!enter(depth, path)) return;
+            const std::uint32_t first = reserve(j.size());
+            for (std::size_t i = 0; i < j.size(); ++i)
+                compile(j[i], first + std::uint32_t(i), path + "/" + std::to_string(i), depth + 1, in_iter);
+            bool constant = true;
+            for (std::size_t i = 0; i < j.size(); ++i) constant = constant && nodes_[first + i].op == Op::Const;
+            Node& n = nodes_[at];
+            if (constant) {
+                std::vector<Value> values;
+                values.reserve(j.size());
+                for (std::size_t i = 0; i < j.size(); ++i) values.push_back(nodes_[first + i].constant);
+                n.op = Op::Const;
+                n.constant = Value::owned_array(std::move(values));
+            } else {
+                n.op = Op::MakeArray;
+                n.first = first;
+                n.count = std::uint32_t(j.size());
+            }
+            return;
+        }
+        if (j.is_object() && j.size() == 1) {
+            if (!enter(depth, path)) return;
+            compile_operation(j, at, path, depth + 1, in_iter);
+            return;
+        }
+        if (j.is_object()) {  // not logic (json-logic-js passes such objects through as data)
+            if (!object_fits(j, depth, path)) return;
+            auto copy = std::make_shared<const json>(j);
+            Value v;
+            v.kind = Kind::Object;
+            v.object = copy.get();
+            v.hold = std::move(copy);
+            nodes_[at].constant = std::move(v);
+            return;
+        }
+        nodes_[at].constant = literal(j);
+    }
+
+private:
+    const Scope& scope_;
+    std::vector<Diagnostic>& diagnostics_;
+    Program& program_;
+    std::vector<Node>& nodes_;
+    std::size_t max_depth_;
+
+    void error(const char* code, const std::string& path, std::string message) {
+        diagnostics_.push_back(Diagnostic{code, path, std::move(message)});
+        failed = true;
+    }
+
+    bool enter(std::size_t depth, const std::string& path) {
+        if (depth + 1 > max_depth_) {
+            error("expression_too_deep", path,
+                  "expression nested deeper than " + std::to_string(max_depth_) + " levels");
+            return false;
+        }
+        return true;
+    }
+
+    // Literal objects are copied into the program; bound their nesting without recursing.
+    bool object_fits(const json& j, std::size_t depth, const std::string& path) {
+        std::vector<std::pair<const json*, std::size_t>> stack{{&j, depth + 1}};
+        while (!stack.empty()) {
+            auto [node, d] = stack.back();
+            stack.pop_back();
+            if (d > max_depth_) {
+                error("expression_too_deep", path,
+                      "literal object nested deeper than " + std::to_string(max_depth_) + " levels");
+                return false;
+            }
+            if (node->is_structured())
+                for (const auto& child : *node)
+                    if (child.is_structured()) stack.emplace_back(&child, d + 1);
+        }
+        return true;
+    }
+
+    static Value literal(const json& j) {
+        switch (j.type()) {
+            case json::value_t::boolean: return Value::from_bool(j.get<bool>());
+            case json::value_t::number_integer:
+            case json::value_t::number_unsigned:
+            case json::value_t::number_float: return from_json_view(j);
+            case json::value_t::string: return Value::owned_string(j.get<std::string>());
+            default: return Value::null();
+        }
+    }
+
+    std::uint32_t reserve(std::size_t count) {
+        const auto first = std::uint32_t(nodes_.size());
+        nodes_.resize(nodes_.size() + count);
+        return first;
+    }
+
+    int lookup_item(std::string_view name) const {
+        if (scope_.find_item) return scope_.find_item(name);
+        for (std::size_t i = 0; i < scope_.items->size(); ++i)
+            if ((*scope_.items)[i].id == name) return int(i);
+        return -1;
+    }
+
+    bool protocol() const { return scope_.items != nullptr; }
+
+    const ItemInfo* item_of(const Node& n) const {
+        if (n.op == Op::VarSlot || (n.op == Op::CmpSlotConst)) return &(*scope_.items)[std::size_t(n.index)];
+        return nullptr;
+    }
+
+    void compile_operation(const json& j, std::uint32_t at, const std::string& path, std::size_t depth,
+                           bool in_iter) {
+        const auto it = j.begin();
+        const std::string& name = it.key();
+        const json& value = it.value();
+        std::vector<const json*> args;
+        if (value.is_array())
+            for (const auto& a : value) args.push_back(&a);
+        else
+            args.push_back(&value);
+        const std::string op_path = path + "/" + pointer_escape(name);
+        auto arg_path = [&](std::size_t i) { return value.is_array() ? op_path + "/" + std::to_string(i) : op_path; };
+
+        const OpName* found = nullptr;
+        for (const auto& candidate : kOps)
+            if (candidate.name == name) found = &candidate;
+        if (!found) {
+            error("unknown_operation", op_path, "unknown operation \"" + name + "\"");
+            return;
+        }
+        Op op = found->op;
+
+        // Compile args [from, to) as the node's children; `iter_from` = first arg seen per element.
+        auto children = [&](std::size_t count, std::size_t iter_from = SIZE_MAX) {
+            const std::uint32_t first = reserve(count);
+            nodes_[at].first = first;
+            nodes_[at].count = std::uint32_t(count);
+            for (std::size_t i = 0; i < count; ++i)
+                compile(*args[i], first + std::uint32_t(i), arg_path(i), depth, in_iter || i >= iter_from);
+        };
+        auto set_op = [&](Op o) { nodes_[at].op = o; };
+        auto string_arg = [&](const char* what) -> const std::string* {
+            if (args.size() != 1 || !args[0]->is_string()) {
+                error("bad_arguments", op_path, "\"" + name + "\" takes one literal " + what + " name");
+                return nullptr;
+            }
+            return &args[0]->get_ref<const std::string&>();
+        };
+
+        switch (op) {
+            case Op::VarPath: {
+                const json* name_arg = args.empty() ? nullptr : args[0];
+                if (value.is_array() && value.empty()) name_arg = nullptr;
+                if (protocol() && !in_iter) {
+                    std::string id;
+                    if (name_arg && name_arg->is_string()) id = name_arg->get<std::string>();
+                    else if (name_arg && name_arg->is_number()) id = js_number(name_arg->get<double>());
+                    else {
+                        error("unknown_item", op_path, "\"var\" must name a questionnaire item");
+                        return;
+                    }
+                    const int slot = lookup_item(id);
+                    if (slot < 0) {
+                        error("unknown_item", op_path, "unknown item \"" + id + "\"");
+                        return;
+                    }
+                    set_op(Op::VarSlot);
+                    nodes_[at].index = slot;
+                    items.push_back(slot);
+                    if (args.size() > 1) {  // default
+                        const std::uint32_t first = reserve(1);
+                        nodes_[at].first = first;
+                        nodes_[at].count = 1;
+                        compile(*args[1], first, arg_path(1), depth, in_iter);
+                    }
+                    return;
+                }
+                const bool whole = !name_arg || name_arg->is_null() ||
+                                   (name_arg->is_string() && name_arg->get_ref<const std::string&>().empty());
+                if (whole) {
+                    set_op(Op::VarPath);
+                    nodes_[at].flags = kWholeData;
+                    return;
+                }
+                if (name_arg->is_primitive()) {
+                    std::string text;
+                    append_js_string(literal(*name_arg), text);
+                    set_op(Op::VarPath);
+                    nodes_[at].path = split_path(text);
+                    if (args.size() > 1) {
+                        const std::uint32_t first = reserve(1);
+                        nodes_[at].first = first;
+                        nodes_[at].count = 1;
+                        compile(*args[1], first, arg_path(1), depth, in_iter);
+                    }
+                    return;
+                }
+                set_op(Op::VarDynamic);
+                children(std::min<std::size_t>(args.size(), 2));
+                return;
+            }
+            case Op::Missing:
+                if (protocol() && !in_iter) {
+                    std::vector<const json*> keys = args;
+                    std::vector<std::string> key_paths;
+                    if (args.size() == 1 && args[0]->is_array()) {
+                        keys.clear();
+                        for (std::size_t i = 0; i < args[0]->size(); ++i) {
+                            keys.push_back(&(*args[0])[i]);
+                            key_paths.push_back(arg_path(0) + "/" + std::to_string(i));
+                        }
+                    } else {
+                        for (std::size_t i = 0; i < args.size(); ++i) key_paths.push_back(arg_path(i));
+                    }
+                    if (!resolve_keys(keys, key_paths, at, name)) return;
+                    set_op(Op::MissingSlots);
+                    return;
+                }
+                set_op(op);
+                children(args.size());
+                return;
+            case Op::MissingSome:
+                if (protocol() && !in_iter) {
+                    if (args.size() != 2 || !args[0]->is_number() || !args[1]->is_array()) {
+                        error("bad_arguments", op_path, "\"missing_some\" takes [count, [item ids]]");
+                        return;
+                    }
+                    std::vector<const json*> keys;
+                    std::vector<std::string> key_paths;
+                    for (std::size_t i = 0; i < args[1]->size(); ++i) {
+                        keys.push_back(&(*args[1])[i]);
+                        key_paths.push_back(arg_path(1) + "/" + std::to_string(i));
+                    }
+                    if (!resolve_keys(keys, key_paths, at, name)) return;
+                    set_op(Op::MissingSomeSlots);
+                    nodes_[at].constant = Value::from_number(args[0]->get<double>());
+                    return;
+                }
+                set_op(op);
+                children(args.size());
+                return;
+            case Op::Map: case Op::Filter: case Op::All: case Op::None: case Op::Some:
+                set_op(op);
+                children(args.size(), 1);
+                // the element logic is arg 1 only; later args are outer-scoped but never used
+                return;
+            case Op::Reduce: {
+                set_op(op);
+                const std::uint32_t first = reserve(args.size());
+                nodes_[at].first = first;
+                nodes_[at].count = std::uint32_t(args.size());
+                for (std::size_t i = 0; i < args.size(); ++i)
+                    compile(*args[i], first + std::uint32_t(i), arg_path(i), depth, in_iter || i == 1);
+                return;
+            }
+            case Op::Mul:
+                if (value.is_array() && value.empty()) {
+                    error("bad_arguments", op_path, "\"*\" needs at least one argument");
+                    return;
+                }
+                break;
+            case Op::Today:
+                if (!(value.is_array() && value.empty())) {
+                    error("bad_arguments", op_path, "\"today\" takes no arguments: {\"today\": []}");
+                    return;
+                }
+                set_op(op);
+                return;
+            case Op::Outcome:
+                if (!scope_.allow_outcome) {
+                    error("unknown_operation", op_path, "\"outcome\" is only available in aftercare and course conditions");
+                    return;
+                }
+                if (!(value.is_array() && value.empty())) {
+                    error("bad_arguments", op_path, "\"outcome\" takes no arguments: {\"outcome\": []}");
+                    return;
+                }
+                set_op(op);
+                return;
+            case Op::Param: {
+                const std::string* p = string_arg("parameter");
+                if (!p) return;
+                const int index = scope_.find_parameter ? scope_.find_parameter(*p) : -1;
+                if (index < 0) {
+                    error("unknown_parameter", op_path, "unknown parameter \"" + *p + "\"");
+                    return;
+                }
+                set_op(op);
+                nodes_[at].index = index;
+                parameters.push_back(index);
+                return;
+            }
+            case Op::Answered: {
+                if (!protocol()) {
+                    error("unknown_operation", op_path, "\"answered\" is only available in protocol conditions");
+                    return;
+                }
+                const std::string* id = string_arg("item");
+                if (!id) return;
+                const int slot = lookup_item(*id);
+                if (slot < 0) {
+                    error("unknown_item", op_path, "unknown item \"" + *id + "\"");
+                    return;
+                }
+                set_op(op);
+                nodes_[at].index = slot;
+                items.push_back(slot);
+                return;
+            }
+            case Op::Fired: {
+                if (!scope_.find_rule) {
+                    error("unknown_operation", op_path,
+                          "\"fired\" is only available in aftercare and course conditions");
+                    return;
+                }
+                const std::string* id = string_arg("rule");
+                if (!id) return;
+                const int index = scope_.find_rule(*id);
+                if (index < 0) {
+                    error("unknown_rule", op_path, "unknown rule \"" + *id + "\"");
+                    return;
+                }
+                set_op(op);
+                nodes_[at].index = index;
+                rules.push_back(index);
+                return;
+            }
+            case Op::DateAdd: case Op::DateDiff: case Op::Age: {
+                const std::size_t want = op == Op::Age ? 1 : 3;
+                if (args.size() != want) {
+                    error("bad_arguments", op_path,
+                          op == Op::Age ? "\"age\" takes [date_of_birth]"
+                                        : "\"" + name + "\" takes [" + (op == Op::DateAdd ? "date, amount, unit]" : "from, to, unit]"));
+                    return;
+                }
+                set_op(op);
+                children(want);
+                const std::uint32_t first = nodes_[at].first;
+                const std::size_t date_args = op == Op::DateDiff ? 2 : 1;
+                for (std::size_t i = 0; i < date_args; ++i) check_date_literal(nodes_[first + i], *args[i], arg_path(i));
+                if (op == Op::DateAdd) {
+                    const Node& amount = nodes_[first + 1];
+                    if (amount.op == Op::Const && amount.constant.kind != Kind::Null &&
+                        (amount.constant.kind != Kind::Number || amount.constant.number != std::trunc(amount.constant.number)))
+                        error("bad_arguments", arg_path(1), "the amount of \"date_add\" must be a whole number, got " + args[1]->dump());
+                }
+                if (op != Op::Age) {
+                    const Node& unit = nodes_[first + 2];
+                    if (unit.op == Op::Const) {
+                        const auto u = unit.constant.kind == Kind::String ? parse_date_unit(unit.constant.string) : std::nullopt;
+                        if (!u) error("bad_arguments", arg_path(2), "unit must be \"days\", \"months\" or \"years\", got " + args[2]->dump());
+                        else nodes_[at].aux = std::uint8_t(int(*u) + 1);
+                    }
+                }
+                return;
+            }
+            default: break;
+        }
+
+        set_op(op);
+        children(args.size());
+
+        if (protocol() && !in_iter && (is_comparison(op) || op == Op::In)) type_check(at, op, args, arg_path);
+        if (is_comparison(op) && nodes_[at].count == 2) fuse(at, op);
+    }
+
+    bool resolve_keys(const std::vector<const json*>& keys, const std::vector<std::string>& key_paths,
+                      std::uint32_t at, const std::string& op_name) {
+        bool ok = true;
+        std::vector<std::string> names;
+        std::vector<int> slots;
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (!keys[i]->is_string()) {
+                error("bad_arguments", key_paths[i], "\"" + op_name + "\" takes literal item ids");
+                ok = false;
+                continue;
+            }
+            const std::string& id = keys[i]->get_ref<const std::string&>();
+            const int slot = lookup_item(id);
+            if (slot < 0) {
+                error("unknown_item", key_paths[i], "unknown item \"" + id + "\"");
+                ok = false;
+                continue;
+            }
+            names.push_back(id);
+            slots.push_back(slot);
+            items.push_back(slot);
+        }
+        nodes_[at].path = std::move(names);
+        nodes_[at].slots = std::move(slots);
+        return ok;
+    }
+
+    void check_date_literal(const Node& n, const json& j, const std::string& path) {
+        if (n.op != Op::Const || n.constant.kind == Kind::Null) return;
+        if (n.constant.kind != Kind::String) {
+            error("invalid_date", path, "expected an ISO date (YYYY-MM-DD), got " + j.dump());
+        } else if (!parse_iso_date(n.constant.string)) {
+            error("invalid_date", path, "\"" + std::string(n.constant.string) + "\" is not a real calendar date (YYYY-MM-DD)");
+        }
+    }
+
+    template <class PathFn>
+    void type_check(std::uint32_t at, Op op, const std::vector<const json*>& args, PathFn&& arg_path) {
+        const Node& parent = nodes_[at];
+        auto child = [&](std::size_t i) -> const Node& { return nodes_[parent.first + i]; };
+        if (op == Op::In) {
+            if (parent.count < 2) return;
+            const Node& needle = child(0);
+            const Node& hay = child(1);
+            if (hay.op == Op::VarSlot && needle.op == Op::Const) {
+                const ItemInfo& item = (*scope_.items)[std::size_t(hay.index)];
+                if (item.type == ItemType::MultiChoice) check_option(item, needle.constant, *args[0], arg_path(0));
+            } else if (needle.op == Op::VarSlot && hay.op == Op::Const && hay.constant.kind == Kind::Array &&
+                       args[1]->is_array()) {
+                const ItemInfo& item = (*scope_.items)[std::size_t(needle.index)];
+                if (item.type == ItemType::Choice)
+                    for (std::size_t i = 0; i < args[1]->size(); ++i)
+                        check_option(item, (*hay.constant.array)[i], (*args[1])[i], arg_path(1) + "/" + std::to_string(i));
+            }
+            return;
+        }
+        for (std::uint32_t v = 0; v < parent.count; ++v) {
+            if (child(v).op != Op::VarSlot) continue;
+            const ItemInfo& item = (*scope_.items)[std::size_t(child(v).index)];
+            for (std::uint32_t c = 0; c < parent.count; ++c) {
+                if (c == v || child(c).op != Op::Const) continue;
+                const Value& lit = child(c).constant;
+                const json& lj = *args[c];
+                if (lit.kind == Kind::Null) continue;
+                const std::string where = arg_path(c);
+                auto mismatch = [&](const char* expected) {
+                    error("type_mismatch", where,
+                          "item \"" + item.id + "\" is a " + type_name(item.type) + " item (" + expected +
+                              ") but is compared with " + lj.dump() + " (" + json_kind(lj) + ")");
+                };
+                switch (item.type) {
+                    case ItemType::Boolean:
+                        if (lit.kind != Kind::Bool) mismatch("true or false");
+                        break;
+                    case ItemType::Integer:
+                    case ItemType::Decimal:
+                        if (lit.kind != Kind::Number) mismatch("a number");
+                        break;
+                    case ItemType::Date:
+                        if (lit.kind != Kind::String) mismatch("an ISO date");
+                        else if (!parse_iso_date(lit.string)) {
+                            if (looks_like_iso_date(lit.string))
+                                error("invalid_date", where,
+                                      "\"" + std::string(lit.string) + "\" is not a real calendar date (compared with item \"" + item.id + "\")");
+                            else
+                                mismatch("an ISO date YYYY-MM-DD");
+                        }
+                        break;
+                    case ItemType::Choice: check_option(item, lit, lj, where); break;
+                    default: break;
+                }
+            }
+        }
+    }
+
+    void check_option(const ItemInfo& item, const Value& lit, const json& lj, const std::string& where) {
+        if (lit.kind == Kind::Null) return;
+        if (lit.kind != Kind::String) {
+            error("type_mismatch", where,
+                  "item \"" + item.id + "\" is a " + type_name(item.type) + " item (its values are option strings) but is compared with " +
+                      lj.dump() + " (" + json_kind(lj) + ")");
+            return;
+        }
+        if (std::find(item.options.begin(), item.options.end(), lit.string) == item.options.end()) {
+            std::string options;
+            for (const auto& o : item.options) options += (options.empty() ? "" : ", ") + o;
+            error("not_an_option", where,
+                  "\"" + std::string(lit.string) + "\" is not an option of " + type_name(item.type) + " item \"" + item.id +
+                      "\" (options: " + options + ")");
+        }
+    }
+
+    // `cmp(var item, literal)` in one node: the common shape of screening rules.
+    void fuse(std::uint32_t at, Op op) {
+        Node& n = nodes_[at];
+        const Node& a = nodes_[n.first];
+        const Node& b = nodes_[n.first + 1];
+        const Node* var = nullptr;
+        const Node* lit = nullptr;
+        std::uint8_t flags = 0;
+        if (a.op == Op::VarSlot && a.count == 0 && b.op == Op::Const) { var = &a; lit = &b; }
+        else if (b.op == Op::VarSlot && b.count == 0 && a.op == Op::Const) { var = &b; lit = &a; flags = kLiteralLeft; }
+        if (!var) return;
+        n.index = var->index;
+        n.constant = lit->constant;
+        n.aux = std::uint8_t(op);
+        n.flags = flags;
+        n.op = Op::CmpSlotConst;
+        n.count = 0;
+    }
+};
+
+void sort_unique(std::vector<int>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+}  // namespace
+
+std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& scope, const std::string& path,
+                                       const Limits& limits, std::vector<Diagnostic>& diagnostics) {
+    auto program = std::make_shared<Program>();
+    program->nodes.resize(1);
+    program->root = 0;
+    Compiler compiler(scope, limits, diagnostics, *program);
+    compiler.compile(rule, 0, path, 0, false);
+    if (compiler.failed) return nullptr;
+    program->items_used = std::move(compiler.items);
+    program->parameters_used = std::move(compiler.parameters);
+    program->rules_used = std::move(compiler.rules);
+    sort_unique(program->items_used);
+    sort_unique(program->parameters_used);
+    sort_unique(program->rules_used);
+    program->nodes.shrink_to_fit();
+    return program;
+}
+
+}  // namespace prescreen::expr

@@ -1,0 +1,510 @@
+// Tree-walking evaluator over the compiled nodes. The compiler has validated every shape, so this
+// file only implements semantics. Values read from the frame, the data or the program are views
+// (no allocation, no reference counting); only computed strings and arrays own memory.
+#include <cmath>
+#include <limits>
+
+#include "dates.hpp"
+#include "expr/internal.hpp"
+
+namespace prescreen::expr {
+
+namespace {
+
+// The data `var` reads: a value, or the {current, accumulator} pair inside `reduce`.
+struct Data {
+    const Value* value = nullptr;
+    const Value* current = nullptr;
+    const Value* accumulator = nullptr;
+};
+
+const Value kNull{};
+
+bool is_index(std::string_view s, std::size_t& index) {
+    if (s.empty() || s.size() > 15 || (s.size() > 1 && s[0] == '0')) return false;
+    std::size_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + std::size_t(c - '0');
+    }
+    index = v;
+    return true;
+}
+
+std::size_t utf8_length(unsigned char lead) {
+    if (lead < 0x80) return 1;
+    if ((lead >> 5) == 0x6) return 2;
+    if ((lead >> 4) == 0xe) return 3;
+    if ((lead >> 3) == 0x1e) return 4;
+    return 1;
+}
+
+// Code point boundaries of a UTF-8 string (string positions count code points).
+std::vector<std::size_t> code_points(std::string_view s) {
+    std::vector<std::size_t> offsets;
+    for (std::size_t i = 0; i < s.size(); i += utf8_length(static_cast<unsigned char>(s[i]))) offsets.push_back(i);
+    offsets.push_back(s.size());
+    return offsets;
+}
+
+// data[segment] like JavaScript property access on JSON values; false = undefined.
+bool step(const Value& in, std::string_view seg, Value& out) {
+    switch (in.kind) {
+        case Kind::Object: {
+            if (!in.object || !in.object->is_object()) return false;
+            const auto it = in.object->find(seg);
+            if (it == in.object->end()) return false;
+            out = from_json_view(*it);
+            return true;
+        }
+        case Kind::Array: {
+            std::size_t i;
+            if (seg == "length") {
+                out = Value::from_number(double(array_size(in)));
+                return true;
+            }
+            if (!is_index(seg, i) || i >= array_size(in)) return false;
+            out = array_at(in, i);
+            return true;
+        }
+        case Kind::String: {
+            const auto offsets = code_points(in.string);
+            const std::size_t n = offsets.size() - 1;
+            if (seg == "length") {
+                out = Value::from_number(double(n));
+                return true;
+            }
+            std::size_t i;
+            if (!is_index(seg, i) || i >= n) return false;
+            Value v = Value::from_view(in.string.substr(offsets[i], offsets[i + 1] - offsets[i]));
+            v.hold = in.hold;
+            out = std::move(v);
+            return true;
+        }
+        default: return false;
+    }
+}
+
+double to_integer(const Value& v) {
+    const double d = to_number(v);
+    if (std::isnan(d)) return 0;
+    return std::trunc(d);
+}
+
+// String.prototype.substr on code points.
+std::string_view js_substr(std::string_view s, const std::vector<std::size_t>& offsets, double start,
+                           bool has_length, double length) {
+    const double size = double(offsets.size() - 1);
+    double from = start;
+    if (from < 0) from = std::max(size + from, 0.0);
+    else from = std::min(from, size);
+    double len = has_length ? length : size;
+    len = std::min(std::max(len, 0.0), size - from);
+    const auto b = std::size_t(from), e = std::size_t(from + len);
+    return s.substr(offsets[b], offsets[e] - offsets[b]);
+}
+
+[[noreturn]] void fail(const char* code, std::string message) { throw EvalError{code, std::move(message)}; }
+
+Date date_arg(const Value& v, const char* op) {
+    if (v.kind == Kind::String) {
+        if (auto d = parse_iso_date(v.string)) return *d;
+        fail("invalid_date", std::string(op) + ": \"" + std::string(v.string) + "\" is not a real calendar date (YYYY-MM-DD)");
+    }
+    fail("invalid_date", std::string(op) + ": expected an ISO date (YYYY-MM-DD), got " + to_json(v).dump());
+}
+
+DateUnit unit_arg(std::uint8_t aux, const Value& v, const char* op) {
+    if (aux) return DateUnit(aux - 1);
+    if (v.kind == Kind::String)
+        if (auto u = parse_date_unit(v.string)) return *u;
+    fail("bad_arguments", std::string(op) + ": unit must be \"days\", \"months\" or \"years\", got " + to_json(v).dump());
+}
+
+class Evaluator {
+public:
+    Evaluator(const Program& program, const Frame& frame) : nodes_(program.nodes.data()), f_(frame) {}
+
+    Value eval(std::uint32_t index, const Data& d) {
+        const Node& n = nodes_[index];
+        switch (n.op) {
+            case Op::Const: {
+                const Value& c = n.constant;
+                switch (c.kind) {
+                    case Kind::String: return Value::from_view(c.string);
+                    case Kind::Array: return Value::from_array_view(c.array);
+                    case Kind::Null: return Value::null();
+                    default: return borrow(c);
+                }
+            }
+            case Op::MakeArray: {
+                std::vector<Value> items;
+                items.reserve(n.count);
+                for (std::uint32_t i = 0; i < n.count; ++i) items.push_back(eval(n.first + i, d));
+                return Value::owned_array(std::move(items));
+            }
+            case Op::VarSlot: {
+                const Value& v = slot(n.index);
+                if (v.kind == Kind::Null && n.count) return eval(n.first, d);
+                return borrow(v);
+            }
+            case Op::VarPath: {
+                if (n.flags & kWholeData) return whole(d);
+                Value out;
+                if (lookup(d, n.path.size(), [&](std::size_t i) { return std::string_view(n.path[i]); }, out)) return out;
+                return n.count ? eval(n.first, d) : Value::null();
+            }
+            case Op::VarDynamic: {
+                const Value name = n.count ? eval(n.first, d) : undefined_value();
+                Value out;
+                if (var_by_name(d, name, out)) return out;
+                return n.count > 1 ? eval(n.first + 1, d) : Value::null();
+            }
+            case Op::MissingSlots:
+            case Op::MissingSomeSlots: {
+                std::vector<Value> missing;
+                for (std::size_t i = 0; i < n.slots.size(); ++i) {
+                    const Value& v = slot(n.slots[i]);
+                    if (v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty()))
+                        missing.push_back(Value::from_view(n.path[i]));
+                }
+                if (n.op == Op::MissingSomeSlots && double(n.slots.size() - missing.size()) >= n.constant.number)
+                    missing.clear();
+                return Value::owned_array(std::move(missing));
+            }
+            case Op::Missing: {
+                std::vector<Value> args;
+                for (std::uint32_t i = 0; i < n.count; ++i) args.push_back(eval(n.first + i, d));
+                if (!args.empty() && args[0].kind == Kind::Array) return missing_keys(d, args[0]);
+                return missing_keys(d, Value::from_array_view(&args));
+            }
+            case Op::MissingSome: {
+                const Value need = arg(n, 0, d);
+                const Value options = arg(n, 1, d);
+                if (options.kind != Kind::Array) fail("bad_arguments", "missing_some: the second argument must be an array");
+                Value keys = options;
+                if (array_size(options) && array_at(options, 0).kind == Kind::Array) keys = array_at(options, 0);
+                Value missing = missing_keys(d, keys);
+                const Value present = Value::from_number(double(array_size(options)) - double(array_size(missing)));
+                if (compare_op(Op::Ge, present, need)) return Value::owned_array({});
+                return missing;
+            }
+            case Op::If: {
+                std::uint32_t i = 0;
+                for (; i + 1 < n.count; i += 2)
+                    if (test(n.first + i, d)) return eval(n.first + i + 1, d);
+                if (i < n.count) return eval(n.first + i, d);
+                return Value::null();
+            }
+            case Op::And:
+            case Op::Or: {
+                Value current = undefined_value();
+                for (std::uint32_t i = 0; i < n.count; ++i) {
+                    current = eval(n.first + i, d);
+                    if (truthy(current) == (n.op == Op::Or)) return current;
+                }
+                return current;
+            }
+            case Op::Not: case Op::NotNot:
+            case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe:
+            case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+            case Op::CmpSlotConst:
+            case Op::All: case Op::None: case Op::Some:
+            case Op::Answered: case Op::Fired:
+                return Value::from_bool(test(index, d));
+            case Op::Max:
+            case Op::Min: {
+                double r = n.op == Op::Max ? -HUGE_VAL : HUGE_VAL;
+                bool nan = false;
+                for (std::uint32_t i = 0; i < n.count; ++i) {
+                    const double x = to_number(eval(n.first + i, d));
+                    if (std::isnan(x)) nan = true;
+                    r = n.op == Op::Max ? std::max(r, x) : std::min(r, x);
+                }
+                return Value::from_number(nan ? NAN : r);
+            }
+            case Op::Add: {
+                double sum = 0;
+                for (std::uint32_t i = 0; i < n.count; ++i) sum = sum + parse_float(eval(n.first + i, d));
+                return Value::from_number(sum);
+            }
+            case Op::Mul: {
+                Value first = eval(n.first, d);
+                if (n.count == 1) return first;  // Array.reduce without initial value: untouched
+                double product = parse_float(first);
+                for (std::uint32_t i = 1; i < n.count; ++i) product = product * parse_float(eval(n.first + i, d));
+                return Value::from_number(product);
+            }
+            case Op::Sub: {
+                const Value a = arg(n, 0, d);
+                const Value b = arg(n, 1, d);
+                if (is_undefined(b)) return Value::from_number(-to_number(a));
+                return Value::from_number(to_number(a) - to_number(b));
+            }
+            case Op::Div: return Value::from_number(to_number(arg(n, 0, d)) / to_number(arg(n, 1, d)));
+            case Op::Mod: return Value::from_number(std::fmod(to_number(arg(n, 0, d)), to_number(arg(n, 1, d))));
+            case Op::In: {
+                const Value a = arg(n, 0, d);
+                const Value b = arg(n, 1, d);
+                if (b.kind == Kind::String) {
+                    if (b.string.empty()) return Value::from_bool(false);
+                    std::string needle;
+                    append_js_string(a, needle);
+                    return Value::from_bool(b.string.find(needle) != std::string_view::npos);
+                }
+                if (b.kind == Kind::Array) {
+                    const std::size_t size = array_size(b);
+                    for (std::size_t i = 0; i < size; ++i)
+                        if (strict_equal(array_at(b, i), a)) return Value::from_bool(true);
+                }
+                return Value::from_bool(false);
+            }
+            case Op::Cat: {
+                std::string out;
+                for (std::uint32_t i = 0; i < n.count; ++i) {
+                    const Value v = eval(n.first + i, d);
+                    if (v.kind != Kind::Null) append_js_string(v, out);
+                }
+                return Value::owned_string(std::move(out));
+            }
+            case Op::Substr: {
+                const Value source = arg(n, 0, d);
+                const Value start = arg(n, 1, d);
+                const Value end = arg(n, 2, d);
+                std::string text;
+                append_js_string(source, text);
+                const auto offsets = code_points(text);
+                const double from = to_integer(start);
+                std::string_view result;
+                if (js_compare(end, Value::from_number(0)) == Order::Less) {
+                    std::string_view tail = js_substr(text, offsets, from, false, 0);
+                    const auto tail_offsets = code_points(tail);
+                    result = js_substr(tail, tail_offsets, 0, true, double(tail_offsets.size() - 1) + to_integer(end));
+                } else {
+                    result = js_substr(text, offsets, from, !is_undefined(end), to_integer(end));
+                }
+                return Value::owned_string(std::string(result));
+            }
+            case Op::Merge: {
+                std::vector<Value> out;
+                for (std::uint32_t i = 0; i < n.count; ++i) {
+                    Value v = eval(n.first + i, d);
+                    if (v.kind == Kind::Array) {
+                        const std::size_t size = array_size(v);
+                        for (std::size_t k = 0; k < size; ++k) out.push_back(array_at(v, k));
+                    } else {
+                        out.push_back(std::move(v));
+                    }
+                }
+                return Value::owned_array(std::move(out));
+            }
+            case Op::Map:
+            case Op::Filter: {
+                const Value source = arg(n, 0, d);
+                std::vector<Value> out;
+                if (source.kind == Kind::Array) {
+                    const std::size_t size = array_size(source);
+                    out.reserve(size);
+                    for (std::size_t i = 0; i < size; ++i) {
+                        Value element = array_at(source, i);
+                        const Data inner{&element};
+                        if (n.op == Op::Map) out.push_back(n.count > 1 ? eval(n.first + 1, inner) : Value::null());
+                        else if (n.count > 1 && test(n.first + 1, inner)) out.push_back(std::move(element));
+                    }
+                }
+                return Value::owned_array(std::move(out));
+            }
+            case Op::Reduce: {
+                const Value source = arg(n, 0, d);
+                Value accumulator = n.count > 2 ? eval(n.first + 2, d) : Value::null();
+                if (source.kind != Kind::Array) return accumulator;
+                const std::size_t size = array_size(source);
+                for (std::size_t i = 0; i < size; ++i) {
+                    const Value element = array_at(source, i);
+                    const Data inner{nullptr, &element, &accumulator};
+                    Value next = n.count > 1 ? eval(n.first + 1, inner) : undefined_value();
+                    accumulator = std::move(next);
+                }
+                return accumulator;
+            }
+            case Op::Log: return arg(n, 0, d);
+            case Op::Today: return f_.today.empty() ? Value::null() : Value::from_view(f_.today);
+            case Op::DateAdd: {
+                const Value date = eval(n.first, d);
+                const Value amount = eval(n.first + 1, d);
+                const Value unit = eval(n.first + 2, d);
+                if (date.kind == Kind::Null || amount.kind == Kind::Null) return Value::null();
+                const Date from = date_arg(date, "date_add");
+                if (amount.kind != Kind::Number || amount.number != std::trunc(amount.number) || std::fabs(amount.number) > 1e7)
+                    fail("bad_arguments", "date_add: the amount must be a whole number, got " + to_json(amount).dump());
+                const auto result = add_period(from, static_cast<long long>(amount.number), unit_arg(n.aux, unit, "date_add"));
+                if (!result) fail("invalid_date", "date_add: the result is outside years 1..9999");
+                return Value::owned_string(format_iso_date(*result));
+            }
+            case Op::DateDiff: {
+                const Value from = eval(n.first, d);
+                const Value to = eval(n.first + 1, d);
+                const Value unit = eval(n.first + 2, d);
+                if (from.kind == Kind::Null || to.kind == Kind::Null) return Value::null();
+                const Date a = date_arg(from, "date_diff");
+                const Date b = date_arg(to, "date_diff");
+                return Value::from_number(double(period_between(a, b, unit_arg(n.aux, unit, "date_diff"))));
+            }
+            case Op::Age: {
+                const Value dob = eval(n.first, d);
+                if (dob.kind == Kind::Null || f_.today.empty()) return Value::null();
+                const Date birth = date_arg(dob, "age");
+                const Date today = date_arg(Value::from_view(f_.today), "today");
+                return Value::from_number(double(period_between(birth, today, DateUnit::Years)));
+            }
+            case Op::Param: return f_.parameters ? borrow(f_.parameters[n.index]) : Value::null();
+            case Op::Outcome: return f_.outcome.empty() ? Value::null() : Value::from_view(f_.outcome);
+        }
+        return Value::null();
+    }
+
+    bool test(std::uint32_t index, const Data& d) {
+        const Node& n = nodes_[index];
+        switch (n.op) {
+            case Op::CmpSlotConst: {
+                const Value& v = slot(n.index);
+                return (n.flags & kLiteralLeft) ? compare_op(Op(n.aux), n.constant, v) : compare_op(Op(n.aux), v, n.constant);
+            }
+            case Op::VarSlot:
+                if (n.count) break;
+                return truthy(slot(n.index));
+            case Op::Not: return n.count ? !test(n.first, d) : true;
+            case Op::NotNot: return n.count ? test(n.first, d) : false;
+            case Op::And:
+                for (std::uint32_t i = 0; i < n.count; ++i)
+                    if (!test(n.first + i, d)) return false;
+                return n.count != 0;
+            case Op::Or:
+                for (std::uint32_t i = 0; i < n.count; ++i)
+                    if (test(n.first + i, d)) return true;
+                return false;
+            case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe: case Op::Gt: case Op::Ge: {
+                const Value a = arg(n, 0, d);
+                const Value b = arg(n, 1, d);
+                return compare_op(n.op, a, b);
+            }
+            case Op::Lt: case Op::Le: {
+                const Value a = arg(n, 0, d);
+                const Value b = arg(n, 1, d);
+                const Value c = arg(n, 2, d);
+                if (is_undefined(c)) return compare_op(n.op, a, b);
+                return compare_op(n.op, a, b) && compare_op(n.op, b, c);
+            }
+            case Op::All: case Op::None: case Op::Some: {
+                const Value source = arg(n, 0, d);
+                const std::size_t size = source.kind == Kind::Array ? array_size(source) : 0;
+                if (size == 0) return n.op == Op::None;
+                for (std::size_t i = 0; i < size; ++i) {
+                    const Value element = array_at(source, i);
+                    const Data inner{&element};
+                    const bool t = n.count > 1 && test(n.first + 1, inner);
+                    if (n.op == Op::All && !t) return false;
+                    if (n.op != Op::All && t) return n.op == Op::Some;
+                }
+                return n.op != Op::Some;
+            }
+            case Op::Answered: return slot(n.index).kind != Kind::Null;
+            case Op::Fired: return f_.fired && f_.fired[n.index] != 0;
+            default: break;
+        }
+        return truthy(eval(index, d));
+    }
+
+private:
+    const Node* nodes_;
+    const Frame& f_;
+
+    const Value& slot(int index) const { return f_.items ? f_.items[index] : kNull; }
+
+    Value arg(const Node& n, std::uint32_t i, const Data& d) {
+        return i < n.count ? eval(n.first + i, d) : undefined_value();
+    }
+
+    static Value whole(const Data& d) {
+        if (d.value) return *d.value;
+        auto object = std::make_shared<const nlohmann::json>(
+            nlohmann::json{{"current", to_json(*d.current)}, {"accumulator", to_json(*d.accumulator)}});
+        Value v;
+        v.kind = Kind::Object;
+        v.object = object.get();
+        v.hold = std::move(object);
+        return v;
+    }
+
+    // json-logic-js `var`: walk the dotted path; false when a step is undefined or hits null.
+    template <class Segment>
+    static bool lookup(const Data& d, std::size_t count, Segment&& segment, Value& out) {
+        Value current;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string_view seg = segment(i);
+            if (i == 0 && !d.value) {
+                if (seg == "current") current = *d.current;
+                else if (seg == "accumulator") current = *d.accumulator;
+                else return false;
+                continue;
+            }
+            const Value& from = i == 0 ? *d.value : current;
+            if (from.kind == Kind::Null) return false;
+            Value next;
+            if (!step(from, seg, next)) return false;
+            current = std::move(next);
+        }
+        out = std::move(current);
+        return true;
+    }
+
+    static bool var_by_name(const Data& d, const Value& name, Value& out) {
+        if (name.kind == Kind::Null || (name.kind == Kind::String && name.string.empty())) {
+            out = whole(d);
+            return true;
+        }
+        std::string text;
+        append_js_string(name, text);
+        std::vector<std::string_view> parts;
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t dot = text.find('.', start);
+            if (dot == std::string::npos) {
+                parts.push_back(std::string_view(text).substr(start));
+                break;
+            }
+            parts.push_back(std::string_view(text).substr(start, dot - start));
+            start = dot + 1;
+        }
+        return lookup(d, parts.size(), [&](std::size_t i) { return parts[i]; }, out);
+    }
+
+    static Value missing_keys(const Data& d, const Value& keys) {
+        std::vector<Value> missing;
+        const std::size_t size = array_size(keys);
+        for (std::size_t i = 0; i < size; ++i) {
+            Value key = array_at(keys, i);
+            Value value;
+            if (!var_by_name(d, key, value)) value = Value::null();
+            if (value.kind == Kind::Null || (value.kind == Kind::String && value.string.empty()))
+                missing.push_back(std::move(key));
+        }
+        return Value::owned_array(std::move(missing));
+    }
+};
+
+}  // namespace
+
+Value evaluate(const Program& program, const Frame& frame) {
+    Evaluator evaluator(program, frame);
+    const Value data = frame.data ? from_json_view(*frame.data) : Value::null();
+    return evaluator.eval(program.root, Data{&data});
+}
+
+bool evaluate_truthy(const Program& program, const Frame& frame) {
+    Evaluator evaluator(program, frame);
+    const Value data = frame.data ? from_json_view(*frame.data) : Value::null();
+    return evaluator.test(program.root, Data{&data});
+}
+
+}  // namespace prescreen::expr

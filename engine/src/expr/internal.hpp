@@ -1,0 +1,84 @@
+// Private to expr/: the compiled node layout and the JavaScript value semantics shared by the
+// compiler (constant folding, type checks) and the evaluator.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "expr/expr.hpp"
+
+namespace prescreen::expr {
+
+enum class Op : std::uint8_t {
+    Const,        // constant (scalar, folded array, literal object); evaluates to a view
+    MakeArray,    // array literal with computed elements
+    VarSlot,      // protocol item by slot; child 0 = default
+    VarPath,      // free data, pre-split path (Node::path); flags & kWholeData = "" ; child 0 = default
+    VarDynamic,   // free data, child 0 = name, child 1 = default
+    MissingSlots, // protocol scope: Node::slots with names in Node::path
+    Missing,      // free data
+    MissingSome,  // free data: child 0 = need, child 1 = options
+    MissingSomeSlots,  // protocol scope: Node::constant = need, Node::slots + Node::path
+    If, And, Or, Not, NotNot,
+    Eq, StrictEq, Ne, StrictNe, Lt, Le, Gt, Ge,
+    CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags & kLiteralLeft
+    Max, Min, Add, Sub, Mul, Div, Mod,
+    In, Cat, Substr, Merge,
+    Map, Filter, Reduce, All, None, Some,
+    Log,
+    Today, DateAdd, DateDiff, Age, Param, Answered, Fired, Outcome,
+};
+
+constexpr std::uint8_t kWholeData = 1;
+constexpr std::uint8_t kLiteralLeft = 2;
+
+struct Node {
+    Op op = Op::Const;
+    std::uint8_t aux = 0;
+    std::uint8_t flags = 0;
+    std::uint32_t first = 0;  // children are nodes[first .. first + count)
+    std::uint32_t count = 0;
+    std::int32_t index = -1;  // slot / parameter / rule
+    Value constant;
+    std::vector<std::string> path;
+    std::vector<int> slots;
+};
+
+// ---- JavaScript semantics -------------------------------------------------------------------
+// `undefined` (a missing positional argument) is a Null whose `boolean` flag is set.
+inline Value undefined_value() { Value v; v.boolean = true; return v; }
+inline bool is_undefined(const Value& v) { return v.kind == Kind::Null && v.boolean; }
+
+/// A copy without `hold`: only for values whose storage outlives the copy (program, frame, data).
+inline Value borrow(const Value& v) {
+    Value r;
+    r.kind = v.kind;
+    r.boolean = v.boolean;
+    r.number = v.number;
+    r.string = v.string;
+    r.array = v.array;
+    r.object = v.object;
+    return r;
+}
+
+/// One level of a JSON document as a Value (strings are views, arrays and objects point at the json).
+Value from_json_view(const nlohmann::json& j);
+
+std::size_t array_size(const Value& v);
+Value array_at(const Value& v, std::size_t i);  // full copy
+
+void append_js_number(double d, std::string& out);
+std::string js_number(double d);
+void append_js_string(const Value& v, std::string& out);  // ToString (arrays joined by ",")
+double string_to_number(std::string_view s);                // JS StringToNumber
+double to_number(const Value& v);                           // JS ToNumber
+double parse_float(const Value& v);                         // JS parseFloat(ToString(v))
+
+bool strict_equal(const Value& a, const Value& b);
+bool loose_equal(const Value& a, const Value& b);
+enum class Order : std::uint8_t { Less, Equal, Greater, Unordered };
+Order js_compare(const Value& a, const Value& b);  // abstract relational comparison
+bool compare_op(Op op, const Value& a, const Value& b);
+
+}  // namespace prescreen::expr

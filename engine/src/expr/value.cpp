@@ -1,0 +1,418 @@
+// JsonLogic values with JavaScript semantics (json-logic-js runs on JavaScript, so its coercions
+// are the reference: ToNumber, ToString, Abstract Equality, Abstract Relational Comparison).
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "expr/internal.hpp"
+
+namespace prescreen::expr {
+
+Value Value::owned_string(std::string text) {
+    auto owned = std::make_shared<const std::string>(std::move(text));
+    Value v;
+    v.kind = Kind::String;
+    v.string = *owned;
+    v.hold = std::move(owned);
+    return v;
+}
+
+Value Value::owned_array(std::vector<Value> items) {
+    auto owned = std::make_shared<const std::vector<Value>>(std::move(items));
+    Value v;
+    v.kind = Kind::Array;
+    v.array = owned.get();
+    v.hold = std::move(owned);
+    return v;
+}
+
+Program::Program() = default;
+Program::~Program() = default;
+Program::Program(Program&&) noexcept = default;
+Program& Program::operator=(Program&&) noexcept = default;
+
+Value from_json_view(const nlohmann::json& j) {
+    switch (j.type()) {
+        case nlohmann::json::value_t::boolean: return Value::from_bool(j.get<bool>());
+        case nlohmann::json::value_t::number_integer: return Value::from_number(double(j.get<std::int64_t>()));
+        case nlohmann::json::value_t::number_unsigned: return Value::from_number(double(j.get<std::uint64_t>()));
+        case nlohmann::json::value_t::number_float: return Value::from_number(j.get<double>());
+        case nlohmann::json::value_t::string: return Value::from_view(j.get_ref<const std::string&>());
+        case nlohmann::json::value_t::array: {
+            Value v;
+            v.kind = Kind::Array;
+            v.object = &j;  // elements converted on access
+            return v;
+        }
+        case nlohmann::json::value_t::object: {
+            Value v;
+            v.kind = Kind::Object;
+            v.object = &j;
+            return v;
+        }
+        default: return Value::null();
+    }
+}
+
+std::size_t array_size(const Value& v) {
+    if (v.kind != Kind::Array) return 0;
+    if (v.array) return v.array->size();
+    return v.object ? v.object->size() : 0;
+}
+
+Value array_at(const Value& v, std::size_t i) {
+    if (v.array) return (*v.array)[i];
+    return from_json_view((*v.object)[i]);
+}
+
+bool truthy(const Value& v) {
+    switch (v.kind) {
+        case Kind::Null: return false;
+        case Kind::Bool: return v.boolean;
+        case Kind::Number: return v.number != 0 && !std::isnan(v.number);
+        case Kind::String: return !v.string.empty();
+        case Kind::Array: return array_size(v) != 0;  // json-logic-js: [] is falsy
+        case Kind::Object: return true;
+    }
+    return false;
+}
+
+nlohmann::json to_json(const Value& v) {
+    switch (v.kind) {
+        case Kind::Null: return nullptr;
+        case Kind::Bool: return v.boolean;
+        case Kind::Number: {
+            const double d = v.number;
+            if (!std::isfinite(d)) return nullptr;
+            if (d == std::trunc(d) && std::fabs(d) < 9007199254740992.0) return static_cast<std::int64_t>(d);
+            return d;
+        }
+        case Kind::String: return std::string(v.string);
+        case Kind::Array: {
+            if (!v.array) return v.object ? *v.object : nlohmann::json::array();
+            nlohmann::json out = nlohmann::json::array();
+            for (const Value& e : *v.array) out.push_back(to_json(e));
+            return out;
+        }
+        case Kind::Object: return v.object ? *v.object : nlohmann::json::object();
+    }
+    return nullptr;
+}
+
+// ---- numbers ----------------------------------------------------------------------------------
+
+// Number::toString (ECMA-262 6.1.6.1.20) from the shortest round-trip digits.
+void append_js_number(double d, std::string& out) {
+    if (std::isnan(d)) { out += "NaN"; return; }
+    if (d == 0) { out += '0'; return; }
+    if (std::isinf(d)) { out += d < 0 ? "-Infinity" : "Infinity"; return; }
+    if (d < 0) { out += '-'; d = -d; }
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    // buf = "d[.ddd]e[+-]xx"
+    char digits[32];
+    int k = 0;
+    const char* p = buf;
+    for (; p < res.ptr && *p != 'e'; ++p)
+        if (*p != '.') digits[k++] = *p;
+    int exp10 = std::atoi(p + 1);
+    while (k > 1 && digits[k - 1] == '0') --k;
+    const int n = exp10 + 1;  // value = 0.d1d2..dk * 10^n
+    if (k <= n && n <= 21) {
+        out.append(digits, k);
+        out.append(n - k, '0');
+    } else if (0 < n && n <= 21) {
+        out.append(digits, n);
+        out += '.';
+        out.append(digits + n, k - n);
+    } else if (-6 < n && n <= 0) {
+        out += "0.";
+        out.append(-n, '0');
+        out.append(digits, k);
+    } else {
+        out += digits[0];
+        if (k > 1) {
+            out += '.';
+            out.append(digits + 1, k - 1);
+        }
+        out += 'e';
+        out += n - 1 < 0 ? '-' : '+';
+        out += std::to_string(std::abs(n - 1));
+    }
+}
+
+std::string js_number(double d) {
+    std::string s;
+    append_js_number(d, s);
+    return s;
+}
+
+namespace {
+
+// JavaScript WhiteSpace and LineTerminator (ASCII, NBSP, BOM, U+2028/2029 and the Zs spaces).
+std::size_t space_length(std::string_view s, std::size_t i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == ' ' || (c >= 0x09 && c <= 0x0d)) return 1;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xa0) return 2;
+    if (c == 0xe1 && s.substr(i, 3) == "\xe1\x9a\x80") return 3;
+    if (c == 0xef && s.substr(i, 3) == "\xef\xbb\xbf") return 3;
+    if (c == 0xe3 && s.substr(i, 3) == "\xe3\x80\x80") return 3;
+    if (c == 0xe2 && i + 2 < s.size()) {
+        const unsigned char c1 = static_cast<unsigned char>(s[i + 1]), c2 = static_cast<unsigned char>(s[i + 2]);
+        if (c1 == 0x80 && ((c2 >= 0x80 && c2 <= 0x8a) || c2 == 0xa8 || c2 == 0xa9 || c2 == 0xaf)) return 3;
+        if (c1 == 0x81 && c2 == 0x9f) return 3;
+    }
+    return 0;
+}
+
+std::string_view trim_js(std::string_view s) {
+    std::size_t b = 0;
+    while (b < s.size()) {
+        const std::size_t n = space_length(s, b);
+        if (!n) break;
+        b += n;
+    }
+    s.remove_prefix(b);
+    // trailing: scan forward and remember the end of the last non-space character
+    std::size_t end = 0, i = 0;
+    while (i < s.size()) {
+        const std::size_t n = space_length(s, i);
+        if (n) { i += n; continue; }
+        ++i;
+        end = i;
+    }
+    return s.substr(0, end);
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of the longest StrUnsignedDecimalLiteral prefix (without Infinity), 0 if none.
+std::size_t decimal_prefix(std::string_view s) {
+    std::size_t i = 0, int_digits = 0, frac_digits = 0;
+    while (i < s.size() && is_digit(s[i])) { ++i; ++int_digits; }
+    if (i < s.size() && s[i] == '.') {
+        std::size_t j = i + 1;
+        while (j < s.size() && is_digit(s[j])) { ++j; ++frac_digits; }
+        if (int_digits || frac_digits) i = j;
+    }
+    if (!int_digits && !frac_digits) return 0;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        std::size_t j = i + 1;
+        if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
+        std::size_t exp_digits = 0;
+        while (j < s.size() && is_digit(s[j])) { ++j; ++exp_digits; }
+        if (exp_digits) i = j;
+    }
+    return i;
+}
+
+double parse_decimal(std::string_view s) {
+    double d = 0;
+    // from_chars leaves d untouched on overflow: saturate like JavaScript.
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), d, std::chars_format::general);
+    if (r.ec == std::errc::result_out_of_range) {
+        // Either overflow or underflow: decide by the exponent's sign.
+        bool neg_exp = false;
+        for (std::size_t i = 0; i < s.size(); ++i)
+            if ((s[i] == 'e' || s[i] == 'E') && i + 1 < s.size() && s[i + 1] == '-') neg_exp = true;
+        d = neg_exp ? 0.0 : HUGE_VAL;
+    }
+    return d;
+}
+
+double parse_radix(std::string_view s, int radix) {
+    if (s.empty()) return NAN;
+    double v = 0;
+    for (char c : s) {
+        int d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (c >= 'a' && c <= 'z') d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'Z') d = c - 'A' + 10;
+        else return NAN;
+        if (d >= radix) return NAN;
+        v = v * radix + d;
+    }
+    return v;
+}
+
+}  // namespace
+
+double string_to_number(std::string_view text) {
+    std::string_view s = trim_js(text);
+    if (s.empty()) return 0;
+    if (s.size() > 2 && s[0] == '0') {
+        const char x = s[1];
+        if (x == 'x' || x == 'X') return parse_radix(s.substr(2), 16);
+        if (x == 'o' || x == 'O') return parse_radix(s.substr(2), 8);
+        if (x == 'b' || x == 'B') return parse_radix(s.substr(2), 2);
+    }
+    bool negative = false;
+    std::string_view body = s;
+    if (body[0] == '+' || body[0] == '-') {
+        negative = body[0] == '-';
+        body.remove_prefix(1);
+    }
+    if (body == "Infinity") return negative ? -HUGE_VAL : HUGE_VAL;
+    const std::size_t n = decimal_prefix(body);
+    if (n == 0 || n != body.size()) return NAN;
+    const double d = parse_decimal(body);
+    return negative ? -d : d;
+}
+
+double to_number(const Value& v) {
+    switch (v.kind) {
+        case Kind::Null: return is_undefined(v) ? NAN : 0.0;
+        case Kind::Bool: return v.boolean ? 1.0 : 0.0;
+        case Kind::Number: return v.number;
+        case Kind::String: return string_to_number(v.string);
+        case Kind::Array: {
+            std::string s;
+            append_js_string(v, s);
+            return string_to_number(s);
+        }
+        case Kind::Object: return NAN;
+    }
+    return NAN;
+}
+
+double parse_float(const Value& v) {
+    if (v.kind == Kind::Number) return v.number == 0 ? 0.0 : v.number;
+    std::string tmp;
+    std::string_view s;
+    if (v.kind == Kind::String) {
+        s = v.string;
+    } else {
+        append_js_string(v, tmp);
+        s = tmp;
+    }
+    std::size_t b = 0;
+    while (b < s.size()) {
+        const std::size_t n = space_length(s, b);
+        if (!n) break;
+        b += n;
+    }
+    s.remove_prefix(b);
+    bool negative = false;
+    if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+        negative = s[0] == '-';
+        s.remove_prefix(1);
+    }
+    if (s.substr(0, 8) == "Infinity") return negative ? -HUGE_VAL : HUGE_VAL;
+    const std::size_t n = decimal_prefix(s);
+    if (n == 0) return NAN;
+    const double d = parse_decimal(s.substr(0, n));
+    return negative ? -d : d;
+}
+
+void append_js_string(const Value& v, std::string& out) {
+    switch (v.kind) {
+        case Kind::Null: out += is_undefined(v) ? "undefined" : "null"; return;
+        case Kind::Bool: out += v.boolean ? "true" : "false"; return;
+        case Kind::Number: append_js_number(v.number, out); return;
+        case Kind::String: out.append(v.string); return;
+        case Kind::Array: {
+            const std::size_t n = array_size(v);
+            for (std::size_t i = 0; i < n; ++i) {
+                if (i) out += ',';
+                const Value e = array_at(v, i);
+                if (e.kind != Kind::Null) append_js_string(e, out);  // join: null/undefined -> ""
+            }
+            return;
+        }
+        case Kind::Object: out += "[object Object]"; return;
+    }
+}
+
+// ---- equality and order ---------------------------------------------------------------------
+
+namespace {
+bool same_array(const Value& a, const Value& b) {
+    if (a.array || b.array) return a.array == b.array;
+    return a.object == b.object;
+}
+
+Value primitive(const Value& v) {
+    if (v.kind == Kind::Array) {
+        std::string s;
+        append_js_string(v, s);
+        return Value::owned_string(std::move(s));
+    }
+    return Value::from_view("[object Object]");
+}
+}  // namespace
+
+bool strict_equal(const Value& a, const Value& b) {
+    if (a.kind != b.kind) return false;
+    switch (a.kind) {
+        case Kind::Null: return is_undefined(a) == is_undefined(b);
+        case Kind::Bool: return a.boolean == b.boolean;
+        case Kind::Number: return a.number == b.number;
+        case Kind::String: return a.string == b.string;
+        case Kind::Array: return same_array(a, b);
+        case Kind::Object: return a.object == b.object;
+    }
+    return false;
+}
+
+// Abstract Equality Comparison (ECMA-262 7.2.14).
+bool loose_equal(const Value& a, const Value& b) {
+    if (a.kind == b.kind) {
+        if (a.kind == Kind::Null) return true;  // null == undefined
+        return strict_equal(a, b);
+    }
+    if (a.kind == Kind::Null || b.kind == Kind::Null) return false;
+    if (a.kind == Kind::Bool) return loose_equal(Value::from_number(a.boolean ? 1 : 0), b);
+    if (b.kind == Kind::Bool) return loose_equal(a, Value::from_number(b.boolean ? 1 : 0));
+    if (a.kind == Kind::Number && b.kind == Kind::String) return a.number == string_to_number(b.string);
+    if (a.kind == Kind::String && b.kind == Kind::Number) return string_to_number(a.string) == b.number;
+    const bool a_obj = a.kind == Kind::Array || a.kind == Kind::Object;
+    const bool b_obj = b.kind == Kind::Array || b.kind == Kind::Object;
+    if (a_obj && !b_obj) return loose_equal(primitive(a), b);
+    if (b_obj && !a_obj) return loose_equal(a, primitive(b));
+    return false;  // array vs object: different objects
+}
+
+// Abstract Relational Comparison (ECMA-262 7.2.13) with ToPrimitive(hint Number).
+Order js_compare(const Value& a, const Value& b) {
+    if (a.kind == Kind::Number && b.kind == Kind::Number) {
+        if (a.number < b.number) return Order::Less;
+        if (a.number > b.number) return Order::Greater;
+        if (a.number == b.number) return Order::Equal;
+        return Order::Unordered;
+    }
+    const bool a_obj = a.kind == Kind::Array || a.kind == Kind::Object;
+    const bool b_obj = b.kind == Kind::Array || b.kind == Kind::Object;
+    if (a_obj || b_obj) {
+        const Value pa = a_obj ? primitive(a) : borrow(a);
+        const Value pb = b_obj ? primitive(b) : borrow(b);
+        return js_compare(pa, pb);
+    }
+    if (a.kind == Kind::String && b.kind == Kind::String) {
+        // UTF-8 byte order is code point order (JavaScript compares UTF-16 units; they differ only
+        // between astral characters and U+E000..U+FFFF).
+        const int c = a.string.compare(b.string);
+        return c < 0 ? Order::Less : c > 0 ? Order::Greater : Order::Equal;
+    }
+    const double x = to_number(a), y = to_number(b);
+    if (x < y) return Order::Less;
+    if (x > y) return Order::Greater;
+    if (x == y) return Order::Equal;
+    return Order::Unordered;
+}
+
+bool compare_op(Op op, const Value& a, const Value& b) {
+    switch (op) {
+        case Op::Eq: return loose_equal(a, b);
+        case Op::Ne: return !loose_equal(a, b);
+        case Op::StrictEq: return strict_equal(a, b);
+        case Op::StrictNe: return !strict_equal(a, b);
+        case Op::Lt: return js_compare(a, b) == Order::Less;
+        case Op::Gt: return js_compare(a, b) == Order::Greater;
+        case Op::Le: { const Order o = js_compare(a, b); return o == Order::Less || o == Order::Equal; }
+        case Op::Ge: { const Order o = js_compare(a, b); return o == Order::Greater || o == Order::Equal; }
+        default: return false;
+    }
+}
+
+}  // namespace prescreen::expr
