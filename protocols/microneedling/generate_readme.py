@@ -133,13 +133,15 @@ def generate(pack):
         elif r["outcome"] == "deferred":
             wait = "until resolved (re-screen)"
         cat = f" ({r['category']})" if r.get("category") else ""
-        w(f"| {n} | `{r['id']}` | {OUTCOME_LABEL[r['outcome']]}{cat} | {cell(condition(r['when']))} | {cell(wait)} | "
+        title = f"{cell(text(r['title'], loc))}<br>" if r.get("title") else ""
+        w(f"| {n} | {title}`{r['id']}` | {OUTCOME_LABEL[r['outcome']]}{cat} | {cell(condition(r['when']))} | {cell(wait)} | "
           f"{source_links(r['sources'])} |")
     w("")
     w("### Messages and clinician notes")
     w("")
     for r in pack["rules"]:
-        w(f"#### `{r['id']}` — {OUTCOME_LABEL[r['outcome']]}")
+        heading = f"{text(r['title'], loc)} (`{r['id']}`)" if r.get("title") else f"`{r['id']}`"
+        w(f"#### {heading} — {OUTCOME_LABEL[r['outcome']]}")
         w("")
         w(f"- **Patient message:** {text(r['message'], loc)}")
         w(f"- **Clinician note:** {text(r.get('clinician_note', ''), loc)}")
@@ -195,7 +197,7 @@ def generate(pack):
         for a in pack["aftercare"]:
             when = condition(a["when"]) if "when" in a else "always"
             w(f"| {a['phase']} | `{a['id']}` | {cell(when)} | {cell(text(a['text'], loc))} | "
-              f"{source_links(a.get('$sources', []))} |")
+              f"{source_links(a.get('sources', []))} |")
         w("")
 
     # --- course ---
@@ -210,7 +212,7 @@ def generate(pack):
         for p in course["plans"]:
             when = condition(p["when"]) if "when" in p else "otherwise"
             w(f"| `{p['id']}` | {cell(when)} | {p['sessions']} | {p['interval_weeks']} | {cell(text(p['text'], loc))} | "
-              f"{source_links(p.get('$sources', []))} |")
+              f"{source_links(p.get('sources', []))} |")
         w("")
         if course.get("follow_up"):
             fu = course["follow_up"]
@@ -229,14 +231,19 @@ def generate(pack):
                 w(f"{label}: parameter `{consent[key]}`, default {amount(p['default'], p.get('unit'))} "
                   f"(range {p.get('min', '')}–{p.get('max', '')} {p.get('unit', '')}).")
         w("")
+        if consent.get("intro"):
+            w(text(consent["intro"], loc))
+            w("")
         for s in consent["sections"]:
-            w(f"- **{text(s['title'], loc)}** ({s['kind']}): {text(s['text'], loc)}")
+            cited = f" ({source_links(s['sources'])})" if s.get("sources") else ""
+            w(f"- **{text(s['title'], loc)}** ({s['kind']}): {text(s['text'], loc)}{cited}")
         w("")
-        w("| acknowledgement | section | material risk | required | text |")
-        w("|---|---|---|---|---|")
+        w("| acknowledgement | section | material risk | required | text | sources |")
+        w("|---|---|---|---|---|---|")
         for a in consent["acknowledgements"]:
-            w(f"| `{a['id']}` | {a['section']} | {'yes' if a.get('material_risk') else ''} | "
-              f"{'yes' if a.get('required') else ''} | {cell(text(a['text'], loc))} |")
+            w(f"| `{a['id']}` | {a.get('section', '')} | {'yes' if a.get('material_risk') else ''} | "
+              f"{'yes' if a.get('required') else ''} | {cell(text(a['text'], loc))} | "
+              f"{source_links(a.get('sources', []))} |")
         w("")
 
     # --- sources ---
@@ -245,7 +252,9 @@ def generate(pack):
     for sid, s in pack.get("sources", {}).items():
         url = s.get("url")
         title = text(s["title"], loc)
-        w(f"- <a id=\"source-{sid.lower()}\"></a>**{sid}** {title}" + (f" — <{url}>" if url else ""))
+        extra = "; ".join(x for x in (s.get("authority"), s.get("note")) if x)
+        w(f"- <a id=\"source-{sid.lower()}\"></a>**{sid}** {title}" + (f" — <{url}>" if url else "")
+          + (f" ({extra})" if extra else ""))
     w("")
     return "\n".join(out)
 
