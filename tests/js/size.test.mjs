@@ -1,0 +1,21 @@
+// The package budget: .wasm + JS glue under 200 KB gzipped (DESIGN.md, "Bars every part must meet").
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+
+import { wasmDir } from './helpers.mjs';
+
+test('.wasm + glue stay under 200 KB gzipped', (t) => {
+  const gz = (name) => gzipSync(readFileSync(join(wasmDir, 'dist', name)), { level: 9 }).length;
+  const total = gz('prescreen.wasm') + gz('prescreen.js');
+  t.diagnostic(`prescreen.wasm + prescreen.js: ${total} bytes gzipped`);
+  assert.ok(total < 200 * 1024, `${total} bytes gzipped`);
+});
+
+test('the glue never evaluates strings (CSP without unsafe-eval)', () => {
+  const glue = readFileSync(join(wasmDir, 'dist', 'prescreen.js'), 'utf8');
+  assert.ok(!/new Function\s*\(/.test(glue), 'new Function in the glue');
+  assert.ok(!/\beval\s*\(/.test(glue), 'eval in the glue');
+});
