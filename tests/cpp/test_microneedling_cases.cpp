@@ -173,3 +173,74 @@ TEST_CASE("micro-needling overrides outside the sources' range are refused", "[m
         CHECK(threw);
     }
 }
+
+namespace {
+const json& case_answers(const std::string& id) {
+    for (const auto& c : cases())
+        if (c.at("id") == id) return c.at("answers");
+    FAIL("no case " << id);
+    throw std::logic_error("unreachable");
+}
+}  // namespace
+
+TEST_CASE("micro-needling consent: every acknowledgement required, validity and cooling-off from parameters", "[microneedling]") {
+    const auto& protocol = protocol_for(json::object());
+    const json& document = protocol.document().at("consent");
+    std::vector<std::string> all;
+    for (const auto& a : document.at("acknowledgements")) all.push_back(a.at("id").get<std::string>());
+
+    prescreen::ConsentRequest request;
+    request.acknowledged = all;
+    request.signature = {{"name", "Alex Patient"}, {"role", "patient"}};
+    request.signed_at = "2026-11-25T10:31:00Z";
+    request.information_shown_at = "2026-11-25T10:20:00Z";
+    const prescreen::Context today{"2026-11-25", ""};
+
+    SECTION("eligible patient signs") {
+        const json record = protocol.consent(case_answers("clean_female_35_face_fine_lines"), request, today);
+        CHECK(record.at("document").at("version") == document.at("version"));
+        CHECK(record.at("required_acknowledgements").get<std::vector<std::string>>() == all);
+        CHECK(record.at("valid_until") == "2027-11-25");
+        CHECK(record.at("cooling_off").at("offered") == true);
+        CHECK(record.at("cooling_off").at("treatment_not_before") == "2026-11-26");
+        const json verdict = prescreen::verify_consent(record);
+        INFO(verdict.dump());
+        CHECK(verdict.at("valid") == true);
+    }
+    SECTION("clinic overrides change validity and cooling-off") {
+        const auto& custom = protocol_for({{"consent_validity", 6}, {"cooling_off_days", 14}});
+        const json record = custom.consent(case_answers("clean_female_35_face_fine_lines"), request, today);
+        CHECK(record.at("valid_until") == "2027-05-25");
+        CHECK(record.at("cooling_off").at("treatment_not_before") == "2026-12-09");
+    }
+    SECTION("eligible with precautions may sign") {
+        const json record = protocol.consent(case_answers("cold_sore_history"), request, today);
+        CHECK(record.at("screening").at("outcome") == "eligible_with_precautions");
+        CHECK(record.at("screening").at("findings") == json::array({"hsv_history"}));
+    }
+    SECTION("a material risk left unticked is refused") {
+        auto partial = request;
+        partial.acknowledged.erase(std::remove(partial.acknowledged.begin(), partial.acknowledged.end(), "risk_scarring"),
+                                   partial.acknowledged.end());
+        CHECK_THROWS_AS(protocol.consent(case_answers("clean_female_35_face_fine_lines"), partial, today), prescreen::UsageError);
+    }
+    for (const char* id : {"isotretinoin_stopped_one_day_inside", "anticoagulant_apixaban", "bleeding_disorder",
+                           "incomplete_no_date_of_birth"}) {
+        DYNAMIC_SECTION("no consent without an override: " << id) {
+            try {
+                (void)protocol.consent(case_answers(id), request, today);
+                FAIL("consent was recorded for " << id);
+            } catch (const prescreen::UsageError& error) {
+                CHECK(error.diagnostic().code == "consent_not_permitted");
+            }
+        }
+    }
+    SECTION("a referral with a recorded practitioner override may sign") {
+        auto overridden = request;
+        overridden.practitioner_override = {{"name", "Dr Sam Practitioner"},
+                                            {"reason", "Discussed with the prescriber; apixaban continued; expect more bruising."}};
+        const json record = protocol.consent(case_answers("anticoagulant_apixaban"), overridden, today);
+        CHECK(record.at("screening").at("outcome") == "refer");
+        CHECK(prescreen::verify_consent(record).at("valid") == true);
+    }
+}
