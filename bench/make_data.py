@@ -4,6 +4,7 @@
 bench/data/synthetic-pack.json  a prescreen protocol pack: 40 items (8 behind enable_when), 30 rules
 bench/data/rules.json           the same 30 rule conditions as plain JsonLogic (what the peers evaluate)
 bench/data/answers.jsonl        answer sets, one JSON object per line (only visible items answered)
+bench/data/zen-decision.json    the 30 conditions as a GoRules ZEN decision graph (one expression node)
 
 The pack uses no waiting periods and no parameters inside rules, so a peer that evaluates the 30
 plain JsonLogic conditions over an answer set fires exactly the rules prescreen fires: the screening
@@ -187,6 +188,53 @@ def make_answers(rng):
     return a
 
 
+def zen_expression(logic):
+    """JsonLogic (the subset RULES uses) -> ZEN expression language. Guards come first in every
+    `and`, and ZEN's `and` short-circuits, so comparisons never meet null (ZEN errors on null < 1
+    where JsonLogic would coerce)."""
+    if isinstance(logic, bool):
+        return "true" if logic else "false"
+    if isinstance(logic, (int, float)):
+        return repr(logic)
+    if isinstance(logic, str):
+        return "'" + logic.replace("'", "\\'") + "'"
+    if isinstance(logic, list):
+        return "[" + ", ".join(zen_expression(x) for x in logic) + "]"
+    (op, args), = logic.items()
+    if op == "var":
+        return args
+    if not isinstance(args, list):
+        args = [args]
+    e = [zen_expression(a) for a in args]
+    if op in ("==", "!=", "<", ">", ">=") or (op == "<=" and len(e) == 2):
+        return f"({e[0]} {op} {e[1]})"
+    if op == "<=":  # between: a <= x <= b
+        return f"({e[0]} <= {e[1]} and {e[1]} <= {e[2]})"
+    if op in ("and", "or"):
+        return "(" + f" {op} ".join(e) + ")"
+    if op == "!":
+        return f"(not {e[0]})"
+    if op == "in":
+        return f"({e[0]} in {e[1]})"
+    raise ValueError(f"no ZEN translation for {op}")
+
+
+def make_zen_decision():
+    return {
+        "nodes": [
+            {"id": "input", "type": "inputNode", "name": "answers", "position": {"x": 0, "y": 0}},
+            {"id": "rules", "type": "expressionNode", "name": "rules", "position": {"x": 200, "y": 0},
+             "content": {"expressions": [{"id": f"e{i}", "key": rule_id, "value": zen_expression(when)}
+                                         for i, (rule_id, _, when) in enumerate(RULES)]}},
+            {"id": "output", "type": "outputNode", "name": "fired", "position": {"x": 400, "y": 0}},
+        ],
+        "edges": [
+            {"id": "in-rules", "sourceId": "input", "targetId": "rules", "type": "edge"},
+            {"id": "rules-out", "sourceId": "rules", "targetId": "output", "type": "edge"},
+        ],
+    }
+
+
 def main():
     OUT.mkdir(exist_ok=True)
     pack = make_pack()
@@ -199,6 +247,7 @@ def main():
         "rules": [{"id": r, "outcome": o, "when": w} for r, o, w in RULES],
     }
     (OUT / "rules.json").write_text(json.dumps(rules, indent=1) + "\n")
+    (OUT / "zen-decision.json").write_text(json.dumps(make_zen_decision(), indent=1) + "\n")
     rng = random.Random(20261125)
     with open(OUT / "answers.jsonl", "w") as f:
         for _ in range(COUNT):
