@@ -37,7 +37,9 @@ constexpr OpName kOps[] = {
     {"some", Op::Some},         {"log", Op::Log},           {"today", Op::Today},
     {"date_add", Op::DateAdd},  {"date_diff", Op::DateDiff}, {"age", Op::Age},
     {"param", Op::Param},       {"answered", Op::Answered}, {"fired", Op::Fired},
-    {"outcome", Op::Outcome},
+    {"outcome", Op::Outcome},   {"val", Op::Val},           {"exists", Op::Exists},
+    {"??", Op::Coalesce},       {"throw", Op::Throw},       {"try", Op::Try},
+    {"preserve", Op::Const},
 };
 
 std::string pointer_escape(std::string_view s) {
@@ -253,6 +255,49 @@ private:
         };
 
         switch (op) {
+            case Op::Const: {  // preserve: the argument is data, never logic
+                const json& data = value.is_array() && value.size() == 1 ? value[0] : value;
+                if (data.is_object() && !object_fits(data, depth, path)) return;
+                if (data.is_array() && !object_fits(data, depth, path)) return;
+                if (data.is_structured()) {
+                    auto copy = std::make_shared<const json>(data);
+                    Value v = from_json_view(*copy);
+                    v.hold = std::move(copy);
+                    nodes_[at].constant = std::move(v);
+                } else {
+                    nodes_[at].constant = literal(data);
+                }
+                return;
+            }
+            case Op::Val:
+            case Op::Exists: {
+                if (protocol() && !in_iter) {
+                    error("unknown_operation", op_path,
+                          "\"" + name + "\" reads free data; in protocol conditions use \"var\" or \"answered\"");
+                    return;
+                }
+                set_op(op);
+                if (value.is_array() && value.empty()) {
+                    nodes_[at].flags = kWholeData;
+                    return;
+                }
+                if (args[0]->is_array()) {
+                    error("bad_arguments", arg_path(0), "\"" + name + "\": scope climbing ([[n], ...]) is not supported");
+                    return;
+                }
+                bool literal_path = true;
+                for (const json* a : args) literal_path = literal_path && a->is_primitive();
+                if (literal_path) {
+                    for (const json* a : args) {
+                        std::string seg;
+                        append_js_string(literal(*a), seg);
+                        nodes_[at].path.push_back(std::move(seg));
+                    }
+                    return;
+                }
+                children(args.size());
+                return;
+            }
             case Op::VarPath: {
                 const json* name_arg = args.empty() ? nullptr : args[0];
                 if (value.is_array() && value.empty()) name_arg = nullptr;

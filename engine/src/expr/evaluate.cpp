@@ -359,6 +359,58 @@ public:
             }
             case Op::Param: return f_.parameters ? borrow(f_.parameters[n.index]) : Value::null();
             case Op::Outcome: return f_.outcome.empty() ? Value::null() : Value::from_view(f_.outcome);
+            case Op::Val:
+            case Op::Exists: {
+                Value out;
+                bool found;
+                if (n.flags & kWholeData) {
+                    out = whole(d);
+                    found = true;
+                } else if (n.count == 0) {
+                    found = lookup(d, n.path.size(), [&](std::size_t i) { return std::string_view(n.path[i]); }, out);
+                } else {
+                    std::vector<std::string> segments(n.count);
+                    for (std::uint32_t i = 0; i < n.count; ++i) append_js_string(eval(n.first + i, d), segments[i]);
+                    found = lookup(d, segments.size(), [&](std::size_t i) { return std::string_view(segments[i]); }, out);
+                }
+                if (n.op == Op::Exists) return Value::from_bool(found);
+                return found ? out : Value::null();
+            }
+            case Op::Coalesce:
+                for (std::uint32_t i = 0; i < n.count; ++i) {
+                    Value v = eval(n.first + i, d);
+                    if (v.kind != Kind::Null) return v;
+                }
+                return Value::null();
+            case Op::Throw: {
+                const Value v = arg(n, 0, d);
+                Value type = v;
+                if (v.kind == Kind::Object && v.object && v.object->is_object() && v.object->contains("type"))
+                    type = from_json_view((*v.object)["type"]);
+                std::string text;
+                append_js_string(type, text);
+                fail("thrown", text);
+            }
+            case Op::Try: {
+                // Each fallback sees {"type": <error>} as its data (compat-tables semantics).
+                Value context = Value::null();
+                Data current = d;
+                for (std::uint32_t i = 0; i < n.count; ++i) {
+                    try {
+                        return eval(n.first + i, current);
+                    } catch (const EvalError& e) {
+                        if (i + 1 == n.count) throw;
+                        auto object = std::make_shared<const nlohmann::json>(
+                            nlohmann::json{{"type", e.code == "thrown" ? e.message : e.code}});
+                        context = Value();
+                        context.kind = Kind::Object;
+                        context.object = object.get();
+                        context.hold = std::move(object);
+                        current = Data{&context};
+                    }
+                }
+                return Value::null();
+            }
         }
         return Value::null();
     }

@@ -28,6 +28,10 @@ enum class Op : std::uint8_t {
     Map, Filter, Reduce, All, None, Some,
     Log,
     Today, DateAdd, DateDiff, Age, Param, Answered, Fired, Outcome,
+    // community extensions (json-logic/compat-tables): val, exists, ??, throw, try
+    Val,          // Node::path segments (no dot splitting); flags & kWholeData = []; children = dynamic segments
+    Exists,       // like Val, true when the path exists
+    Coalesce, Throw, Try,
 };
 
 constexpr std::uint8_t kWholeData = 1;
