@@ -40,15 +40,9 @@ json overrides_argument(py::handle overrides) {
     return value;
 }
 
+// Any JSON value: a non-object is the engine's to report (issue not_an_object, outcome incomplete),
+// exactly as in C++ and JavaScript. Only what cannot become JSON at all raises, naming the argument.
 json answers_argument(py::handle answers, const char* argument = "answers") {
-    if (!PyDict_Check(answers.ptr())) {
-        int is_mapping = PyObject_IsInstance(answers.ptr(), py::module_::import("collections.abc").attr("Mapping").ptr());
-        if (is_mapping != 1) {
-            if (is_mapping < 0) PyErr_Clear();
-            throw py::type_error(std::string(argument) + ": expected a mapping of item id to answer, got " +
-                                 std::string(Py_TYPE(answers.ptr())->tp_name));
-        }
-    }
     return to_json_or_raise(answers, argument);
 }
 

@@ -28,18 +28,18 @@ from ._types import InvalidRow
 
 __all__ = [
     "read_jsonl", "read_csv", "read_json", "read_rows", "split_meta", "result_row", "results_table",
-    "results_frame", "write_csv", "write_jsonl", "write_parquet", "write_results", "RESULT_COLUMNS",
+    "results_frame", "read_results", "write_csv", "write_jsonl", "write_parquet", "write_results", "RESULT_COLUMNS",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: Columns of the result table, in order (metadata columns kept from the input follow them).
 RESULT_COLUMNS = [
-    "row", "outcome", "defer_until", "findings", "patient_messages", "clinician_notes", "consent_permitted",
+    "row", "outcome", "defer_until", "findings", "finding_outcomes", "patient_messages", "clinician_notes", "consent_permitted",
     "missing_required", "issues", "today", "protocol_id", "protocol_version", "protocol_digest",
     "error_code", "error_path", "error_message",
 ]
-_LIST_COLUMNS = ("findings", "patient_messages", "clinician_notes", "missing_required", "issues")
+_LIST_COLUMNS = ("findings", "finding_outcomes", "patient_messages", "clinician_notes", "missing_required", "issues")
 
 
 def _open_text(path: PathLike):
@@ -220,6 +220,7 @@ def result_row(result: Any, row: int, meta: Optional[Mapping[str, Any]] = None) 
             outcome=data.get("outcome"),
             defer_until=data.get("defer_until"),
             findings=[f.get("rule") for f in findings],
+            finding_outcomes=[f.get("outcome") for f in findings],
             patient_messages=[f.get("message") for f in findings],
             clinician_notes=[f.get("clinician_note") for f in findings],
             consent_permitted=data.get("consent_permitted"),
@@ -367,3 +368,38 @@ def write_results(results: Iterable[Any], path: PathLike, meta: Optional[Iterabl
     if fmt == "parquet":
         return write_parquet(results, path, meta)
     raise ValueError(f"format: unknown output format for {os.fspath(path)!r} (use csv, jsonl or parquet)")
+
+
+def read_results(path: PathLike):
+    """Read a result table written by :func:`write_results` (CSV, JSONL or Parquet) as a DataFrame,
+    with list columns restored and ``defer_until``/``today`` as datetime64."""
+    import pandas as pd
+
+    name = os.fspath(path).lower()
+    if name.endswith((".parquet", ".pq")):
+        frame = pd.read_parquet(path)
+        for c in _LIST_COLUMNS:
+            if c in frame:
+                frame[c] = frame[c].map(lambda v: [] if v is None else list(v))
+    elif name.endswith((".jsonl", ".ndjson")):
+        frame = pd.read_json(path, lines=True, dtype=False)
+    elif name.endswith(".csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for c in _LIST_COLUMNS:
+            if c in frame:
+                sep = "\n" if c in ("patient_messages", "clinician_notes") else ";"
+                frame[c] = frame[c].map(lambda v, sep=sep: [p for p in v.split(sep)] if v else [])
+        if "row" in frame:
+            frame["row"] = pd.to_numeric(frame["row"], errors="coerce")
+        if "consent_permitted" in frame:
+            frame["consent_permitted"] = frame["consent_permitted"].map({"true": True, "false": False, "": None})
+        frame = frame.replace({"": None})
+    else:
+        raise ValueError(f"{os.fspath(path)}: unknown result format (use .csv, .jsonl or .parquet)")
+    missing = [c for c in ("outcome", "findings") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{os.fspath(path)}: not a prescreen result table (no {', '.join(missing)} column)")
+    for column in ("defer_until", "today"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+    return frame
