@@ -76,6 +76,11 @@ bool is_integral_number(const json& v) {
     return std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15;
 }
 
+// 12 rather than 12.0 in messages.
+std::string number_text(double d) {
+    return d == std::floor(d) && std::fabs(d) < 9.0e15 ? std::to_string(static_cast<long long>(d)) : json(d).dump();
+}
+
 // Validation helpers that append diagnostics and keep going, so one load reports every problem.
 class Loader {
 public:
@@ -347,8 +352,8 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
                         double d = v.get<double>();
                         if ((min && d < *min) || (max && d > *max)) {
                             L.error(range_code, vpath,
-                                    "\"" + param.name + "\" must be between " + (min ? json(*min).dump() : "-∞") + " and " +
-                                        (max ? json(*max).dump() : "∞") + "; got " + v.dump());
+                                    "\"" + param.name + "\" must be between " + (min ? number_text(*min) : "-∞") + " and " +
+                                        (max ? number_text(*max) : "∞") + "; got " + v.dump());
                             return false;
                         }
                     }
