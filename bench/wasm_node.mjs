@@ -12,7 +12,8 @@
 // --native PATH runs the native bench program (default build-bench/bench/bench_screen when present)
 // on the synthetic workload and prints the ratio. --write replaces the "WebAssembly" section of
 // bench/RESULTS.md. Times are CPU time of the process (the machine is shared), like the native bench.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,8 +31,16 @@ const nativeDefault = join(repo, 'build-bench', 'bench', 'bench_screen');
 const native = option('--native', existsSync(nativeDefault) ? nativeDefault : '');
 const write = args.includes('--write');
 
-const prescreen = await import(pathToFileURL(join(repo, 'wasm', 'index.js')).href);
-const module = await prescreen.init({ wasmBinary: readFileSync(join(dist, 'prescreen.wasm')) });
+// The wrapper imports ./dist/prescreen.js: for another build, put a copy of it beside that build.
+let packageDir = join(repo, 'wasm');
+if (dist !== join(repo, 'wasm', 'dist')) {
+  packageDir = mkdtempSync(join(tmpdir(), 'prescreen-bench-'));
+  copyFileSync(join(repo, 'wasm', 'index.js'), join(packageDir, 'index.js'));
+  symlinkSync(dist, join(packageDir, 'dist'));
+  process.on('exit', () => rmSync(packageDir, { recursive: true, force: true }));
+}
+const prescreen = await import(pathToFileURL(join(packageDir, 'index.js')).href);
+const module = await prescreen.init();
 
 const cpu = () => {
   const u = process.cpuUsage();
