@@ -7,10 +7,11 @@
 // single calls inside the page with performance.now() (the server sends COOP/COEP, so the page is
 // cross-origin isolated and the timer resolution is 5 µs rather than 100 µs). Answer sets rotate
 // through a complete eligible patient, a deferred one, a not-eligible one and a half-finished form
-// (what form() sees while the patient is typing). With --write, the "Browser" section of
-// bench/RESULTS.md is replaced (between its markers) with the table printed here.
+// (what form() sees while the patient is typing). With --write, the "## Browser" section of
+// bench/RESULTS.md is replaced with the table printed here (other sections are kept).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { defaultMounts, startServer } from '../web-demo/serve.mjs';
@@ -36,6 +37,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 try {
   const page = context.pages()[0] ?? await context.newPage();
   const started = Date.now();
+  const loadAtStart = loadavg()[0];
   await page.goto(`${server.url}?today=${TODAY}`);
   await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
   const pageReadyMs = Date.now() - started;
@@ -71,9 +73,14 @@ try {
 
   const wasmBytes = readFileSync(join(repo, 'wasm/dist/prescreen.wasm')).length;
   const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
-  const chrome = /Chrome\/([\d.]+)/.exec(result.userAgent)?.[1] ?? '?';
+  let chrome = '?';
+  try {
+    chrome = /([\d.]+)/.exec(execFileSync(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[1];
+  } catch { /* keep '?' */ }
+  const load = loadAtStart.toFixed(1);
   const table = [
-    `Chromium ${chrome} headless (Debian), ${cpus()[0]?.model ?? 'CPU'}, shared 2-core machine; ${calls} calls each after 100 warm-up calls,`,
+    `Chromium ${chrome} headless (Debian), ${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} cores shared with other work (load average ${load}`,
+    `when the run started); ${calls} calls each after 100 warm-up calls,`,
     `answer sets rotating: complete eligible, deferred, not eligible, half-finished. Timer: performance.now() in a`,
     `cross-origin-isolated page (${result.isolated ? '5 µs resolution' : 'NOT isolated: 100 µs resolution'}).`,
     `Reproduce: \`node bench/browser_latency.mjs --write\` (after \`make wasm\`).`,
@@ -85,21 +92,23 @@ try {
     '',
     `\`loadProtocol\` of the pack in the page: ${result.loadMs.toFixed(1)} ms. Page opened to form ready (engine`,
     `fetched, compiled, pack loaded): ${pageReadyMs} ms. \`prescreen.wasm\`: ${(wasmBytes / 1024).toFixed(0)} KB.`,
+    ...(loadAtStart > cpus().length
+      ? ['', `With the machine this busy, the p99 and max are mostly time slices lost to other processes (a call`,
+        `that is descheduled waits a whole slice), not engine work; the medians are the engine. Rerun on an idle`,
+        `machine for a clean tail.`]
+      : []),
   ].join('\n');
   console.log(table);
 
   if (write) {
+    // Same convention as bench/run.py: a section runs from its "## " heading to the next one.
     const file = join(repo, 'bench/RESULTS.md');
-    const begin = '<!-- browser:begin (written by bench/browser_latency.mjs) -->';
-    const end = '<!-- browser:end -->';
-    let text = '';
-    try { text = readFileSync(file, 'utf8'); } catch { text = '# Benchmark results\n'; }
-    const section = `${begin}\n## Browser\n\n${table}\n${end}`;
-    const from = text.indexOf(begin);
-    const to = text.indexOf(end);
-    text = from >= 0 && to > from
-      ? text.slice(0, from) + section + text.slice(to + end.length)
-      : `${text.trimEnd()}\n\n${section}\n`;
+    let text;
+    try { text = readFileSync(file, 'utf8'); } catch { text = '# Benchmark results\n\n'; }
+    const date = new Date().toISOString().slice(0, 10);
+    const block = `## Browser\n\n${date}. ${table}\n\n`;
+    const section = /^## Browser\n[\s\S]*?(?=^## |(?![\s\S]))/m;
+    text = section.test(text) ? text.replace(section, () => block) : `${text.trimEnd()}\n\n${block}`;
     writeFileSync(file, text);
     console.log(`\nwrote the Browser section of ${file}`);
   }
