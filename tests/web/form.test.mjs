@@ -119,3 +119,8 @@ test('?today= sets the day the engine screens on', async () => {
   await page2.click('button:has-text("Start")');
   assert.equal(await page2.getAttribute('input[name="date_of_birth"]', 'max'), TODAY);
 });
+
+test('no request left 127.0.0.1', () => {
+  assert.ok(session.requests.length > 0);
+  assert.deepEqual(session.foreign(), []);
+});

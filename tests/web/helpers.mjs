@@ -59,8 +59,9 @@ export async function startSession() {
   });
   const requests = [];
   const consoleErrors = [];
+  // Every request any page or worker of the context makes (context-level, so none is missed).
+  context.on('request', (request) => requests.push(request.url()));
   const watch = (page) => {
-    page.on('request', (request) => requests.push(request.url()));
     page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
     page.on('pageerror', (error) => consoleErrors.push(String(error)));
   };

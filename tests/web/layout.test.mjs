@@ -76,3 +76,8 @@ for (const [name, outcome, answers] of [
     await page.close();
   });
 }
+
+test('no request left 127.0.0.1', () => {
+  assert.ok(session.requests.length > 0);
+  assert.deepEqual(session.foreign(), []);
+});
