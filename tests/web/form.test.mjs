@@ -4,8 +4,11 @@
 // form().progress, and the server sends the Content-Security-Policy and the right MIME types.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ELIGIBLE, TODAY, fillPage, openForm, startSession } from './helpers.mjs';
-import { CSP } from '../../web-demo/serve.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ELIGIBLE, TODAY, axeViolations, fillPage, openForm, protocolsDir, startSession } from './helpers.mjs';
+import { CSP, defaultMounts, startServer } from '../../web-demo/serve.mjs';
 
 let session;
 before(async () => { session = await startSession(); });
@@ -52,6 +55,7 @@ test('Next with missing answers: error summary, focus on it, links to the fields
   assert.ok(links.includes('#q-date_of_birth'), links.join(' '));
   await page.click('#error-summary a[href="#q-date_of_birth"]');
   assert.equal(await page.evaluate(() => document.activeElement.name), 'date_of_birth');
+  assert.deepEqual(await axeViolations(page), [], 'axe with the errors shown');
 });
 
 test('follow-up questions appear only when the engine shows them', async () => {
@@ -118,6 +122,31 @@ test('?today= sets the day the engine screens on', async () => {
   const page2 = await openForm(session, { query: `today=${TODAY}` });
   await page2.click('button:has-text("Start")');
   assert.equal(await page2.getAttribute('input[name="date_of_birth"]', 'max'), TODAY);
+});
+
+test('an impossible ?today= gets the engine\'s refusal, not a broken page', async () => {
+  const page = await session.context.newPage();
+  await page.goto(session.url('today=2026-02-30'));
+  await page.waitForSelector('h1:has-text("Sorry, something went wrong")');
+  assert.match(await page.textContent('#view'), /call your clinic/);
+  await page.close();
+});
+
+test('without the engine the page says so plainly', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'prescreen-no-engine-'));
+  const server = await startServer({ port: 0, mounts: defaultMounts({ engineDir: empty, protocolsDir }) });
+  session.allowServer(server.url);
+  try {
+    const page = await session.context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('h1:has-text("Sorry, something went wrong")');
+    assert.match(await page.textContent('#view'), /could not be loaded/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.close();
+  } finally {
+    await server.close();
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 test('no request left 127.0.0.1', () => {

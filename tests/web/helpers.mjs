@@ -67,16 +67,18 @@ export async function startSession() {
   };
   context.on('page', watch);
   for (const page of context.pages()) watch(page);
-  const origin = new URL(server.url).origin;
+  const origins = new Set([new URL(server.url).origin]);
   return {
     server,
     context,
     requests,
     consoleErrors,
     url: (query = `today=${TODAY}`) => `${server.url}?${query}`,
+    /** Another demo server of this test file whose requests count as local. */
+    allowServer: (url) => origins.add(new URL(url).origin),
     foreign: () => requests.filter((url) => {
       if (url.startsWith('data:') || url.startsWith('blob:')) return false;
-      return new URL(url).origin !== origin || new URL(url).hostname !== '127.0.0.1';
+      return !origins.has(new URL(url).origin) || new URL(url).hostname !== '127.0.0.1';
     }),
     async close() {
       await context.close();
