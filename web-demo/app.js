@@ -170,7 +170,7 @@ function renderWelcome() {
     h('h1', {}, 'Micro-needling: before your consultation'),
     h('p', { class: 'lead' },
       'A few questions about your health and skin, so that we can check micro-needling is right for you before you come in.'),
-    h('p', {}, 'It takes about 10 minutes. You can go back and change any answer.'),
+    h('p', {}, 'It takes a few minutes. You can go back and change any answer before you see the result.'),
     h('h2', {}, 'What happens'),
     h('ol', { class: 'steps' },
       h('li', {}, 'Answer the questions.'),
@@ -181,7 +181,7 @@ function renderWelcome() {
       h('h2', { id: 'privacy-heading' }, 'Your privacy'),
       h('p', {}, 'Your answers stay on this device. This page does not send them to the clinic or anyone else, and does not store them: closing the page deletes them.'),
       h('p', {}, 'At the end you can download your consent record or print a summary. You choose whether to share it with us.'),
-      h('p', {}, 'Some questions are about your health. You do not have to answer them, but we cannot check whether treatment is safe for you without them.')),
+      h('p', {}, 'Some questions are about your health. If you would rather not answer them here, call your clinic and a practitioner will go through them with you.')),
     h('div', { class: 'actions' }, button('Start', startQuestions)),
   );
 }
