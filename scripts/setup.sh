@@ -39,15 +39,39 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 stamp=.venv/.prescreen-setup
-deps_hash=$(cat python/pyproject.toml requirements-dev.txt 2>/dev/null | sha256sum | cut -c1-16)
+deps_hash=$(cat requirements-dev.txt 2>/dev/null | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$deps_hash" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r requirements-dev.txt
   echo "$deps_hash" > "$stamp"
 fi
 if [ -f python/pyproject.toml ]; then
-  # Rebuilt whenever the engine changes: scikit-build-core's editable mode rebuilds on import.
-  .venv/bin/python -m pip install -q --no-build-isolation -e "./python[all]" 2>&1 | grep -v '^\s*$' || true
+  # The package `prescreen` (pybind11 module + Python layer), editable: Python files are used in place;
+  # the compiled module is rebuilt (incrementally, in build-python/) when anything it is built from
+  # changes: the engine, the bindings, the CMake files or the package's file list.
+  build_stamp=.venv/.prescreen-python-build
+  build_hash=$( { cat python/pyproject.toml CMakeLists.txt python/CMakeLists.txt cmake/* 2>/dev/null
+                  find engine python/src -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) -print0 | sort -z | xargs -0 cat
+                  find python/src/prescreen -type f | sort; } | sha256sum | cut -c1-16)
+  if [ ! -f "$build_stamp" ] || [ "$(cat "$build_stamp")" != "$build_hash" ] \
+     || ! .venv/bin/python -c 'import prescreen._core' 2>/dev/null; then
+    echo "setup: building the Python package (prescreen) ..."
+    rm -f "$build_stamp"
+    log=$(mktemp)
+    if ! CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
+         .venv/bin/python -m pip install --no-build-isolation -e "./python[all]" >"$log" 2>&1; then
+      echo "setup: FAILED to build/install the Python package; the build output follows" >&2
+      tail -n 60 "$log" >&2
+      rm -f "$log"
+      exit 1
+    fi
+    rm -f "$log"
+    if ! .venv/bin/python -c 'import prescreen, prescreen._core' ; then
+      echo "setup: FAILED: the Python package was installed but does not import" >&2
+      exit 1
+    fi
+    echo "$build_hash" > "$build_stamp"
+  fi
 fi
 
 # JavaScript tooling (Playwright driver, axe-core, peers for benchmarks): versions pinned in package-lock.json.
