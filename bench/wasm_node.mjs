@@ -1,6 +1,6 @@
 // Throughput of the WebAssembly engine in Node (one core), beside the native engine.
 //
-//   node bench/wasm_node.mjs [--seconds S] [--dist DIR] [--native PATH] [--write]
+//   node bench/wasm_node.mjs [--seconds S] [--dist DIR] [--native PATH] [--write] [--json]
 //
 // Workloads:
 //   micro-needling pack (protocols/microneedling/protocol.json) over its 104 patient vignettes
@@ -175,7 +175,11 @@ if (synth) {
       `  (wasm text path is ${(synth.text / n).toFixed(2)}x native)`);
   }
 }
-console.log(lines.join('\n'));
+if (args.includes('--json')) {
+  console.log(JSON.stringify({ dist, size, microneedling: mn, formLatency: latency, synthetic: synth, native: nativeNs }));
+} else {
+  console.log(lines.join('\n'));
+}
 
 if (write) {
   const resultsPath = join(repo, 'bench', 'RESULTS.md');
