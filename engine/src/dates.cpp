@@ -87,10 +87,13 @@ long long period_between(const Date& from, const Date& to, DateUnit unit) {
     if (unit == DateUnit::Days) return to_day_number(to) - to_day_number(from);
     if (to < from) return -period_between(to, from, unit);
     long long months = (static_cast<long long>(to.year) - from.year) * 12 + (to.month - from.month);
-    // A month is complete when `from` advanced by it (clamped) is not after `to`.
+    // A month is complete when `to` reaches `from`'s day of the month; when the month is too short
+    // for that day, only on the 1st of the next month. So someone born on 29 February turns a year
+    // older on 1 March in common years (the UK reading, and the cautious one for a minimum age).
     if (months > 0) {
-        auto reached = add_period(from, months, DateUnit::Months);
-        if (!reached || to < *reached) --months;
+        const int day_needed = from.day;
+        const bool fits = day_needed <= days_in_month(to.year, to.month);
+        if (fits ? to.day < day_needed : true) --months;
     }
     return unit == DateUnit::Months ? months : months / 12;
 }

@@ -43,7 +43,9 @@ Date from_day_number(long long days);
 std::optional<Date> add_period(const Date& date, long long amount, DateUnit unit);
 
 /// Whole units from `from` to `to` (negative when `to` is earlier). Days are exact; months and
-/// years count completed calendar units, so the age on the birthday itself is the new age.
+/// years count completed calendar units, so the age on the birthday itself is the new age. A unit
+/// completes on `from`'s day of the month, or on the 1st of the next month when the month is too
+/// short (born 29 Feb: a year older on 1 Mar in common years; 31 Jan + 1 month completes on 1 Mar).
 long long period_between(const Date& from, const Date& to, DateUnit unit);
 
 std::optional<DateUnit> parse_date_unit(std::string_view unit);  // "days" | "months" | "years"

@@ -51,13 +51,16 @@ TEST_CASE("whole periods between dates; age is completed years", "[dates]") {
     CHECK(period_between(d("2026-11-30"), d("2026-11-25"), DateUnit::Days) == -5);
     CHECK(period_between(d("2008-11-25"), d("2026-11-25"), DateUnit::Years) == 18);  // 18 on the birthday
     CHECK(period_between(d("2008-11-26"), d("2026-11-25"), DateUnit::Years) == 17);
-    CHECK(period_between(d("2008-02-29"), d("2026-02-28"), DateUnit::Years) == 18);
-    CHECK(period_between(d("2008-02-29"), d("2026-02-27"), DateUnit::Years) == 17);
-    CHECK(period_between(d("2026-08-31"), d("2027-02-28"), DateUnit::Months) == 6);
-    CHECK(period_between(d("2026-08-31"), d("2027-02-27"), DateUnit::Months) == 5);
+    CHECK(period_between(d("2008-02-29"), d("2026-02-28"), DateUnit::Years) == 17);  // 18 on 1 March
+    CHECK(period_between(d("2008-02-29"), d("2026-03-01"), DateUnit::Years) == 18);
+    CHECK(period_between(d("2008-02-29"), d("2028-02-29"), DateUnit::Years) == 20);
+    CHECK(period_between(d("2026-08-31"), d("2027-02-28"), DateUnit::Months) == 5);
+    CHECK(period_between(d("2026-08-31"), d("2027-03-01"), DateUnit::Months) == 6);
+    CHECK(period_between(d("2026-01-31"), d("2026-02-28"), DateUnit::Months) == 0);
+    CHECK(period_between(d("2026-01-31"), d("2026-03-31"), DateUnit::Months) == 2);
     CHECK(period_between(d("2026-01-15"), d("2026-02-14"), DateUnit::Months) == 0);
     CHECK(period_between(d("2026-01-15"), d("2026-02-15"), DateUnit::Months) == 1);
-    CHECK(period_between(d("2027-02-28"), d("2026-08-31"), DateUnit::Months) == -6);
+    CHECK(period_between(d("2026-03-31"), d("2026-01-31"), DateUnit::Months) == -2);
 }
 
 TEST_CASE("day numbers round-trip across the calendar", "[dates]") {

@@ -1,5 +1,8 @@
 // JsonLogic values with JavaScript semantics (json-logic-js runs on JavaScript, so its coercions
 // are the reference: ToNumber, ToString, Abstract Equality, Abstract Relational Comparison).
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -108,8 +111,14 @@ void append_js_number(double d, std::string& out) {
     if (d == 0) { out += '0'; return; }
     if (std::isinf(d)) { out += d < 0 ? "-Infinity" : "Infinity"; return; }
     if (d < 0) { out += '-'; d = -d; }
+    // Shortest "%.Ne" that round-trips (Emscripten's libc++ 14 has no floating-point to_chars).
     char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    int len = 0;
+    for (int precision = 0; precision <= 17; ++precision) {
+        len = std::snprintf(buf, sizeof buf, "%.*e", precision, d);
+        if (std::strtod(buf, nullptr) == d) break;
+    }
+    struct { const char* ptr; } res{buf + len};
     // buf = "d[.ddd]e[+-]xx"
     char digits[32];
     int k = 0;
@@ -208,10 +217,12 @@ std::size_t decimal_prefix(std::string_view s) {
 }
 
 double parse_decimal(std::string_view s) {
-    double d = 0;
-    // from_chars leaves d untouched on overflow: saturate like JavaScript.
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), d, std::chars_format::general);
-    if (r.ec == std::errc::result_out_of_range) {
+    // strtod (not from_chars: Emscripten's libc++ 14 lacks the floating-point overloads) on a
+    // NUL-terminated copy; the caller has already checked the decimal syntax.
+    const std::string text(s);
+    errno = 0;
+    double d = std::strtod(text.c_str(), nullptr);
+    if (errno == ERANGE) {
         // Either overflow or underflow: decide by the exponent's sign.
         bool neg_exp = false;
         for (std::size_t i = 0; i < s.size(); ++i)
