@@ -177,16 +177,16 @@ TEST_CASE("jsonlogic: domain operations", "[jsonlogic]") {
     CHECK(logic({{"date_add", {nullptr, 6, "months"}}}).is_null());
     CHECK(logic({{"date_add", {{{"var", "missing"}}, 6, "months"}}}).is_null());
     CHECK(logic({{"date_diff", {"2026-01-01", "2026-03-01", "days"}}}) == 59);
-    CHECK(logic({{"date_diff", {"2026-01-31", "2026-02-28", "months"}}}) == 1);  // Jan 31 + 1 month = Feb 28
-    CHECK(logic({{"date_diff", {"2026-01-31", "2026-02-27", "months"}}}) == 0);
+    CHECK(logic({{"date_diff", {"2026-01-31", "2026-02-28", "months"}}}) == 0);  // completes on 1 March
+    CHECK(logic({{"date_diff", {"2026-01-31", "2026-03-01", "months"}}}) == 1);
     CHECK(logic({{"date_diff", {"2026-01-15", "2026-03-15", "months"}}}) == 2);
     CHECK(logic({{"date_diff", {"2026-03-15", "2026-01-15", "months"}}}) == -2);
     CHECK(logic({{"date_diff", {"2000-11-25", "2026-11-24", "years"}}}) == 25);
     CHECK(logic({{"date_diff", {"2026-01-01", nullptr, "days"}}}).is_null());
     CHECK(logic({{"age", {"2000-11-25"}}}, json::object(), "2026-11-25") == 26);  // on the birthday
     CHECK(logic({{"age", {"2000-11-26"}}}, json::object(), "2026-11-25") == 25);
-    CHECK(logic({{"age", {"2008-02-29"}}}, json::object(), "2026-02-28") == 18);  // clamped like date_add
-    CHECK(logic({{"age", {"2008-02-29"}}}, json::object(), "2026-02-27") == 17);
+    CHECK(logic({{"age", {"2008-02-29"}}}, json::object(), "2026-02-28") == 17);  // born 29 Feb: 18 on 1 March
+    CHECK(logic({{"age", {"2008-02-29"}}}, json::object(), "2026-03-01") == 18);
     CHECK(logic({{"age", {"2000-01-01"}}}).is_null());  // no today
     CHECK(logic({{"age", {{{"var", "dob"}}}}}, {{"dob", nullptr}}, "2026-11-25").is_null());
     CHECK(logic({{"<", {{{"date_add", {{{"var", "d"}}, 6, "months"}}}, {{"today", json::array()}}}}},

@@ -626,21 +626,28 @@ private:
         }
     }
 
-    // `cmp(var item, literal)` in one node: the common shape of screening rules.
+    // `cmp(var item, literal)` in one node: the common shape of screening rules. The literal goes
+    // right (c < v is v > c in JavaScript too) and `flags` selects an inline same-kind comparison.
     void fuse(std::uint32_t at, Op op) {
         Node& n = nodes_[at];
         const Node& a = nodes_[n.first];
         const Node& b = nodes_[n.first + 1];
         const Node* var = nullptr;
         const Node* lit = nullptr;
-        std::uint8_t flags = 0;
         if (a.op == Op::VarSlot && a.count == 0 && b.op == Op::Const) { var = &a; lit = &b; }
-        else if (b.op == Op::VarSlot && b.count == 0 && a.op == Op::Const) { var = &b; lit = &a; flags = kLiteralLeft; }
+        else if (b.op == Op::VarSlot && b.count == 0 && a.op == Op::Const) {
+            var = &b;
+            lit = &a;
+            if (op == Op::Lt) op = Op::Gt;
+            else if (op == Op::Gt) op = Op::Lt;
+            else if (op == Op::Le) op = Op::Ge;
+            else if (op == Op::Ge) op = Op::Le;
+        }
         if (!var) return;
         n.index = var->index;
         n.constant = lit->constant;
         n.aux = std::uint8_t(op);
-        n.flags = flags;
+        n.flags = fast_compare_code(op, n.constant.kind);
         n.op = Op::CmpSlotConst;
         n.count = 0;
     }

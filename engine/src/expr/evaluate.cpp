@@ -20,6 +20,31 @@ struct Data {
 
 const Value kNull{};
 
+// CmpSlotConst: same-kind comparisons inline, everything else through JavaScript's rules.
+inline bool compare_slot(const Node& n, const Value& v) {
+    const Value& c = n.constant;
+    if (v.kind == c.kind) {
+        switch (n.flags) {
+            case kBoolEq: return v.boolean == c.boolean;
+            case kBoolNe: return v.boolean != c.boolean;
+            case kNumEq: return v.number == c.number;
+            case kNumNe: return v.number != c.number;
+            case kNumLt: return v.number < c.number;
+            case kNumLe: return v.number <= c.number;
+            case kNumGt: return v.number > c.number;
+            case kNumGe: return v.number >= c.number;
+            case kStrEq: return v.string == c.string;
+            case kStrNe: return v.string != c.string;
+            case kStrLt: return v.string.compare(c.string) < 0;
+            case kStrLe: return v.string.compare(c.string) <= 0;
+            case kStrGt: return v.string.compare(c.string) > 0;
+            case kStrGe: return v.string.compare(c.string) >= 0;
+            default: break;
+        }
+    }
+    return compare_op(Op(n.aux), v, c);
+}
+
 bool is_index(std::string_view s, std::size_t& index) {
     if (s.empty() || s.size() > 15 || (s.size() > 1 && s[0] == '0')) return false;
     std::size_t v = 0;
@@ -104,6 +129,14 @@ std::string_view js_substr(std::string_view s, const std::vector<std::size_t>& o
     return s.substr(offsets[b], offsets[e] - offsets[b]);
 }
 
+std::string iso(const Date& d) {
+    std::string s(10, '-');
+    const int parts[3][3] = {{d.year, 0, 4}, {d.month, 5, 2}, {d.day, 8, 2}};
+    for (const auto& [value, at, width] : parts)
+        for (int i = width - 1, v = value; i >= 0; --i, v /= 10) s[std::size_t(at + i)] = char('0' + v % 10);
+    return s;
+}
+
 [[noreturn]] void fail(const char* code, std::string message) { throw EvalError{code, std::move(message)}; }
 
 Date date_arg(const Value& v, const char* op) {
@@ -125,7 +158,51 @@ class Evaluator {
 public:
     Evaluator(const Program& program, const Frame& frame) : nodes_(program.nodes.data()), f_(frame) {}
 
+    // The hot operations of screening rules get a small function of their own (small stack frame);
+    // everything else lives in eval_rest / test_rest.
     Value eval(std::uint32_t index, const Data& d) {
+        const Node& n = nodes_[index];
+        switch (n.op) {
+            case Op::Const:
+                if (n.constant.kind == Kind::String) return Value::from_view(n.constant.string);
+                break;
+            case Op::VarSlot:
+                if (n.count) break;
+                return borrow(slot(n.index));
+            case Op::CmpSlotConst:
+            case Op::Not:
+            case Op::NotNot: return Value::from_bool(test(index, d));
+            default: break;
+        }
+        return eval_rest(index, d);
+    }
+
+    bool test(std::uint32_t index, const Data& d) {
+        const Node& n = nodes_[index];
+        switch (n.op) {
+            case Op::CmpSlotConst: return compare_slot(n, slot(n.index));
+            case Op::VarSlot: {
+                if (n.count) break;
+                const Value& v = slot(n.index);
+                if (v.kind == Kind::Bool) return v.boolean;
+                return truthy(v);
+            }
+            case Op::Not: return n.count ? !test(n.first, d) : true;
+            case Op::NotNot: return n.count ? test(n.first, d) : false;
+            case Op::And:
+                for (std::uint32_t i = 0; i < n.count; ++i)
+                    if (!test(n.first + i, d)) return false;
+                return n.count != 0;
+            case Op::Or:
+                for (std::uint32_t i = 0; i < n.count; ++i)
+                    if (test(n.first + i, d)) return true;
+                return false;
+            default: break;
+        }
+        return test_rest(index, d);
+    }
+
+    __attribute__((noinline)) Value eval_rest(std::uint32_t index, const Data& d) {
         const Node& n = nodes_[index];
         switch (n.op) {
             case Op::Const: {
@@ -248,11 +325,15 @@ public:
                 const Value b = arg(n, 1, d);
                 if (b.kind == Kind::String) {
                     if (b.string.empty()) return Value::from_bool(false);
+                    if (a.kind == Kind::String) return Value::from_bool(b.string.find(a.string) != std::string_view::npos);
                     std::string needle;
                     append_js_string(a, needle);
                     return Value::from_bool(b.string.find(needle) != std::string_view::npos);
                 }
-                if (b.kind == Kind::Array) {
+                if (b.kind == Kind::Array && b.array) {
+                    for (const Value& e : *b.array)
+                        if (strict_equal(e, a)) return Value::from_bool(true);
+                } else if (b.kind == Kind::Array) {
                     const std::size_t size = array_size(b);
                     for (std::size_t i = 0; i < size; ++i)
                         if (strict_equal(array_at(b, i), a)) return Value::from_bool(true);
@@ -339,7 +420,7 @@ public:
                     fail("bad_arguments", "date_add: the amount must be a whole number, got " + to_json(amount).dump());
                 const auto result = add_period(from, static_cast<long long>(amount.number), unit_arg(n.aux, unit, "date_add"));
                 if (!result) fail("invalid_date", "date_add: the result is outside years 1..9999");
-                return Value::owned_string(format_iso_date(*result));
+                return Value::owned_string(iso(*result));
             }
             case Op::DateDiff: {
                 const Value from = eval(n.first, d);
@@ -415,13 +496,10 @@ public:
         return Value::null();
     }
 
-    bool test(std::uint32_t index, const Data& d) {
+    __attribute__((noinline)) bool test_rest(std::uint32_t index, const Data& d) {
         const Node& n = nodes_[index];
         switch (n.op) {
-            case Op::CmpSlotConst: {
-                const Value& v = slot(n.index);
-                return (n.flags & kLiteralLeft) ? compare_op(Op(n.aux), n.constant, v) : compare_op(Op(n.aux), v, n.constant);
-            }
+            case Op::CmpSlotConst: return compare_op(Op(n.aux), slot(n.index), n.constant);
             case Op::VarSlot:
                 if (n.count) break;
                 return truthy(slot(n.index));
@@ -438,7 +516,7 @@ public:
             case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe: case Op::Gt: case Op::Ge: {
                 const Value a = arg(n, 0, d);
                 const Value b = arg(n, 1, d);
-                return compare_op(n.op, a, b);
+                return compare_fast(n.op, a, b);
             }
             case Op::Lt: case Op::Le: {
                 const Value a = arg(n, 0, d);
@@ -549,13 +627,17 @@ private:
 
 Value evaluate(const Program& program, const Frame& frame) {
     Evaluator evaluator(program, frame);
-    const Value data = frame.data ? from_json_view(*frame.data) : Value::null();
+    if (!frame.data) return evaluator.eval(program.root, Data{&kNull});
+    const Value data = from_json_view(*frame.data);
     return evaluator.eval(program.root, Data{&data});
 }
 
 bool evaluate_truthy(const Program& program, const Frame& frame) {
+    const Node& root = program.nodes[program.root];
+    if (root.op == Op::CmpSlotConst) return compare_slot(root, frame.items ? frame.items[root.index] : kNull);
     Evaluator evaluator(program, frame);
-    const Value data = frame.data ? from_json_view(*frame.data) : Value::null();
+    if (!frame.data) return evaluator.test(program.root, Data{&kNull});
+    const Value data = from_json_view(*frame.data);
     return evaluator.test(program.root, Data{&data});
 }
 

@@ -22,7 +22,7 @@ enum class Op : std::uint8_t {
     MissingSomeSlots,  // protocol scope: Node::constant = need, Node::slots + Node::path
     If, And, Or, Not, NotNot,
     Eq, StrictEq, Ne, StrictNe, Lt, Le, Gt, Ge,
-    CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags & kLiteralLeft
+    CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags = fast_compare_code
     Max, Min, Add, Sub, Mul, Div, Mod,
     In, Cat, Substr, Merge,
     Map, Filter, Reduce, All, None, Some,
@@ -35,7 +35,14 @@ enum class Op : std::uint8_t {
 };
 
 constexpr std::uint8_t kWholeData = 1;
-constexpr std::uint8_t kLiteralLeft = 2;
+
+// CmpSlotConst: the comparison to run inline when the answer has the literal's kind.
+enum FastCompare : std::uint8_t {
+    kFastNone = 0,
+    kBoolEq = 8, kBoolNe,
+    kNumEq = 16, kNumNe, kNumLt, kNumLe, kNumGt, kNumGe,
+    kStrEq = 24, kStrNe, kStrLt, kStrLe, kStrGt, kStrGe,
+};
 
 struct Node {
     Op op = Op::Const;
@@ -84,5 +91,58 @@ bool loose_equal(const Value& a, const Value& b);
 enum class Order : std::uint8_t { Less, Equal, Greater, Unordered };
 Order js_compare(const Value& a, const Value& b);  // abstract relational comparison
 bool compare_op(Op op, const Value& a, const Value& b);
+
+inline std::uint8_t fast_compare_code(Op op, Kind kind) {
+    int o;
+    switch (op) {
+        case Op::Eq: case Op::StrictEq: o = 0; break;
+        case Op::Ne: case Op::StrictNe: o = 1; break;
+        case Op::Lt: o = 2; break;
+        case Op::Le: o = 3; break;
+        case Op::Gt: o = 4; break;
+        case Op::Ge: o = 5; break;
+        default: return kFastNone;
+    }
+    if (kind == Kind::Bool) return o <= 1 ? std::uint8_t(8 + o) : kFastNone;
+    if (kind == Kind::Number) return std::uint8_t(16 + o);
+    if (kind == Kind::String) return std::uint8_t(24 + o);
+    return kFastNone;
+}
+
+/// compare_op with the same-kind cases inline (the hot path of screening rules).
+__attribute__((always_inline)) inline bool compare_fast(Op op, const Value& a, const Value& b) {
+    if (a.kind == b.kind) {
+        switch (a.kind) {
+            case Kind::Bool:
+            case Kind::Number: {
+                const double x = a.kind == Kind::Bool ? double(a.boolean) : a.number;
+                const double y = b.kind == Kind::Bool ? double(b.boolean) : b.number;
+                switch (op) {
+                    case Op::Eq: case Op::StrictEq: return x == y;
+                    case Op::Ne: case Op::StrictNe: return x != y;
+                    case Op::Lt: return x < y;
+                    case Op::Le: return x <= y;
+                    case Op::Gt: return x > y;
+                    case Op::Ge: return x >= y;
+                    default: break;
+                }
+                break;
+            }
+            case Kind::String:
+                switch (op) {
+                    case Op::Eq: case Op::StrictEq: return a.string == b.string;
+                    case Op::Ne: case Op::StrictNe: return a.string != b.string;
+                    case Op::Lt: return a.string.compare(b.string) < 0;
+                    case Op::Le: return a.string.compare(b.string) <= 0;
+                    case Op::Gt: return a.string.compare(b.string) > 0;
+                    case Op::Ge: return a.string.compare(b.string) >= 0;
+                    default: break;
+                }
+                break;
+            default: break;
+        }
+    }
+    return compare_op(op, a, b);
+}
 
 }  // namespace prescreen::expr
