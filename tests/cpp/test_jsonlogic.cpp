@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <sstream>
 
 #include "expr/expr.hpp"
@@ -370,4 +372,55 @@ TEST_CASE("jsonlogic: expression depth limit", "[jsonlogic]") {
         CHECK(logic_errors(json::parse(objects)).at(0).code == "expression_too_deep");
         CHECK(logic_errors({{"var", ""}}, json::parse(arrays)).at(0).code == "nesting_too_deep");
     }
+}
+
+TEST_CASE("jsonlogic: random rules never crash", "[jsonlogic]") {
+    // Deterministic generator over every operation and awkward literals; any outcome is fine
+    // except a crash or an exception other than ProtocolError / UsageError.
+    std::uint64_t state = 0x9e3779b97f4a7c15ull;
+    auto next = [&](std::uint64_t n) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state % n;
+    };
+    const char* ops[] = {"var", "missing", "missing_some", "if", "?:", "and", "or", "!", "!!", "==", "===", "!=",
+                         "!==", "<", "<=", ">", ">=", "max", "min", "+", "-", "*", "/", "%", "in", "cat", "substr",
+                         "merge", "map", "filter", "reduce", "all", "none", "some", "log", "today", "date_add",
+                         "date_diff", "age", "val", "exists", "??", "throw", "try", "preserve", "param", "nope"};
+    const json literals[] = {nullptr, true, false, 0, 1, -1, 2.5, 1e308, "", "a", "a.b", "2026-02-28", "2026-02-30",
+                             "days", "months", json::array(), json::array({1, "x"}), json::object(),
+                             json({{"a", 1}, {"b", 2}})};
+    std::function<json(int)> gen = [&](int depth) -> json {
+        if (depth == 0 || next(3) == 0) return literals[next(std::size(literals))];
+        const std::size_t argc = next(4);
+        json args = json::array();
+        for (std::size_t i = 0; i < argc; ++i) args.push_back(gen(depth - 1));
+        if (argc == 1 && next(2)) return json{{ops[next(std::size(ops))], args[0]}};
+        return json{{ops[next(std::size(ops))], args}};
+    };
+    const json data = {{"a", {{"b", {1, 2, "x"}}}}, {"", 3}, {"list", {1, "2", nullptr, json::array({3})}}};
+    TestScope t(true, true);
+    std::vector<expr::Value> answers(t.items.size());
+    expr::Frame frame;
+    frame.items = answers.data();
+    std::size_t ok = 0;
+    for (int i = 0; i < 20000; ++i) {
+        const json rule = gen(5);
+        INFO(rule.dump());
+        try {
+            logic(rule, data, "2026-11-25");
+            ++ok;
+        } catch (const prescreen::ProtocolError&) {
+        } catch (const prescreen::UsageError&) {
+        }
+        std::vector<prescreen::Diagnostic> ds;
+        if (auto program = expr::compile(rule, t.scope, "", prescreen::default_limits(), ds)) {
+            try {
+                (void)expr::to_json(expr::evaluate(*program, frame));
+            } catch (const expr::EvalError&) {
+            }
+        }
+    }
+    CHECK(ok > 1000);
 }

@@ -88,7 +88,8 @@ nlohmann::json to_json(const Value& v) {
         case Kind::Number: {
             const double d = v.number;
             if (!std::isfinite(d)) return nullptr;
-            if (d == std::trunc(d) && std::fabs(d) < 9007199254740992.0) return static_cast<std::int64_t>(d);
+            // Integral values print as integers (as JavaScript prints them below 1e21); int64 covers 2^63.
+            if (d == std::trunc(d) && std::fabs(d) < 9223372036854775808.0) return static_cast<std::int64_t>(d);
             return d;
         }
         case Kind::String: return std::string(v.string);
