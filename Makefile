@@ -53,5 +53,16 @@ demo: setup build wasm
 bench: setup build wasm
 	@scripts/bench.sh
 
+# libFuzzer targets (clang-14, ASan + UBSan), each for FUZZ_SECONDS (default 120): fuzz/run.sh.
+fuzz:
+	@fuzz/run.sh
+
+# The whole C++ suite under AddressSanitizer + UndefinedBehaviorSanitizer (the install test is left
+# out: its consumer is built without the sanitizer runtime).
+sanitize:
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRESCREEN_SANITIZE=ON -DPRESCREEN_BUILD_TESTS=ON -DPRESCREEN_BUILD_CLI=ON
+	cmake --build build-asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j $(JOBS) -E install_and_consume
+
 clean:
 	rm -rf $(BUILD) $(WASM_BUILD) wasm/dist
