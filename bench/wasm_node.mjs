@@ -1,6 +1,7 @@
 // Throughput of the WebAssembly engine in Node (one core), beside the native engine.
 //
-//   node bench/wasm_node.mjs [--seconds S] [--dist DIR] [--native PATH] [--write] [--json]
+//   node bench/wasm_node.mjs [--seconds S] [--dist DIR] [--native PATH] [--write] [--json] [--quick]
+//   --quick skips the synthetic workload (micro-needling only)
 //
 // Workloads:
 //   micro-needling pack (protocols/microneedling/protocol.json) over its 104 patient vignettes
@@ -72,7 +73,7 @@ const { cases } = JSON.parse(readFileSync(join(repo, 'protocols/microneedling/ca
 const mnCases = cases.filter((c) => !c.overrides);
 
 const synthDir = join(repo, 'bench', 'data');
-const haveSynth = existsSync(join(synthDir, 'answers.jsonl'));
+const haveSynth = !args.includes('--quick') && existsSync(join(synthDir, 'answers.jsonl'));
 const synthLines = haveSynth
   ? readFileSync(join(synthDir, 'answers.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0)
   : [];
