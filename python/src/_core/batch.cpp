@@ -44,14 +44,49 @@ struct ColumnView {
 
 Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, std::size_t chunk_size)
     : protocol_(std::move(protocol)), context_(std::move(context)), threads_(threads ? threads : 1),
-      chunk_size_(chunk_size ? chunk_size : 4096) {
+      chunk_size_(chunk_size ? chunk_size : 1024) {
     invalid_row_type_ = py::module_::import("prescreen._types").attr("InvalidRow");
 }
 
 Batch::~Batch() {
-    if (running_ && running_->running.valid()) {
+    {
         py::gil_scoped_release release;
-        running_->running.wait();
+        if (running_ && running_->started) wait(*running_);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        work_ready_.notify_all();
+        for (auto& t : workers_) t.join();
+    }
+}
+
+void Batch::worker_loop() {
+    std::uint64_t seen = 0;
+    for (;;) {
+        Chunk* c = nullptr;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            work_ready_.wait(lock, [&] { return stop_ || generation_ != seen; });
+            if (stop_) return;
+            seen = generation_;
+            c = job_;
+        }
+        const std::size_t n = c->size();
+        constexpr std::size_t block = 32;
+        for (;;) {
+            std::size_t begin = c->next.fetch_add(block);
+            if (begin >= n) break;
+            std::size_t end = std::min(n, begin + block);
+            for (std::size_t i = begin; i < end; ++i) {
+                if (c->kinds[i] == Chunk::Kind::Done) c->results[i] = std::move(c->values[i]);
+                else c->results[i] = screen_one(protocol_, context_, *c, i);
+            }
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (--c->pending == 0) chunk_done_.notify_all();
+        }
     }
 }
 
@@ -253,39 +288,26 @@ std::unique_ptr<Chunk> Batch::convert_next() {
 }
 
 void Batch::start(Chunk& chunk) {
-    std::size_t n = chunk.size();
-    chunk.results.resize(n);
-    Chunk* c = &chunk;
-    const prescreen::Protocol* protocol = &protocol_;
-    const Context* context = &context_;
-    unsigned threads = threads_;
-    chunk.running = std::async(std::launch::async, [c, protocol, context, threads, n] {
-        std::atomic<std::size_t> next{0};
-        constexpr std::size_t block = 64;
-        auto work = [&] {
-            for (;;) {
-                std::size_t begin = next.fetch_add(block);
-                if (begin >= n) return;
-                std::size_t end = std::min(n, begin + block);
-                for (std::size_t i = begin; i < end; ++i) {
-                    if (c->kinds[i] == Chunk::Kind::Done) c->results[i] = std::move(c->values[i]);
-                    else c->results[i] = screen_one(*protocol, *context, *c, i);
-                }
-            }
-        };
-        unsigned extra = threads > 1 ? std::min<unsigned>(threads - 1, static_cast<unsigned>(n / block)) : 0;
-        std::vector<std::thread> helpers;
-        helpers.reserve(extra);
-        for (unsigned t = 0; t < extra; ++t) helpers.emplace_back(work);
-        work();
-        for (auto& h : helpers) h.join();
-    });
+    if (workers_.empty()) {
+        for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this] { worker_loop(); });
+    }
+    chunk.results.resize(chunk.size());
+    chunk.next.store(0);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        chunk.pending = static_cast<unsigned>(workers_.size());
+        chunk.started = true;
+        job_ = &chunk;
+        ++generation_;
+    }
+    work_ready_.notify_all();
 }
 
+// Called without the GIL.
 void Batch::wait(Chunk& chunk) {
-    if (!chunk.running.valid()) return;
-    py::gil_scoped_release release;
-    chunk.running.get();
+    std::unique_lock<std::mutex> lock(mutex_);
+    chunk_done_.wait(lock, [&] { return chunk.pending == 0; });
+    chunk.started = false;
 }
 
 py::object Batch::next_chunk() {
@@ -299,11 +321,17 @@ py::object Batch::next_chunk() {
     try {
         upcoming = convert_next();
     } catch (...) {
-        wait(*running_);
+        {
+            py::gil_scoped_release release;
+            wait(*running_);
+        }
         running_.reset();
         throw;
     }
-    wait(*running_);
+    {
+        py::gil_scoped_release release;
+        wait(*running_);
+    }
     std::unique_ptr<Chunk> done = std::move(running_);
     running_ = std::move(upcoming);
     if (running_) start(*running_);

@@ -6,7 +6,9 @@
 #include <pybind11/pybind11.h>
 
 #include <atomic>
-#include <future>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,7 +27,9 @@ struct Chunk {
     std::vector<json> values;  // answers (Answers), or the finished result/error (Done)
     std::vector<std::string> texts;
     std::vector<json> results;
-    std::future<void> running;
+    std::atomic<std::size_t> next{0};  // next row a worker takes
+    unsigned pending = 0;              // workers still on this chunk (guarded by the pool's mutex)
+    bool started = false;
     std::size_t size() const { return kinds.size(); }
 };
 
@@ -55,6 +59,8 @@ private:
     void wait(Chunk& chunk);
     void convert_row(PyObject* row, Chunk& chunk, std::size_t index);
 
+    void worker_loop();
+
     prescreen::Protocol protocol_;
     Context context_;
     unsigned threads_;
@@ -65,6 +71,14 @@ private:
     bool exhausted_ = false;
     std::unique_ptr<Chunk> running_;
     py::object invalid_row_type_;
+    // Persistent workers for the whole batch: a thread per chunk would give every chunk a cold malloc
+    // arena (measured: 2-3x slower than one thread reusing its memory).
+    std::mutex mutex_;
+    std::condition_variable work_ready_, chunk_done_;
+    Chunk* job_ = nullptr;
+    std::uint64_t generation_ = 0;
+    bool stop_ = false;
+    std::vector<std::thread> workers_;
 };
 
 void register_batch(py::module_& m);

@@ -249,7 +249,7 @@ PYBIND11_MODULE(_core, m) {
                 return batch;
             },
             py::arg("rows"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),
-            py::arg("threads") = py::none(), py::arg("chunk_size") = 4096)
+            py::arg("threads") = py::none(), py::arg("chunk_size") = 1024)
         .def(
             "_frame_batch",
             [](const prescreen::Protocol& p, std::vector<std::string> ids, std::vector<py::object> arrays,
@@ -270,7 +270,7 @@ PYBIND11_MODULE(_core, m) {
             },
             py::arg("ids"), py::arg("arrays"), py::arg("multi_choice"), py::arg("integer"), py::arg("rows"),
             py::kw_only(), py::arg("today"), py::arg("locale") = py::none(), py::arg("threads") = py::none(),
-            py::arg("chunk_size") = 4096)
+            py::arg("chunk_size") = 1024)
         .def(
             "consent",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle acknowledged,

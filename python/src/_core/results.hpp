@@ -16,6 +16,11 @@ struct JsonResult {
     json value;
     JsonResult() = default;
     explicit JsonResult(json v) : value(std::move(v)) {}
+    // Declared explicitly: a user-declared destructor would otherwise turn every move into a deep copy.
+    JsonResult(JsonResult&&) noexcept = default;
+    JsonResult& operator=(JsonResult&&) noexcept = default;
+    JsonResult(const JsonResult&) = default;
+    JsonResult& operator=(const JsonResult&) = default;
     virtual ~JsonResult() = default;
 };
 struct FormState : JsonResult { using JsonResult::JsonResult; };

@@ -76,7 +76,7 @@ def _chunks(protocol: Protocol, rows: Any, today: Any, locale: Optional[str], th
 
 
 def _screen_many(self: Protocol, rows: Any, *, today: Any, threads: Optional[int] = None,
-                 locale: Optional[str] = None, chunk_size: int = 4096,
+                 locale: Optional[str] = None, chunk_size: int = 1024,
                  columns: Optional[Sequence[str]] = None) -> List[Union[ScreeningResult, RowError]]:
     """Screen many answer sets in parallel; one result per row, in input order.
 
@@ -95,7 +95,7 @@ def _screen_many(self: Protocol, rows: Any, *, today: Any, threads: Optional[int
 
 
 def _iter_screen(self: Protocol, rows: Any, *, today: Any, threads: Optional[int] = None,
-                 locale: Optional[str] = None, chunk_size: int = 4096,
+                 locale: Optional[str] = None, chunk_size: int = 1024,
                  columns: Optional[Sequence[str]] = None) -> Iterator[Union[ScreeningResult, RowError]]:
     """Like :meth:`screen_many` but yields results as chunks finish (bounded memory for huge inputs)."""
     for chunk in _chunks(self, rows, today, locale, threads, chunk_size, columns):

@@ -139,7 +139,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         nonlocal bad
         from prescreen import _chunks
 
-        for r in _counted(_chunks(protocol, rows, today, args.locale, args.threads, 4096, None), progress):
+        for r in _counted(_chunks(protocol, rows, today, args.locale, args.threads, 1024, None), progress):
             if not r.ok:
                 bad += 1
             yield r
