@@ -120,7 +120,8 @@ def write_section(lines, args):
         "## Python",
         "",
         f"{datetime.date.today().isoformat()} on {cpu or platform.processor()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, prescreen {prescreen.__version__} (engine {prescreen.engine_version}). "
+        f"Python {platform.python_version()}, prescreen {prescreen.__version__} (engine {prescreen.engine_version}), "
+        f"load average {os.getloadavg()[0]:.1f} when finished. "
         "`bench/python_screen_many.py` (wall time, best of 3; the machine is shared with builds). Rows are "
         "converted to JSON under the GIL in chunks of 1024 while persistent worker threads screen the previous chunk "
         "with the GIL released; results are lazy objects (attributes convert on access).",
