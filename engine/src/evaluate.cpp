@@ -34,8 +34,17 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
     a.given.assign(n, 0);
     if (!answers.is_object()) return a;
 
-    auto issue = [&](int slot, const std::string& item, std::string code, std::string path, std::string message) {
-        a.issues.push_back({{"item", item}, {"code", std::move(code)}, {"path", std::move(path)}, {"message", std::move(message)}});
+    // Paths are built only when there is an issue: valid answers cost no allocation here.
+    struct Path {
+        const std::string& id;
+        std::optional<std::size_t> index;
+        operator std::string() const {
+            std::string p = pointer_join(std::string(), id);
+            return index ? pointer_join(p, *index) : p;
+        }
+    };
+    auto issue = [&](int slot, const std::string& item, std::string code, const Path& path, std::string message) {
+        a.issues.push_back({{"item", item}, {"code", std::move(code)}, {"path", std::string(path)}, {"message", std::move(message)}});
         a.issue_slot.push_back(slot);
         if (slot >= 0) a.invalid[slot] = 1;
     };
@@ -43,7 +52,7 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
     for (auto it = answers.begin(); it != answers.end(); ++it) {
         const std::string& id = it.key();
         const json& v = it.value();
-        const std::string path = "/" + pointer_token(id);
+        const Path path{id, std::nullopt};
         const int slot = p.find_item(id);
         if (slot < 0) {
             issue(-1, id, "unknown_item", path, "This questionnaire has no question \"" + id + "\".");
@@ -70,7 +79,7 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
                 bool ok = true;
                 for (std::size_t i = 0; i < v.size(); ++i) {
                     const json& e = v[i];
-                    std::string epath = path + "/" + std::to_string(i);
+                    const Path epath{id, i};
                     if (!e.is_string()) { issue(slot, id, "wrong_type", epath, "Each choice must be one of the options."); ok = false; continue; }
                     auto pos = std::find(item.options.begin(), item.options.end(), e.get_ref<const std::string&>());
                     if (pos == item.options.end()) {

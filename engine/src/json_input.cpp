@@ -28,49 +28,50 @@ std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size
     return {line, column};
 }
 
-// SAX handler that builds the document like nlohmann's DOM parser but also enforces the nesting
-// limit and rejects duplicate keys (nlohmann would silently keep the last one).
-class StrictSax : public nlohmann::detail::json_sax_dom_parser<json> {
+// SAX handler that builds the document like nlohmann's DOM parser, but also enforces the nesting
+// limit and rejects duplicate keys (nlohmann would silently keep the last one). Building the DOM
+// here (rather than deriving from nlohmann's parser) lets the duplicate check reuse the object's
+// own map: no second set of keys per object.
+class StrictSax {
 public:
-    using base = nlohmann::detail::json_sax_dom_parser<json>;
-    StrictSax(json& root, std::size_t max_depth) : base(root, false), max_depth_(max_depth) {}
+    StrictSax(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
 
-    bool null() { element(); return base::null(); }
-    bool boolean(bool v) { element(); return base::boolean(v); }
-    bool number_integer(json::number_integer_t v) { element(); return base::number_integer(v); }
-    bool number_unsigned(json::number_unsigned_t v) { element(); return base::number_unsigned(v); }
-    bool number_float(json::number_float_t v, const std::string& s) { element(); return base::number_float(v, s); }
-    bool string(std::string& v) { element(); return base::string(v); }
+    bool null() { return value(nullptr); }
+    bool boolean(bool v) { return value(v); }
+    bool number_integer(json::number_integer_t v) { return value(v); }
+    bool number_unsigned(json::number_unsigned_t v) { return value(v); }
+    bool number_float(json::number_float_t v, const std::string&) { return value(v); }
+    bool string(std::string& v) { return value(std::move(v)); }
+    bool binary(json::binary_t&) { return false; }  // never produced by the JSON reader
 
-    bool start_object(std::size_t n) {
-        element();
+    bool start_object(std::size_t) {
         if (!enter()) return false;
-        frames_.push_back({false, 0, {}, {}});
-        return base::start_object(n);
+        stack_.push_back(place(json::object()));
+        return true;
     }
     bool end_object() {
-        frames_.pop_back();
-        return base::end_object();
+        stack_.pop_back();
+        return true;
     }
-    bool start_array(std::size_t n) {
-        element();
+    bool start_array(std::size_t) {
         if (!enter()) return false;
-        frames_.push_back({true, 0, {}, {}});
-        return base::start_array(n);
+        stack_.push_back(place(json::array()));
+        return true;
     }
     bool end_array() {
-        frames_.pop_back();
-        return base::end_array();
+        stack_.pop_back();
+        return true;
     }
     bool key(std::string& k) {
-        Frame& f = frames_.back();
-        if (!f.keys.insert(k).second) {
-            problem = Diagnostic{"duplicate_key", pointer(frames_.size() - 1) + "/" + pointer_token(k),
+        auto& object = stack_.back()->get_ref<json::object_t&>();
+        auto [it, inserted] = object.try_emplace(k);
+        if (!inserted) {
+            problem = Diagnostic{"duplicate_key", pointer_join(pointer(), k),
                                  "the key \"" + k + "\" appears more than once in the same object"};
             return false;
         }
-        f.key = k;
-        return base::key(k);
+        slot_ = &it->second;
+        return true;
     }
     bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& ex) {
         error_position = position;
@@ -85,35 +86,52 @@ public:
     std::string error_message;
 
 private:
-    struct Frame {
-        bool array;
-        std::size_t count;        // elements seen so far (arrays)
-        std::string key;          // current key (objects)
-        std::set<std::string> keys;
-    };
-    void element() {
-        if (!frames_.empty() && frames_.back().array) ++frames_.back().count;
+    json* place(json&& v) {
+        if (stack_.empty()) {
+            root_ = std::move(v);
+            return &root_;
+        }
+        json* parent = stack_.back();
+        if (parent->is_array()) {
+            auto& array = parent->get_ref<json::array_t&>();
+            array.push_back(std::move(v));
+            return &array.back();
+        }
+        *slot_ = std::move(v);
+        return slot_;
+    }
+    template <class T>
+    bool value(T&& v) {
+        place(json(std::forward<T>(v)));
+        return true;
     }
     bool enter() {
-        if (frames_.size() + 1 > max_depth_) {
-            problem = Diagnostic{"nesting_too_deep", pointer(frames_.size()),
+        if (stack_.size() + 1 > max_depth_) {
+            problem = Diagnostic{"nesting_too_deep", pointer(),
                                  "arrays and objects are nested more than " + std::to_string(max_depth_) + " levels deep"};
             return false;
         }
         return true;
     }
-    // JSON Pointer of the element currently being read in frames_[0..depth).
-    std::string pointer(std::size_t depth) const {
+    // JSON Pointer of the innermost open container (only built for a diagnostic).
+    std::string pointer() const {
         std::string p;
-        for (std::size_t i = 0; i < depth && i < frames_.size(); ++i) {
-            const Frame& f = frames_[i];
-            p += "/" + (f.array ? std::to_string(f.count ? f.count - 1 : 0) : pointer_token(f.key));
+        for (std::size_t i = 1; i < stack_.size(); ++i) {
+            const json* parent = stack_[i - 1];
+            if (parent->is_array()) {
+                p = pointer_join(p, parent->size() - 1);
+            } else {
+                for (auto it = parent->begin(); it != parent->end(); ++it)
+                    if (&it.value() == stack_[i]) p = pointer_join(p, it.key());
+            }
         }
         return p;
     }
 
+    json& root_;
     std::size_t max_depth_;
-    std::vector<Frame> frames_;
+    std::vector<json*> stack_;
+    json* slot_ = nullptr;  // where the value after a key goes
 };
 
 }  // namespace
@@ -152,31 +170,42 @@ std::optional<json> parse_json_document(std::string_view text, std::size_t max_b
 
 bool check_json_value(const json& value, std::size_t max_depth, const std::string& path,
                       std::vector<Diagnostic>& diagnostics) {
-    // Iterative walk: a value built by a binding may be deeper than the C++ stack allows.
-    struct Entry { const json* value; std::size_t depth; std::string path; };
-    std::vector<Entry> stack{{&value, 0, path}};
+    // Iterative walk (a value built by a binding may be deeper than the C++ stack allows); the
+    // pointer of the problem is only built when there is one.
+    struct Entry { const json* value; std::size_t depth; };
+    std::vector<Entry> stack{{&value, 0}};
     while (!stack.empty()) {
-        Entry e = std::move(stack.back());
+        Entry e = stack.back();
         stack.pop_back();
-        if (e.value->is_number_float() && !std::isfinite(e.value->get<double>())) {
-            diagnostics.push_back({"not_finite", e.path, "numbers must be finite (NaN and Infinity are not JSON)"});
+        const bool not_finite = e.value->is_number_float() && !std::isfinite(e.value->get<double>());
+        const bool too_deep = e.value->is_structured() && e.depth + 1 > max_depth;
+        if (not_finite || too_deep) {
+            diagnostics.push_back({not_finite ? "not_finite" : "nesting_too_deep", path + pointer_to(value, e.value),
+                                   not_finite ? "numbers must be finite (NaN and Infinity are not JSON)"
+                                              : "arrays and objects are nested more than " + std::to_string(max_depth) + " levels deep"});
             return false;
         }
-        if (!e.value->is_structured()) continue;
-        if (e.depth + 1 > max_depth) {
-            diagnostics.push_back({"nesting_too_deep", e.path,
-                                   "arrays and objects are nested more than " + std::to_string(max_depth) + " levels deep"});
-            return false;
-        }
-        if (e.value->is_object()) {
-            for (auto it = e.value->begin(); it != e.value->end(); ++it)
-                stack.push_back({&it.value(), e.depth + 1, pointer_join(e.path, it.key())});
-        } else {
-            std::size_t i = 0;
-            for (const auto& v : *e.value) stack.push_back({&v, e.depth + 1, pointer_join(e.path, i++)});
-        }
+        if (e.value->is_object())
+            for (auto it = e.value->begin(); it != e.value->end(); ++it) stack.push_back({&it.value(), e.depth + 1});
+        else if (e.value->is_array())
+            for (const auto& v : *e.value) stack.push_back({&v, e.depth + 1});
     }
     return true;
+}
+
+std::string pointer_to(const json& root, const json* target) {
+    // Depth-first search with an explicit stack of (node, pointer).
+    std::vector<std::pair<const json*, std::string>> stack{{&root, ""}};
+    while (!stack.empty()) {
+        auto [node, p] = std::move(stack.back());
+        stack.pop_back();
+        if (node == target) return p;
+        if (node->is_object())
+            for (auto it = node->begin(); it != node->end(); ++it) stack.push_back({&it.value(), pointer_join(p, it.key())});
+        else if (node->is_array())
+            for (std::size_t i = 0; i < node->size(); ++i) stack.push_back({&(*node)[i], pointer_join(p, i)});
+    }
+    return "";
 }
 
 }  // namespace prescreen

@@ -17,16 +17,26 @@ std::optional<json> parse_json_document(std::string_view text, std::size_t max_b
 
 /// RFC 6901 escaping of one reference token.
 std::string pointer_token(std::string_view token);
+// Built by appending: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
 inline std::string pointer_join(const std::string& base, std::string_view token) {
-    return base + "/" + pointer_token(token);
+    std::string out = base;
+    out += '/';
+    out += pointer_token(token);
+    return out;
 }
 inline std::string pointer_join(const std::string& base, std::size_t index) {
-    return base + "/" + std::to_string(index);
+    std::string out = base;
+    out += '/';
+    out += std::to_string(index);
+    return out;
 }
 
 /// Check an already-built json value (e.g. from a binding) against the nesting limit and for
 /// numbers that are not finite. Returns false and appends a diagnostic on the first problem.
 bool check_json_value(const json& value, std::size_t max_depth, const std::string& path,
                       std::vector<Diagnostic>& diagnostics);
+
+/// JSON Pointer of `target` (a value inside `root`), for diagnostics.
+std::string pointer_to(const json& root, const json* target);
 
 }  // namespace prescreen
