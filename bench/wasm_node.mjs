@@ -13,7 +13,9 @@
 // --native PATH runs the native bench program (default build-bench/bench/bench_screen when present)
 // on the synthetic workload and prints the ratio. --write replaces the "WebAssembly" section of
 // bench/RESULTS.md. Times are CPU time of the process (the machine is shared), like the native bench.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -147,6 +149,12 @@ if (haveSynth) {
     synthAnswers.map(() => '2026-11-25'),
   );
   if (native) {
+    // A native binary older than the engine sources measures an older engine: say so.
+    const sources = ['engine/src', 'engine/src/expr'].flatMap((d) =>
+      readdirSync(join(repo, d)).filter((f) => f.endsWith('.cpp')).map((f) => statSync(join(repo, d, f)).mtimeMs));
+    if (statSync(native).mtimeMs < Math.max(...sources)) {
+      console.error(`note: ${native} is older than the engine sources; rebuild it for a fair ratio`);
+    }
     try {
       const out = execFileSync(native, ['screen-time', synthDir], {
         encoding: 'utf8',
