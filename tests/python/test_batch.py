@@ -56,7 +56,7 @@ def test_mixed_good_and_bad_rows(prescreen, pack):
         BASE,                                     # 0 good
         '{"sex": ',                               # 1 malformed JSON text -> engine's malformed_json
         answers(weight_kg=float("nan")),          # 2 NaN in a dict -> not_finite
-        ["not", "an", "object"],                  # 3 engine: incomplete (not_an_object)
+        ["not", "an", "object"],                  # 3 not an object: error row (as screen_batch)
         prescreen.InvalidRow("malformed_csv", "", "line 9: 3 fields, the header has 4", 9),  # 4
         answers(pregnant=True),                   # 5 good
         answers(areas=["face", object()]),        # 6 unconvertible value
@@ -67,13 +67,13 @@ def test_mixed_good_and_bad_rows(prescreen, pack):
     ]
     results = pack.screen_many(rows, today=TODAY, threads=2, chunk_size=3)
     assert len(results) == len(rows)
-    assert [r.ok for r in results] == [True, False, False, True, False, True, False, True, True, False, True]
+    assert [r.ok for r in results] == [True, False, False, False, False, True, False, True, True, False, True]
     assert results[0].outcome == "eligible"
     assert results[1].code == "malformed_json" and results[1].path == ""
     assert results[1].to_dict() == {"error": results[1].error}
     assert results[2].code == "not_finite" and results[2].path == "/weight_kg"
     assert results[2].message.startswith("answers['weight_kg']: NaN")
-    assert results[3].outcome == "incomplete" and results[3].issues[0]["code"] == "not_an_object"
+    assert results[3].code == "not_an_object" and results[3].path == ""
     assert results[4].to_dict() == {"error": {"code": "malformed_csv", "path": "",
                                               "message": "line 9: 3 fields, the header has 4"}}
     assert results[5].outcome == "deferred"

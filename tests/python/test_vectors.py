@@ -145,4 +145,8 @@ def test_vector_batch_equals_single(prescreen, path):
     ctx = vector.get("context", {})
     single = protocol.screen(vector["answers"], today=ctx["today"], locale=ctx.get("locale")).to_dict()
     batch = protocol.screen_many([vector["answers"]] * 3, today=ctx["today"], locale=ctx.get("locale"), threads=2)
+    if not isinstance(vector["answers"], dict):
+        # In a batch a row that is not an object is an error row (Protocol::screen_batch), not a result.
+        assert [r.code for r in batch] == ["not_an_object"] * 3
+        return
     assert [r.to_dict() for r in batch] == [single] * 3

@@ -22,6 +22,9 @@ json error_row(const std::string& code, const std::string& path, const std::stri
 json screen_one(const prescreen::Protocol& protocol, const Context& context, Chunk& chunk, std::size_t i) {
     try {
         if (chunk.kinds[i] == Chunk::Kind::Text) return protocol.screen_text(chunk.texts[i], context);
+        // A row that is not an object is a batch error row, as Protocol::screen_batch and screen_text
+        // make it (screen() of one such value instead returns `incomplete`); the engine words it.
+        if (!chunk.values[i].is_object()) return protocol.screen_batch({chunk.values[i]}, context, 1).front();
         return protocol.screen(chunk.values[i], context);
     } catch (const UsageError& e) {
         return json{{"error", e.diagnostic().to_json()}};
