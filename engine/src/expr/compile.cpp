@@ -512,6 +512,18 @@ private:
 
         if (protocol() && !in_iter && (is_comparison(op) || op == Op::In)) type_check(at, op, args, arg_path);
         if (is_comparison(op) && nodes_[at].count == 2) fuse(at, op);
+        if (op == Op::In && nodes_[at].count == 2) {
+            Node& n = nodes_[at];
+            const Node& needle = nodes_[n.first];
+            const Node& hay = nodes_[n.first + 1];
+            if (needle.op == Op::VarSlot && needle.count == 0 && hay.op == Op::Const && hay.constant.kind == Kind::Array &&
+                hay.constant.array) {
+                n.index = needle.index;
+                n.constant = hay.constant;
+                n.op = Op::InSlotConst;
+                n.count = 0;
+            }
+        }
     }
 
     bool resolve_keys(const std::vector<const json*>& keys, const std::vector<std::string>& key_paths,

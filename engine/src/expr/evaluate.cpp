@@ -187,6 +187,17 @@ public:
                 if (v.kind == Kind::Bool) return v.boolean;
                 return truthy(v);
             }
+            case Op::InSlotConst: {
+                const Value& v = slot(n.index);
+                if (v.kind == Kind::String) {
+                    for (const Value& e : *n.constant.array)
+                        if (e.kind == Kind::String && e.string == v.string) return true;
+                    return false;
+                }
+                for (const Value& e : *n.constant.array)
+                    if (strict_equal(e, v)) return true;
+                return false;
+            }
             case Op::Not: return n.count ? !test(n.first, d) : true;
             case Op::NotNot: return n.count ? test(n.first, d) : false;
             case Op::And:
@@ -282,6 +293,7 @@ public:
                 }
                 return current;
             }
+            case Op::InSlotConst:
             case Op::Not: case Op::NotNot:
             case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe:
             case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
@@ -626,6 +638,9 @@ private:
 }  // namespace
 
 Value evaluate(const Program& program, const Frame& frame) {
+    const Node& root = program.nodes[program.root];
+    if (root.op == Op::CmpSlotConst)
+        return Value::from_bool(compare_slot(root, frame.items ? frame.items[root.index] : kNull));
     Evaluator evaluator(program, frame);
     if (!frame.data) return evaluator.eval(program.root, Data{&kNull});
     const Value data = from_json_view(*frame.data);

@@ -22,6 +22,7 @@ enum class Op : std::uint8_t {
     MissingSomeSlots,  // protocol scope: Node::constant = need, Node::slots + Node::path
     If, And, Or, Not, NotNot,
     Eq, StrictEq, Ne, StrictNe, Lt, Le, Gt, Ge,
+    InSlotConst,   // fused `{"in": [{"var": item}, [literals]]}`: index = slot, constant = the array
     CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags = fast_compare_code
     Max, Min, Add, Sub, Mul, Div, Mod,
     In, Cat, Substr, Merge,
