@@ -77,7 +77,10 @@ fi
 # JavaScript tooling (Playwright driver, axe-core, peers for benchmarks): versions pinned in package-lock.json.
 if [ -f package.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error
+    # Not `npm ci`: npm 11 refuses this lock file because @gorules/zen-engine's optional
+    # per-platform binaries (other operating systems) are absent from it. `install --no-save`
+    # follows the lock file and leaves it untouched.
+    npm install --no-save --no-audit --no-fund --loglevel=error
   fi
 fi
 echo "setup: ok"
