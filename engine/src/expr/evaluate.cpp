@@ -80,6 +80,7 @@ bool step(const Value& in, std::string_view seg, Value& out) {
             const auto it = in.object->find(seg);
             if (it == in.object->end()) return false;
             out = from_json_view(*it);
+            out.hold = in.hold;  // the json may be owned by the parent (try context, reduce pair)
             return true;
         }
         case Kind::Array: {

@@ -66,7 +66,9 @@ std::size_t array_size(const Value& v) {
 
 Value array_at(const Value& v, std::size_t i) {
     if (v.array) return (*v.array)[i];
-    return from_json_view((*v.object)[i]);
+    Value element = from_json_view((*v.object)[i]);
+    element.hold = v.hold;  // the json may be owned by the parent (try context, reduce pair)
+    return element;
 }
 
 bool truthy(const Value& v) {
