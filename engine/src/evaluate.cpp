@@ -22,6 +22,16 @@ std::size_t code_points(std::string_view s) {
 
 std::string number_text(double d) { return json(d).dump(); }
 
+// A condition that fails at run time (e.g. a `throw` or a bad date computed inside a pack's rule)
+// is a fault of the pack: report it as a ProtocolError pointing at the condition.
+bool test(const expr::Program& program, const expr::Frame& frame, const char* list, std::size_t index, const char* key) {
+    try {
+        return expr::evaluate_truthy(program, frame);
+    } catch (const expr::EvalError& e) {
+        throw ProtocolError({{e.code, std::string(list) + std::to_string(index) + key, e.message}});
+    }
+}
+
 }  // namespace
 
 AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Date& today) {
@@ -168,7 +178,7 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     // pass reaches the fixed point. Hidden items keep Null, so they read as unanswered.
     for (int slot : p.visibility_order) {
         const Item& item = p.items[slot];
-        bool visible = !item.enable_when || expr::truthy(expr::evaluate(*item.enable_when, frame));
+        bool visible = !item.enable_when || test(*item.enable_when, frame, "/items/", slot, "/enable_when");
         d.visible[slot] = visible;
         if (visible) d.effective[slot] = a.values[slot];
     }
@@ -183,7 +193,7 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     Outcome outcome = Outcome::Eligible;
     for (std::size_t r = 0; r < p.rules.size(); ++r) {
         const Rule& rule = p.rules[r];
-        if (!rule.when || !expr::truthy(expr::evaluate(*rule.when, frame))) continue;
+        if (!rule.when || !test(*rule.when, frame, "/rules/", r, "/when")) continue;
         if (rule.defer_wait >= 0) {
             // The waiting period runs from the latest answered event date ("at least N": treatment
             // is allowed on event + N). No event date known: open-ended, re-screen.
@@ -297,14 +307,14 @@ json render_screening(const CompiledProtocol& p, const AnswerSet& a, const Decis
     frame.today = today;
     json aftercare = json::array();
     for (const Instruction& ins : p.aftercare)
-        if (!ins.when || expr::truthy(expr::evaluate(*ins.when, frame)))
+        if (!ins.when || test(*ins.when, frame, "/aftercare/", &ins - p.aftercare.data(), "/when"))
             aftercare.push_back({{"id", ins.id}, {"phase", ins.phase}, {"text", ins.text.in(locale)}});
 
     const bool permitted = p.permits(d.outcome);
     json course = nullptr;
     if (permitted)
         for (const CoursePlan& plan : p.plans)
-            if (!plan.when || expr::truthy(expr::evaluate(*plan.when, frame))) {
+            if (!plan.when || test(*plan.when, frame, "/course/plans/", &plan - p.plans.data(), "/when")) {
                 course = {{"plan", plan.id},
                           {"sessions", plan.sessions},
                           {"interval_weeks", plan.interval_weeks},

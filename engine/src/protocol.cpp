@@ -128,8 +128,12 @@ json Protocol::screen_text(std::string_view answers_json, const Context& context
     auto answers = parse_json_document(answers_json, impl_->limits.max_answers_bytes, impl_->limits.max_nesting_depth, problems);
     if (!answers) return detail::error_envelope(problems.front());
     if (!answers->is_object())
-        return detail::error_envelope({"not_an_object", "", "each line must be a JSON object of question id → answer"});
-    return detail::screen_one(*impl_, *answers, today, context);
+        return detail::error_envelope({"not_an_object", "", "answers must be an object of question id → answer"});
+    try {
+        return detail::screen_one(*impl_, *answers, today, context);
+    } catch (const ProtocolError& e) {
+        return detail::error_envelope(e.diagnostics().front());
+    }
 }
 
 std::vector<json> Protocol::screen_batch(const std::vector<json>& answers, const Context& context, unsigned threads) const {
@@ -141,6 +145,8 @@ std::vector<json> Protocol::screen_batch(const std::vector<json>& answers, const
                 results[i] = detail::error_envelope({"not_an_object", "", "answers must be an object of question id → answer"});
             else
                 results[i] = detail::screen_one(*impl_, answers[i], today, context);
+        } catch (const ProtocolError& e) {  // a rule that fails at run time, for this row only
+            results[i] = detail::error_envelope(e.diagnostics().front());
         } catch (const std::exception& e) {  // one bad row never loses the batch
             results[i] = detail::error_envelope({"internal_error", "", e.what()});
         }

@@ -241,3 +241,21 @@ TEST_CASE("screen_text and screen_batch give one result or one error per input, 
         }
     }
 }
+
+TEST_CASE("a rule that fails at run time is a protocol error for that input only", "[batch]") {
+    json pack = minimal();
+    pack["rules"][0]["when"] = {{"if", {{{"var", "flag"}}, {{"throw", "boom"}}, false}}};
+    auto p = prescreen::Protocol::from_json(pack);
+    prescreen::Context ctx{"2026-11-25", ""};
+    CHECK(p.screen({{"flag", false}}, ctx)["outcome"] == "eligible");
+    try {
+        p.screen({{"flag", true}}, ctx);
+        FAIL("no exception");
+    } catch (const prescreen::ProtocolError& e) {
+        CHECK(e.diagnostics().at(0).path == "/rules/0/when");
+    }
+    CHECK(p.screen_text("{\"flag\": true}", ctx)["error"]["path"] == "/rules/0/when");
+    auto results = p.screen_batch({{{"flag", true}}, {{"flag", false}}}, ctx, 2);
+    CHECK(results[0]["error"]["path"] == "/rules/0/when");
+    CHECK(results[1]["outcome"] == "eligible");
+}

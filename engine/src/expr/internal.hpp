@@ -104,7 +104,7 @@ inline std::uint8_t fast_compare_code(Op op, Kind kind) {
         case Op::Ge: o = 5; break;
         default: return kFastNone;
     }
-    if (kind == Kind::Bool) return o <= 1 ? std::uint8_t(8 + o) : kFastNone;
+    if (kind == Kind::Bool) return o <= 1 ? std::uint8_t(8 + o) : std::uint8_t(kFastNone);
     if (kind == Kind::Number) return std::uint8_t(16 + o);
     if (kind == Kind::String) return std::uint8_t(24 + o);
     return kFastNone;
