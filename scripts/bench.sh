@@ -32,8 +32,8 @@ bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check \
   "zen-engine==2.1.3" "panzi-json-logic==1.0.1" || echo "PyPI peers did not install: they will be skipped"
 
 if [ ! -d node_modules/json-logic-js ] || [ ! -d node_modules/@gorules/zen-engine ]; then
-  echo "== npm peers missing: npm ci"
-  npm ci --no-audit --no-fund
+  echo "== npm peers missing: npm install"
+  npm install --no-save --no-audit --no-fund
 fi
 
 echo "== running"
