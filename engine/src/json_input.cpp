@@ -1,6 +1,7 @@
 #include "json_input.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 namespace prescreen {
@@ -26,6 +27,32 @@ std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size
         else ++column;
     }
     return {line, column};
+}
+
+// nlohmann's message quotes the bytes it last read, which may be the invalid UTF-8 it is
+// complaining about; a message must itself be valid JSON text, so show such bytes as \xNN.
+std::string printable(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool valid = len > 0 && i + len <= text.size() && c >= 0x20 && !(c == 0xC0 || c == 0xC1 || c > 0xF4);
+        for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+        if (valid && len > 1) {  // reject overlong and surrogate encodings the cheap way: round-trip check
+            const unsigned char d = static_cast<unsigned char>(text[i + 1]);
+            if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F) || (c == 0xF0 && d < 0x90) || (c == 0xF4 && d > 0x8F)) valid = false;
+        }
+        if (valid) {
+            out.append(text, i, len);
+            i += len;
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", c);
+            out += buf;
+            ++i;
+        }
+    }
+    return out;
 }
 
 // SAX handler that builds the document like nlohmann's DOM parser, but also enforces the nesting
@@ -164,7 +191,7 @@ std::optional<json> parse_json_document(std::string_view text, std::size_t max_b
     if (auto colon = message.find(": "); colon != std::string::npos && message.find("parse error") != std::string::npos)
         message = message.substr(colon + 2);
     diagnostics.push_back({"malformed_json", "",
-                           "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + message});
+                           "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + printable(message)});
     return std::nullopt;
 }
 

@@ -294,9 +294,9 @@ TEST_CASE("invalid UTF-8 is malformed JSON", "[hostile]") {
 
 // Finding from fuzz_jsonl (2026-11-25): the malformed_json message quotes the bytes last read, so
 // an error about invalid UTF-8 itself holds invalid UTF-8 and cannot be serialised (dump() throws
-// type_error 316: the CLI, Python and WebAssembly all serialise it). Tagged [!mayfail] until fixed
-// in engine/src/json_input.cpp; remove the tag then.
-TEST_CASE("a diagnostic about invalid UTF-8 serialises as valid JSON", "[hostile][!mayfail]") {
+// type_error 316: the CLI, Python and WebAssembly all serialise it). Fixed in
+// engine/src/json_input.cpp (such bytes are shown as \xNN).
+TEST_CASE("a diagnostic about invalid UTF-8 serialises as valid JSON", "[hostile]") {
     const json line = small_pack().screen_text("{\"notes\": \"\xe1\"}", today);
     CHECK_NOTHROW(line.dump());
     try {

@@ -105,21 +105,12 @@ void run_one(const std::string& name, const std::string& bytes) {
     }
 }
 
-std::set<std::string> open_findings() {
-    std::set<std::string> names;
-    std::istringstream in(read_bytes(regressions / "open.txt"));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty() && line[0] != '#') names.insert(line);
-    return names;
-}
-
-std::vector<fs::path> inputs(bool open) {
-    const auto known_open = open_findings();
+std::vector<fs::path> inputs() {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(regressions)) {
         const auto name = entry.path().filename().string();
-        if (!entry.is_regular_file() || name == "README.md" || name == "open.txt") continue;
-        if (known_open.count(name) == (open ? 1u : 0u)) files.push_back(entry.path());
+        if (!entry.is_regular_file() || name == "README.md") continue;
+        files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
     return files;
@@ -128,15 +119,7 @@ std::vector<fs::path> inputs(bool open) {
 }  // namespace
 
 TEST_CASE("regression inputs: fixed findings stay fixed", "[regressions]") {
-    for (const auto& path : inputs(false)) {
-        INFO(path.filename().string());
-        run_one(path.filename().string(), read_bytes(path));
-    }
-}
-
-// Findings reported but not fixed yet (regressions/open.txt): run, allowed to fail until the fix.
-TEST_CASE("regression inputs: open findings", "[regressions][!mayfail]") {
-    for (const auto& path : inputs(true)) {
+    for (const auto& path : inputs()) {
         INFO(path.filename().string());
         run_one(path.filename().string(), read_bytes(path));
     }
