@@ -40,6 +40,7 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
     a.values.resize(n);
     a.text.resize(n);
     a.lists.resize(n);
+    a.dates.resize(n);
     a.invalid.assign(n, 0);
     a.given.assign(n, 0);
     if (!answers.is_object()) return a;
@@ -120,6 +121,7 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
                 }
                 a.text[slot] = v.get<std::string>();
                 a.values[slot] = Value::from_view(a.text[slot]);
+                a.dates[slot] = *d;
                 break;
             }
             case ItemType::Integer:
@@ -162,7 +164,8 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
 
 void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, std::string_view today_text, Decision& d) {
     const std::size_t n = p.items.size();
-    d.effective.assign(n, Value::null());
+    // Every slot is written in the visibility pass below; sizing alone avoids clearing twice.
+    d.effective.resize(n);
     d.visible.assign(n, 0);
     d.fired.assign(p.rules.size(), 0);
     d.rule_defer_until.assign(p.rules.size(), std::nullopt);
@@ -180,7 +183,7 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
         const Item& item = p.items[slot];
         bool visible = !item.enable_when || test(*item.enable_when, frame, "/items/", slot, "/enable_when");
         d.visible[slot] = visible;
-        if (visible) d.effective[slot] = a.values[slot];
+        d.effective[slot] = visible ? a.values[slot] : Value::null();
     }
     for (std::size_t slot = 0; slot < n; ++slot) {
         if (!d.visible[slot]) continue;
@@ -199,10 +202,9 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
             // is allowed on event + N). No event date known: open-ended, re-screen.
             std::optional<Date> event;
             for (int slot : rule.defer_after) {
-                const Value& v = d.effective[slot];
-                if (v.kind != expr::Kind::String) continue;
-                auto date = parse_iso_date(v.string);
-                if (date && (!event || *event < *date)) event = date;
+                if (d.effective[slot].kind != expr::Kind::String) continue;  // hidden or unanswered
+                const Date& date = a.dates[slot];
+                if (!event || *event < date) event = date;
             }
             if (event) {
                 const Parameter& wait = p.parameters[rule.defer_wait];

@@ -118,6 +118,7 @@ struct AnswerSet {
     std::vector<expr::Value> values;            // by slot, before visibility
     std::vector<std::string> text;               // by slot: storage for date/text answers
     std::vector<std::vector<expr::Value>> lists; // by slot: storage for multi-choice answers
+    std::vector<Date> dates;                     // by slot: the parsed date of a valid date answer
     json issues = json::array();                 // per-item issues (all items, visible or not)
     std::vector<int> issue_slot;                 // slot of each issue (-1 = unknown item)
     std::vector<std::uint8_t> invalid;           // by slot: an answer was given but is invalid
