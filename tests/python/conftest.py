@@ -58,6 +58,5 @@ def pack_text():
 
 @pytest.fixture(scope="session")
 def microneedling(prescreen):
-    if not MICRONEEDLING.exists():
-        pytest.skip("protocols/microneedling/protocol.json not written yet")
+    assert MICRONEEDLING.exists(), "protocols/microneedling/protocol.json is missing"
     return prescreen.Protocol.from_file(MICRONEEDLING)
