@@ -178,14 +178,19 @@ std::size_t space_length(std::string_view s, std::size_t i) {
     return 0;
 }
 
-std::string_view trim_js(std::string_view s) {
+// Bytes of JavaScript white space (and line terminators) at the start of s.
+std::size_t leading_space(std::string_view s) {
     std::size_t b = 0;
     while (b < s.size()) {
         const std::size_t n = space_length(s, b);
         if (!n) break;
         b += n;
     }
-    s.remove_prefix(b);
+    return b;
+}
+
+std::string_view trim_js(std::string_view s) {
+    s.remove_prefix(leading_space(s));
     // trailing: scan forward and remember the end of the last non-space character
     std::size_t end = 0, i = 0;
     while (i < s.size()) {
@@ -300,13 +305,7 @@ double parse_float(const Value& v) {
         append_js_string(v, tmp);
         s = tmp;
     }
-    std::size_t b = 0;
-    while (b < s.size()) {
-        const std::size_t n = space_length(s, b);
-        if (!n) break;
-        b += n;
-    }
-    s.remove_prefix(b);
+    s.remove_prefix(leading_space(s));
     bool negative = false;
     if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
         negative = s[0] == '-';
