@@ -184,7 +184,7 @@ int cmd_screen(const Args& a) {
         out.assign(lines.size(), std::string());
         auto work = [&](std::size_t begin, std::size_t step) {
             for (std::size_t i = begin; i < lines.size(); i += step)
-                out[i] = protocol.screen_text(lines[i], context).dump();
+                protocol.screen_line(lines[i], context, out[i]);
         };
         std::vector<std::thread> pool;
         unsigned n = std::min<std::size_t>(threads, std::max<std::size_t>(1, lines.size() / 256));

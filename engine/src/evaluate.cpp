@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "json_input.hpp"
+#include "json_writer.hpp"
 #include "protocol_model.hpp"
 
 namespace prescreen::detail {
@@ -34,72 +35,83 @@ bool test(const expr::Program& program, const expr::Frame& frame, const char* li
 
 }  // namespace
 
-AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Date& today) {
+void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
+                   AnswerSet& a) {
+    using Type = AnswerInput::Type;
     const std::size_t n = p.items.size();
-    AnswerSet a;
-    a.values.resize(n);
-    a.text.resize(n);
-    a.lists.resize(n);
-    a.dates.resize(n);
+    a.values.assign(n, Value{});
+    if (a.text.size() != n) a.text.resize(n);
+    if (a.lists.size() != n) a.lists.resize(n);
+    if (a.dates.size() != n) a.dates.resize(n);
     a.invalid.assign(n, 0);
     a.given.assign(n, 0);
-    if (!answers.is_object()) return a;
+    if (!a.issues.empty()) a.issues = json::array();
+    a.issue_slot.clear();
 
     // Paths are built only when there is an issue: valid answers cost no allocation here.
     struct Path {
-        const std::string& id;
+        std::string_view id;
         std::optional<std::size_t> index;
         operator std::string() const {
             std::string p = pointer_join(std::string(), id);
             return index ? pointer_join(p, *index) : p;
         }
     };
-    auto issue = [&](int slot, const std::string& item, std::string code, const Path& path, std::string message) {
+    auto issue = [&](int slot, std::string_view item, std::string code, const Path& path, std::string message) {
         a.issues.push_back({{"item", item}, {"code", std::move(code)}, {"path", std::string(path)}, {"message", std::move(message)}});
         a.issue_slot.push_back(slot);
         if (slot >= 0) a.invalid[slot] = 1;
     };
+    auto quoted = [](std::string_view text) {
+        std::string out = "\"";
+        out += text;
+        return out + "\"";
+    };
+    auto find_option = [](const Item& item, std::string_view value) {
+        return std::find(item.options.begin(), item.options.end(), value);
+    };
 
-    for (auto it = answers.begin(); it != answers.end(); ++it) {
-        const std::string& id = it.key();
-        const json& v = it.value();
+    for (std::size_t e = 0; e < count; ++e) {
+        const std::string_view id = entries[e].id;
+        const AnswerInput& v = entries[e].value;
         const Path path{id, std::nullopt};
         const int slot = p.find_item(id);
         if (slot < 0) {
-            issue(-1, id, "unknown_item", path, "This questionnaire has no question \"" + id + "\".");
+            issue(-1, id, "unknown_item", path, "This questionnaire has no question " + quoted(id) + ".");
             continue;
         }
-        if (v.is_null()) continue;  // null = unanswered
+        if (v.type == Type::Null) continue;  // null = unanswered
         const Item& item = p.items[slot];
         a.given[slot] = 1;
         switch (item.type) {
             case ItemType::Boolean:
-                if (v.is_boolean()) a.values[slot] = Value::from_bool(v.get<bool>());
+                if (v.type == Type::Bool) a.values[slot] = Value::from_bool(v.boolean);
                 else issue(slot, id, "wrong_type", path, "Please answer yes or no.");
                 break;
             case ItemType::Choice: {
-                if (!v.is_string()) { issue(slot, id, "wrong_type", path, "Please choose one of the options."); break; }
-                auto pos = std::find(item.options.begin(), item.options.end(), v.get_ref<const std::string&>());
-                if (pos == item.options.end()) issue(slot, id, "not_an_option", path, "\"" + v.get<std::string>() + "\" is not one of the options.");
+                if (v.type != Type::String) { issue(slot, id, "wrong_type", path, "Please choose one of the options."); break; }
+                auto pos = find_option(item, v.text);
+                if (pos == item.options.end()) issue(slot, id, "not_an_option", path, quoted(v.text) + " is not one of the options.");
                 else a.values[slot] = Value::from_view(*pos);  // a view of the protocol's own string
                 break;
             }
             case ItemType::MultiChoice: {
-                if (!v.is_array()) { issue(slot, id, "wrong_type", path, "Please choose from the options (a list)."); break; }
+                if (v.type != Type::Array) { issue(slot, id, "wrong_type", path, "Please choose from the options (a list)."); break; }
                 auto& list = a.lists[slot];
+                list.clear();
                 bool ok = true;
-                for (std::size_t i = 0; i < v.size(); ++i) {
-                    const json& e = v[i];
+                for (std::size_t i = 0; i < v.size; ++i) {
+                    const AnswerInput& el = v.elements[i];
                     const Path epath{id, i};
-                    if (!e.is_string()) { issue(slot, id, "wrong_type", epath, "Each choice must be one of the options."); ok = false; continue; }
-                    auto pos = std::find(item.options.begin(), item.options.end(), e.get_ref<const std::string&>());
+                    if (el.type != Type::String) { issue(slot, id, "wrong_type", epath, "Each choice must be one of the options."); ok = false; continue; }
+                    auto pos = find_option(item, el.text);
                     if (pos == item.options.end()) {
-                        issue(slot, id, "not_an_option", epath, "\"" + e.get<std::string>() + "\" is not one of the options.");
+                        issue(slot, id, "not_an_option", epath, quoted(el.text) + " is not one of the options.");
                         ok = false;
                         continue;
                     }
                     bool dup = std::any_of(list.begin(), list.end(), [&](const Value& x) { return x.string.data() == pos->data(); });
-                    if (dup) { issue(slot, id, "duplicate_option", epath, "\"" + e.get<std::string>() + "\" is chosen twice."); ok = false; continue; }
+                    if (dup) { issue(slot, id, "duplicate_option", epath, quoted(el.text) + " is chosen twice."); ok = false; continue; }
                     list.push_back(Value::from_view(*pos));
                 }
                 if (!ok) list.clear();
@@ -108,18 +120,18 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
                 break;
             }
             case ItemType::Date: {
-                if (!v.is_string() || !looks_like_iso_date(v.get_ref<const std::string&>())) {
+                if (v.type != Type::String || !looks_like_iso_date(v.text)) {
                     issue(slot, id, "wrong_type", path, "Please enter a date (YYYY-MM-DD).");
                     break;
                 }
-                auto d = parse_iso_date(v.get_ref<const std::string&>());
-                if (!d) { issue(slot, id, "impossible_date", path, v.get<std::string>() + " is not a real date."); break; }
+                auto d = parse_iso_date(v.text);
+                if (!d) { issue(slot, id, "impossible_date", path, std::string(v.text) + " is not a real date."); break; }
                 if (item.not_future && today < *d) { issue(slot, id, "future_date", path, "This date is in the future."); break; }
                 if (item.min_date && *d < *item.min_date) {
                     issue(slot, id, "before_min_date", path, "Please check this date: it is before " + format_iso_date(*item.min_date) + ".");
                     break;
                 }
-                a.text[slot] = v.get<std::string>();
+                a.text[slot].assign(v.text);
                 a.values[slot] = Value::from_view(a.text[slot]);
                 a.dates[slot] = *d;
                 break;
@@ -127,8 +139,8 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
             case ItemType::Integer:
             case ItemType::Decimal: {
                 bool integer = item.type == ItemType::Integer;
-                double d = v.is_number() ? v.get<double>() : 0;
-                if (!v.is_number() || !std::isfinite(d) || (integer && d != std::floor(d))) {
+                double d = v.type == Type::Number ? v.number : 0;
+                if (v.type != Type::Number || !std::isfinite(d) || (integer && d != std::floor(d))) {
                     issue(slot, id, "wrong_type", path, integer ? "Please enter a whole number." : "Please enter a number.");
                     break;
                 }
@@ -143,22 +155,83 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
                 break;
             }
             case ItemType::Text: {
-                if (!v.is_string()) { issue(slot, id, "wrong_type", path, "Please enter text."); break; }
-                const std::string& s = v.get_ref<const std::string&>();
-                if (item.max_length && code_points(s) > *item.max_length) {
+                if (v.type != Type::String) { issue(slot, id, "wrong_type", path, "Please enter text."); break; }
+                if (item.max_length && code_points(v.text) > *item.max_length) {
                     issue(slot, id, "too_long", path, "Please use at most " + std::to_string(*item.max_length) + " characters.");
                     break;
                 }
-                if (s.empty()) { a.given[slot] = 0; break; }
-                a.text[slot] = s;
+                if (v.text.empty()) { a.given[slot] = 0; break; }
+                a.text[slot].assign(v.text);
                 a.values[slot] = Value::from_view(a.text[slot]);
                 break;
             }
             case ItemType::Display:
-                issue(slot, id, "wrong_type", path, "\"" + id + "\" is information only and takes no answer.");
+                issue(slot, id, "wrong_type", path, quoted(id) + " is information only and takes no answer.");
                 break;
         }
     }
+
+    // Issues in id order whatever order the entries came in (a JSON object's keys are sorted; a
+    // Python dict keeps insertion order), so every runtime reports them identically.
+    if (a.issues.size() > 1) {
+        std::vector<std::size_t> order(a.issues.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        auto item_of = [&](std::size_t i) -> const std::string& { return a.issues[i]["item"].get_ref<const std::string&>(); };
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return item_of(x) < item_of(y); });
+        json issues = json::array();
+        std::vector<int> slots;
+        for (std::size_t i : order) {
+            issues.push_back(std::move(a.issues[i]));
+            slots.push_back(a.issue_slot[i]);
+        }
+        a.issues = std::move(issues);
+        a.issue_slot = std::move(slots);
+    }
+}
+
+namespace {
+
+// A json value as an AnswerInput view. Array elements go to `storage`, reserved by the caller so
+// the views stay put.
+AnswerInput input_view(const json& v, std::vector<AnswerInput>& storage) {
+    AnswerInput in;
+    switch (v.type()) {
+        case json::value_t::null: in.type = AnswerInput::Type::Null; break;
+        case json::value_t::boolean: in.type = AnswerInput::Type::Bool; in.boolean = v.get<bool>(); break;
+        case json::value_t::number_integer:
+        case json::value_t::number_unsigned:
+        case json::value_t::number_float: in.type = AnswerInput::Type::Number; in.number = v.get<double>(); break;
+        case json::value_t::string: in.type = AnswerInput::Type::String; in.text = v.get_ref<const std::string&>(); break;
+        case json::value_t::array:
+            in.type = AnswerInput::Type::Array;
+            in.size = v.size();
+            in.elements = storage.data() + storage.size();
+            for (const json& e : v) {
+                AnswerInput el;  // only strings can be choices; other kinds are just "not a string"
+                el.type = e.is_string() ? AnswerInput::Type::String : AnswerInput::Type::Other;
+                if (e.is_string()) el.text = e.get_ref<const std::string&>();
+                storage.push_back(el);
+            }
+            break;
+        default: in.type = AnswerInput::Type::Other; break;
+    }
+    return in;
+}
+
+}  // namespace
+
+AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Date& today) {
+    AnswerSet a;
+    std::vector<AnswerEntry> entries;
+    std::vector<AnswerInput> elements;
+    if (answers.is_object()) {
+        std::size_t total = 0;
+        for (const json& v : answers) total += v.is_array() ? v.size() : 0;
+        elements.reserve(total);
+        entries.reserve(answers.size());
+        for (auto it = answers.begin(); it != answers.end(); ++it) entries.push_back({it.key(), input_view(it.value(), elements)});
+    }
+    parse_answers(p, entries.data(), entries.size(), today, a);
     return a;
 }
 
@@ -245,7 +318,6 @@ json missing_ids(const CompiledProtocol& p, const Decision& d) {
     return out;
 }
 
-json date_or_null(const std::optional<Date>& date) { return date ? json(format_iso_date(*date)) : json(nullptr); }
 
 }  // namespace
 
@@ -282,24 +354,18 @@ json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& 
                 {"complete", complete}};
 }
 
-json render_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
-                      std::size_t locale) {
-    json findings = json::array();
-    for (std::size_t r = 0; r < p.rules.size(); ++r) {
-        if (!d.fired[r]) continue;
-        const Rule& rule = p.rules[r];
-        json trace_answers = json::object(), trace_parameters = json::object();
-        for (int slot : rule.trace_items) trace_answers[p.items[slot].id] = expr::to_json(d.effective[slot]);
-        for (int pi : rule.trace_parameters) trace_parameters[p.parameters[pi].name] = p.parameters[pi].value;
-        findings.push_back({{"rule", rule.id},
-                            {"outcome", outcome_name(rule.outcome)},
-                            {"defer_until", rule.outcome == Outcome::Deferred ? date_or_null(d.rule_defer_until[r]) : json(nullptr)},
-                            {"message", rule.message.in(locale)},
-                            {"clinician_note", rule.clinician_note.in(locale)},
-                            {"sources", rule.sources},
-                            {"trace", {{"answers", std::move(trace_answers)}, {"parameters", std::move(trace_parameters)}}}});
-    }
+namespace {
 
+void write_date_or_null(auto& out, const std::optional<Date>& date) {
+    if (date) out.string(format_iso_date(*date));
+    else out.null();
+}
+
+// One screening result. Keys are written in sorted order (the order of a JSON object in nlohmann
+// and so of json::dump()), so the text writer's output is byte for byte the tree's dump().
+template <class Writer>
+void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
+                     std::size_t locale, Writer& out) {
     // Aftercare and course conditions may read answers, fired rules and the outcome.
     expr::Frame frame;
     frame.items = d.effective.data();
@@ -307,35 +373,139 @@ json render_screening(const CompiledProtocol& p, const AnswerSet& a, const Decis
     frame.fired = d.fired.data();
     frame.outcome = outcome_name(d.outcome);
     frame.today = today;
-    json aftercare = json::array();
-    for (const Instruction& ins : p.aftercare)
-        if (!ins.when || test(*ins.when, frame, "/aftercare/", &ins - p.aftercare.data(), "/when"))
-            aftercare.push_back({{"id", ins.id}, {"phase", ins.phase}, {"text", ins.text.in(locale)}});
-
     const bool permitted = p.permits(d.outcome);
-    json course = nullptr;
+
+    out.begin_object();
+    out.key("aftercare");
+    out.begin_array();
+    for (const Instruction& ins : p.aftercare) {
+        if (ins.when && !test(*ins.when, frame, "/aftercare/", &ins - p.aftercare.data(), "/when")) continue;
+        out.begin_object();
+        out.key("id");
+        out.string(ins.id);
+        out.key("phase");
+        out.string(ins.phase);
+        out.key("text");
+        out.string(ins.text.in(locale));
+        out.end_object();
+    }
+    out.end_array();
+
+    out.key("consent_permitted");
+    out.boolean(permitted);
+
+    out.key("course");
+    const CoursePlan* chosen = nullptr;
     if (permitted)
         for (const CoursePlan& plan : p.plans)
             if (!plan.when || test(*plan.when, frame, "/course/plans/", &plan - p.plans.data(), "/when")) {
-                course = {{"plan", plan.id},
-                          {"sessions", plan.sessions},
-                          {"interval_weeks", plan.interval_weeks},
-                          {"text", plan.text.in(locale)},
-                          {"follow_up", p.has_follow_up ? json{{"weeks", p.follow_up_weeks}, {"text", p.follow_up_text.in(locale)}}
-                                                        : json(nullptr)}};
+                chosen = &plan;
                 break;
             }
+    if (!chosen) {
+        out.null();
+    } else {
+        out.begin_object();
+        out.key("follow_up");
+        if (p.has_follow_up) {
+            out.begin_object();
+            out.key("text");
+            out.string(p.follow_up_text.in(locale));
+            out.key("weeks");
+            out.integer(p.follow_up_weeks);
+            out.end_object();
+        } else {
+            out.null();
+        }
+        out.key("interval_weeks");
+        out.integer(chosen->interval_weeks);
+        out.key("plan");
+        out.string(chosen->id);
+        out.key("sessions");
+        out.integer(chosen->sessions);
+        out.key("text");
+        out.string(chosen->text.in(locale));
+        out.end_object();
+    }
 
-    return json{{"protocol", p.identity()},
-                {"today", std::string(today)},
-                {"outcome", outcome_name(d.outcome)},
-                {"defer_until", date_or_null(d.defer_until)},
-                {"consent_permitted", permitted},
-                {"findings", std::move(findings)},
-                {"missing_required", missing_ids(p, d)},
-                {"issues", visible_issues(p, a, d)},
-                {"aftercare", std::move(aftercare)},
-                {"course", std::move(course)}};
+    out.key("defer_until");
+    write_date_or_null(out, d.defer_until);
+
+    out.key("findings");
+    out.begin_array();
+    for (std::size_t r = 0; r < p.rules.size(); ++r) {
+        if (!d.fired[r]) continue;
+        const Rule& rule = p.rules[r];
+        out.begin_object();
+        out.key("clinician_note");
+        out.string(rule.clinician_note.in(locale));
+        out.key("defer_until");
+        if (rule.outcome == Outcome::Deferred) write_date_or_null(out, d.rule_defer_until[r]);
+        else out.null();
+        out.key("message");
+        out.string(rule.message.in(locale));
+        out.key("outcome");
+        out.string(outcome_name(rule.outcome));
+        out.key("rule");
+        out.string(rule.id);
+        out.key("sources");
+        out.constant(rule.sources, rule.sources_text);
+        out.key("trace");
+        out.begin_object();
+        out.key("answers");
+        out.begin_object();
+        for (int slot : rule.trace_items_by_id) {
+            out.key(p.items[slot].id);
+            out.value(d.effective[slot]);
+        }
+        out.end_object();
+        out.key("parameters");
+        out.begin_object();
+        for (int pi : rule.trace_parameters_by_name) {
+            out.key(p.parameters[pi].name);
+            out.constant(p.parameters[pi].value, p.parameters[pi].value_text);
+        }
+        out.end_object();
+        out.end_object();
+        out.end_object();
+    }
+    out.end_array();
+
+    out.key("issues");
+    out.begin_array();
+    for (std::size_t i = 0; i < a.issues.size(); ++i) {
+        int slot = a.issue_slot[i];
+        if (slot < 0 || d.visible[slot]) out.value(a.issues[i]);
+    }
+    out.end_array();
+
+    out.key("missing_required");
+    out.begin_array();
+    for (int slot : d.missing_required) out.string(p.items[slot].id);
+    out.end_array();
+
+    out.key("outcome");
+    out.string(outcome_name(d.outcome));
+    out.key("protocol");
+    out.constant(p.identity_json, p.identity_text);
+    out.key("today");
+    out.string(today);
+    out.end_object();
+}
+
+}  // namespace
+
+json render_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
+                      std::size_t locale) {
+    JsonTreeWriter out;
+    write_screening(p, a, d, today, locale, out);
+    return out.take();
+}
+
+void render_screening_text(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
+                           std::size_t locale, std::string& text) {
+    JsonTextWriter out(text);
+    write_screening(p, a, d, today, locale, out);
 }
 
 }  // namespace prescreen::detail

@@ -42,7 +42,7 @@ std::size_t CompiledProtocol::locale_index(std::string_view locale) const {
 }
 
 int CompiledProtocol::find_item(std::string_view item_id) const {
-    auto it = item_slot.find(std::string(item_id));
+    auto it = item_slot.find(item_id);
     return it == item_slot.end() ? -1 : it->second;
 }
 
@@ -223,6 +223,27 @@ expr::Value to_value(const json& v) {
     if (v.is_number()) return expr::Value::from_number(v.get<double>());
     if (v.is_string()) return expr::Value::from_view(v.get_ref<const std::string&>());
     return expr::Value::null();
+}
+
+}  // namespace
+
+namespace {
+
+// What rendering a result needs in the order json::dump() writes it: trace keys sorted as a JSON
+// object sorts them, constant values already serialised.
+void prepare_rendering(CompiledProtocol& p) {
+    for (auto& param : p.parameters) param.value_text = param.value.dump();
+    for (auto& rule : p.rules) {
+        rule.sources_text = rule.sources.dump();
+        rule.trace_items_by_id = rule.trace_items;
+        std::sort(rule.trace_items_by_id.begin(), rule.trace_items_by_id.end(),
+                  [&](int a, int b) { return p.items[a].id < p.items[b].id; });
+        rule.trace_parameters_by_name = rule.trace_parameters;
+        std::sort(rule.trace_parameters_by_name.begin(), rule.trace_parameters_by_name.end(),
+                  [&](int a, int b) { return p.parameters[a].name < p.parameters[b].name; });
+    }
+    p.identity_json = p.identity();
+    p.identity_text = p.identity_json.dump();
 }
 
 }  // namespace
@@ -719,6 +740,7 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
     }
 
     if (diags.size() > errors_before) return nullptr;
+    prepare_rendering(*p);
     return p;
 }
 

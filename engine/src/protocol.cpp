@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "answer_line.hpp"
 #include "json_input.hpp"
 #include "protocol_model.hpp"
 #include "protocol_internal.hpp"
@@ -134,6 +135,28 @@ json Protocol::screen_text(std::string_view answers_json, const Context& context
     } catch (const ProtocolError& e) {
         return detail::error_envelope(e.diagnostics().front());
     }
+}
+
+void Protocol::screen_line(std::string_view answers_json, const Context& context, std::string& out) const {
+    const Date today = detail::require_today(context);
+    // Per-thread scratch: a JSONL file is screened line after line with no allocation per line.
+    thread_local detail::AnswerLineReader reader;
+    thread_local detail::AnswerSet answers;
+    thread_local detail::Decision decision;
+    const detail::CompiledProtocol& p = *impl_;
+    if (reader.read(answers_json, p, p.limits.max_answers_bytes)) {
+        const std::size_t mark = out.size();
+        try {
+            detail::parse_answers(p, reader.entries(), reader.size(), today, answers);
+            detail::decide(p, answers, today, context.today, decision);
+            detail::render_screening_text(p, answers, decision, context.today, p.locale_index(context.locale), out);
+        } catch (const ProtocolError& e) {  // a rule that fails at run time, for this line only
+            out.resize(mark);
+            out += detail::error_envelope(e.diagnostics().front()).dump();
+        }
+        return;
+    }
+    out += screen_text(answers_json, context).dump();  // the full parser gives the exact diagnostic
 }
 
 std::vector<json> Protocol::screen_batch(const std::vector<json>& answers, const Context& context, unsigned threads) const {

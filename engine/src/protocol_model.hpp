@@ -21,6 +21,12 @@ std::optional<Outcome> parse_outcome(std::string_view name);
 
 namespace detail {
 
+/// Hash for maps looked up by string_view without building a std::string.
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 /// A text in every locale of the pack (index = locale index).
 struct Text {
     std::vector<std::string> by_locale;
@@ -49,6 +55,7 @@ struct Parameter {
     std::string type;                  // integer | decimal | boolean | string | duration
     std::optional<DateUnit> unit;      // durations
     json value;                        // effective value (default or override)
+    std::string value_text;            // value.dump(), for rendering
     json definition;
 };
 
@@ -62,6 +69,9 @@ struct Rule {
     json sources = json::array();
     std::vector<int> trace_items;      // slots shown in the trace (condition + defer events)
     std::vector<int> trace_parameters;
+    // For rendering (prepared at load): trace keys in JSON object order, sources serialised.
+    std::vector<int> trace_items_by_id, trace_parameters_by_name;
+    std::string sources_text;
 };
 
 struct Instruction {
@@ -87,7 +97,7 @@ struct CompiledProtocol {
     std::vector<std::string> pages;
     std::vector<Item> items;                       // questionnaire order; slot = index
     std::vector<expr::ItemInfo> item_info;         // for the compiler's type checks
-    std::unordered_map<std::string, int> item_slot;
+    std::unordered_map<std::string, int, StringHash, std::equal_to<>> item_slot;  // looked up by string_view
     std::vector<int> visibility_order;             // topological order of enable_when dependencies
 
     std::vector<Parameter> parameters;
@@ -110,6 +120,8 @@ struct CompiledProtocol {
     int find_item(std::string_view id) const;
     bool permits(Outcome outcome) const;
     json identity() const { return json{{"id", id}, {"version", version}, {"digest", digest}}; }
+    json identity_json;                            // identity(), and its text, prepared at load
+    std::string identity_text;
 };
 
 /// Validated answers in slots: one Value per item (Null = unanswered or invalid). Strings are views
@@ -143,12 +155,36 @@ struct Decision {
     std::optional<Date> defer_until;
 };
 
+/// One answer as given, before validation: a view of JSON text, a json value or a Python object.
+/// The caller keeps the viewed text alive until parse_answers returns (AnswerSet copies what it keeps).
+struct AnswerInput {
+    enum class Type : std::uint8_t { Null, Bool, Number, String, Array, Other };  // Other: an object
+    Type type = Type::Null;
+    bool boolean = false;
+    double number = 0;
+    std::string_view text;
+    const AnswerInput* elements = nullptr;  // Array
+    std::size_t size = 0;
+};
+struct AnswerEntry {
+    std::string_view id;
+    AnswerInput value;
+};
+
+/// Validate answers into slots. `entries` may come in any order (issues are reported in id order,
+/// as from a JSON object) and must not repeat an id. `out` is reset first; reusing one AnswerSet
+/// across rows reuses its memory.
+void parse_answers(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count, const Date& today,
+                   AnswerSet& out);
 AnswerSet parse_answers(const CompiledProtocol& protocol, const json& answers, const Date& today);
 void decide(const CompiledProtocol& protocol, const AnswerSet& answers, const Date& today, std::string_view today_text,
             Decision& decision);
 json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision);
 json render_screening(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
                       std::string_view today, std::size_t locale);
+/// The same result as render_screening(...).dump(), written straight to `out` (appended).
+void render_screening_text(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
+                           std::string_view today, std::size_t locale, std::string& out);
 
 std::shared_ptr<const CompiledProtocol> compile_protocol(const json& document, const json& overrides,
                                                          const Limits& limits, std::vector<Diagnostic>& diagnostics);

@@ -123,6 +123,10 @@ public:
     /// malformed text gives {"error": {...}} in place of a result.
     json screen_text(std::string_view answers_json, const Context& context) const;
 
+    /// screen_text(answers_json, context).dump(), appended to `out` without building a json tree:
+    /// the fast path for JSONL files and the WebAssembly boundary. Throws only UsageError (today).
+    void screen_line(std::string_view answers_json, const Context& context, std::string& out) const;
+
     /// The canonical consent record (with digest and optional seal). Throws UsageError when the
     /// outcome does not permit consent and no practitioner override is given.
     json consent(const json& answers, const ConsentRequest& request, const Context& context) const;

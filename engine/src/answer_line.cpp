@@ -1,0 +1,240 @@
+#include "answer_line.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace prescreen::detail {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Length of the well-formed UTF-8 sequence at `p` (RFC 3629: no overlongs, no surrogates, at
+// most U+10FFFF), or 0. The full parser rejects exactly these.
+std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
+    const unsigned char c = p[0];
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (end - p < static_cast<std::ptrdiff_t>(len) || p[1] < lo || p[1] > hi) return 0;
+    for (std::size_t k = 2; k < len; ++k)
+        if ((p[k] & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+}  // namespace
+
+void AnswerLineReader::skip_space() {
+    while (at_ < end_ && is_space(*at_)) ++at_;
+}
+
+// A JSON string at `at_` (which is on the opening quote).
+bool AnswerLineReader::string(std::string_view& out) {
+    const char* start = ++at_;
+    std::string* decoded = nullptr;
+    const char* run = start;
+    while (at_ < end_) {
+        const unsigned char c = static_cast<unsigned char>(*at_);
+        if (c == '"') {
+            if (decoded) {
+                decoded->append(run, at_);
+                out = *decoded;
+            } else {
+                out = std::string_view(start, static_cast<std::size_t>(at_ - start));
+            }
+            ++at_;
+            return true;
+        }
+        if (c < 0x20) return false;  // a raw control character is not JSON
+        if (c >= 0x80) {
+            std::size_t len = utf8_sequence(reinterpret_cast<const unsigned char*>(at_), reinterpret_cast<const unsigned char*>(end_));
+            if (len == 0) return false;
+            at_ += len;
+            continue;
+        }
+        if (c != '\\') {
+            ++at_;
+            continue;
+        }
+        // An escape: decode into storage that outlives the views (reused across lines).
+        if (!decoded) {
+            if (unescaped_used_ == unescaped_.size()) unescaped_.emplace_back();
+            decoded = &unescaped_[unescaped_used_++];
+            decoded->clear();
+        }
+        decoded->append(run, at_);
+        if (end_ - at_ < 2) return false;
+        switch (at_[1]) {
+            case '"': *decoded += '"'; break;
+            case '\\': *decoded += '\\'; break;
+            case '/': *decoded += '/'; break;
+            case 'b': *decoded += '\b'; break;
+            case 'f': *decoded += '\f'; break;
+            case 'n': *decoded += '\n'; break;
+            case 'r': *decoded += '\r'; break;
+            case 't': *decoded += '\t'; break;
+            default: return false;  // \u (and anything invalid): the full parser decides
+        }
+        at_ += 2;
+        run = at_;
+    }
+    return false;
+}
+
+// A JSON number (RFC 8259 grammar) read as the full parser reads it, then as a double.
+bool AnswerLineReader::number(double& out) {
+    const char* start = at_;
+    if (at_ < end_ && *at_ == '-') ++at_;
+    if (at_ >= end_) return false;
+    if (*at_ == '0') ++at_;
+    else if (*at_ >= '1' && *at_ <= '9') while (at_ < end_ && *at_ >= '0' && *at_ <= '9') ++at_;
+    else return false;
+    if (at_ < end_ && *at_ == '.') {
+        ++at_;
+        if (at_ >= end_ || *at_ < '0' || *at_ > '9') return false;
+        while (at_ < end_ && *at_ >= '0' && *at_ <= '9') ++at_;
+    }
+    if (at_ < end_ && (*at_ == 'e' || *at_ == 'E')) {
+        ++at_;
+        if (at_ < end_ && (*at_ == '+' || *at_ == '-')) ++at_;
+        if (at_ >= end_ || *at_ < '0' || *at_ > '9') return false;
+        while (at_ < end_ && *at_ >= '0' && *at_ <= '9') ++at_;
+    }
+    // Correctly rounded, like strtod and like an integer converted to double: the same value the
+    // full path gets from json::get<double>().
+    auto [ptr, ec] = std::from_chars(start, at_, out);
+    if (out == 0 && std::string_view(start, static_cast<std::size_t>(at_ - start)).find_first_of(".eE") == std::string_view::npos)
+        out = 0;  // "-0" is the integer 0 to the full parser, not the double -0.0
+    return ec == std::errc() && ptr == at_ && std::isfinite(out);
+}
+
+bool AnswerLineReader::value(AnswerInput& out, bool in_array) {
+    if (at_ >= end_) return false;
+    switch (*at_) {
+        case '"':
+            out.type = AnswerInput::Type::String;
+            return string(out.text);
+        case 't':
+            if (end_ - at_ < 4 || std::string_view(at_, 4) != "true") return false;
+            at_ += 4;
+            out.type = AnswerInput::Type::Bool;
+            out.boolean = true;
+            return true;
+        case 'f':
+            if (end_ - at_ < 5 || std::string_view(at_, 5) != "false") return false;
+            at_ += 5;
+            out.type = AnswerInput::Type::Bool;
+            out.boolean = false;
+            return true;
+        case 'n':
+            if (end_ - at_ < 4 || std::string_view(at_, 4) != "null") return false;
+            at_ += 4;
+            out.type = AnswerInput::Type::Null;
+            return true;
+        case '[': {
+            if (in_array) return false;  // nested arrays: the full parser
+            ++at_;
+            out.type = AnswerInput::Type::Array;
+            const std::size_t first = elements_.size();
+            skip_space();
+            if (at_ < end_ && *at_ == ']') {
+                ++at_;
+            } else {
+                for (;;) {
+                    AnswerInput element;
+                    skip_space();
+                    if (!value(element, true)) return false;
+                    // Only strings can be choices: other kinds only need to read as "not a string".
+                    if (element.type != AnswerInput::Type::String) {
+                        element = AnswerInput{};
+                        element.type = AnswerInput::Type::Other;
+                    }
+                    elements_.push_back(element);
+                    skip_space();
+                    if (at_ >= end_) return false;
+                    if (*at_ == ',') { ++at_; continue; }
+                    if (*at_ == ']') { ++at_; break; }
+                    return false;
+                }
+            }
+            out.size = elements_.size() - first;
+            element_start_.push_back(first);  // pointers are set once elements_ stops growing
+            return true;
+        }
+        case '{': return false;  // objects as answers: the full parser
+        default:
+            if (*at_ == '-' || (*at_ >= '0' && *at_ <= '9')) {
+                out.type = AnswerInput::Type::Number;
+                return number(out.number);
+            }
+            return false;
+    }
+}
+
+bool AnswerLineReader::read(std::string_view text, const CompiledProtocol& protocol, std::size_t max_bytes) {
+    entries_.clear();
+    elements_.clear();
+    element_start_.clear();
+    unescaped_used_ = 0;
+    if (text.size() > max_bytes || protocol.limits.max_nesting_depth < 2) return false;
+    at_ = text.data();
+    end_ = text.data() + text.size();
+
+    skip_space();
+    if (at_ >= end_ || *at_ != '{') return false;
+    ++at_;
+    skip_space();
+    if (at_ < end_ && *at_ == '}') {
+        ++at_;
+    } else {
+        for (;;) {
+            skip_space();
+            if (at_ >= end_ || *at_ != '"') return false;
+            AnswerEntry entry;
+            if (!string(entry.id)) return false;
+            skip_space();
+            if (at_ >= end_ || *at_ != ':') return false;
+            ++at_;
+            skip_space();
+            if (!value(entry.value, false)) return false;
+            entries_.push_back(entry);
+            skip_space();
+            if (at_ >= end_) return false;
+            if (*at_ == ',') { ++at_; continue; }
+            if (*at_ == '}') { ++at_; break; }
+            return false;
+        }
+    }
+    skip_space();
+    if (at_ != end_) return false;  // trailing text
+
+    // A repeated key is an error the full parser reports: find it by slot (unknown ids pairwise).
+    seen_.assign(protocol.items.size(), 0);
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+        const int slot = protocol.find_item(entries_[i].id);
+        if (slot >= 0) {
+            if (seen_[slot]++) return false;
+        } else {
+            for (std::size_t j = 0; j < i; ++j)
+                if (entries_[j].id == entries_[i].id) return false;
+        }
+    }
+
+    std::size_t array = 0;
+    for (auto& entry : entries_)
+        if (entry.value.type == AnswerInput::Type::Array) entry.value.elements = elements_.data() + element_start_[array++];
+    return true;
+}
+
+}  // namespace prescreen::detail

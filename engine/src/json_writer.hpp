@@ -1,0 +1,162 @@
+// Two ways to emit one JSON result from the same rendering code: as a json tree (the C++ and
+// binding APIs) or straight to compact text (JSONL and the WebAssembly boundary, where building a
+// tree only to dump it costs most of the time). The text is byte for byte json::dump(): callers
+// write object keys in sorted order, as nlohmann's std::map does.
+#pragma once
+
+#include <cmath>
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "expr/expr.hpp"
+
+namespace prescreen::detail {
+
+/// Compact JSON text, appended to `out`.
+class JsonTextWriter {
+public:
+    explicit JsonTextWriter(std::string& out) : out_(out) {}
+
+    void begin_object() { open('{'); }
+    void end_object() { close('}'); }
+    void begin_array() { open('['); }
+    void end_array() { close(']'); }
+    void key(std::string_view k) {
+        separate();
+        quote(k);
+        out_ += ':';
+        after_key_ = true;
+    }
+    void string(std::string_view s) { separate(); quote(s); }
+    void integer(long long n) {
+        separate();
+        char buf[24];
+        auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+        out_.append(buf, end);
+    }
+    void boolean(bool b) { separate(); out_ += b ? "true" : "false"; }
+    void null() { separate(); out_ += "null"; }
+    /// A json value as json::dump() writes it.
+    void value(const nlohmann::json& j) { separate(); out_ += j.dump(); }
+    /// A constant value with its json::dump() text prepared at load.
+    void constant(const nlohmann::json&, std::string_view text) { separate(); out_ += text; }
+    /// An evaluator value as expr::to_json(v).dump() writes it.
+    void value(const expr::Value& v) {
+        switch (v.kind) {
+            case expr::Kind::Null: null(); return;
+            case expr::Kind::Bool: boolean(v.boolean); return;
+            case expr::Kind::Number: {
+                const double d = v.number;
+                if (!std::isfinite(d)) return null();
+                if (d == std::trunc(d) && std::fabs(d) < 9223372036854775808.0) return integer(static_cast<long long>(d));
+                separate();
+                char buf[64];
+                char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, d);  // what dump() uses
+                out_.append(buf, end);
+                return;
+            }
+            case expr::Kind::String: string(v.string); return;
+            case expr::Kind::Array:
+                if (!v.array) return value(expr::to_json(v));
+                begin_array();
+                for (const expr::Value& e : *v.array) value(e);
+                end_array();
+                return;
+            case expr::Kind::Object: value(expr::to_json(v)); return;
+        }
+    }
+
+private:
+    void open(char c) {
+        separate();
+        out_ += c;
+        first_.push_back(true);
+    }
+    void close(char c) {
+        out_ += c;
+        first_.pop_back();
+    }
+    // A comma before every element but the first of its container; none right after a key.
+    void separate() {
+        if (after_key_) { after_key_ = false; return; }
+        if (first_.empty()) return;
+        if (first_.back()) first_.back() = false;
+        else out_ += ',';
+    }
+    // json::dump() escaping (ensure_ascii off): " \ and control characters; \u00xx in lower case.
+    void quote(std::string_view s) {
+        out_ += '"';
+        std::size_t run = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const unsigned char c = static_cast<unsigned char>(s[i]);
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            out_.append(s.data() + run, i - run);
+            run = i + 1;
+            switch (c) {
+                case '"': out_ += "\\\""; break;
+                case '\\': out_ += "\\\\"; break;
+                case '\b': out_ += "\\b"; break;
+                case '\f': out_ += "\\f"; break;
+                case '\n': out_ += "\\n"; break;
+                case '\r': out_ += "\\r"; break;
+                case '\t': out_ += "\\t"; break;
+                default: {
+                    static const char hex[] = "0123456789abcdef";
+                    const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                    out_.append(esc, sizeof esc);
+                }
+            }
+        }
+        out_.append(s.data() + run, s.size() - run);
+        out_ += '"';
+    }
+
+    std::string& out_;
+    std::vector<bool> first_;
+    bool after_key_ = false;
+};
+
+/// A json tree, built in place.
+class JsonTreeWriter {
+public:
+    void begin_object() { open(nlohmann::json::object()); }
+    void end_object() { stack_.pop_back(); }
+    void begin_array() { open(nlohmann::json::array()); }
+    void end_array() { stack_.pop_back(); }
+    void key(std::string_view k) { key_.assign(k); }
+    void string(std::string_view s) { put(std::string(s)); }
+    void integer(long long n) { put(n); }
+    void boolean(bool b) { put(b); }
+    void null() { put(nullptr); }
+    void value(const nlohmann::json& j) { put(j); }
+    void constant(const nlohmann::json& j, std::string_view) { put(j); }
+    void value(const expr::Value& v) { put(expr::to_json(v)); }
+
+    nlohmann::json take() { return std::move(root_); }
+
+private:
+    nlohmann::json* put(nlohmann::json v) {
+        if (stack_.empty()) {
+            root_ = std::move(v);
+            return &root_;
+        }
+        nlohmann::json& parent = *stack_.back();
+        if (parent.is_array()) {
+            parent.push_back(std::move(v));
+            return &parent.back();
+        }
+        return &(parent[key_] = std::move(v));
+    }
+    void open(nlohmann::json empty) { stack_.push_back(put(std::move(empty))); }
+
+    nlohmann::json root_;
+    std::vector<nlohmann::json*> stack_;
+    std::string key_;
+};
+
+}  // namespace prescreen::detail
