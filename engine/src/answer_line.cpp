@@ -222,7 +222,7 @@ bool AnswerLineReader::read(std::string_view text, const CompiledProtocol& proto
     // A repeated key is an error the full parser reports: find it by slot (unknown ids pairwise).
     seen_.assign(protocol.items.size(), 0);
     for (std::size_t i = 0; i < entries_.size(); ++i) {
-        const int slot = protocol.find_item(entries_[i].id);
+        const int slot = entries_[i].slot = protocol.find_item(entries_[i].id);
         if (slot >= 0) {
             if (seen_[slot]++) return false;
         } else {

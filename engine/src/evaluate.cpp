@@ -75,7 +75,7 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
         const std::string_view id = entries[e].id;
         const AnswerInput& v = entries[e].value;
         const Path path{id, std::nullopt};
-        const int slot = p.find_item(id);
+        const int slot = entries[e].slot >= -1 ? entries[e].slot : p.find_item(id);
         if (slot < 0) {
             issue(-1, id, "unknown_item", path, "This questionnaire has no question " + quoted(id) + ".");
             continue;

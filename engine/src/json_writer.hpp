@@ -72,22 +72,25 @@ public:
     }
 
 private:
+    // One bit per open container (results nest a few levels; 64 is far more): 1 = it has an element.
     void open(char c) {
         separate();
         out_ += c;
-        first_.push_back(true);
+        ++depth_;
+        has_element_ &= ~bit();
     }
     void close(char c) {
         out_ += c;
-        first_.pop_back();
+        --depth_;
     }
     // A comma before every element but the first of its container; none right after a key.
     void separate() {
         if (after_key_) { after_key_ = false; return; }
-        if (first_.empty()) return;
-        if (first_.back()) first_.back() = false;
-        else out_ += ',';
+        if (depth_ == 0) return;
+        if (has_element_ & bit()) out_ += ',';
+        else has_element_ |= bit();
     }
+    std::uint64_t bit() const { return std::uint64_t(1) << ((depth_ - 1) & 63); }
     // json::dump() escaping (ensure_ascii off): " \ and control characters; \u00xx in lower case.
     void quote(std::string_view s) {
         out_ += '"';
@@ -117,7 +120,8 @@ private:
     }
 
     std::string& out_;
-    std::vector<bool> first_;
+    std::uint64_t has_element_ = 0;
+    unsigned depth_ = 0;
     bool after_key_ = false;
 };
 

@@ -137,25 +137,31 @@ json Protocol::screen_text(std::string_view answers_json, const Context& context
     }
 }
 
+namespace detail {
+
+void screen_entries_text(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
+                         const Context& context, std::string& out) {
+    // Per-thread scratch: rows are screened one after another with no allocation per row.
+    thread_local AnswerSet answers;
+    thread_local Decision decision;
+    const std::size_t mark = out.size();
+    try {
+        parse_answers(p, entries, count, today, answers);
+        decide(p, answers, today, context.today, decision);
+        render_screening_text(p, answers, decision, context.today, p.locale_index(context.locale), out);
+    } catch (const ProtocolError& e) {  // a rule that fails at run time, for this row only
+        out.resize(mark);
+        out += error_envelope(e.diagnostics().front()).dump();
+    }
+}
+
+}  // namespace detail
+
 void Protocol::screen_line(std::string_view answers_json, const Context& context, std::string& out) const {
     const Date today = detail::require_today(context);
-    // Per-thread scratch: a JSONL file is screened line after line with no allocation per line.
     thread_local detail::AnswerLineReader reader;
-    thread_local detail::AnswerSet answers;
-    thread_local detail::Decision decision;
-    const detail::CompiledProtocol& p = *impl_;
-    if (reader.read(answers_json, p, p.limits.max_answers_bytes)) {
-        const std::size_t mark = out.size();
-        try {
-            detail::parse_answers(p, reader.entries(), reader.size(), today, answers);
-            detail::decide(p, answers, today, context.today, decision);
-            detail::render_screening_text(p, answers, decision, context.today, p.locale_index(context.locale), out);
-        } catch (const ProtocolError& e) {  // a rule that fails at run time, for this line only
-            out.resize(mark);
-            out += detail::error_envelope(e.diagnostics().front()).dump();
-        }
-        return;
-    }
+    if (reader.read(answers_json, *impl_, impl_->limits.max_answers_bytes))
+        return detail::screen_entries_text(*impl_, reader.entries(), reader.size(), today, context, out);
     out += screen_text(answers_json, context).dump();  // the full parser gives the exact diagnostic
 }
 

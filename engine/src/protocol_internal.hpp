@@ -10,6 +10,10 @@ Date require_today(const Context& context);
 /// Answers into slots; unreadable answers (not an object, too deep, NaN) become issues.
 AnswerSet read_answers(const CompiledProtocol& protocol, const json& answers, const Date& today);
 json error_envelope(const Diagnostic& diagnostic);
+/// Screen answers given as entries, appending the result as JSON text (screen(...).dump(), or the
+/// {"error": ...} envelope when a rule fails at run time). The fast path of JSONL and of bindings.
+void screen_entries_text(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count,
+                         const Date& today, const Context& context, std::string& out);
 
 }  // namespace prescreen::detail
 

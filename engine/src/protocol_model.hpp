@@ -27,6 +27,27 @@ struct StringHash {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
+/// Item id -> slot for answers: open addressing over views of the items' ids, hashed on the length
+/// and the first and last eight bytes (ids are short), so a lookup is a few instructions and one
+/// compare. Built once the items are final; until then lookups go through CompiledProtocol::item_slot.
+class ItemIndex {
+public:
+    void build(const std::vector<std::string_view>& ids);  // views into the items, which outlive the index
+    bool built() const { return !table_.empty(); }
+    int find(std::string_view id) const {
+        for (std::size_t i = hash(id) & mask_;; i = (i + 1) & mask_) {
+            const auto& [key, slot] = table_[i];
+            if (slot < 0) return -1;
+            if (key == id) return slot;
+        }
+    }
+
+private:
+    static std::size_t hash(std::string_view s) noexcept;
+    std::vector<std::pair<std::string_view, int>> table_;  // slot -1 = empty
+    std::size_t mask_ = 0;
+};
+
 /// A text in every locale of the pack (index = locale index).
 struct Text {
     std::vector<std::string> by_locale;
@@ -98,6 +119,7 @@ struct CompiledProtocol {
     std::vector<Item> items;                       // questionnaire order; slot = index
     std::vector<expr::ItemInfo> item_info;         // for the compiler's type checks
     std::unordered_map<std::string, int, StringHash, std::equal_to<>> item_slot;  // looked up by string_view
+    ItemIndex item_index;                          // the same, fast, once the items are final
     std::vector<int> visibility_order;             // topological order of enable_when dependencies
 
     std::vector<Parameter> parameters;
@@ -169,6 +191,7 @@ struct AnswerInput {
 struct AnswerEntry {
     std::string_view id;
     AnswerInput value;
+    int slot = -2;  // the item's slot when the reader already looked it up (-1: no such item); -2: not yet
 };
 
 /// Validate answers into slots. `entries` may come in any order (issues are reported in id order,

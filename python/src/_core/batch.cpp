@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "convert.hpp"
+#include "dates.hpp"
+#include "protocol_internal.hpp"
 #include "results.hpp"
 
 namespace prescreen::python {
@@ -49,6 +51,7 @@ Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, st
     : protocol_(std::move(protocol)), context_(std::move(context)), threads_(threads ? threads : 1),
       chunk_size_(chunk_size ? chunk_size : 1024) {
     invalid_row_type_ = py::module_::import("prescreen._types").attr("InvalidRow");
+    today_ = parse_iso_date(context_.today);
 }
 
 Batch::~Batch() {
@@ -82,8 +85,22 @@ void Batch::worker_loop() {
             if (begin >= n) break;
             std::size_t end = std::min(n, begin + block);
             for (std::size_t i = begin; i < end; ++i) {
-                if (c->kinds[i] == Chunk::Kind::Done) c->results[i] = std::move(c->values[i]);
-                else c->results[i] = screen_one(protocol_, context_, *c, i);
+                switch (c->kinds[i]) {
+                    case Chunk::Kind::Entries:
+                        detail::screen_entries_text(protocol_.compiled(), c->entries.data() + c->entry_first[i],
+                                                    c->entry_count[i], *today_, context_, c->out_texts[i]);
+                        break;
+                    case Chunk::Kind::Text:
+                        try {
+                            protocol_.screen_line(c->texts[i], context_, c->out_texts[i]);
+                        } catch (const UsageError& e) {
+                            c->kinds[i] = Chunk::Kind::Done;
+                            c->results[i] = json{{"error", e.diagnostic().to_json()}};
+                        }
+                        break;
+                    case Chunk::Kind::Done: c->results[i] = std::move(c->values[i]); break;
+                    case Chunk::Kind::Answers: c->results[i] = screen_one(protocol_, context_, *c, i); break;
+                }
             }
         }
         {
@@ -99,7 +116,90 @@ void Batch::set_rows(py::object iterable) { iterator_ = py::reinterpret_steal<py
 
 void Batch::set_frame(FrameColumns frame) { frame_ = std::move(frame); }
 
+// The fast path for the common row: a dict of str -> None, bool, int, finite float, str, or a list
+// or tuple of those. Answers are copied into the chunk (workers read them without the GIL, while
+// other Python threads may change the row) as views the engine validates itself. Anything else
+// returns false, the partial row is dropped, and the row takes the json path, which words errors.
+bool Batch::read_entries(PyObject* row, Chunk& chunk, std::size_t i) {
+    if (!today_ || !PyDict_CheckExact(row) || protocol_.compiled().limits.max_nesting_depth < 2) return false;
+    using Type = detail::AnswerInput::Type;
+    const auto& p = protocol_.compiled();
+    const std::size_t first = chunk.entries.size(), first_array = chunk.element_first.size(), first_element = chunk.elements.size();
+    auto give_up = [&] {
+        chunk.entries.resize(first);
+        chunk.element_first.resize(first_array);
+        chunk.elements.resize(first_element);
+        return false;
+    };
+    // A scalar, or false when it needs the json path. Strings are copied into the chunk.
+    auto scalar = [&](PyObject* o, detail::AnswerInput& in) {
+        if (o == Py_None) { in.type = Type::Null; return true; }
+        if (o == Py_True || o == Py_False) { in.type = Type::Bool; in.boolean = o == Py_True; return true; }
+        if (PyUnicode_CheckExact(o)) {
+            Py_ssize_t size = 0;
+            const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+            if (!data) { PyErr_Clear(); return false; }  // lone surrogate: the json path words it
+            in.type = Type::String;
+            in.text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
+            return true;
+        }
+        if (PyLong_CheckExact(o)) {
+            int overflow = 0;
+            const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+            if (overflow != 0 || (v == -1 && PyErr_Occurred())) { PyErr_Clear(); return false; }
+            in.type = Type::Number;
+            in.number = static_cast<double>(v);  // as json::get<double>() reads an int64
+            return true;
+        }
+        if (PyFloat_CheckExact(o)) {
+            const double d = PyFloat_AS_DOUBLE(o);
+            if (!std::isfinite(d)) return false;  // NaN/infinity: the json path reports not_finite
+            in.type = Type::Number;
+            in.number = d;
+            return true;
+        }
+        return false;
+    };
+    PyObject *key = nullptr, *value = nullptr;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(row, &pos, &key, &value)) {
+        if (!PyUnicode_CheckExact(key)) return give_up();
+        Py_ssize_t size = 0;
+        const char* data = PyUnicode_AsUTF8AndSize(key, &size);
+        if (!data) { PyErr_Clear(); return give_up(); }
+        detail::AnswerEntry entry;
+        const std::string_view id(data, static_cast<std::size_t>(size));
+        const int slot = p.find_item(id);
+        entry.id = slot >= 0 ? std::string_view(p.items[slot].id) : chunk.bytes.copy(data, id.size());
+        entry.slot = slot;
+        if (PyList_CheckExact(value) || PyTuple_CheckExact(value)) {
+            const Py_ssize_t n = PySequence_Fast_GET_SIZE(value);
+            PyObject** items = PySequence_Fast_ITEMS(value);
+            entry.value.type = Type::Array;
+            entry.value.size = static_cast<std::size_t>(n);
+            chunk.element_first.push_back(chunk.elements.size());
+            for (Py_ssize_t k = 0; k < n; ++k) {
+                detail::AnswerInput element;
+                if (!scalar(items[k], element)) return give_up();
+                if (element.type != Type::String) {  // only strings can be choices
+                    element = detail::AnswerInput{};
+                    element.type = Type::Other;
+                }
+                chunk.elements.push_back(element);
+            }
+        } else if (!scalar(value, entry.value)) {
+            return give_up();
+        }
+        chunk.entries.push_back(entry);
+    }
+    chunk.kinds[i] = Chunk::Kind::Entries;
+    chunk.entry_first[i] = first;
+    chunk.entry_count[i] = chunk.entries.size() - first;
+    return true;
+}
+
 void Batch::convert_row(PyObject* row, Chunk& chunk, std::size_t i) {
+    if (read_entries(row, chunk, i)) return;
     if (PyDict_Check(row)) {
         ConversionError error;
         if (to_json(row, chunk.values[i], error)) {
@@ -284,9 +384,15 @@ std::unique_ptr<Chunk> Batch::convert_next() {
         chunk->kinds.push_back(Chunk::Kind::Done);
         chunk->values.emplace_back();
         chunk->texts.emplace_back();
+        chunk->entry_first.push_back(0);
+        chunk->entry_count.push_back(0);
         convert_row(row, *chunk, chunk->kinds.size() - 1);
     }
     if (chunk->kinds.empty()) return nullptr;
+    // Array entries point at their elements only now: the elements vector has stopped growing.
+    std::size_t array = 0;
+    for (auto& entry : chunk->entries)
+        if (entry.value.type == detail::AnswerInput::Type::Array) entry.value.elements = chunk->elements.data() + chunk->element_first[array++];
     return chunk;
 }
 
@@ -295,6 +401,7 @@ void Batch::start(Chunk& chunk) {
         for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this] { worker_loop(); });
     }
     chunk.results.resize(chunk.size());
+    chunk.out_texts.resize(chunk.size());
     chunk.next.store(0);
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -340,7 +447,9 @@ py::object Batch::next_chunk() {
     if (running_) start(*running_);
     py::list out(done->size());
     for (std::size_t i = 0; i < done->size(); ++i) {
-        PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), wrap_screening(std::move(done->results[i])).release().ptr());
+        const bool text = done->kinds[i] == Chunk::Kind::Entries || done->kinds[i] == Chunk::Kind::Text;
+        py::object result = text ? wrap_screening_text(std::move(done->out_texts[i])) : wrap_screening(std::move(done->results[i]));
+        PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), result.release().ptr());
     }
     return out;
 }

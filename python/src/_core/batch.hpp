@@ -14,19 +14,57 @@
 #include <string>
 #include <vector>
 
+#include <cstring>
+
 #include "prescreen/prescreen.hpp"
+#include "protocol_model.hpp"
 
 namespace prescreen::python {
 
 namespace py = pybind11;
 using json = nlohmann::json;
 
+/// Storage for copied text that never moves (views into it stay valid while the chunk lives).
+class ByteArena {
+public:
+    std::string_view copy(const char* data, std::size_t size) {
+        if (size > free_) {
+            const std::size_t block = std::max<std::size_t>(size, 64 * 1024);
+            blocks_.push_back(std::make_unique<char[]>(block));
+            next_ = blocks_.back().get();
+            free_ = block;
+        }
+        std::memcpy(next_, data, size);
+        std::string_view view(next_, size);
+        next_ += size;
+        free_ -= size;
+        return view;
+    }
+
+private:
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    char* next_ = nullptr;
+    std::size_t free_ = 0;
+};
+
 struct Chunk {
-    enum class Kind : unsigned char { Answers, Text, Done };
+    // Entries: a plain dict read straight into answer entries (the fast path);
+    // Answers: converted to json (anything else a row may hold); Text: a JSONL line;
+    // Done: the result is already known (a conversion error).
+    enum class Kind : unsigned char { Entries, Answers, Text, Done };
     std::vector<Kind> kinds;
     std::vector<json> values;  // answers (Answers), or the finished result/error (Done)
     std::vector<std::string> texts;
-    std::vector<json> results;
+    std::vector<json> results;           // results of Answers and Done rows
+    std::vector<std::string> out_texts;  // results of Entries and Text rows, as the engine's JSON text
+
+    // Entries rows: row i uses entries[entry_first[i] .. entry_first[i] + entry_count[i]).
+    std::vector<detail::AnswerEntry> entries;
+    std::vector<detail::AnswerInput> elements;
+    std::vector<std::size_t> element_first;  // per Array entry, in order: its first element
+    std::vector<std::size_t> entry_first, entry_count;
+    ByteArena bytes;
+
     std::atomic<std::size_t> next{0};  // next row a worker takes
     unsigned pending = 0;              // workers still on this chunk (guarded by the pool's mutex)
     bool started = false;
@@ -58,11 +96,13 @@ private:
     void start(Chunk& chunk);
     void wait(Chunk& chunk);
     void convert_row(PyObject* row, Chunk& chunk, std::size_t index);
+    bool read_entries(PyObject* row, Chunk& chunk, std::size_t index);
 
     void worker_loop();
 
     prescreen::Protocol protocol_;
     Context context_;
+    std::optional<Date> today_;  // parsed once; unset (invalid today) = every row takes the json path
     unsigned threads_;
     std::size_t chunk_size_;
     py::object iterator_;

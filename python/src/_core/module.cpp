@@ -120,7 +120,7 @@ std::size_t chunk_argument(py::handle chunk) {
 }
 
 json record_argument(py::handle record, const char* argument) {
-    if (py::isinstance<JsonResult>(record)) return record.cast<const JsonResult&>().value;
+    if (py::isinstance<JsonResult>(record)) return record.cast<const JsonResult&>().value();
     if (PyUnicode_Check(record.ptr()) || PyBytes_Check(record.ptr())) {
         std::string text = text_argument(record, argument);
         json value = json::parse(text, nullptr, false);

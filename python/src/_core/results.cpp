@@ -8,9 +8,9 @@ namespace {
 
 const json& field(const JsonResult& r, const char* key) {
     static const json null_value = nullptr;
-    if (!r.value.is_object()) return null_value;
-    auto it = r.value.find(key);
-    return it == r.value.end() ? null_value : *it;
+    if (!r.value().is_object()) return null_value;
+    auto it = r.value().find(key);
+    return it == r.value().end() ? null_value : *it;
 }
 
 template <class T>
@@ -46,33 +46,38 @@ py::object wrap_screening(json value) {
     return py::cast(ScreeningResult(std::move(value)));
 }
 
+py::object wrap_screening_text(std::string text) {
+    if (text.compare(0, 9, "{\"error\":") == 0) return py::cast(RowError(std::move(text), FromText{}));
+    return py::cast(ScreeningResult(std::move(text), FromText{}));
+}
+
 void register_results(py::module_& m) {
     py::class_<JsonResult>(m, "Result",
                            "Base of every result: a read-only view of the engine's JSON.\n\n"
                            "Attributes convert on access; ``to_dict()`` is exactly the C++ JSON as Python objects and\n"
                            "``to_json()`` the C++ JSON text. ``result[key]`` reads one top-level field as plain JSON\n"
                            "(dates stay ISO strings).")
-        .def("to_dict", [](const JsonResult& r) { return to_python(r.value); },
+        .def("to_dict", [](const JsonResult& r) { return to_python(r.value()); },
              "The result as plain Python objects, equal to the C++ JSON.")
         .def(
             "to_json",
             [](const JsonResult& r, py::object indent) {
-                int n = indent.is_none() ? -1 : py::cast<int>(indent);
-                return r.value.dump(n, ' ', false, json::error_handler_t::replace);
+                if (indent.is_none()) return r.text();
+                return r.value().dump(py::cast<int>(indent), ' ', false, json::error_handler_t::replace);
             },
             py::arg("indent") = py::none(), "The result as JSON text, exactly as the C++ API serialises it.")
         .def("__getitem__",
              [](const JsonResult& r, const std::string& key) {
-                 if (!r.value.is_object() || !r.value.contains(key)) throw py::key_error(key);
-                 return to_python(r.value[key]);
+                 if (!r.value().is_object() || !r.value().contains(key)) throw py::key_error(key);
+                 return to_python(r.value()[key]);
              })
         .def("__contains__",
-             [](const JsonResult& r, const std::string& key) { return r.value.is_object() && r.value.contains(key); })
+             [](const JsonResult& r, const std::string& key) { return r.value().is_object() && r.value().contains(key); })
         .def("keys",
              [](const JsonResult& r) {
                  py::list out;
-                 if (r.value.is_object())
-                     for (const auto& [k, v] : r.value.items()) out.append(k);
+                 if (r.value().is_object())
+                     for (const auto& [k, v] : r.value().items()) out.append(k);
                  return out;
              },
              "Top-level keys of the JSON object.")
@@ -80,23 +85,23 @@ void register_results(py::module_& m) {
              [](const JsonResult& a, py::object other) -> py::object {
                  if (py::isinstance<JsonResult>(other)) {
                      return py::bool_(typeid(a) == typeid(other.cast<const JsonResult&>()) &&
-                                      a.value == other.cast<const JsonResult&>().value);
+                                      a.value() == other.cast<const JsonResult&>().value());
                  }
                  return py::reinterpret_borrow<py::object>(Py_NotImplemented);
              })
-        .def("__hash__", [](const JsonResult& r) { return py::hash(py::str(r.value.dump())); })
+        .def("__hash__", [](const JsonResult& r) { return py::hash(py::str(r.value().dump())); })
         .def("__repr__",
              [](py::object self) {
                  const auto& r = self.cast<const JsonResult&>();
-                 std::string text = r.value.dump(-1, ' ', false, json::error_handler_t::replace);
+                 std::string text = r.value().dump(-1, ' ', false, json::error_handler_t::replace);
                  if (text.size() > 200) text = text.substr(0, 197) + "...";
                  return std::string(py::str(py::type::of(self).attr("__name__"))) + "(" + text + ")";
              })
         .def("__getattr__", [](const JsonResult& r, const std::string& name) -> py::object {
             // Every top-level field is an attribute too (typed ones are defined on the subclasses).
-            if (r.value.is_object()) {
-                auto it = r.value.find(name);
-                if (it != r.value.end()) return to_python(*it);
+            if (r.value().is_object()) {
+                auto it = r.value().find(name);
+                if (it != r.value().end()) return to_python(*it);
             }
             throw py::attribute_error(name);
         });

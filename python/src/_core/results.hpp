@@ -12,16 +12,37 @@ namespace prescreen::python {
 namespace py = pybind11;
 using json = nlohmann::json;
 
+struct FromText {};  // tag: a result held as the engine's JSON text, parsed on first look inside
+
 struct JsonResult {
-    json value;
     JsonResult() = default;
-    explicit JsonResult(json v) : value(std::move(v)) {}
+    explicit JsonResult(json v) : value_(std::move(v)), parsed_(true) {}
+    // Batch results arrive as text (the engine writes it without building a tree): a million rows
+    // cost one string each until someone reads a field, and to_json() returns the text as it is.
+    JsonResult(std::string text, FromText) : text_(std::move(text)) {}
     // Declared explicitly: a user-declared destructor would otherwise turn every move into a deep copy.
     JsonResult(JsonResult&&) noexcept = default;
     JsonResult& operator=(JsonResult&&) noexcept = default;
     JsonResult(const JsonResult&) = default;
     JsonResult& operator=(const JsonResult&) = default;
     virtual ~JsonResult() = default;
+
+    const json& value() const {
+        if (!parsed_) {
+            value_ = json::parse(text_);
+            parsed_ = true;
+        }
+        return value_;
+    }
+    /// Compact JSON text, exactly json::dump().
+    std::string text() const {
+        return text_.empty() ? value_.dump(-1, ' ', false, json::error_handler_t::replace) : text_;
+    }
+
+private:
+    mutable json value_;
+    std::string text_;  // empty when built from a json value
+    mutable bool parsed_ = false;
 };
 struct FormState : JsonResult { using JsonResult::JsonResult; };
 struct ScreeningResult : JsonResult { using JsonResult::JsonResult; };
@@ -33,6 +54,8 @@ struct ConsentStatus : JsonResult { using JsonResult::JsonResult; };
 
 /// A batch row's result: ScreeningResult, or RowError when the engine answered {"error": ...}.
 py::object wrap_screening(json value);
+/// The same from the engine's result text (ScreeningResult, or RowError for {"error": ...}).
+py::object wrap_screening_text(std::string text);
 
 void register_results(py::module_& m);
 
