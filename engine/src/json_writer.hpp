@@ -7,6 +7,7 @@
 #include <cmath>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,12 +91,26 @@ private:
         if (has_element_ & bit()) out_ += ',';
         else has_element_ |= bit();
     }
+    // SWAR: some byte of `w` is below 0x20, or is '"' or '\\' (the classic has-zero-byte trick).
+    static bool needs_escape(std::uint64_t w) {
+        constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        auto has_zero = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
+        const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+        return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'));
+    }
     std::uint64_t bit() const { return std::uint64_t(1) << ((depth_ - 1) & 63); }
     // json::dump() escaping (ensure_ascii off): " \ and control characters; \u00xx in lower case.
     void quote(std::string_view s) {
         out_ += '"';
         std::size_t run = 0;
-        for (std::size_t i = 0; i < s.size(); ++i) {
+        std::size_t i = 0;
+        // Most text needs no escaping: skip eight bytes at a time while none is " \ or a control.
+        for (; i + 8 <= s.size(); i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            if (needs_escape(w)) break;
+        }
+        for (; i < s.size(); ++i) {
             const unsigned char c = static_cast<unsigned char>(s[i]);
             if (c >= 0x20 && c != '"' && c != '\\') continue;
             out_.append(s.data() + run, i - run);

@@ -88,7 +88,7 @@ void Batch::worker_loop() {
                 switch (c->kinds[i]) {
                     case Chunk::Kind::Entries:
                         detail::screen_entries_text(protocol_.compiled(), c->entries.data() + c->entry_first[i],
-                                                    c->entry_count[i], *today_, context_, c->out_texts[i]);
+                                                    c->entry_count[i], *today_, context_, c->out_texts[i], &c->summaries[i]);
                         break;
                     case Chunk::Kind::Text:
                         try {
@@ -402,6 +402,7 @@ void Batch::start(Chunk& chunk) {
     }
     chunk.results.resize(chunk.size());
     chunk.out_texts.resize(chunk.size());
+    chunk.summaries.resize(chunk.size());
     chunk.next.store(0);
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -447,8 +448,14 @@ py::object Batch::next_chunk() {
     if (running_) start(*running_);
     py::list out(done->size());
     for (std::size_t i = 0; i < done->size(); ++i) {
-        const bool text = done->kinds[i] == Chunk::Kind::Entries || done->kinds[i] == Chunk::Kind::Text;
-        py::object result = text ? wrap_screening_text(std::move(done->out_texts[i])) : wrap_screening(std::move(done->results[i]));
+        py::object result;
+        switch (done->kinds[i]) {
+            case Chunk::Kind::Entries:
+                result = wrap_screening_text(std::move(done->out_texts[i]), protocol_, std::move(done->summaries[i]), *today_);
+                break;
+            case Chunk::Kind::Text: result = wrap_screening_text(std::move(done->out_texts[i])); break;
+            default: result = wrap_screening(std::move(done->results[i]));
+        }
         PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), result.release().ptr());
     }
     return out;

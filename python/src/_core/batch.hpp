@@ -17,7 +17,7 @@
 #include <cstring>
 
 #include "prescreen/prescreen.hpp"
-#include "protocol_model.hpp"
+#include "protocol_internal.hpp"
 
 namespace prescreen::python {
 
@@ -57,6 +57,7 @@ struct Chunk {
     std::vector<std::string> texts;
     std::vector<json> results;           // results of Answers and Done rows
     std::vector<std::string> out_texts;  // results of Entries and Text rows, as the engine's JSON text
+    std::vector<detail::ScreeningSummary> summaries;  // of Entries rows
 
     // Entries rows: row i uses entries[entry_first[i] .. entry_first[i] + entry_count[i]).
     std::vector<detail::AnswerEntry> entries;

@@ -376,6 +376,12 @@ PyObject* build(const json& value) {
 
 py::object to_python(const json& value) { return py::reinterpret_steal<py::object>(build(value)); }
 
+py::object date_object(const Date& d) {
+    PyObject* o = PyDate_FromDate(d.year, d.month, d.day);
+    if (!o) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(o);
+}
+
 py::object to_date(const json& value) {
     if (value.is_string()) {
         if (auto d = parse_iso_date(value.get_ref<const std::string&>())) {

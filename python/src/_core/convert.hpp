@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dates.hpp"
 #include "prescreen/prescreen.hpp"
 
 namespace prescreen::python {
@@ -56,6 +57,8 @@ bool is_missing(PyObject* object);
 py::object to_python(const json& value);
 
 /// "2026-11-25" -> datetime.date; None for null; the string itself when it is not a valid date.
+/// datetime.date of an engine date.
+py::object date_object(const Date& date);
 py::object to_date(const json& value);
 
 /// `today` as str or datetime.date -> validated ISO string. Raises TypeError/ValueError naming `argument`.

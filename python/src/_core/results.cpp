@@ -51,6 +51,26 @@ py::object wrap_screening_text(std::string text) {
     return py::cast(ScreeningResult(std::move(text), FromText{}));
 }
 
+py::object wrap_screening_text(std::string text, const prescreen::Protocol& protocol, detail::ScreeningSummary summary,
+                               const Date& today) {
+    if (!summary.ok) return wrap_screening_text(std::move(text));
+    ScreeningResult result(std::move(text), FromText{});
+    result.summary = std::make_shared<const ScreeningResult::Summary>(ScreeningResult::Summary{protocol, std::move(summary), today});
+    return py::cast(std::move(result));
+}
+
+namespace {
+
+// One Python str per outcome, made once: a million results share six strings.
+py::object outcome_str(Outcome outcome) {
+    static py::object* names[6] = {};
+    auto& name = names[static_cast<int>(outcome)];
+    if (!name) name = new py::object(py::str(outcome_name(outcome)));
+    return *name;
+}
+
+}  // namespace
+
 void register_results(py::module_& m) {
     py::class_<JsonResult>(m, "Result",
                            "Base of every result: a read-only view of the engine's JSON.\n\n"
@@ -127,17 +147,40 @@ void register_results(py::module_& m) {
     result_class<ScreeningResult>(m, "ScreeningResult", "Outcome of Protocol.screen() for one answer set.")
         .def_property_readonly("ok", [](const ScreeningResult&) { return true; },
                                "True (a RowError in a batch has ok = False).")
-        .def_property_readonly("outcome", [](const ScreeningResult& r) { return to_python(field(r, "outcome")); },
+        .def_property_readonly("outcome",
+                               [](const ScreeningResult& r) {
+                                   if (r.summary) return outcome_str(r.summary->screening.outcome);
+                                   return to_python(field(r, "outcome"));
+                               },
                                "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
-        .def_property_readonly("defer_until", [](const ScreeningResult& r) { return to_date(field(r, "defer_until")); },
+        .def_property_readonly("defer_until",
+                               [](const ScreeningResult& r) -> py::object {
+                                   if (!r.summary) return to_date(field(r, "defer_until"));
+                                   const auto& d = r.summary->screening.defer_until;
+                                   return d ? date_object(*d) : py::none();
+                               },
                                "datetime.date treatment may start, or None (open-ended or not deferred).")
-        .def_property_readonly("today", [](const ScreeningResult& r) { return to_date(field(r, "today")); },
+        .def_property_readonly("today",
+                               [](const ScreeningResult& r) {
+                                   return r.summary ? date_object(r.summary->today) : to_date(field(r, "today"));
+                               },
                                "The screening date (datetime.date).")
         .def_property_readonly("consent_permitted",
-                               [](const ScreeningResult& r) { return to_python(field(r, "consent_permitted")); },
+                               [](const ScreeningResult& r) -> py::object {
+                                   if (r.summary) return py::bool_(r.summary->screening.consent_permitted);
+                                   return to_python(field(r, "consent_permitted"));
+                               },
                                "The outcome allows consent to be recorded.")
         .def_property_readonly("findings", &findings_of, "Fired rules (Finding), in the pack's rule order.")
-        .def_property_readonly("finding_ids", &finding_ids, "Rule ids of the findings.")
+        .def_property_readonly("finding_ids",
+                               [](const ScreeningResult& r) {
+                                   if (!r.summary) return finding_ids(r);
+                                   py::list out;
+                                   const auto& rules = r.summary->protocol.compiled().rules;
+                                   for (auto index : r.summary->screening.fired) out.append(py::str(rules[index].id));
+                                   return out;
+                               },
+                               "Rule ids of the findings.")
         .def_property_readonly("missing_required",
                                [](const ScreeningResult& r) { return to_python(field(r, "missing_required")); },
                                "Visible required items without a valid answer.")

@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 
 #include "prescreen/prescreen.hpp"
+#include "protocol_internal.hpp"
 
 namespace prescreen::python {
 
@@ -45,7 +46,17 @@ private:
     mutable bool parsed_ = false;
 };
 struct FormState : JsonResult { using JsonResult::JsonResult; };
-struct ScreeningResult : JsonResult { using JsonResult::JsonResult; };
+struct ScreeningResult : JsonResult {
+    using JsonResult::JsonResult;
+    // From a batch: the outcome, deferral and finding ids kept natively, so reading them does not
+    // parse the text. (The protocol is kept for its rule ids.)
+    struct Summary {
+        prescreen::Protocol protocol;
+        detail::ScreeningSummary screening;
+        Date today;
+    };
+    std::shared_ptr<const Summary> summary;
+};
 struct Finding : JsonResult { using JsonResult::JsonResult; };
 struct RowError : JsonResult { using JsonResult::JsonResult; };  // {"error": {code, path, message}}
 struct ConsentRecord : JsonResult { using JsonResult::JsonResult; };
@@ -56,6 +67,9 @@ struct ConsentStatus : JsonResult { using JsonResult::JsonResult; };
 py::object wrap_screening(json value);
 /// The same from the engine's result text (ScreeningResult, or RowError for {"error": ...}).
 py::object wrap_screening_text(std::string text);
+/// A batch row's text with its summary (ScreeningResult whose common fields need no parsing).
+py::object wrap_screening_text(std::string text, const prescreen::Protocol& protocol,
+                               detail::ScreeningSummary summary, const Date& today);
 
 void register_results(py::module_& m);
 
