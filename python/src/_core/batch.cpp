@@ -38,13 +38,6 @@ json screen_one(const prescreen::Protocol& protocol, const Context& context, Chu
     }
 }
 
-struct ColumnView {
-    char kind = 'O';
-    std::size_t itemsize = 8;
-    const char* data = nullptr;
-    std::ptrdiff_t stride = 0;
-};
-
 }  // namespace
 
 Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, std::size_t chunk_size)
@@ -252,6 +245,198 @@ void Batch::convert_row(PyObject* row, Chunk& chunk, std::size_t i) {
     chunk.values[i] = std::move(value);
 }
 
+// Array entries point at their elements only once the chunk is read: the elements vector has
+// stopped growing.
+void fix_element_pointers(Chunk& chunk) {
+    std::size_t array = 0;
+    for (auto& entry : chunk.entries)
+        if (entry.value.type == detail::AnswerInput::Type::Array)
+            entry.value.elements = chunk.elements.data() + chunk.element_first[array++];
+}
+
+namespace {
+
+const char* cell_at(const ColumnView& v, std::size_t row) { return v.data + static_cast<std::ptrdiff_t>(row) * v.stride; }
+
+double float_cell(const ColumnView& v, const char* cell) {
+    return v.itemsize == 4 ? static_cast<double>(*reinterpret_cast<const float*>(cell)) : *reinterpret_cast<const double*>(cell);
+}
+
+std::int64_t int_cell(const ColumnView& v, const char* cell) {
+    switch (v.itemsize) {
+        case 1: return *reinterpret_cast<const std::int8_t*>(cell);
+        case 2: return *reinterpret_cast<const std::int16_t*>(cell);
+        case 4: return *reinterpret_cast<const std::int32_t*>(cell);
+        default: return *reinterpret_cast<const std::int64_t*>(cell);
+    }
+}
+
+std::uint64_t uint_cell(const ColumnView& v, const char* cell) {
+    switch (v.itemsize) {
+        case 1: return *reinterpret_cast<const std::uint8_t*>(cell);
+        case 2: return *reinterpret_cast<const std::uint16_t*>(cell);
+        case 4: return *reinterpret_cast<const std::uint32_t*>(cell);
+        default: return *reinterpret_cast<const std::uint64_t*>(cell);
+    }
+}
+
+// "a;b;c" -> a, b, c: spaces around values trimmed, empty parts dropped.
+template <class Part>
+void split_choices(std::string_view text, Part&& part) {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t stop = text.find(';', start);
+        if (stop == std::string_view::npos) stop = text.size();
+        std::string_view piece = text.substr(start, stop - start);
+        const auto l = piece.find_first_not_of(" \t");
+        if (l != std::string_view::npos) part(piece.substr(l, piece.find_last_not_of(" \t") - l + 1));
+        start = stop + 1;
+    }
+}
+
+}  // namespace
+
+bool Batch::read_frame_entries(const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row, Chunk& chunk,
+                               std::size_t i) {
+    using Type = detail::AnswerInput::Type;
+    if (!today_ || protocol_.compiled().limits.max_nesting_depth < 2) return false;
+    const auto& p = protocol_.compiled();
+    const std::size_t first = chunk.entries.size(), first_array = chunk.element_first.size(), first_element = chunk.elements.size();
+    auto give_up = [&] {
+        chunk.entries.resize(first);
+        chunk.element_first.resize(first_array);
+        chunk.elements.resize(first_element);
+        return false;
+    };
+    for (std::size_t c = 0; c < views.size(); ++c) {
+        const ColumnView& v = views[c];
+        const char* cell = cell_at(v, row);
+        detail::AnswerEntry entry;
+        entry.slot = p.find_item(f.ids[c]);
+        entry.id = entry.slot >= 0 ? std::string_view(p.items[entry.slot].id) : std::string_view(f.ids[c]);
+        detail::AnswerInput& in = entry.value;
+        switch (v.kind) {
+            case 'f': {
+                const double d = float_cell(v, cell);
+                if (std::isnan(d)) continue;  // unanswered
+                if (std::isinf(d)) return give_up();
+                in.type = Type::Number;
+                in.number = d;
+                break;
+            }
+            case 'i': in.type = Type::Number; in.number = static_cast<double>(int_cell(v, cell)); break;
+            case 'u': in.type = Type::Number; in.number = static_cast<double>(uint_cell(v, cell)); break;
+            case 'b': in.type = Type::Bool; in.boolean = *reinterpret_cast<const bool*>(cell); break;
+            default: {
+                PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
+                if (is_missing(o)) continue;
+                if (o == Py_True || o == Py_False) {
+                    in.type = Type::Bool;
+                    in.boolean = o == Py_True;
+                } else if (PyUnicode_CheckExact(o)) {
+                    Py_ssize_t size = 0;
+                    const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+                    if (!data) { PyErr_Clear(); return give_up(); }
+                    const std::string_view text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
+                    if (f.multi_choice[c]) {
+                        in.type = Type::Array;
+                        chunk.element_first.push_back(chunk.elements.size());
+                        split_choices(text, [&](std::string_view part) {
+                            detail::AnswerInput element;
+                            element.type = Type::String;
+                            element.text = part;
+                            chunk.elements.push_back(element);
+                            ++in.size;
+                        });
+                        if (in.size == 0) {  // nothing chosen: unanswered, as the json path leaves it out
+                            chunk.element_first.pop_back();
+                            continue;
+                        }
+                    } else {
+                        in.type = Type::String;
+                        in.text = text;
+                    }
+                } else if (PyFloat_CheckExact(o)) {
+                    const double d = PyFloat_AS_DOUBLE(o);
+                    if (!std::isfinite(d)) return give_up();
+                    in.type = Type::Number;
+                    in.number = d;
+                } else if (PyLong_CheckExact(o)) {
+                    int overflow = 0;
+                    const long long x = PyLong_AsLongLongAndOverflow(o, &overflow);
+                    if (overflow != 0 || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return give_up(); }
+                    in.type = Type::Number;
+                    in.number = static_cast<double>(x);
+                } else {
+                    return give_up();  // dates, lists, numpy scalars, ...: the json path converts them
+                }
+            }
+        }
+        chunk.entries.push_back(entry);
+    }
+    chunk.kinds[i] = Chunk::Kind::Entries;
+    chunk.entry_first[i] = first;
+    chunk.entry_count[i] = chunk.entries.size() - first;
+    return true;
+}
+
+void Batch::read_frame_json(const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row, Chunk& chunk,
+                            std::size_t i) {
+    chunk.kinds[i] = Chunk::Kind::Answers;
+    json& answers = chunk.values[i] = json::object();
+    ToJsonOptions cell_options;
+    cell_options.missing_is_null = true;
+    for (std::size_t c = 0; c < views.size(); ++c) {
+        const ColumnView& v = views[c];
+        const std::string& id = f.ids[c];
+        const char* cell = cell_at(v, row);
+        switch (v.kind) {
+            case 'f': {
+                const double d = float_cell(v, cell);
+                if (std::isnan(d)) break;  // unanswered
+                if (std::isinf(d)) {
+                    chunk.kinds[i] = Chunk::Kind::Done;
+                    chunk.values[i] = error_row("not_finite", "/" + id, "row['" + id + "']: infinity is not a JSON number");
+                    return;
+                }
+                if (f.integer[c] && d == std::floor(d) && std::fabs(d) < 9.0e15) answers[id] = static_cast<std::int64_t>(d);
+                else answers[id] = d;
+                break;
+            }
+            case 'i': answers[id] = int_cell(v, cell); break;
+            case 'u': answers[id] = uint_cell(v, cell); break;
+            case 'b': answers[id] = *reinterpret_cast<const bool*>(cell); break;
+            default: {
+                PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
+                if (is_missing(o)) break;
+                if (f.multi_choice[c] && PyUnicode_Check(o)) {
+                    const std::string text = py::cast<std::string>(py::handle(o));
+                    json list = json::array();
+                    split_choices(text, [&](std::string_view part) { list.push_back(std::string(part)); });
+                    if (!list.empty()) answers[id] = std::move(list);
+                    break;
+                }
+                if (f.integer[c] && PyFloat_Check(o)) {
+                    const double d = PyFloat_AS_DOUBLE(o);
+                    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
+                        answers[id] = static_cast<std::int64_t>(d);
+                        break;
+                    }
+                }
+                ConversionError error;
+                json value;
+                if (!to_json(o, value, error, cell_options)) {
+                    error.segments.insert(error.segments.begin(), ConversionError::Segment{false, 0, id});
+                    chunk.kinds[i] = Chunk::Kind::Done;
+                    chunk.values[i] = error_row(error.code, error.pointer(), error.python_path("row") + ": " + error.message);
+                    return;
+                }
+                if (!value.is_null()) answers[id] = std::move(value);
+            }
+        }
+    }
+}
+
 std::unique_ptr<Chunk> Batch::convert_next() {
     if (exhausted_) return nullptr;
     auto chunk = std::make_unique<Chunk>();
@@ -265,12 +450,13 @@ std::unique_ptr<Chunk> Batch::convert_next() {
             return nullptr;
         }
         if (end == f.rows) exhausted_ = true;
-        std::size_t n = end - begin;
-        chunk->kinds.assign(n, Chunk::Kind::Answers);
-        chunk->values.assign(n, json::object());
+        const std::size_t n = end - begin;
+        chunk->kinds.assign(n, Chunk::Kind::Entries);
+        chunk->values.resize(n);
         chunk->texts.resize(n);
+        chunk->entry_first.assign(n, 0);
+        chunk->entry_count.assign(n, 0);
         std::vector<ColumnView> views;
-        std::vector<py::array> keep;
         for (const auto& a : f.arrays) {
             py::array arr = py::reinterpret_borrow<py::array>(a);
             ColumnView v;
@@ -279,96 +465,14 @@ std::unique_ptr<Chunk> Batch::convert_next() {
             v.data = static_cast<const char*>(arr.data());
             v.stride = arr.strides(0);
             views.push_back(v);
-            keep.push_back(arr);
         }
-        ToJsonOptions cell_options;
-        cell_options.missing_is_null = true;
-        for (std::size_t c = 0; c < views.size(); ++c) {
-            const ColumnView& v = views[c];
-            const std::string& id = f.ids[c];
-            for (std::size_t k = 0; k < n; ++k) {
-                if (chunk->kinds[k] == Chunk::Kind::Done) continue;
-                const char* cell = v.data + static_cast<std::ptrdiff_t>(begin + k) * v.stride;
-                json& answers = chunk->values[k];
-                switch (v.kind) {
-                    case 'f': {
-                        double d = v.itemsize == 4 ? static_cast<double>(*reinterpret_cast<const float*>(cell))
-                                                   : *reinterpret_cast<const double*>(cell);
-                        if (std::isnan(d)) break;  // unanswered
-                        if (std::isinf(d)) {
-                            chunk->kinds[k] = Chunk::Kind::Done;
-                            chunk->values[k] = error_row("not_finite", "/" + id, "row['" + id + "']: infinity is not a JSON number");
-                            break;
-                        }
-                        if (f.integer[c] && d == std::floor(d) && std::fabs(d) < 9.0e15) answers[id] = static_cast<std::int64_t>(d);
-                        else answers[id] = d;
-                        break;
-                    }
-                    case 'i': {
-                        std::int64_t x = 0;
-                        switch (v.itemsize) {
-                            case 1: x = *reinterpret_cast<const std::int8_t*>(cell); break;
-                            case 2: x = *reinterpret_cast<const std::int16_t*>(cell); break;
-                            case 4: x = *reinterpret_cast<const std::int32_t*>(cell); break;
-                            default: x = *reinterpret_cast<const std::int64_t*>(cell); break;
-                        }
-                        answers[id] = x;
-                        break;
-                    }
-                    case 'u': {
-                        std::uint64_t x = 0;
-                        switch (v.itemsize) {
-                            case 1: x = *reinterpret_cast<const std::uint8_t*>(cell); break;
-                            case 2: x = *reinterpret_cast<const std::uint16_t*>(cell); break;
-                            case 4: x = *reinterpret_cast<const std::uint32_t*>(cell); break;
-                            default: x = *reinterpret_cast<const std::uint64_t*>(cell); break;
-                        }
-                        answers[id] = x;
-                        break;
-                    }
-                    case 'b':
-                        answers[id] = *reinterpret_cast<const bool*>(cell);
-                        break;
-                    default: {
-                        PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
-                        if (is_missing(o)) break;
-                        if (f.multi_choice[c] && PyUnicode_Check(o)) {
-                            // "a;b;c" -> ["a", "b", "c"] (spaces around values trimmed, empty parts dropped)
-                            std::string text = py::cast<std::string>(py::handle(o));
-                            json list = json::array();
-                            std::size_t start = 0;
-                            while (start <= text.size()) {
-                                std::size_t stop = text.find(';', start);
-                                if (stop == std::string::npos) stop = text.size();
-                                std::string part = text.substr(start, stop - start);
-                                auto l = part.find_first_not_of(" \t");
-                                auto r = part.find_last_not_of(" \t");
-                                if (l != std::string::npos) list.push_back(part.substr(l, r - l + 1));
-                                start = stop + 1;
-                            }
-                            if (!list.empty()) answers[id] = std::move(list);
-                            break;
-                        }
-                        if (f.integer[c] && PyFloat_Check(o)) {
-                            double d = PyFloat_AS_DOUBLE(o);
-                            if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
-                                answers[id] = static_cast<std::int64_t>(d);
-                                break;
-                            }
-                        }
-                        ConversionError error;
-                        json value;
-                        if (!to_json(o, value, error, cell_options)) {
-                            error.segments.insert(error.segments.begin(), ConversionError::Segment{false, 0, id});
-                            chunk->kinds[k] = Chunk::Kind::Done;
-                            chunk->values[k] = error_row(error.code, error.pointer(), error.python_path("row") + ": " + error.message);
-                            break;
-                        }
-                        if (!value.is_null()) answers[id] = std::move(value);
-                    }
-                }
-            }
+        // Row by row: each row's cells become entries, or — when a cell needs more than the fast
+        // reader knows (a date object, a list, infinity...) — the row is built as json instead.
+        for (std::size_t k = 0; k < n; ++k) {
+            if (read_frame_entries(f, views, begin + k, *chunk, k)) continue;
+            read_frame_json(f, views, begin + k, *chunk, k);
         }
+        fix_element_pointers(*chunk);
         return chunk;
     }
 
@@ -389,10 +493,7 @@ std::unique_ptr<Chunk> Batch::convert_next() {
         convert_row(row, *chunk, chunk->kinds.size() - 1);
     }
     if (chunk->kinds.empty()) return nullptr;
-    // Array entries point at their elements only now: the elements vector has stopped growing.
-    std::size_t array = 0;
-    for (auto& entry : chunk->entries)
-        if (entry.value.type == detail::AnswerInput::Type::Array) entry.value.elements = chunk->elements.data() + chunk->element_first[array++];
+    fix_element_pointers(*chunk);
     return chunk;
 }
 

@@ -72,6 +72,16 @@ struct Chunk {
     std::size_t size() const { return kinds.size(); }
 };
 
+/// One numpy column as raw memory (read without the GIL-bound numpy API per cell).
+struct ColumnView {
+    char kind = 'O';
+    std::size_t itemsize = 8;
+    const char* data = nullptr;
+    std::ptrdiff_t stride = 0;
+};
+
+void fix_element_pointers(Chunk& chunk);
+
 /// Column-wise rows of a pandas DataFrame (prepared by prescreen._frame).
 struct FrameColumns {
     std::vector<std::string> ids;
@@ -98,6 +108,10 @@ private:
     void wait(Chunk& chunk);
     void convert_row(PyObject* row, Chunk& chunk, std::size_t index);
     bool read_entries(PyObject* row, Chunk& chunk, std::size_t index);
+    bool read_frame_entries(const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row, Chunk& chunk,
+                            std::size_t index);
+    void read_frame_json(const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row, Chunk& chunk,
+                         std::size_t index);
 
     void worker_loop();
 
