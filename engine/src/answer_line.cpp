@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace prescreen::detail {
 
@@ -113,10 +114,20 @@ bool AnswerLineReader::number(double& out) {
     }
     // Correctly rounded, like strtod and like an integer converted to double: the same value the
     // full path gets from json::get<double>().
+#if defined(__GLIBCXX__)
     auto [ptr, ec] = std::from_chars(start, at_, out);
+    if (ec != std::errc() || ptr != at_) return false;
+#else
+    // libc++ 14 (Emscripten) has no floating-point from_chars; there the C library's locale is
+    // always "C", so strtod reads the same digits the same way.
+    const std::string digits(start, at_);
+    char* stop = nullptr;
+    out = std::strtod(digits.c_str(), &stop);
+    if (stop != digits.c_str() + digits.size()) return false;
+#endif
     if (out == 0 && std::string_view(start, static_cast<std::size_t>(at_ - start)).find_first_of(".eE") == std::string_view::npos)
         out = 0;  // "-0" is the integer 0 to the full parser, not the double -0.0
-    return ec == std::errc() && ptr == at_ && std::isfinite(out);
+    return std::isfinite(out);
 }
 
 bool AnswerLineReader::value(AnswerInput& out, bool in_array) {

@@ -139,31 +139,34 @@ json Protocol::screen_text(std::string_view answers_json, const Context& context
 
 namespace detail {
 
-void screen_entries_text(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
-                         const Context& context, std::string& out, ScreeningSummary* summary) {
+void screen_entries_to_text(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
+                            const Context& context, std::string& out, ScreeningSummary* summary) {
     // Per-thread scratch: rows are screened one after another with no allocation per row.
     thread_local AnswerSet answers;
     thread_local Decision decision;
     thread_local std::string text;  // grows once; `out` then gets one allocation of the right size
-    const std::size_t mark = out.size();
+    parse_answers(p, entries, count, today, answers);
+    decide(p, answers, today, context.today, decision);
+    text.clear();
+    render_screening_text(p, answers, decision, context.today, p.locale_index(context.locale), text);
+    out += text;
+    if (summary) {
+        summary->ok = true;
+        summary->outcome = decision.outcome;
+        summary->defer_until = decision.defer_until;
+        summary->consent_permitted = p.permits(decision.outcome);
+        summary->fired.clear();
+        for (std::size_t r = 0; r < p.rules.size(); ++r)
+            if (decision.fired[r]) summary->fired.push_back(static_cast<std::uint32_t>(r));
+    }
+}
+
+void screen_entries_text(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
+                         const Context& context, std::string& out, ScreeningSummary* summary) {
     try {
-        parse_answers(p, entries, count, today, answers);
-        decide(p, answers, today, context.today, decision);
-        text.clear();
-        render_screening_text(p, answers, decision, context.today, p.locale_index(context.locale), text);
-        out += text;
-        if (summary) {
-            summary->ok = true;
-            summary->outcome = decision.outcome;
-            summary->defer_until = decision.defer_until;
-            summary->consent_permitted = p.permits(decision.outcome);
-            summary->fired.clear();
-            for (std::size_t r = 0; r < p.rules.size(); ++r)
-                if (decision.fired[r]) summary->fired.push_back(static_cast<std::uint32_t>(r));
-        }
+        screen_entries_to_text(p, entries, count, today, context, out, summary);
     } catch (const ProtocolError& e) {  // a rule that fails at run time, for this row only
         if (summary) summary->ok = false;
-        out.resize(mark);
         out += error_envelope(e.diagnostics().front()).dump();
     }
 }

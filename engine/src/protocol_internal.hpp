@@ -20,8 +20,13 @@ struct ScreeningSummary {
     std::vector<std::uint32_t> fired;  // rule indices, in rule order
 };
 
-/// Screen answers given as entries, appending the result as JSON text (screen(...).dump(), or the
-/// {"error": ...} envelope when a rule fails at run time). The fast path of JSONL and of bindings.
+/// Screen answers given as entries, appending the result as JSON text: screen(...).dump(). Throws
+/// ProtocolError when a rule fails at run time (nothing is appended then).
+void screen_entries_to_text(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count,
+                            const Date& today, const Context& context, std::string& out,
+                            ScreeningSummary* summary = nullptr);
+/// The same for batches: a rule failing at run time gives this row the {"error": ...} envelope.
+/// The fast path of JSONL and of the bindings' batches.
 void screen_entries_text(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count,
                          const Date& today, const Context& context, std::string& out,
                          ScreeningSummary* summary = nullptr);

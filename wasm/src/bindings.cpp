@@ -23,8 +23,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "answer_line.hpp"  // engine/src: the JSONL fast reader
 #include "json_input.hpp"  // engine/src: the engine's own strict parser, same codes and messages
 #include "prescreen/prescreen.hpp"
+#include "protocol_internal.hpp"
 
 namespace {
 
@@ -228,7 +230,23 @@ std::string form(std::uint32_t handle, std::string answers, std::string today, s
 }
 
 std::string screen(std::uint32_t handle, std::string answers, std::string today, std::string locale) {
-    return entry([&] { return ok(lookup(handle).screen(parse_answers(answers), context(today, locale))); });
+    return entry([&] {
+        const prescreen::Protocol& protocol = lookup(handle);
+        const prescreen::Context ctx = context(today, locale);
+        // The common answers (a flat object of plain values) go straight from text to result text,
+        // with no json tree either way; anything else (encoded NaN, nesting, bad JSON) takes the
+        // full parser, which words the diagnostics.
+        static prescreen::detail::AnswerLineReader reader;
+        if (answers.find(kMarker) == std::string::npos &&
+            reader.read(answers, protocol.compiled(), prescreen::default_limits().max_answers_bytes)) {
+            std::string out = "{\"ok\":";
+            prescreen::detail::screen_entries_to_text(protocol.compiled(), reader.entries(), reader.size(),
+                                                      prescreen::detail::require_today(ctx), ctx, out);
+            out += '}';
+            return out;
+        }
+        return ok(protocol.screen(parse_answers(answers), ctx));
+    });
 }
 
 // Type-checked conversion of the request object ({acknowledged, signature, signed_at, ...}).
