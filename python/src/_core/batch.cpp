@@ -45,6 +45,7 @@ Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, st
       chunk_size_(chunk_size ? chunk_size : 1024) {
     invalid_row_type_ = py::module_::import("prescreen._types").attr("InvalidRow");
     today_ = parse_iso_date(context_.today);
+    if (today_) shared_ = std::make_shared<const BatchContext>(BatchContext{protocol_, *today_});
 }
 
 Batch::~Batch() {
@@ -552,7 +553,7 @@ py::object Batch::next_chunk() {
         py::object result;
         switch (done->kinds[i]) {
             case Chunk::Kind::Entries:
-                result = wrap_screening_text(std::move(done->out_texts[i]), protocol_, std::move(done->summaries[i]), *today_);
+                result = wrap_screening_text(std::move(done->out_texts[i]), shared_, std::move(done->summaries[i]));
                 break;
             case Chunk::Kind::Text: result = wrap_screening_text(std::move(done->out_texts[i])); break;
             default: result = wrap_screening(std::move(done->results[i]));

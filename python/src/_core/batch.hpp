@@ -18,6 +18,7 @@
 
 #include "prescreen/prescreen.hpp"
 #include "protocol_internal.hpp"
+#include "results.hpp"
 
 namespace prescreen::python {
 
@@ -118,6 +119,7 @@ private:
     prescreen::Protocol protocol_;
     Context context_;
     std::optional<Date> today_;  // parsed once; unset (invalid today) = every row takes the json path
+    std::shared_ptr<const BatchContext> shared_;  // what the batch's results share
     unsigned threads_;
     std::size_t chunk_size_;
     py::object iterator_;

@@ -51,11 +51,12 @@ py::object wrap_screening_text(std::string text) {
     return py::cast(ScreeningResult(std::move(text), FromText{}));
 }
 
-py::object wrap_screening_text(std::string text, const prescreen::Protocol& protocol, detail::ScreeningSummary summary,
-                               const Date& today) {
+py::object wrap_screening_text(std::string text, const std::shared_ptr<const BatchContext>& batch,
+                               detail::ScreeningSummary summary) {
     if (!summary.ok) return wrap_screening_text(std::move(text));
     ScreeningResult result(std::move(text), FromText{});
-    result.summary = std::make_shared<const ScreeningResult::Summary>(ScreeningResult::Summary{protocol, std::move(summary), today});
+    result.batch = batch;
+    result.summary = std::move(summary);
     return py::cast(std::move(result));
 }
 
@@ -149,35 +150,35 @@ void register_results(py::module_& m) {
                                "True (a RowError in a batch has ok = False).")
         .def_property_readonly("outcome",
                                [](const ScreeningResult& r) {
-                                   if (r.summary) return outcome_str(r.summary->screening.outcome);
+                                   if (r.batch) return outcome_str(r.summary.outcome);
                                    return to_python(field(r, "outcome"));
                                },
                                "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
         .def_property_readonly("defer_until",
                                [](const ScreeningResult& r) -> py::object {
-                                   if (!r.summary) return to_date(field(r, "defer_until"));
-                                   const auto& d = r.summary->screening.defer_until;
+                                   if (!r.batch) return to_date(field(r, "defer_until"));
+                                   const auto& d = r.summary.defer_until;
                                    return d ? date_object(*d) : py::none();
                                },
                                "datetime.date treatment may start, or None (open-ended or not deferred).")
         .def_property_readonly("today",
                                [](const ScreeningResult& r) {
-                                   return r.summary ? date_object(r.summary->today) : to_date(field(r, "today"));
+                                   return r.batch ? date_object(r.batch->today) : to_date(field(r, "today"));
                                },
                                "The screening date (datetime.date).")
         .def_property_readonly("consent_permitted",
                                [](const ScreeningResult& r) -> py::object {
-                                   if (r.summary) return py::bool_(r.summary->screening.consent_permitted);
+                                   if (r.batch) return py::bool_(r.summary.consent_permitted);
                                    return to_python(field(r, "consent_permitted"));
                                },
                                "The outcome allows consent to be recorded.")
         .def_property_readonly("findings", &findings_of, "Fired rules (Finding), in the pack's rule order.")
         .def_property_readonly("finding_ids",
                                [](const ScreeningResult& r) {
-                                   if (!r.summary) return finding_ids(r);
+                                   if (!r.batch) return finding_ids(r);
                                    py::list out;
-                                   const auto& rules = r.summary->protocol.compiled().rules;
-                                   for (auto index : r.summary->screening.fired) out.append(py::str(rules[index].id));
+                                   const auto& rules = r.batch->protocol.compiled().rules;
+                                   for (auto index : r.summary.fired) out.append(py::str(rules[index].id));
                                    return out;
                                },
                                "Rule ids of the findings.")

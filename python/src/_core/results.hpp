@@ -46,16 +46,18 @@ private:
     mutable bool parsed_ = false;
 };
 struct FormState : JsonResult { using JsonResult::JsonResult; };
+/// What every result of one batch shares: the protocol (for rule ids) and the screening date.
+struct BatchContext {
+    prescreen::Protocol protocol;
+    Date today;
+};
+
 struct ScreeningResult : JsonResult {
     using JsonResult::JsonResult;
-    // From a batch: the outcome, deferral and finding ids kept natively, so reading them does not
-    // parse the text. (The protocol is kept for its rule ids.)
-    struct Summary {
-        prescreen::Protocol protocol;
-        detail::ScreeningSummary screening;
-        Date today;
-    };
-    std::shared_ptr<const Summary> summary;
+    // From a batch: outcome, deferral and finding ids kept natively, so reading them does not parse
+    // the text. Valid when `batch` is set.
+    std::shared_ptr<const BatchContext> batch;
+    detail::ScreeningSummary summary;
 };
 struct Finding : JsonResult { using JsonResult::JsonResult; };
 struct RowError : JsonResult { using JsonResult::JsonResult; };  // {"error": {code, path, message}}
@@ -68,8 +70,8 @@ py::object wrap_screening(json value);
 /// The same from the engine's result text (ScreeningResult, or RowError for {"error": ...}).
 py::object wrap_screening_text(std::string text);
 /// A batch row's text with its summary (ScreeningResult whose common fields need no parsing).
-py::object wrap_screening_text(std::string text, const prescreen::Protocol& protocol,
-                               detail::ScreeningSummary summary, const Date& today);
+py::object wrap_screening_text(std::string text, const std::shared_ptr<const BatchContext>& batch,
+                               detail::ScreeningSummary summary);
 
 void register_results(py::module_& m);
 
