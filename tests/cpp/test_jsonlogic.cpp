@@ -249,8 +249,9 @@ TEST_CASE("jsonlogic: protocol scope", "[jsonlogic]") {
         auto program = expr::compile(rule, t.scope, "/rules/0/when", prescreen::default_limits(), ds);
         INFO(rule.dump() << "\n" << describe(ds));
         REQUIRE(program);
-        const json result = expr::to_json(expr::evaluate(*program, frame));
-        CHECK(expr::evaluate_truthy(*program, frame) == expr::truthy(expr::evaluate(*program, frame)));
+        expr::Arena arena;
+        const json result = expr::to_json(expr::evaluate(*program, frame, arena));
+        CHECK(expr::evaluate_truthy(*program, frame) == expr::truthy(expr::evaluate(*program, frame, arena)));
         return result;
     };
     CHECK(run({{"==", {{{"var", "smoker"}}, true}}}) == true);
@@ -348,7 +349,8 @@ TEST_CASE("jsonlogic: expression depth limit", "[jsonlogic]") {
         std::vector<prescreen::Diagnostic> ds;
         auto program = expr::compile(nested(10), free_scope, "", limits, ds);
         REQUIRE(program);
-        CHECK(expr::to_json(expr::evaluate(*program, expr::Frame{})) == true);
+        expr::Arena arena;
+        CHECK(expr::to_json(expr::evaluate(*program, expr::Frame{}, arena)) == true);
     }
     {
         std::vector<prescreen::Diagnostic> ds;
@@ -420,7 +422,8 @@ TEST_CASE("jsonlogic: random rules never crash", "[jsonlogic]") {
         std::vector<prescreen::Diagnostic> ds;
         if (auto program = expr::compile(rule, t.scope, "", prescreen::default_limits(), ds)) {
             try {
-                (void)expr::to_json(expr::evaluate(*program, frame));
+                expr::Arena arena;
+                (void)expr::to_json(expr::evaluate(*program, frame, arena));
             } catch (const expr::EvalError&) {
             }
         }

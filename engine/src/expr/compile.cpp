@@ -119,7 +119,7 @@ public:
                 values.reserve(j.size());
                 for (std::size_t i = 0; i < j.size(); ++i) values.push_back(nodes_[first + i].constant);
                 n.op = Op::Const;
-                n.constant = Value::owned_array(std::move(values));
+                n.constant = program_.constants.array(std::move(values));
             } else {
                 n.op = Op::MakeArray;
                 n.first = first;
@@ -134,12 +134,7 @@ public:
         }
         if (j.is_object()) {  // not logic (json-logic-js passes such objects through as data)
             if (!object_fits(j, depth, path)) return;
-            auto copy = std::make_shared<const json>(j);
-            Value v;
-            v.kind = Kind::Object;
-            v.object = copy.get();
-            v.hold = std::move(copy);
-            nodes_[at].constant = std::move(v);
+            nodes_[at].constant = program_.constants.object(j);
             return;
         }
         nodes_[at].constant = literal(j);
@@ -184,13 +179,14 @@ private:
         return true;
     }
 
-    static Value literal(const json& j) {
+    // A scalar literal; strings are copied into the program (the rule's json may not outlive it).
+    Value literal(const json& j) {
         switch (j.type()) {
             case json::value_t::boolean: return Value::from_bool(j.get<bool>());
             case json::value_t::number_integer:
             case json::value_t::number_unsigned:
             case json::value_t::number_float: return from_json_view(j);
-            case json::value_t::string: return Value::owned_string(j.get<std::string>());
+            case json::value_t::string: return program_.constants.string(j.get<std::string>());
             default: return Value::null();
         }
     }
@@ -260,10 +256,7 @@ private:
                 if (data.is_object() && !object_fits(data, depth, path)) return;
                 if (data.is_array() && !object_fits(data, depth, path)) return;
                 if (data.is_structured()) {
-                    auto copy = std::make_shared<const json>(data);
-                    Value v = from_json_view(*copy);
-                    v.hold = std::move(copy);
-                    nodes_[at].constant = std::move(v);
+                    nodes_[at].constant = program_.constants.object(data);
                 } else {
                     nodes_[at].constant = literal(data);
                 }
@@ -290,7 +283,7 @@ private:
                 if (literal_path) {
                     for (const json* a : args) {
                         std::string seg;
-                        append_js_string(literal(*a), seg);
+                        append_js_string(from_json_view(*a), seg);  // a view: only read here
                         nodes_[at].path.push_back(std::move(seg));
                     }
                     return;
@@ -334,7 +327,7 @@ private:
                 }
                 if (name_arg->is_primitive()) {
                     std::string text;
-                    append_js_string(literal(*name_arg), text);
+                    append_js_string(from_json_view(*name_arg), text);
                     set_op(Op::VarPath);
                     nodes_[at].path = split_path(text);
                     if (args.size() > 1) {

@@ -3,6 +3,7 @@
 // (no allocation, no reference counting); only computed strings and arrays own memory.
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "dates.hpp"
 #include "expr/internal.hpp"
@@ -80,7 +81,6 @@ bool step(const Value& in, std::string_view seg, Value& out) {
             const auto it = in.object->find(seg);
             if (it == in.object->end()) return false;
             out = from_json_view(*it);
-            out.hold = in.hold;  // the json may be owned by the parent (try context, reduce pair)
             return true;
         }
         case Kind::Array: {
@@ -102,9 +102,7 @@ bool step(const Value& in, std::string_view seg, Value& out) {
             }
             std::size_t i;
             if (!is_index(seg, i) || i >= n) return false;
-            Value v = Value::from_view(in.string.substr(offsets[i], offsets[i + 1] - offsets[i]));
-            v.hold = in.hold;
-            out = std::move(v);
+            out = Value::from_view(in.string.substr(offsets[i], offsets[i + 1] - offsets[i]));
             return true;
         }
         default: return false;
@@ -157,7 +155,8 @@ DateUnit unit_arg(std::uint8_t aux, const Value& v, const char* op) {
 
 class Evaluator {
 public:
-    Evaluator(const Program& program, const Frame& frame) : nodes_(program.nodes.data()), f_(frame) {}
+    Evaluator(const Program& program, const Frame& frame, Arena* arena)
+        : nodes_(program.nodes.data()), f_(frame), arena_(arena) {}
 
     // The hot operations of screening rules get a small function of their own (small stack frame);
     // everything else lives in eval_rest / test_rest.
@@ -169,7 +168,7 @@ public:
                 break;
             case Op::VarSlot:
                 if (n.count) break;
-                return borrow(slot(n.index));
+                return slot(n.index);
             case Op::CmpSlotConst:
             case Op::Not:
             case Op::NotNot: return Value::from_bool(test(index, d));
@@ -223,19 +222,19 @@ public:
                     case Kind::String: return Value::from_view(c.string);
                     case Kind::Array: return Value::from_array_view(c.array);
                     case Kind::Null: return Value::null();
-                    default: return borrow(c);
+                    default: return c;
                 }
             }
             case Op::MakeArray: {
                 std::vector<Value> items;
                 items.reserve(n.count);
                 for (std::uint32_t i = 0; i < n.count; ++i) items.push_back(eval(n.first + i, d));
-                return Value::owned_array(std::move(items));
+                return arena().array(std::move(items));
             }
             case Op::VarSlot: {
                 const Value& v = slot(n.index);
                 if (v.kind == Kind::Null && n.count) return eval(n.first, d);
-                return borrow(v);
+                return v;
             }
             case Op::VarPath: {
                 if (n.flags & kWholeData) return whole(d);
@@ -259,7 +258,7 @@ public:
                 }
                 if (n.op == Op::MissingSomeSlots && double(n.slots.size() - missing.size()) >= n.constant.number)
                     missing.clear();
-                return Value::owned_array(std::move(missing));
+                return arena().array(std::move(missing));
             }
             case Op::Missing: {
                 std::vector<Value> args;
@@ -275,7 +274,7 @@ public:
                 if (array_size(options) && array_at(options, 0).kind == Kind::Array) keys = array_at(options, 0);
                 Value missing = missing_keys(d, keys);
                 const Value present = Value::from_number(double(array_size(options)) - double(array_size(missing)));
-                if (compare_op(Op::Ge, present, need)) return Value::owned_array({});
+                if (compare_op(Op::Ge, present, need)) return arena().array({});
                 return missing;
             }
             case Op::If: {
@@ -359,7 +358,7 @@ public:
                     const Value v = eval(n.first + i, d);
                     if (v.kind != Kind::Null) append_js_string(v, out);
                 }
-                return Value::owned_string(std::move(out));
+                return arena().string(std::move(out));
             }
             case Op::Substr: {
                 const Value source = arg(n, 0, d);
@@ -377,7 +376,7 @@ public:
                 } else {
                     result = js_substr(text, offsets, from, !is_undefined(end), to_integer(end));
                 }
-                return Value::owned_string(std::string(result));
+                return arena().string(std::string(result));
             }
             case Op::Merge: {
                 std::vector<Value> out;
@@ -390,7 +389,7 @@ public:
                         out.push_back(std::move(v));
                     }
                 }
-                return Value::owned_array(std::move(out));
+                return arena().array(std::move(out));
             }
             case Op::Map:
             case Op::Filter: {
@@ -406,7 +405,7 @@ public:
                         else if (n.count > 1 && test(n.first + 1, inner)) out.push_back(std::move(element));
                     }
                 }
-                return Value::owned_array(std::move(out));
+                return arena().array(std::move(out));
             }
             case Op::Reduce: {
                 const Value source = arg(n, 0, d);
@@ -433,7 +432,7 @@ public:
                     fail("bad_arguments", "date_add: the amount must be a whole number, got " + to_json(amount).dump());
                 const auto result = add_period(from, static_cast<long long>(amount.number), unit_arg(n.aux, unit, "date_add"));
                 if (!result) fail("invalid_date", "date_add: the result is outside years 1..9999");
-                return Value::owned_string(iso(*result));
+                return arena().string(iso(*result));
             }
             case Op::DateDiff: {
                 const Value from = eval(n.first, d);
@@ -451,7 +450,7 @@ public:
                 const Date today = date_arg(Value::from_view(f_.today), "today");
                 return Value::from_number(double(period_between(birth, today, DateUnit::Years)));
             }
-            case Op::Param: return f_.parameters ? borrow(f_.parameters[n.index]) : Value::null();
+            case Op::Param: return f_.parameters ? f_.parameters[n.index] : Value::null();
             case Op::Outcome: return f_.outcome.empty() ? Value::null() : Value::from_view(f_.outcome);
             case Op::Val:
             case Op::Exists: {
@@ -494,12 +493,7 @@ public:
                         return eval(n.first + i, current);
                     } catch (const EvalError& e) {
                         if (i + 1 == n.count) throw;
-                        auto object = std::make_shared<const nlohmann::json>(
-                            nlohmann::json{{"type", e.code == "thrown" ? e.message : e.code}});
-                        context = Value();
-                        context.kind = Kind::Object;
-                        context.object = object.get();
-                        context.hold = std::move(object);
+                        context = arena().object(nlohmann::json{{"type", e.code == "thrown" ? e.message : e.code}});
                         current = Data{&context};
                     }
                 }
@@ -561,6 +555,8 @@ public:
 private:
     const Node* nodes_;
     const Frame& f_;
+    Arena* arena_;                        // where computed values live; null until needed
+    std::unique_ptr<Arena> owned_arena_;  // evaluate_truthy's arena, if one was needed
 
     const Value& slot(int index) const { return f_.items ? f_.items[index] : kNull; }
 
@@ -568,20 +564,25 @@ private:
         return i < n.count ? eval(n.first + i, d) : undefined_value();
     }
 
-    static Value whole(const Data& d) {
+    // The whole data; inside `reduce` that is the {current, accumulator} object, built on demand.
+    Value whole(const Data& d) {
         if (d.value) return *d.value;
-        auto object = std::make_shared<const nlohmann::json>(
-            nlohmann::json{{"current", to_json(*d.current)}, {"accumulator", to_json(*d.accumulator)}});
-        Value v;
-        v.kind = Kind::Object;
-        v.object = object.get();
-        v.hold = std::move(object);
-        return v;
+        return arena().object(nlohmann::json{{"current", to_json(*d.current)}, {"accumulator", to_json(*d.accumulator)}});
+    }
+
+    // The arena of evaluate(), or one made on first use (evaluate_truthy: most conditions never
+    // compute a string or array, so they never pay for an arena).
+    Arena& arena() {
+        if (!arena_) {
+            owned_arena_ = std::make_unique<Arena>();
+            arena_ = owned_arena_.get();
+        }
+        return *arena_;
     }
 
     // json-logic-js `var`: walk the dotted path; false when a step is undefined or hits null.
     template <class Segment>
-    static bool lookup(const Data& d, std::size_t count, Segment&& segment, Value& out) {
+    bool lookup(const Data& d, std::size_t count, Segment&& segment, Value& out) {
         Value current;
         for (std::size_t i = 0; i < count; ++i) {
             const std::string_view seg = segment(i);
@@ -601,7 +602,7 @@ private:
         return true;
     }
 
-    static bool var_by_name(const Data& d, const Value& name, Value& out) {
+    bool var_by_name(const Data& d, const Value& name, Value& out) {
         if (name.kind == Kind::Null || (name.kind == Kind::String && name.string.empty())) {
             out = whole(d);
             return true;
@@ -622,7 +623,7 @@ private:
         return lookup(d, parts.size(), [&](std::size_t i) { return parts[i]; }, out);
     }
 
-    static Value missing_keys(const Data& d, const Value& keys) {
+    Value missing_keys(const Data& d, const Value& keys) {
         std::vector<Value> missing;
         const std::size_t size = array_size(keys);
         for (std::size_t i = 0; i < size; ++i) {
@@ -632,17 +633,17 @@ private:
             if (value.kind == Kind::Null || (value.kind == Kind::String && value.string.empty()))
                 missing.push_back(std::move(key));
         }
-        return Value::owned_array(std::move(missing));
+        return arena().array(std::move(missing));
     }
 };
 
 }  // namespace
 
-Value evaluate(const Program& program, const Frame& frame) {
+Value evaluate(const Program& program, const Frame& frame, Arena& arena) {
     const Node& root = program.nodes[program.root];
     if (root.op == Op::CmpSlotConst)
         return Value::from_bool(compare_slot(root, frame.items ? frame.items[root.index] : kNull));
-    Evaluator evaluator(program, frame);
+    Evaluator evaluator(program, frame, &arena);
     if (!frame.data) return evaluator.eval(program.root, Data{&kNull});
     const Value data = from_json_view(*frame.data);
     return evaluator.eval(program.root, Data{&data});
@@ -651,7 +652,7 @@ Value evaluate(const Program& program, const Frame& frame) {
 bool evaluate_truthy(const Program& program, const Frame& frame) {
     const Node& root = program.nodes[program.root];
     if (root.op == Op::CmpSlotConst) return compare_slot(root, frame.items ? frame.items[root.index] : kNull);
-    Evaluator evaluator(program, frame);
+    Evaluator evaluator(program, frame, nullptr);
     if (!frame.data) return evaluator.test(program.root, Data{&kNull});
     const Value data = from_json_view(*frame.data);
     return evaluator.test(program.root, Data{&data});

@@ -62,18 +62,6 @@ struct Node {
 inline Value undefined_value() { Value v; v.boolean = true; return v; }
 inline bool is_undefined(const Value& v) { return v.kind == Kind::Null && v.boolean; }
 
-/// A copy without `hold`: only for values whose storage outlives the copy (program, frame, data).
-inline Value borrow(const Value& v) {
-    Value r;
-    r.kind = v.kind;
-    r.boolean = v.boolean;
-    r.number = v.number;
-    r.string = v.string;
-    r.array = v.array;
-    r.object = v.object;
-    return r;
-}
-
 /// One level of a JSON document as a Value (strings are views, arrays and objects point at the json).
 Value from_json_view(const nlohmann::json& j);
 
