@@ -164,9 +164,11 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
 
 void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, std::string_view today_text, Decision& d) {
     const std::size_t n = p.items.size();
-    // Every slot is written in the visibility pass below; sizing alone avoids clearing twice.
-    d.effective.resize(n);
-    d.visible.assign(n, 0);
+    // Start from all answers (Values are trivially copyable: one contiguous copy, which also pulls
+    // the answer set into cache in order) and all items visible; the visibility pass below then
+    // clears the hidden ones.
+    d.effective.assign(a.values.begin(), a.values.end());
+    d.visible.assign(n, 1);
     d.fired.assign(p.rules.size(), 0);
     d.rule_defer_until.assign(p.rules.size(), std::nullopt);
     d.missing_required.clear();
@@ -178,12 +180,13 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     frame.today = today_text;
 
     // Visibility in dependency order: an item's controlling items are settled before it, so one
-    // pass reaches the fixed point. Hidden items keep Null, so they read as unanswered.
+    // pass reaches the fixed point (an enable_when reads only its controlling items, never a slot
+    // still to be settled). Hidden items become Null, so they read as unanswered.
     for (int slot : p.visibility_order) {
         const Item& item = p.items[slot];
-        bool visible = !item.enable_when || test(*item.enable_when, frame, "/items/", slot, "/enable_when");
-        d.visible[slot] = visible;
-        d.effective[slot] = visible ? a.values[slot] : Value::null();
+        if (!item.enable_when || test(*item.enable_when, frame, "/items/", slot, "/enable_when")) continue;
+        d.visible[slot] = 0;
+        d.effective[slot] = Value::null();
     }
     for (std::size_t slot = 0; slot < n; ++slot) {
         if (!d.visible[slot]) continue;
