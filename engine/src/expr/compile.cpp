@@ -515,6 +515,12 @@ private:
                 n.constant = hay.constant;
                 n.op = Op::InSlotConst;
                 n.count = 0;
+            } else if (needle.op == Op::Const && needle.constant.kind == Kind::String && hay.op == Op::VarSlot &&
+                       hay.count == 0) {  // an option of a multi-choice item (or a substring of a text)
+                n.index = hay.index;
+                n.constant = needle.constant;
+                n.op = Op::InConstSlot;
+                n.count = 0;
             }
         }
     }
@@ -658,6 +664,21 @@ private:
     }
 };
 
+// Only operations that read answer slots and literals (no data, no arena, no errors) under
+// and/or/!/!!: evaluate_truthy runs such a program without setting up an evaluator.
+bool simple(const std::vector<Node>& nodes, std::uint32_t index) {
+    const Node& n = nodes[index];
+    switch (n.op) {
+        case Op::CmpSlotConst: case Op::InSlotConst: case Op::InConstSlot: case Op::Answered: return true;
+        case Op::VarSlot: return n.count == 0;  // a default would need the evaluator
+        case Op::Not: case Op::NotNot: case Op::And: case Op::Or:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (!simple(nodes, n.first + i)) return false;
+            return true;
+        default: return false;
+    }
+}
+
 void sort_unique(std::vector<int>& v) {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -680,6 +701,7 @@ std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& 
     sort_unique(program->parameters_used);
     sort_unique(program->rules_used);
     program->nodes.shrink_to_fit();
+    program->simple = scope.items != nullptr && simple(program->nodes, program->root);
     return program;
 }
 

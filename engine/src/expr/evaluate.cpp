@@ -22,7 +22,7 @@ struct Data {
 const Value kNull{};
 
 // CmpSlotConst: same-kind comparisons inline, everything else through JavaScript's rules.
-inline bool compare_slot(const Node& n, const Value& v) {
+__attribute__((always_inline)) inline bool compare_slot(const Node& n, const Value& v) {
     const Value& c = n.constant;
     if (v.kind == c.kind) {
         switch (n.flags) {
@@ -44,6 +44,53 @@ inline bool compare_slot(const Node& n, const Value& v) {
         }
     }
     return compare_op(Op(n.aux), v, c);
+}
+
+// InSlotConst: a choice answer among literal options; strict equality as Array.indexOf.
+inline bool in_slot_const(const Node& n, const Value& v) {
+    if (v.kind == Kind::String) {
+        for (const Value& e : *n.constant.array)
+            if (e.kind == Kind::String && e.string == v.string) return true;
+        return false;
+    }
+    for (const Value& e : *n.constant.array)
+        if (strict_equal(e, v)) return true;
+    return false;
+}
+
+// InConstSlot: a literal option among a multi-choice answer's options (a substring test on text).
+inline bool in_const_slot(const Node& n, const Value& v) {
+    if (v.kind == Kind::Array && v.array) {
+        for (const Value& e : *v.array)
+            if (e.kind == Kind::String && e.string == n.constant.string) return true;
+        return false;
+    }
+    return js_in(n.constant, v);
+}
+
+inline bool truthy_slot(const Value& v) { return v.kind == Kind::Bool ? v.boolean : truthy(v); }
+
+// Program::simple programs: the same semantics as Evaluator::test for these operations.
+bool test_simple(const Node* nodes, std::uint32_t index, const Value* items) {
+    const Node& n = nodes[index];
+    switch (n.op) {
+        case Op::CmpSlotConst: return compare_slot(n, items[n.index]);
+        case Op::InSlotConst: return in_slot_const(n, items[n.index]);
+        case Op::InConstSlot: return in_const_slot(n, items[n.index]);
+        case Op::Answered: return items[n.index].kind != Kind::Null;
+        case Op::VarSlot: return truthy_slot(items[n.index]);
+        case Op::Not: return n.count ? !test_simple(nodes, n.first, items) : true;
+        case Op::NotNot: return n.count ? test_simple(nodes, n.first, items) : false;
+        case Op::And:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (!test_simple(nodes, n.first + i, items)) return false;
+            return n.count != 0;
+        case Op::Or:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (test_simple(nodes, n.first + i, items)) return true;
+            return false;
+        default: return false;  // not reached: the compiler marks only the operations above simple
+    }
 }
 
 bool is_index(std::string_view s, std::size_t& index) {
@@ -164,7 +211,8 @@ public:
         const Node& n = nodes_[index];
         switch (n.op) {
             case Op::Const:
-                if (n.constant.kind == Kind::String) return Value::from_view(n.constant.string);
+                if (n.constant.kind == Kind::String || n.constant.kind == Kind::Number || n.constant.kind == Kind::Bool)
+                    return n.constant;
                 break;
             case Op::VarSlot:
                 if (n.count) break;
@@ -181,23 +229,11 @@ public:
         const Node& n = nodes_[index];
         switch (n.op) {
             case Op::CmpSlotConst: return compare_slot(n, slot(n.index));
-            case Op::VarSlot: {
+            case Op::VarSlot:
                 if (n.count) break;
-                const Value& v = slot(n.index);
-                if (v.kind == Kind::Bool) return v.boolean;
-                return truthy(v);
-            }
-            case Op::InSlotConst: {
-                const Value& v = slot(n.index);
-                if (v.kind == Kind::String) {
-                    for (const Value& e : *n.constant.array)
-                        if (e.kind == Kind::String && e.string == v.string) return true;
-                    return false;
-                }
-                for (const Value& e : *n.constant.array)
-                    if (strict_equal(e, v)) return true;
-                return false;
-            }
+                return truthy_slot(slot(n.index));
+            case Op::InSlotConst: return in_slot_const(n, slot(n.index));
+            case Op::InConstSlot: return in_const_slot(n, slot(n.index));
             case Op::Not: return n.count ? !test(n.first, d) : true;
             case Op::NotNot: return n.count ? test(n.first, d) : false;
             case Op::And:
@@ -293,7 +329,7 @@ public:
                 }
                 return current;
             }
-            case Op::InSlotConst:
+            case Op::InSlotConst: case Op::InConstSlot:
             case Op::Not: case Op::NotNot:
             case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe:
             case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
@@ -335,22 +371,7 @@ public:
             case Op::In: {
                 const Value a = arg(n, 0, d);
                 const Value b = arg(n, 1, d);
-                if (b.kind == Kind::String) {
-                    if (b.string.empty()) return Value::from_bool(false);
-                    if (a.kind == Kind::String) return Value::from_bool(b.string.find(a.string) != std::string_view::npos);
-                    std::string needle;
-                    append_js_string(a, needle);
-                    return Value::from_bool(b.string.find(needle) != std::string_view::npos);
-                }
-                if (b.kind == Kind::Array && b.array) {
-                    for (const Value& e : *b.array)
-                        if (strict_equal(e, a)) return Value::from_bool(true);
-                } else if (b.kind == Kind::Array) {
-                    const std::size_t size = array_size(b);
-                    for (std::size_t i = 0; i < size; ++i)
-                        if (strict_equal(array_at(b, i), a)) return Value::from_bool(true);
-                }
-                return Value::from_bool(false);
+                return Value::from_bool(js_in(a, b));
             }
             case Op::Cat: {
                 std::string out;
@@ -650,6 +671,7 @@ Value evaluate(const Program& program, const Frame& frame, Arena& arena) {
 }
 
 bool evaluate_truthy(const Program& program, const Frame& frame) {
+    if (program.simple && frame.items) return test_simple(program.nodes.data(), program.root, frame.items);
     const Node& root = program.nodes[program.root];
     if (root.op == Op::CmpSlotConst) return compare_slot(root, frame.items ? frame.items[root.index] : kNull);
     Evaluator evaluator(program, frame, nullptr);

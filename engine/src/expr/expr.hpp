@@ -88,6 +88,7 @@ struct Program {
     std::vector<int> parameters_used;    // sorted, unique parameter indices
     std::vector<int> rules_used;         // sorted, unique rule indices (`fired`)
     Arena constants;                     // literal strings, arrays and objects the nodes point at
+    bool simple = false;                 // only answer-slot tests joined by and/or/!: evaluate_truthy's fast path
     ~Program();
     Program();
     Program(Program&&) noexcept;

@@ -23,6 +23,7 @@ enum class Op : std::uint8_t {
     If, And, Or, Not, NotNot,
     Eq, StrictEq, Ne, StrictNe, Lt, Le, Gt, Ge,
     InSlotConst,   // fused `{"in": [{"var": item}, [literals]]}`: index = slot, constant = the array
+    InConstSlot,   // fused `{"in": [literal string, {"var": item}]}`: index = slot, constant = the string
     CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags = fast_compare_code
     Max, Min, Add, Sub, Mul, Div, Mod,
     In, Cat, Substr, Merge,
@@ -76,6 +77,7 @@ double to_number(const Value& v);                           // JS ToNumber
 double parse_float(const Value& v);                         // JS parseFloat(ToString(v))
 
 bool strict_equal(const Value& a, const Value& b);
+bool js_in(const Value& needle, const Value& haystack);  // json-logic-js `in` (substring or element)
 bool loose_equal(const Value& a, const Value& b);
 enum class Order : std::uint8_t { Less, Equal, Greater, Unordered };
 Order js_compare(const Value& a, const Value& b);  // abstract relational comparison

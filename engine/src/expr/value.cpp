@@ -369,6 +369,26 @@ bool strict_equal(const Value& a, const Value& b) {
     return false;
 }
 
+bool js_in(const Value& a, const Value& b) {
+    if (b.kind == Kind::String) {  // String.prototype.indexOf
+        if (b.string.empty()) return false;
+        if (a.kind == Kind::String) return b.string.find(a.string) != std::string_view::npos;
+        std::string needle;
+        append_js_string(a, needle);
+        return b.string.find(needle) != std::string_view::npos;
+    }
+    if (b.kind != Kind::Array) return false;
+    if (b.array) {  // Array.prototype.indexOf: strict equality
+        for (const Value& e : *b.array)
+            if (strict_equal(e, a)) return true;
+        return false;
+    }
+    const std::size_t size = array_size(b);
+    for (std::size_t i = 0; i < size; ++i)
+        if (strict_equal(array_at(b, i), a)) return true;
+    return false;
+}
+
 // Abstract Equality Comparison (ECMA-262 7.2.14).
 bool loose_equal(const Value& a, const Value& b) {
     if (a.kind == b.kind) {
