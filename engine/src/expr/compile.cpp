@@ -191,6 +191,15 @@ private:
         }
     }
 
+    // The Names entry of node `at`, made on first use.
+    Names& names_of(std::uint32_t at) {
+        if (nodes_[at].index < 0) {
+            nodes_[at].index = std::int32_t(program_.names.size());
+            program_.names.emplace_back();
+        }
+        return program_.names[std::size_t(nodes_[at].index)];
+    }
+
     std::uint32_t reserve(std::size_t count) {
         const auto first = std::uint32_t(nodes_.size());
         nodes_.resize(nodes_.size() + count);
@@ -284,7 +293,7 @@ private:
                     for (const json* a : args) {
                         std::string seg;
                         append_js_string(from_json_view(*a), seg);  // a view: only read here
-                        nodes_[at].path.push_back(std::move(seg));
+                        names_of(at).path.push_back(std::move(seg));
                     }
                     return;
                 }
@@ -329,7 +338,7 @@ private:
                     std::string text;
                     append_js_string(from_json_view(*name_arg), text);
                     set_op(Op::VarPath);
-                    nodes_[at].path = split_path(text);
+                    names_of(at).path = split_path(text);
                     if (args.size() > 1) {
                         const std::uint32_t first = reserve(1);
                         nodes_[at].first = first;
@@ -547,8 +556,9 @@ private:
             slots.push_back(slot);
             items.push_back(slot);
         }
-        nodes_[at].path = std::move(names);
-        nodes_[at].slots = std::move(slots);
+        Names& entry = names_of(at);
+        entry.path = std::move(names);
+        entry.slots = std::move(slots);
         return ok;
     }
 

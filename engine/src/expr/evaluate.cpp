@@ -70,24 +70,32 @@ inline bool in_const_slot(const Node& n, const Value& v) {
 
 inline bool truthy_slot(const Value& v) { return v.kind == Kind::Bool ? v.boolean : truthy(v); }
 
-// Program::simple programs: the same semantics as Evaluator::test for these operations.
-bool test_simple(const Node* nodes, std::uint32_t index, const Value* items) {
-    const Node& n = nodes[index];
+// Program::simple programs: the same semantics as Evaluator::test for these operations. Leaves
+// are inline (no call, no saved registers); only and/or/!/!! go through test_simple_tree.
+bool test_simple_tree(const Node* nodes, const Node& n, const Value* items);
+
+__attribute__((always_inline)) inline bool test_simple(const Node* nodes, const Node& n, const Value* items) {
     switch (n.op) {
         case Op::CmpSlotConst: return compare_slot(n, items[n.index]);
         case Op::InSlotConst: return in_slot_const(n, items[n.index]);
         case Op::InConstSlot: return in_const_slot(n, items[n.index]);
         case Op::Answered: return items[n.index].kind != Kind::Null;
         case Op::VarSlot: return truthy_slot(items[n.index]);
-        case Op::Not: return n.count ? !test_simple(nodes, n.first, items) : true;
-        case Op::NotNot: return n.count ? test_simple(nodes, n.first, items) : false;
+        default: return test_simple_tree(nodes, n, items);
+    }
+}
+
+__attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n, const Value* items) {
+    switch (n.op) {
+        case Op::Not: return n.count ? !test_simple(nodes, nodes[n.first], items) : true;
+        case Op::NotNot: return n.count ? test_simple(nodes, nodes[n.first], items) : false;
         case Op::And:
             for (std::uint32_t i = 0; i < n.count; ++i)
-                if (!test_simple(nodes, n.first + i, items)) return false;
+                if (!test_simple(nodes, nodes[n.first + i], items)) return false;
             return n.count != 0;
         case Op::Or:
             for (std::uint32_t i = 0; i < n.count; ++i)
-                if (test_simple(nodes, n.first + i, items)) return true;
+                if (test_simple(nodes, nodes[n.first + i], items)) return true;
             return false;
         default: return false;  // not reached: the compiler marks only the operations above simple
     }
@@ -203,7 +211,7 @@ DateUnit unit_arg(std::uint8_t aux, const Value& v, const char* op) {
 class Evaluator {
 public:
     Evaluator(const Program& program, const Frame& frame, Arena* arena)
-        : nodes_(program.nodes.data()), f_(frame), arena_(arena) {}
+        : program_(program), nodes_(program.nodes.data()), f_(frame), arena_(arena) {}
 
     // The hot operations of screening rules get a small function of their own (small stack frame);
     // everything else lives in eval_rest / test_rest.
@@ -275,7 +283,8 @@ public:
             case Op::VarPath: {
                 if (n.flags & kWholeData) return whole(d);
                 Value out;
-                if (lookup(d, n.path.size(), [&](std::size_t i) { return std::string_view(n.path[i]); }, out)) return out;
+                const auto& path = names(n).path;
+                if (lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out)) return out;
                 return n.count ? eval(n.first, d) : Value::null();
             }
             case Op::VarDynamic: {
@@ -286,13 +295,14 @@ public:
             }
             case Op::MissingSlots:
             case Op::MissingSomeSlots: {
+                const Names& keys = names(n);
                 std::vector<Value> missing;
-                for (std::size_t i = 0; i < n.slots.size(); ++i) {
-                    const Value& v = slot(n.slots[i]);
+                for (std::size_t i = 0; i < keys.slots.size(); ++i) {
+                    const Value& v = slot(keys.slots[i]);
                     if (v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty()))
-                        missing.push_back(Value::from_view(n.path[i]));
+                        missing.push_back(Value::from_view(keys.path[i]));
                 }
-                if (n.op == Op::MissingSomeSlots && double(n.slots.size() - missing.size()) >= n.constant.number)
+                if (n.op == Op::MissingSomeSlots && double(keys.slots.size() - missing.size()) >= n.constant.number)
                     missing.clear();
                 return arena().array(std::move(missing));
             }
@@ -481,7 +491,8 @@ public:
                     out = whole(d);
                     found = true;
                 } else if (n.count == 0) {
-                    found = lookup(d, n.path.size(), [&](std::size_t i) { return std::string_view(n.path[i]); }, out);
+                    const auto& path = names(n).path;
+                    found = lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out);
                 } else {
                     std::vector<std::string> segments(n.count);
                     for (std::uint32_t i = 0; i < n.count; ++i) append_js_string(eval(n.first + i, d), segments[i]);
@@ -574,10 +585,13 @@ public:
     }
 
 private:
+    const Program& program_;
     const Node* nodes_;
     const Frame& f_;
     Arena* arena_;                        // where computed values live; null until needed
     std::unique_ptr<Arena> owned_arena_;  // evaluate_truthy's arena, if one was needed
+
+    const Names& names(const Node& n) const { return program_.names[std::size_t(n.index)]; }
 
     const Value& slot(int index) const { return f_.items ? f_.items[index] : kNull; }
 
@@ -670,14 +684,21 @@ Value evaluate(const Program& program, const Frame& frame, Arena& arena) {
     return evaluator.eval(program.root, Data{&data});
 }
 
-bool evaluate_truthy(const Program& program, const Frame& frame) {
-    if (program.simple && frame.items) return test_simple(program.nodes.data(), program.root, frame.items);
+namespace {
+__attribute__((noinline)) bool evaluate_truthy_general(const Program& program, const Frame& frame) {
     const Node& root = program.nodes[program.root];
     if (root.op == Op::CmpSlotConst) return compare_slot(root, frame.items ? frame.items[root.index] : kNull);
     Evaluator evaluator(program, frame, nullptr);
     if (!frame.data) return evaluator.test(program.root, Data{&kNull});
     const Value data = from_json_view(*frame.data);
     return evaluator.test(program.root, Data{&data});
+}
+}  // namespace
+
+bool evaluate_truthy(const Program& program, const Frame& frame) {
+    // Kept small: most protocol conditions are simple and should not pay for the evaluator's setup.
+    if (program.simple && frame.items) return test_simple(program.nodes.data(), program.nodes[program.root], frame.items);
+    return evaluate_truthy_general(program, frame);
 }
 
 }  // namespace prescreen::expr

@@ -81,14 +81,17 @@ struct Scope {
 
 /// A compiled rule. Opaque outside expr/.
 struct Node;
+struct Names;
 struct Program {
+    // What evaluation reads first comes first (one cache line with the control block).
     std::vector<Node> nodes;             // flat tree; root is nodes[root]
     std::uint32_t root = 0;
+    bool simple = false;                 // only answer-slot tests joined by and/or/!: evaluate_truthy's fast path
+    std::vector<Names> names;            // paths and slot lists of var/val/missing nodes (Node::index)
+    Arena constants;                     // literal strings, arrays and objects the nodes point at
     std::vector<int> items_used;         // sorted, unique answer slots the rule reads
     std::vector<int> parameters_used;    // sorted, unique parameter indices
     std::vector<int> rules_used;         // sorted, unique rule indices (`fired`)
-    Arena constants;                     // literal strings, arrays and objects the nodes point at
-    bool simple = false;                 // only answer-slot tests joined by and/or/!: evaluate_truthy's fast path
     ~Program();
     Program();
     Program(Program&&) noexcept;

@@ -46,14 +46,21 @@ enum FastCompare : std::uint8_t {
     kStrEq = 24, kStrNe, kStrLt, kStrLe, kStrGt, kStrGe,
 };
 
-struct Node {
+// One cache line per node: screening conditions are a node or three each, and evaluating one
+// should touch as little memory as possible. Rarely used lists live in Program::names.
+struct alignas(64) Node {
     Op op = Op::Const;
     std::uint8_t aux = 0;
     std::uint8_t flags = 0;
     std::uint32_t first = 0;  // children are nodes[first .. first + count)
     std::uint32_t count = 0;
-    std::int32_t index = -1;  // slot / parameter / rule
+    std::int32_t index = -1;  // slot / parameter / rule; var, val, exists, missing: Program::names index
     Value constant;
+};
+static_assert(sizeof(Node) == 64, "a Node fills one cache line");
+
+// The literal path of var/val/exists, or the item ids and slots of missing/missing_some.
+struct Names {
     std::vector<std::string> path;
     std::vector<int> slots;
 };
