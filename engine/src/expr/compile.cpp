@@ -514,6 +514,7 @@ private:
 
         if (protocol() && !in_iter && (is_comparison(op) || op == Op::In)) type_check(at, op, args, arg_path);
         if (is_comparison(op) && nodes_[at].count == 2) fuse(at, op);
+        if ((op == Op::Lt || op == Op::Le) && nodes_[at].count == 3) fuse_between(at, op);
         if (op == Op::In && nodes_[at].count == 2) {
             Node& n = nodes_[at];
             const Node& needle = nodes_[n.first];
@@ -647,6 +648,18 @@ private:
         }
     }
 
+    // `{"<=": [low, {"var": item}, high]}` (a range check) in one node; the literals stay children.
+    void fuse_between(std::uint32_t at, Op op) {
+        Node& n = nodes_[at];
+        const Node& low = nodes_[n.first];
+        const Node& var = nodes_[n.first + 1];
+        const Node& high = nodes_[n.first + 2];
+        if (low.op != Op::Const || high.op != Op::Const || var.op != Op::VarSlot || var.count != 0) return;
+        n.index = var.index;
+        n.aux = std::uint8_t(op);
+        n.op = Op::BetweenSlot;
+    }
+
     // `cmp(var item, literal)` in one node: the common shape of screening rules. The literal goes
     // right (c < v is v > c in JavaScript too) and `flags` selects an inline same-kind comparison.
     void fuse(std::uint32_t at, Op op) {
@@ -679,7 +692,8 @@ private:
 bool simple(const std::vector<Node>& nodes, std::uint32_t index) {
     const Node& n = nodes[index];
     switch (n.op) {
-        case Op::CmpSlotConst: case Op::InSlotConst: case Op::InConstSlot: case Op::Answered: return true;
+        case Op::CmpSlotConst: case Op::InSlotConst: case Op::InConstSlot: case Op::BetweenSlot:
+        case Op::Answered: return true;
         case Op::VarSlot: return n.count == 0;  // a default would need the evaluator
         case Op::Not: case Op::NotNot: case Op::And: case Op::Or:
             for (std::uint32_t i = 0; i < n.count; ++i)

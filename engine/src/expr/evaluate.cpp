@@ -68,6 +68,13 @@ inline bool in_const_slot(const Node& n, const Value& v) {
     return js_in(n.constant, v);
 }
 
+// BetweenSlot: low < v < high (or <=) like the three-argument "<" / "<="; the literals are
+// never undefined, so both comparisons always apply.
+inline bool between_slot(const Node* nodes, const Node& n, const Value& v) {
+    const Op op = Op(n.aux);
+    return compare_fast(op, nodes[n.first].constant, v) && compare_fast(op, v, nodes[n.first + 2].constant);
+}
+
 inline bool truthy_slot(const Value& v) { return v.kind == Kind::Bool ? v.boolean : truthy(v); }
 
 // Program::simple programs: the same semantics as Evaluator::test for these operations. Leaves
@@ -79,6 +86,7 @@ __attribute__((always_inline)) inline bool test_simple(const Node* nodes, const 
         case Op::CmpSlotConst: return compare_slot(n, items[n.index]);
         case Op::InSlotConst: return in_slot_const(n, items[n.index]);
         case Op::InConstSlot: return in_const_slot(n, items[n.index]);
+        case Op::BetweenSlot: return between_slot(nodes, n, items[n.index]);
         case Op::Answered: return items[n.index].kind != Kind::Null;
         case Op::VarSlot: return truthy_slot(items[n.index]);
         default: return test_simple_tree(nodes, n, items);
@@ -242,6 +250,7 @@ public:
                 return truthy_slot(slot(n.index));
             case Op::InSlotConst: return in_slot_const(n, slot(n.index));
             case Op::InConstSlot: return in_const_slot(n, slot(n.index));
+            case Op::BetweenSlot: return between_slot(nodes_, n, slot(n.index));
             case Op::Not: return n.count ? !test(n.first, d) : true;
             case Op::NotNot: return n.count ? test(n.first, d) : false;
             case Op::And:
@@ -339,7 +348,7 @@ public:
                 }
                 return current;
             }
-            case Op::InSlotConst: case Op::InConstSlot:
+            case Op::InSlotConst: case Op::InConstSlot: case Op::BetweenSlot:
             case Op::Not: case Op::NotNot:
             case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe:
             case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:

@@ -25,6 +25,8 @@ enum class Op : std::uint8_t {
     InSlotConst,   // fused `{"in": [{"var": item}, [literals]]}`: index = slot, constant = the array
     InConstSlot,   // fused `{"in": [literal string, {"var": item}]}`: index = slot, constant = the string
     CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags = fast_compare_code
+    BetweenSlot,   // fused `{"<": [literal, {"var": item}, literal]}` (or "<="): aux = Op, index = slot,
+                   // children 0 and 2 are the literals
     Max, Min, Add, Sub, Mul, Div, Mod,
     In, Cat, Substr, Merge,
     Map, Filter, Reduce, All, None, Some,
