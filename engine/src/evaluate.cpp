@@ -168,8 +168,11 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     // the answer set into cache in order) and all items visible; the visibility pass below then
     // clears the hidden ones.
     d.effective.assign(a.values.begin(), a.values.end());
-    d.visible.assign(n, 1);
-    d.fired.assign(p.rules.size(), 0);
+    // resize + fill (a memset) rather than assign(), which is an out-of-line call per vector.
+    d.visible.resize(n);
+    std::fill(d.visible.begin(), d.visible.end(), std::uint8_t{1});
+    d.fired.resize(p.rules.size());
+    std::fill(d.fired.begin(), d.fired.end(), std::uint8_t{0});
     d.rule_defer_until.assign(p.rules.size(), std::nullopt);
     d.missing_required.clear();
     d.visible_issues = false;
@@ -193,13 +196,19 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
         d.visible[slot] = 0;
         d.effective[slot] = Value::null();
     }
+    // Plain pointers and a local flag: the compiler can keep them in registers for the whole loop.
+    const std::uint8_t* visible = d.visible.data();
+    const std::uint8_t* invalid = a.invalid.data();
+    const Value* effective = d.effective.data();
+    bool visible_issues = false;
     for (std::size_t slot = 0; slot < n; ++slot) {
-        if (!d.visible[slot]) continue;
+        if (!visible[slot]) continue;
+        visible_issues |= invalid[slot] != 0;
         const Item& item = p.items[slot];
-        if (a.invalid[slot]) d.visible_issues = true;
-        if (item.required && item.type != ItemType::Display && d.effective[slot].kind == expr::Kind::Null)
+        if (item.required && item.type != ItemType::Display && effective[slot].kind == expr::Kind::Null)
             d.missing_required.push_back(static_cast<int>(slot));
     }
+    d.visible_issues = visible_issues;
 
     Outcome outcome = Outcome::Eligible;
     for (std::size_t r = 0; r < p.rules.size(); ++r) {
