@@ -168,6 +168,10 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     // the answer set into cache in order) and all items visible; the visibility pass below then
     // clears the hidden ones.
     d.effective.assign(a.values.begin(), a.values.end());
+    // Multi-choice answers point at their option lists elsewhere in the answer set; start loading
+    // those (typically cold) lines now so the rules that read them do not wait for memory.
+    for (const Value& v : d.effective)
+        if (v.kind == expr::Kind::Array && v.array) __builtin_prefetch(v.array->data());
     // resize + fill (a memset) rather than assign(), which is an out-of-line call per vector.
     d.visible.resize(n);
     std::fill(d.visible.begin(), d.visible.end(), std::uint8_t{1});
