@@ -24,6 +24,8 @@ const Value kNull{};
 // CmpSlotConst: same-kind comparisons inline, everything else through JavaScript's rules.
 __attribute__((always_inline)) inline bool compare_slot(const Node& n, const Value& v) {
     const Value& c = n.constant;
+    // `answer == true` is most screening rules: a predictable branch instead of the jump table.
+    if (n.flags == kBoolEq && v.kind == Kind::Bool) return v.boolean == c.boolean;
     if (v.kind == c.kind) {
         switch (n.flags) {
             case kBoolEq: return v.boolean == c.boolean;
