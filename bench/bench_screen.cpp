@@ -153,8 +153,10 @@ struct PlainRules {
         expr::Frame frame;
         frame.data = &data;
         frame.today = kToday;
-        for (std::size_t r = 0; r < programs.size(); ++r)
-            if (expr::truthy(expr::evaluate(*programs[r], frame))) fired.push_back(int(r));
+        for (std::size_t r = 0; r < programs.size(); ++r) {
+            expr::Arena arena;  // allocates only if the rule computes a string or array
+            if (expr::truthy(expr::evaluate(*programs[r], frame, arena))) fired.push_back(int(r));
+        }
     }
 };
 
@@ -290,7 +292,8 @@ int suite_check(const std::string& path) {
             if (!program) continue;
             expr::Frame frame;
             frame.data = &cases[i][1];
-            if (expr::to_json(expr::evaluate(*program, frame)) == cases[i][2]) pass.push_back(i);
+            expr::Arena arena;
+            if (expr::to_json(expr::evaluate(*program, frame, arena)) == cases[i][2]) pass.push_back(i);
         } catch (...) {
         }
     }
@@ -311,7 +314,8 @@ int suite_time(const std::string& path, const std::string& indices_path) {
         expr::Frame frame;
         for (std::size_t k = 0; k < programs.size(); ++k) {
             frame.data = data[k];
-            sink += std::size_t(expr::evaluate(*programs[k], frame).kind);
+            expr::Arena arena;
+            sink += std::size_t(expr::evaluate(*programs[k], frame, arena).kind);
         }
     });
     std::cout << json{{"engine", "prescreen native"}, {"ns_per_eval", ns}, {"evals", indices.size()}, {"max_rss_kb", peak_rss_kb()}}.dump() << "\n";

@@ -237,10 +237,19 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
 
 void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, std::string_view today_text, Decision& d) {
     const std::size_t n = p.items.size();
-    // Every slot is written in the visibility pass below; sizing alone avoids clearing twice.
-    d.effective.resize(n);
-    d.visible.assign(n, 0);
-    d.fired.assign(p.rules.size(), 0);
+    // Start from all answers (Values are trivially copyable: one contiguous copy, which also pulls
+    // the answer set into cache in order) and all items visible; the visibility pass below then
+    // clears the hidden ones.
+    d.effective.assign(a.values.begin(), a.values.end());
+    // Multi-choice answers point at their option lists elsewhere in the answer set; start loading
+    // those (typically cold) lines now so the rules that read them do not wait for memory.
+    for (const Value& v : d.effective)
+        if (v.kind == expr::Kind::Array && v.array) __builtin_prefetch(v.array->data());
+    // resize + fill (a memset) rather than assign(), which is an out-of-line call per vector.
+    d.visible.resize(n);
+    std::fill(d.visible.begin(), d.visible.end(), std::uint8_t{1});
+    d.fired.resize(p.rules.size());
+    std::fill(d.fired.begin(), d.fired.end(), std::uint8_t{0});
     d.rule_defer_until.assign(p.rules.size(), std::nullopt);
     d.missing_required.clear();
     d.visible_issues = false;
@@ -249,27 +258,39 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     frame.items = d.effective.data();
     frame.parameters = p.parameter_values.data();
     frame.today = today_text;
+    // Conditions made only of answer tests (Program::simple) cannot fail at run time, so they skip
+    // test()'s error reporting: one call less per condition.
+    auto holds = [&](const expr::Program& program, const char* list, std::size_t index, const char* key) {
+        return program.simple ? expr::evaluate_truthy(program, frame) : test(program, frame, list, index, key);
+    };
 
     // Visibility in dependency order: an item's controlling items are settled before it, so one
-    // pass reaches the fixed point. Hidden items keep Null, so they read as unanswered.
+    // pass reaches the fixed point (an enable_when reads only its controlling items, never a slot
+    // still to be settled). Hidden items become Null, so they read as unanswered.
     for (int slot : p.visibility_order) {
         const Item& item = p.items[slot];
-        bool visible = !item.enable_when || test(*item.enable_when, frame, "/items/", slot, "/enable_when");
-        d.visible[slot] = visible;
-        d.effective[slot] = visible ? a.values[slot] : Value::null();
+        if (!item.enable_when || holds(*item.enable_when, "/items/", slot, "/enable_when")) continue;
+        d.visible[slot] = 0;
+        d.effective[slot] = Value::null();
     }
+    // Plain pointers and a local flag: the compiler can keep them in registers for the whole loop.
+    const std::uint8_t* visible = d.visible.data();
+    const std::uint8_t* invalid = a.invalid.data();
+    const Value* effective = d.effective.data();
+    bool visible_issues = false;
     for (std::size_t slot = 0; slot < n; ++slot) {
-        if (!d.visible[slot]) continue;
+        if (!visible[slot]) continue;
+        visible_issues |= invalid[slot] != 0;
         const Item& item = p.items[slot];
-        if (a.invalid[slot]) d.visible_issues = true;
-        if (item.required && item.type != ItemType::Display && d.effective[slot].kind == expr::Kind::Null)
+        if (item.required && item.type != ItemType::Display && effective[slot].kind == expr::Kind::Null)
             d.missing_required.push_back(static_cast<int>(slot));
     }
+    d.visible_issues = visible_issues;
 
     Outcome outcome = Outcome::Eligible;
     for (std::size_t r = 0; r < p.rules.size(); ++r) {
         const Rule& rule = p.rules[r];
-        if (!rule.when || !test(*rule.when, frame, "/rules/", r, "/when")) continue;
+        if (!rule.when || !holds(*rule.when, "/rules/", r, "/when")) continue;
         if (rule.defer_wait >= 0) {
             // The waiting period runs from the latest answered event date ("at least N": treatment
             // is allowed on event + N). No event date known: open-ended, re-screen.

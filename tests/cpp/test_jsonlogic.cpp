@@ -249,8 +249,9 @@ TEST_CASE("jsonlogic: protocol scope", "[jsonlogic]") {
         auto program = expr::compile(rule, t.scope, "/rules/0/when", prescreen::default_limits(), ds);
         INFO(rule.dump() << "\n" << describe(ds));
         REQUIRE(program);
-        const json result = expr::to_json(expr::evaluate(*program, frame));
-        CHECK(expr::evaluate_truthy(*program, frame) == expr::truthy(expr::evaluate(*program, frame)));
+        expr::Arena arena;
+        const json result = expr::to_json(expr::evaluate(*program, frame, arena));
+        CHECK(expr::evaluate_truthy(*program, frame) == expr::truthy(expr::evaluate(*program, frame, arena)));
         return result;
     };
     CHECK(run({{"==", {{{"var", "smoker"}}, true}}}) == true);
@@ -275,6 +276,29 @@ TEST_CASE("jsonlogic: protocol scope", "[jsonlogic]") {
     CHECK(run({{"outcome", json::array()}}) == "deferred");
     CHECK(run({{"today", json::array()}}) == "2026-11-25");
     CHECK(run({{"and", {{{"var", "smoker"}}, {{"!", {{"var", "weight"}}}}}}}) == true);
+    // Fused forms (InConstSlot, BetweenSlot) keep JavaScript semantics; run() also checks that
+    // evaluate_truthy's fast path agrees with evaluate().
+    CHECK(run({{"in", {"eczema", {{"var", "conditions"}}}}}) == true);
+    CHECK(run({{"in", {"rosacea", {{"var", "conditions"}}}}}) == false);
+    CHECK(run({{"in", {"I", {{"var", "skin_type"}}}}}) == true);  // substring of "II"
+    CHECK(run({{"in", {"x", {{"var", "notes"}}}}}) == false);     // unanswered
+    CHECK(run({{"<=", {0, {{"var", "age_years"}}, 13}}}) == true);  // null compares as 0
+    CHECK(run({{"<", {0, {{"var", "age_years"}}, 13}}}) == false);
+    CHECK(run({{"<", {"2026-01-01", {{"var", "last_dose"}}, "2027-01-01"}}}) == true);
+    CHECK(run({{"<", {"2026-07-01", {{"var", "last_dose"}}, "2027-01-01"}}}) == false);
+    CHECK(run({{"or", {{{"!", {{"var", "smoker"}}}}, {{"in", {"acne", {{"var", "conditions"}}}}}}}}) == true);
+    {
+        std::vector<prescreen::Diagnostic> ds;
+        auto simple = expr::compile({{"and", {{{"==", {{{"var", "smoker"}}, true}}}, {{"in", {"acne", {{"var", "conditions"}}}}},
+                                              {{"<=", {18, {{"var", "age_years"}}, 70}}}, {{"!!", {{"var", "notes"}}}}}}},
+                                    t.scope, "", prescreen::default_limits(), ds);
+        REQUIRE(simple);
+        CHECK(simple->simple);
+        auto general = expr::compile({{"and", {{{"var", "smoker"}}, {{"param", "min_age"}}}}}, t.scope, "",
+                                     prescreen::default_limits(), ds);
+        REQUIRE(general);
+        CHECK_FALSE(general->simple);
+    }
 
     std::vector<prescreen::Diagnostic> ds;
     auto program = expr::compile({{"and", {{{"==", {{{"var", "smoker"}}, true}}}, {{"param", "min_age"}},
@@ -348,7 +372,8 @@ TEST_CASE("jsonlogic: expression depth limit", "[jsonlogic]") {
         std::vector<prescreen::Diagnostic> ds;
         auto program = expr::compile(nested(10), free_scope, "", limits, ds);
         REQUIRE(program);
-        CHECK(expr::to_json(expr::evaluate(*program, expr::Frame{})) == true);
+        expr::Arena arena;
+        CHECK(expr::to_json(expr::evaluate(*program, expr::Frame{}, arena)) == true);
     }
     {
         std::vector<prescreen::Diagnostic> ds;
@@ -420,7 +445,8 @@ TEST_CASE("jsonlogic: random rules never crash", "[jsonlogic]") {
         std::vector<prescreen::Diagnostic> ds;
         if (auto program = expr::compile(rule, t.scope, "", prescreen::default_limits(), ds)) {
             try {
-                (void)expr::to_json(expr::evaluate(*program, frame));
+                expr::Arena arena;
+                (void)expr::to_json(expr::evaluate(*program, frame, arena));
             } catch (const expr::EvalError&) {
             }
         }

@@ -36,7 +36,8 @@ json apply_logic(const json& rule, const json& data, const Context& context) {
     frame.data = &data;
     frame.today = context.today;
     try {
-        return expr::to_json(expr::evaluate(*program, frame));
+        expr::Arena arena;  // owns computed values until to_json has copied the result
+        return expr::to_json(expr::evaluate(*program, frame, arena));
     } catch (const expr::EvalError& e) {
         throw ProtocolError({Diagnostic{e.code, "", e.message}});
     }

@@ -119,7 +119,7 @@ public:
                 values.reserve(j.size());
                 for (std::size_t i = 0; i < j.size(); ++i) values.push_back(nodes_[first + i].constant);
                 n.op = Op::Const;
-                n.constant = Value::owned_array(std::move(values));
+                n.constant = program_.constants.array(std::move(values));
             } else {
                 n.op = Op::MakeArray;
                 n.first = first;
@@ -134,12 +134,7 @@ public:
         }
         if (j.is_object()) {  // not logic (json-logic-js passes such objects through as data)
             if (!object_fits(j, depth, path)) return;
-            auto copy = std::make_shared<const json>(j);
-            Value v;
-            v.kind = Kind::Object;
-            v.object = copy.get();
-            v.hold = std::move(copy);
-            nodes_[at].constant = std::move(v);
+            nodes_[at].constant = program_.constants.object(j);
             return;
         }
         nodes_[at].constant = literal(j);
@@ -184,15 +179,25 @@ private:
         return true;
     }
 
-    static Value literal(const json& j) {
+    // A scalar literal; strings are copied into the program (the rule's json may not outlive it).
+    Value literal(const json& j) {
         switch (j.type()) {
             case json::value_t::boolean: return Value::from_bool(j.get<bool>());
             case json::value_t::number_integer:
             case json::value_t::number_unsigned:
             case json::value_t::number_float: return from_json_view(j);
-            case json::value_t::string: return Value::owned_string(j.get<std::string>());
+            case json::value_t::string: return program_.constants.string(j.get<std::string>());
             default: return Value::null();
         }
+    }
+
+    // The Names entry of node `at`, made on first use.
+    Names& names_of(std::uint32_t at) {
+        if (nodes_[at].index < 0) {
+            nodes_[at].index = std::int32_t(program_.names.size());
+            program_.names.emplace_back();
+        }
+        return program_.names[std::size_t(nodes_[at].index)];
     }
 
     std::uint32_t reserve(std::size_t count) {
@@ -260,10 +265,7 @@ private:
                 if (data.is_object() && !object_fits(data, depth, path)) return;
                 if (data.is_array() && !object_fits(data, depth, path)) return;
                 if (data.is_structured()) {
-                    auto copy = std::make_shared<const json>(data);
-                    Value v = from_json_view(*copy);
-                    v.hold = std::move(copy);
-                    nodes_[at].constant = std::move(v);
+                    nodes_[at].constant = program_.constants.object(data);
                 } else {
                     nodes_[at].constant = literal(data);
                 }
@@ -290,8 +292,8 @@ private:
                 if (literal_path) {
                     for (const json* a : args) {
                         std::string seg;
-                        append_js_string(literal(*a), seg);
-                        nodes_[at].path.push_back(std::move(seg));
+                        append_js_string(from_json_view(*a), seg);  // a view: only read here
+                        names_of(at).path.push_back(std::move(seg));
                     }
                     return;
                 }
@@ -334,9 +336,9 @@ private:
                 }
                 if (name_arg->is_primitive()) {
                     std::string text;
-                    append_js_string(literal(*name_arg), text);
+                    append_js_string(from_json_view(*name_arg), text);
                     set_op(Op::VarPath);
-                    nodes_[at].path = split_path(text);
+                    names_of(at).path = split_path(text);
                     if (args.size() > 1) {
                         const std::uint32_t first = reserve(1);
                         nodes_[at].first = first;
@@ -512,6 +514,7 @@ private:
 
         if (protocol() && !in_iter && (is_comparison(op) || op == Op::In)) type_check(at, op, args, arg_path);
         if (is_comparison(op) && nodes_[at].count == 2) fuse(at, op);
+        if ((op == Op::Lt || op == Op::Le) && nodes_[at].count == 3) fuse_between(at, op);
         if (op == Op::In && nodes_[at].count == 2) {
             Node& n = nodes_[at];
             const Node& needle = nodes_[n.first];
@@ -521,6 +524,12 @@ private:
                 n.index = needle.index;
                 n.constant = hay.constant;
                 n.op = Op::InSlotConst;
+                n.count = 0;
+            } else if (needle.op == Op::Const && needle.constant.kind == Kind::String && hay.op == Op::VarSlot &&
+                       hay.count == 0) {  // an option of a multi-choice item (or a substring of a text)
+                n.index = hay.index;
+                n.constant = needle.constant;
+                n.op = Op::InConstSlot;
                 n.count = 0;
             }
         }
@@ -548,8 +557,9 @@ private:
             slots.push_back(slot);
             items.push_back(slot);
         }
-        nodes_[at].path = std::move(names);
-        nodes_[at].slots = std::move(slots);
+        Names& entry = names_of(at);
+        entry.path = std::move(names);
+        entry.slots = std::move(slots);
         return ok;
     }
 
@@ -638,6 +648,18 @@ private:
         }
     }
 
+    // `{"<=": [low, {"var": item}, high]}` (a range check) in one node; the literals stay children.
+    void fuse_between(std::uint32_t at, Op op) {
+        Node& n = nodes_[at];
+        const Node& low = nodes_[n.first];
+        const Node& var = nodes_[n.first + 1];
+        const Node& high = nodes_[n.first + 2];
+        if (low.op != Op::Const || high.op != Op::Const || var.op != Op::VarSlot || var.count != 0) return;
+        n.index = var.index;
+        n.aux = std::uint8_t(op);
+        n.op = Op::BetweenSlot;
+    }
+
     // `cmp(var item, literal)` in one node: the common shape of screening rules. The literal goes
     // right (c < v is v > c in JavaScript too) and `flags` selects an inline same-kind comparison.
     void fuse(std::uint32_t at, Op op) {
@@ -665,6 +687,22 @@ private:
     }
 };
 
+// Only operations that read answer slots and literals (no data, no arena, no errors) under
+// and/or/!/!!: evaluate_truthy runs such a program without setting up an evaluator.
+bool simple(const std::vector<Node>& nodes, std::uint32_t index) {
+    const Node& n = nodes[index];
+    switch (n.op) {
+        case Op::CmpSlotConst: case Op::InSlotConst: case Op::InConstSlot: case Op::BetweenSlot:
+        case Op::Answered: return true;
+        case Op::VarSlot: return n.count == 0;  // a default would need the evaluator
+        case Op::Not: case Op::NotNot: case Op::And: case Op::Or:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (!simple(nodes, n.first + i)) return false;
+            return true;
+        default: return false;
+    }
+}
+
 void sort_unique(std::vector<int>& v) {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -687,6 +725,7 @@ std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& 
     sort_unique(program->parameters_used);
     sort_unique(program->rules_used);
     program->nodes.shrink_to_fit();
+    program->simple = scope.items != nullptr && simple(program->nodes, program->root);
     return program;
 }
 

@@ -3,6 +3,7 @@
 // (no allocation, no reference counting); only computed strings and arrays own memory.
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "dates.hpp"
 #include "expr/internal.hpp"
@@ -21,8 +22,10 @@ struct Data {
 const Value kNull{};
 
 // CmpSlotConst: same-kind comparisons inline, everything else through JavaScript's rules.
-inline bool compare_slot(const Node& n, const Value& v) {
+__attribute__((always_inline)) inline bool compare_slot(const Node& n, const Value& v) {
     const Value& c = n.constant;
+    // `answer == true` is most screening rules: a predictable branch instead of the jump table.
+    if (n.flags == kBoolEq && v.kind == Kind::Bool) return v.boolean == c.boolean;
     if (v.kind == c.kind) {
         switch (n.flags) {
             case kBoolEq: return v.boolean == c.boolean;
@@ -43,6 +46,69 @@ inline bool compare_slot(const Node& n, const Value& v) {
         }
     }
     return compare_op(Op(n.aux), v, c);
+}
+
+// InSlotConst: a choice answer among literal options; strict equality as Array.indexOf.
+inline bool in_slot_const(const Node& n, const Value& v) {
+    if (v.kind == Kind::String) {
+        for (const Value& e : *n.constant.array)
+            if (e.kind == Kind::String && e.string == v.string) return true;
+        return false;
+    }
+    for (const Value& e : *n.constant.array)
+        if (strict_equal(e, v)) return true;
+    return false;
+}
+
+// InConstSlot: a literal option among a multi-choice answer's options (a substring test on text).
+inline bool in_const_slot(const Node& n, const Value& v) {
+    if (v.kind == Kind::Array && v.array) {
+        for (const Value& e : *v.array)
+            if (e.kind == Kind::String && e.string == n.constant.string) return true;
+        return false;
+    }
+    return js_in(n.constant, v);
+}
+
+// BetweenSlot: low < v < high (or <=) like the three-argument "<" / "<="; the literals are
+// never undefined, so both comparisons always apply.
+inline bool between_slot(const Node* nodes, const Node& n, const Value& v) {
+    const Op op = Op(n.aux);
+    return compare_fast(op, nodes[n.first].constant, v) && compare_fast(op, v, nodes[n.first + 2].constant);
+}
+
+inline bool truthy_slot(const Value& v) { return v.kind == Kind::Bool ? v.boolean : truthy(v); }
+
+// Program::simple programs: the same semantics as Evaluator::test for these operations. Leaves
+// are inline (no call, no saved registers); only and/or/!/!! go through test_simple_tree.
+bool test_simple_tree(const Node* nodes, const Node& n, const Value* items);
+
+__attribute__((always_inline)) inline bool test_simple(const Node* nodes, const Node& n, const Value* items) {
+    switch (n.op) {
+        case Op::CmpSlotConst: return compare_slot(n, items[n.index]);
+        case Op::InSlotConst: return in_slot_const(n, items[n.index]);
+        case Op::InConstSlot: return in_const_slot(n, items[n.index]);
+        case Op::BetweenSlot: return between_slot(nodes, n, items[n.index]);
+        case Op::Answered: return items[n.index].kind != Kind::Null;
+        case Op::VarSlot: return truthy_slot(items[n.index]);
+        default: return test_simple_tree(nodes, n, items);
+    }
+}
+
+__attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n, const Value* items) {
+    switch (n.op) {
+        case Op::Not: return n.count ? !test_simple(nodes, nodes[n.first], items) : true;
+        case Op::NotNot: return n.count ? test_simple(nodes, nodes[n.first], items) : false;
+        case Op::And:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (!test_simple(nodes, nodes[n.first + i], items)) return false;
+            return n.count != 0;
+        case Op::Or:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (test_simple(nodes, nodes[n.first + i], items)) return true;
+            return false;
+        default: return false;  // not reached: the compiler marks only the operations above simple
+    }
 }
 
 bool is_index(std::string_view s, std::size_t& index) {
@@ -80,7 +146,6 @@ bool step(const Value& in, std::string_view seg, Value& out) {
             const auto it = in.object->find(seg);
             if (it == in.object->end()) return false;
             out = from_json_view(*it);
-            out.hold = in.hold;  // the json may be owned by the parent (try context, reduce pair)
             return true;
         }
         case Kind::Array: {
@@ -102,9 +167,7 @@ bool step(const Value& in, std::string_view seg, Value& out) {
             }
             std::size_t i;
             if (!is_index(seg, i) || i >= n) return false;
-            Value v = Value::from_view(in.string.substr(offsets[i], offsets[i + 1] - offsets[i]));
-            v.hold = in.hold;
-            out = std::move(v);
+            out = Value::from_view(in.string.substr(offsets[i], offsets[i + 1] - offsets[i]));
             return true;
         }
         default: return false;
@@ -157,7 +220,8 @@ DateUnit unit_arg(std::uint8_t aux, const Value& v, const char* op) {
 
 class Evaluator {
 public:
-    Evaluator(const Program& program, const Frame& frame) : nodes_(program.nodes.data()), f_(frame) {}
+    Evaluator(const Program& program, const Frame& frame, Arena* arena)
+        : program_(program), nodes_(program.nodes.data()), f_(frame), arena_(arena) {}
 
     // The hot operations of screening rules get a small function of their own (small stack frame);
     // everything else lives in eval_rest / test_rest.
@@ -165,11 +229,12 @@ public:
         const Node& n = nodes_[index];
         switch (n.op) {
             case Op::Const:
-                if (n.constant.kind == Kind::String) return Value::from_view(n.constant.string);
+                if (n.constant.kind == Kind::String || n.constant.kind == Kind::Number || n.constant.kind == Kind::Bool)
+                    return n.constant;
                 break;
             case Op::VarSlot:
                 if (n.count) break;
-                return borrow(slot(n.index));
+                return slot(n.index);
             case Op::CmpSlotConst:
             case Op::Not:
             case Op::NotNot: return Value::from_bool(test(index, d));
@@ -182,23 +247,12 @@ public:
         const Node& n = nodes_[index];
         switch (n.op) {
             case Op::CmpSlotConst: return compare_slot(n, slot(n.index));
-            case Op::VarSlot: {
+            case Op::VarSlot:
                 if (n.count) break;
-                const Value& v = slot(n.index);
-                if (v.kind == Kind::Bool) return v.boolean;
-                return truthy(v);
-            }
-            case Op::InSlotConst: {
-                const Value& v = slot(n.index);
-                if (v.kind == Kind::String) {
-                    for (const Value& e : *n.constant.array)
-                        if (e.kind == Kind::String && e.string == v.string) return true;
-                    return false;
-                }
-                for (const Value& e : *n.constant.array)
-                    if (strict_equal(e, v)) return true;
-                return false;
-            }
+                return truthy_slot(slot(n.index));
+            case Op::InSlotConst: return in_slot_const(n, slot(n.index));
+            case Op::InConstSlot: return in_const_slot(n, slot(n.index));
+            case Op::BetweenSlot: return between_slot(nodes_, n, slot(n.index));
             case Op::Not: return n.count ? !test(n.first, d) : true;
             case Op::NotNot: return n.count ? test(n.first, d) : false;
             case Op::And:
@@ -223,24 +277,25 @@ public:
                     case Kind::String: return Value::from_view(c.string);
                     case Kind::Array: return Value::from_array_view(c.array);
                     case Kind::Null: return Value::null();
-                    default: return borrow(c);
+                    default: return c;
                 }
             }
             case Op::MakeArray: {
                 std::vector<Value> items;
                 items.reserve(n.count);
                 for (std::uint32_t i = 0; i < n.count; ++i) items.push_back(eval(n.first + i, d));
-                return Value::owned_array(std::move(items));
+                return arena().array(std::move(items));
             }
             case Op::VarSlot: {
                 const Value& v = slot(n.index);
                 if (v.kind == Kind::Null && n.count) return eval(n.first, d);
-                return borrow(v);
+                return v;
             }
             case Op::VarPath: {
                 if (n.flags & kWholeData) return whole(d);
                 Value out;
-                if (lookup(d, n.path.size(), [&](std::size_t i) { return std::string_view(n.path[i]); }, out)) return out;
+                const auto& path = names(n).path;
+                if (lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out)) return out;
                 return n.count ? eval(n.first, d) : Value::null();
             }
             case Op::VarDynamic: {
@@ -251,15 +306,16 @@ public:
             }
             case Op::MissingSlots:
             case Op::MissingSomeSlots: {
+                const Names& keys = names(n);
                 std::vector<Value> missing;
-                for (std::size_t i = 0; i < n.slots.size(); ++i) {
-                    const Value& v = slot(n.slots[i]);
+                for (std::size_t i = 0; i < keys.slots.size(); ++i) {
+                    const Value& v = slot(keys.slots[i]);
                     if (v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty()))
-                        missing.push_back(Value::from_view(n.path[i]));
+                        missing.push_back(Value::from_view(keys.path[i]));
                 }
-                if (n.op == Op::MissingSomeSlots && double(n.slots.size() - missing.size()) >= n.constant.number)
+                if (n.op == Op::MissingSomeSlots && double(keys.slots.size() - missing.size()) >= n.constant.number)
                     missing.clear();
-                return Value::owned_array(std::move(missing));
+                return arena().array(std::move(missing));
             }
             case Op::Missing: {
                 std::vector<Value> args;
@@ -275,7 +331,7 @@ public:
                 if (array_size(options) && array_at(options, 0).kind == Kind::Array) keys = array_at(options, 0);
                 Value missing = missing_keys(d, keys);
                 const Value present = Value::from_number(double(array_size(options)) - double(array_size(missing)));
-                if (compare_op(Op::Ge, present, need)) return Value::owned_array({});
+                if (compare_op(Op::Ge, present, need)) return arena().array({});
                 return missing;
             }
             case Op::If: {
@@ -294,7 +350,7 @@ public:
                 }
                 return current;
             }
-            case Op::InSlotConst:
+            case Op::InSlotConst: case Op::InConstSlot: case Op::BetweenSlot:
             case Op::Not: case Op::NotNot:
             case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe:
             case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
@@ -336,22 +392,7 @@ public:
             case Op::In: {
                 const Value a = arg(n, 0, d);
                 const Value b = arg(n, 1, d);
-                if (b.kind == Kind::String) {
-                    if (b.string.empty()) return Value::from_bool(false);
-                    if (a.kind == Kind::String) return Value::from_bool(b.string.find(a.string) != std::string_view::npos);
-                    std::string needle;
-                    append_js_string(a, needle);
-                    return Value::from_bool(b.string.find(needle) != std::string_view::npos);
-                }
-                if (b.kind == Kind::Array && b.array) {
-                    for (const Value& e : *b.array)
-                        if (strict_equal(e, a)) return Value::from_bool(true);
-                } else if (b.kind == Kind::Array) {
-                    const std::size_t size = array_size(b);
-                    for (std::size_t i = 0; i < size; ++i)
-                        if (strict_equal(array_at(b, i), a)) return Value::from_bool(true);
-                }
-                return Value::from_bool(false);
+                return Value::from_bool(js_in(a, b));
             }
             case Op::Cat: {
                 std::string out;
@@ -359,7 +400,7 @@ public:
                     const Value v = eval(n.first + i, d);
                     if (v.kind != Kind::Null) append_js_string(v, out);
                 }
-                return Value::owned_string(std::move(out));
+                return arena().string(std::move(out));
             }
             case Op::Substr: {
                 const Value source = arg(n, 0, d);
@@ -377,7 +418,7 @@ public:
                 } else {
                     result = js_substr(text, offsets, from, !is_undefined(end), to_integer(end));
                 }
-                return Value::owned_string(std::string(result));
+                return arena().string(std::string(result));
             }
             case Op::Merge: {
                 std::vector<Value> out;
@@ -390,7 +431,7 @@ public:
                         out.push_back(std::move(v));
                     }
                 }
-                return Value::owned_array(std::move(out));
+                return arena().array(std::move(out));
             }
             case Op::Map:
             case Op::Filter: {
@@ -406,7 +447,7 @@ public:
                         else if (n.count > 1 && test(n.first + 1, inner)) out.push_back(std::move(element));
                     }
                 }
-                return Value::owned_array(std::move(out));
+                return arena().array(std::move(out));
             }
             case Op::Reduce: {
                 const Value source = arg(n, 0, d);
@@ -433,7 +474,7 @@ public:
                     fail("bad_arguments", "date_add: the amount must be a whole number, got " + to_json(amount).dump());
                 const auto result = add_period(from, static_cast<long long>(amount.number), unit_arg(n.aux, unit, "date_add"));
                 if (!result) fail("invalid_date", "date_add: the result is outside years 1..9999");
-                return Value::owned_string(iso(*result));
+                return arena().string(iso(*result));
             }
             case Op::DateDiff: {
                 const Value from = eval(n.first, d);
@@ -451,7 +492,7 @@ public:
                 const Date today = date_arg(Value::from_view(f_.today), "today");
                 return Value::from_number(double(period_between(birth, today, DateUnit::Years)));
             }
-            case Op::Param: return f_.parameters ? borrow(f_.parameters[n.index]) : Value::null();
+            case Op::Param: return f_.parameters ? f_.parameters[n.index] : Value::null();
             case Op::Outcome: return f_.outcome.empty() ? Value::null() : Value::from_view(f_.outcome);
             case Op::Val:
             case Op::Exists: {
@@ -461,7 +502,8 @@ public:
                     out = whole(d);
                     found = true;
                 } else if (n.count == 0) {
-                    found = lookup(d, n.path.size(), [&](std::size_t i) { return std::string_view(n.path[i]); }, out);
+                    const auto& path = names(n).path;
+                    found = lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out);
                 } else {
                     std::vector<std::string> segments(n.count);
                     for (std::uint32_t i = 0; i < n.count; ++i) append_js_string(eval(n.first + i, d), segments[i]);
@@ -494,12 +536,7 @@ public:
                         return eval(n.first + i, current);
                     } catch (const EvalError& e) {
                         if (i + 1 == n.count) throw;
-                        auto object = std::make_shared<const nlohmann::json>(
-                            nlohmann::json{{"type", e.code == "thrown" ? e.message : e.code}});
-                        context = Value();
-                        context.kind = Kind::Object;
-                        context.object = object.get();
-                        context.hold = std::move(object);
+                        context = arena().object(nlohmann::json{{"type", e.code == "thrown" ? e.message : e.code}});
                         current = Data{&context};
                     }
                 }
@@ -559,8 +596,13 @@ public:
     }
 
 private:
+    const Program& program_;
     const Node* nodes_;
     const Frame& f_;
+    Arena* arena_;                        // where computed values live; null until needed
+    std::unique_ptr<Arena> owned_arena_;  // evaluate_truthy's arena, if one was needed
+
+    const Names& names(const Node& n) const { return program_.names[std::size_t(n.index)]; }
 
     const Value& slot(int index) const { return f_.items ? f_.items[index] : kNull; }
 
@@ -568,20 +610,25 @@ private:
         return i < n.count ? eval(n.first + i, d) : undefined_value();
     }
 
-    static Value whole(const Data& d) {
+    // The whole data; inside `reduce` that is the {current, accumulator} object, built on demand.
+    Value whole(const Data& d) {
         if (d.value) return *d.value;
-        auto object = std::make_shared<const nlohmann::json>(
-            nlohmann::json{{"current", to_json(*d.current)}, {"accumulator", to_json(*d.accumulator)}});
-        Value v;
-        v.kind = Kind::Object;
-        v.object = object.get();
-        v.hold = std::move(object);
-        return v;
+        return arena().object(nlohmann::json{{"current", to_json(*d.current)}, {"accumulator", to_json(*d.accumulator)}});
+    }
+
+    // The arena of evaluate(), or one made on first use (evaluate_truthy: most conditions never
+    // compute a string or array, so they never pay for an arena).
+    Arena& arena() {
+        if (!arena_) {
+            owned_arena_ = std::make_unique<Arena>();
+            arena_ = owned_arena_.get();
+        }
+        return *arena_;
     }
 
     // json-logic-js `var`: walk the dotted path; false when a step is undefined or hits null.
     template <class Segment>
-    static bool lookup(const Data& d, std::size_t count, Segment&& segment, Value& out) {
+    bool lookup(const Data& d, std::size_t count, Segment&& segment, Value& out) {
         Value current;
         for (std::size_t i = 0; i < count; ++i) {
             const std::string_view seg = segment(i);
@@ -601,7 +648,7 @@ private:
         return true;
     }
 
-    static bool var_by_name(const Data& d, const Value& name, Value& out) {
+    bool var_by_name(const Data& d, const Value& name, Value& out) {
         if (name.kind == Kind::Null || (name.kind == Kind::String && name.string.empty())) {
             out = whole(d);
             return true;
@@ -622,7 +669,7 @@ private:
         return lookup(d, parts.size(), [&](std::size_t i) { return parts[i]; }, out);
     }
 
-    static Value missing_keys(const Data& d, const Value& keys) {
+    Value missing_keys(const Data& d, const Value& keys) {
         std::vector<Value> missing;
         const std::size_t size = array_size(keys);
         for (std::size_t i = 0; i < size; ++i) {
@@ -632,29 +679,37 @@ private:
             if (value.kind == Kind::Null || (value.kind == Kind::String && value.string.empty()))
                 missing.push_back(std::move(key));
         }
-        return Value::owned_array(std::move(missing));
+        return arena().array(std::move(missing));
     }
 };
 
 }  // namespace
 
-Value evaluate(const Program& program, const Frame& frame) {
+Value evaluate(const Program& program, const Frame& frame, Arena& arena) {
     const Node& root = program.nodes[program.root];
     if (root.op == Op::CmpSlotConst)
         return Value::from_bool(compare_slot(root, frame.items ? frame.items[root.index] : kNull));
-    Evaluator evaluator(program, frame);
+    Evaluator evaluator(program, frame, &arena);
     if (!frame.data) return evaluator.eval(program.root, Data{&kNull});
     const Value data = from_json_view(*frame.data);
     return evaluator.eval(program.root, Data{&data});
 }
 
-bool evaluate_truthy(const Program& program, const Frame& frame) {
+namespace {
+__attribute__((noinline)) bool evaluate_truthy_general(const Program& program, const Frame& frame) {
     const Node& root = program.nodes[program.root];
     if (root.op == Op::CmpSlotConst) return compare_slot(root, frame.items ? frame.items[root.index] : kNull);
-    Evaluator evaluator(program, frame);
+    Evaluator evaluator(program, frame, nullptr);
     if (!frame.data) return evaluator.test(program.root, Data{&kNull});
     const Value data = from_json_view(*frame.data);
     return evaluator.test(program.root, Data{&data});
+}
+}  // namespace
+
+bool evaluate_truthy(const Program& program, const Frame& frame) {
+    // Kept small: most protocol conditions are simple and should not pay for the evaluator's setup.
+    if (program.simple && frame.items) return test_simple(program.nodes.data(), program.nodes[program.root], frame.items);
+    return evaluate_truthy_general(program, frame);
 }
 
 }  // namespace prescreen::expr

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,16 +19,16 @@ namespace prescreen::expr {
 
 enum class Kind : std::uint8_t { Null, Bool, Number, String, Array, Object };
 
-/// A JsonLogic value. Strings and arrays are views: into the compiled program (literals), into an
-/// answer set, into free data, or into `hold`, which owns values computed during evaluation.
+/// A JsonLogic value: trivially copyable, so copying one never touches memory it points at.
+/// Strings, arrays and objects are views: into the compiled program (literals), into an answer
+/// set, into free data, or into an Arena that owns the values computed during evaluation.
 struct Value {
     Kind kind = Kind::Null;
     bool boolean = false;
     double number = 0;
     std::string_view string;
     const std::vector<Value>* array = nullptr;
-    const nlohmann::json* object = nullptr;  // objects only come from free data (apply_logic)
-    std::shared_ptr<const void> hold;
+    const nlohmann::json* object = nullptr;  // objects: free data, literals, try/reduce contexts
 
     static Value null() { return {}; }
     static Value from_bool(bool b) { Value v; v.kind = Kind::Bool; v.boolean = b; return v; }
@@ -35,8 +36,24 @@ struct Value {
     /// A view; the caller keeps `text` alive for as long as the value is used.
     static Value from_view(std::string_view text) { Value v; v.kind = Kind::String; v.string = text; return v; }
     static Value from_array_view(const std::vector<Value>* items) { Value v; v.kind = Kind::Array; v.array = items; return v; }
-    static Value owned_string(std::string text);
-    static Value owned_array(std::vector<Value> items);
+};
+static_assert(std::is_trivially_copyable_v<Value>, "Values are copied freely on the hot path");
+
+/// Owns the strings, arrays and JSON objects that Values point at. Every element is a separate
+/// heap object behind a unique_ptr, so its address stays put while the arena grows (a Value may
+/// point into an array that is itself still being built). An empty arena allocates nothing.
+class Arena {
+public:
+    Value string(std::string text);
+    Value array(std::vector<Value> items);
+    Value object(nlohmann::json document);  // a JSON document as a Value (objects, arrays, ...)
+    bool empty() const { return strings_.empty() && arrays_.empty() && objects_.empty(); }
+    void clear();
+
+private:
+    std::vector<std::unique_ptr<const std::string>> strings_;
+    std::vector<std::unique_ptr<const std::vector<Value>>> arrays_;
+    std::vector<std::unique_ptr<const nlohmann::json>> objects_;
 };
 
 bool truthy(const Value& value);          // JavaScript truthiness ("" 0 null false NaN and [] are falsy)
@@ -64,9 +81,14 @@ struct Scope {
 
 /// A compiled rule. Opaque outside expr/.
 struct Node;
+struct Names;
 struct Program {
+    // What evaluation reads first comes first (one cache line with the control block).
     std::vector<Node> nodes;             // flat tree; root is nodes[root]
     std::uint32_t root = 0;
+    bool simple = false;                 // only answer-slot tests joined by and/or/!: evaluate_truthy's fast path
+    std::vector<Names> names;            // paths and slot lists of var/val/missing nodes (Node::index)
+    Arena constants;                     // literal strings, arrays and objects the nodes point at
     std::vector<int> items_used;         // sorted, unique answer slots the rule reads
     std::vector<int> parameters_used;    // sorted, unique parameter indices
     std::vector<int> rules_used;         // sorted, unique rule indices (`fired`)
@@ -97,7 +119,9 @@ struct EvalError {
 };
 
 /// Evaluate; throws EvalError for runtime errors. Never recurses deeper than the compiled depth.
-Value evaluate(const Program& program, const Frame& frame);
+/// The result may point into `arena` (computed strings, arrays, objects), into the program or
+/// into the frame: use it while all three live.
+Value evaluate(const Program& program, const Frame& frame, Arena& arena);
 
 /// truthy(evaluate(program, frame)) without building the result value (conditions, the hot path).
 bool evaluate_truthy(const Program& program, const Frame& frame);

@@ -23,7 +23,10 @@ enum class Op : std::uint8_t {
     If, And, Or, Not, NotNot,
     Eq, StrictEq, Ne, StrictNe, Lt, Le, Gt, Ge,
     InSlotConst,   // fused `{"in": [{"var": item}, [literals]]}`: index = slot, constant = the array
+    InConstSlot,   // fused `{"in": [literal string, {"var": item}]}`: index = slot, constant = the string
     CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags = fast_compare_code
+    BetweenSlot,   // fused `{"<": [literal, {"var": item}, literal]}` (or "<="): aux = Op, index = slot,
+                   // children 0 and 2 are the literals
     Max, Min, Add, Sub, Mul, Div, Mod,
     In, Cat, Substr, Merge,
     Map, Filter, Reduce, All, None, Some,
@@ -45,14 +48,21 @@ enum FastCompare : std::uint8_t {
     kStrEq = 24, kStrNe, kStrLt, kStrLe, kStrGt, kStrGe,
 };
 
-struct Node {
+// One cache line per node: screening conditions are a node or three each, and evaluating one
+// should touch as little memory as possible. Rarely used lists live in Program::names.
+struct alignas(64) Node {
     Op op = Op::Const;
     std::uint8_t aux = 0;
     std::uint8_t flags = 0;
     std::uint32_t first = 0;  // children are nodes[first .. first + count)
     std::uint32_t count = 0;
-    std::int32_t index = -1;  // slot / parameter / rule
+    std::int32_t index = -1;  // slot / parameter / rule; var, val, exists, missing: Program::names index
     Value constant;
+};
+static_assert(sizeof(Node) == 64, "a Node fills one cache line");
+
+// The literal path of var/val/exists, or the item ids and slots of missing/missing_some.
+struct Names {
     std::vector<std::string> path;
     std::vector<int> slots;
 };
@@ -61,18 +71,6 @@ struct Node {
 // `undefined` (a missing positional argument) is a Null whose `boolean` flag is set.
 inline Value undefined_value() { Value v; v.boolean = true; return v; }
 inline bool is_undefined(const Value& v) { return v.kind == Kind::Null && v.boolean; }
-
-/// A copy without `hold`: only for values whose storage outlives the copy (program, frame, data).
-inline Value borrow(const Value& v) {
-    Value r;
-    r.kind = v.kind;
-    r.boolean = v.boolean;
-    r.number = v.number;
-    r.string = v.string;
-    r.array = v.array;
-    r.object = v.object;
-    return r;
-}
 
 /// One level of a JSON document as a Value (strings are views, arrays and objects point at the json).
 Value from_json_view(const nlohmann::json& j);
@@ -88,6 +86,7 @@ double to_number(const Value& v);                           // JS ToNumber
 double parse_float(const Value& v);                         // JS parseFloat(ToString(v))
 
 bool strict_equal(const Value& a, const Value& b);
+bool js_in(const Value& needle, const Value& haystack);  // json-logic-js `in` (substring or element)
 bool loose_equal(const Value& a, const Value& b);
 enum class Order : std::uint8_t { Less, Equal, Greater, Unordered };
 Order js_compare(const Value& a, const Value& b);  // abstract relational comparison

@@ -12,22 +12,25 @@
 
 namespace prescreen::expr {
 
-Value Value::owned_string(std::string text) {
-    auto owned = std::make_shared<const std::string>(std::move(text));
-    Value v;
-    v.kind = Kind::String;
-    v.string = *owned;
-    v.hold = std::move(owned);
-    return v;
+Value Arena::string(std::string text) {
+    strings_.push_back(std::make_unique<const std::string>(std::move(text)));
+    return Value::from_view(*strings_.back());
 }
 
-Value Value::owned_array(std::vector<Value> items) {
-    auto owned = std::make_shared<const std::vector<Value>>(std::move(items));
-    Value v;
-    v.kind = Kind::Array;
-    v.array = owned.get();
-    v.hold = std::move(owned);
-    return v;
+Value Arena::array(std::vector<Value> items) {
+    arrays_.push_back(std::make_unique<const std::vector<Value>>(std::move(items)));
+    return Value::from_array_view(arrays_.back().get());
+}
+
+Value Arena::object(nlohmann::json document) {
+    objects_.push_back(std::make_unique<const nlohmann::json>(std::move(document)));
+    return from_json_view(*objects_.back());
+}
+
+void Arena::clear() {
+    strings_.clear();
+    arrays_.clear();
+    objects_.clear();
 }
 
 Program::Program() = default;
@@ -66,9 +69,7 @@ std::size_t array_size(const Value& v) {
 
 Value array_at(const Value& v, std::size_t i) {
     if (v.array) return (*v.array)[i];
-    Value element = from_json_view((*v.object)[i]);
-    element.hold = v.hold;  // the json may be owned by the parent (try context, reduce pair)
-    return element;
+    return from_json_view((*v.object)[i]);
 }
 
 bool truthy(const Value& v) {
@@ -345,11 +346,11 @@ bool same_array(const Value& a, const Value& b) {
     return a.object == b.object;
 }
 
-Value primitive(const Value& v) {
+// ToPrimitive of an array or object: its string, built in `storage` (owned by the caller).
+Value primitive(const Value& v, std::string& storage) {
     if (v.kind == Kind::Array) {
-        std::string s;
-        append_js_string(v, s);
-        return Value::owned_string(std::move(s));
+        append_js_string(v, storage);
+        return Value::from_view(storage);
     }
     return Value::from_view("[object Object]");
 }
@@ -368,6 +369,26 @@ bool strict_equal(const Value& a, const Value& b) {
     return false;
 }
 
+bool js_in(const Value& a, const Value& b) {
+    if (b.kind == Kind::String) {  // String.prototype.indexOf
+        if (b.string.empty()) return false;
+        if (a.kind == Kind::String) return b.string.find(a.string) != std::string_view::npos;
+        std::string needle;
+        append_js_string(a, needle);
+        return b.string.find(needle) != std::string_view::npos;
+    }
+    if (b.kind != Kind::Array) return false;
+    if (b.array) {  // Array.prototype.indexOf: strict equality
+        for (const Value& e : *b.array)
+            if (strict_equal(e, a)) return true;
+        return false;
+    }
+    const std::size_t size = array_size(b);
+    for (std::size_t i = 0; i < size; ++i)
+        if (strict_equal(array_at(b, i), a)) return true;
+    return false;
+}
+
 // Abstract Equality Comparison (ECMA-262 7.2.14).
 bool loose_equal(const Value& a, const Value& b) {
     if (a.kind == b.kind) {
@@ -381,8 +402,9 @@ bool loose_equal(const Value& a, const Value& b) {
     if (a.kind == Kind::String && b.kind == Kind::Number) return string_to_number(a.string) == b.number;
     const bool a_obj = a.kind == Kind::Array || a.kind == Kind::Object;
     const bool b_obj = b.kind == Kind::Array || b.kind == Kind::Object;
-    if (a_obj && !b_obj) return loose_equal(primitive(a), b);
-    if (b_obj && !a_obj) return loose_equal(a, primitive(b));
+    std::string storage;
+    if (a_obj && !b_obj) return loose_equal(primitive(a, storage), b);
+    if (b_obj && !a_obj) return loose_equal(a, primitive(b, storage));
     return false;  // array vs object: different objects
 }
 
@@ -397,8 +419,9 @@ Order js_compare(const Value& a, const Value& b) {
     const bool a_obj = a.kind == Kind::Array || a.kind == Kind::Object;
     const bool b_obj = b.kind == Kind::Array || b.kind == Kind::Object;
     if (a_obj || b_obj) {
-        const Value pa = a_obj ? primitive(a) : borrow(a);
-        const Value pb = b_obj ? primitive(b) : borrow(b);
+        std::string storage_a, storage_b;
+        const Value pa = a_obj ? primitive(a, storage_a) : a;
+        const Value pb = b_obj ? primitive(b, storage_b) : b;
         return js_compare(pa, pb);
     }
     if (a.kind == Kind::String && b.kind == Kind::String) {
