@@ -140,7 +140,7 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
     // Only answers the screening used (visible and valid) are digested.
     json used = json::object();
     for (std::size_t slot = 0; slot < p.items.size(); ++slot)
-        if (d.effective[slot].kind != expr::Kind::Null) used[p.items[slot].id] = expr::to_json(d.effective[slot]);
+        if (d.values[slot].kind != expr::Kind::Null) used[p.items[slot].id] = expr::to_json(d.values[slot]);
     json findings = json::array();
     for (std::size_t r = 0; r < p.rules.size(); ++r)
         if (d.fired[r]) findings.push_back(p.rules[r].id);

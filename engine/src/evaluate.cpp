@@ -43,7 +43,9 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
     if (a.text.size() != n) a.text.resize(n);
     if (a.lists.size() != n) a.lists.resize(n);
     if (a.dates.size() != n) a.dates.resize(n);
+    a.option_bits.assign(n, 0);
     a.invalid.assign(n, 0);
+    a.any_invalid = false;
     a.given.assign(n, 0);
     if (!a.issues.empty()) a.issues = json::array();
     a.issue_slot.clear();
@@ -60,7 +62,7 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
     auto issue = [&](int slot, std::string_view item, std::string code, const Path& path, std::string message) {
         a.issues.push_back({{"item", item}, {"code", std::move(code)}, {"path", std::string(path)}, {"message", std::move(message)}});
         a.issue_slot.push_back(slot);
-        if (slot >= 0) a.invalid[slot] = 1;
+        if (slot >= 0) a.invalid[slot] = a.any_invalid = true;
     };
     auto quoted = [](std::string_view text) {
         std::string out = "\"";
@@ -113,10 +115,16 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
                     bool dup = std::any_of(list.begin(), list.end(), [&](const Value& x) { return x.string.data() == pos->data(); });
                     if (dup) { issue(slot, id, "duplicate_option", epath, quoted(el.text) + " is chosen twice."); ok = false; continue; }
                     list.push_back(Value::from_view(*pos));
+                    if (pos - item.options.begin() < 64) a.option_bits[slot] |= std::uint64_t(1) << (pos - item.options.begin());
                 }
-                if (!ok) list.clear();
-                else if (!list.empty()) a.values[slot] = Value::from_array_view(&list);
-                else a.given[slot] = 0;  // an empty list counts as unanswered
+                if (!ok) {
+                    list.clear();
+                    a.option_bits[slot] = 0;
+                } else if (!list.empty()) {
+                    a.values[slot] = Value::from_array_view(&list);
+                } else {
+                    a.given[slot] = 0;  // an empty list counts as unanswered
+                }
                 break;
             }
             case ItemType::Date: {
@@ -237,25 +245,20 @@ AnswerSet parse_answers(const CompiledProtocol& p, const json& answers, const Da
 
 void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, std::string_view today_text, Decision& d) {
     const std::size_t n = p.items.size();
-    // Start from all answers (Values are trivially copyable: one contiguous copy, which also pulls
-    // the answer set into cache in order) and all items visible; the visibility pass below then
-    // clears the hidden ones.
-    d.effective.assign(a.values.begin(), a.values.end());
-    // Multi-choice answers point at their option lists elsewhere in the answer set; start loading
-    // those (typically cold) lines now so the rules that read them do not wait for memory.
-    for (const Value& v : d.effective)
-        if (v.kind == expr::Kind::Array && v.array) __builtin_prefetch(v.array->data());
+    // Conditions read the answers in place; only when an item that turns out hidden has an answer
+    // are they copied (once) so that item can read as unanswered.
+    d.values = a.values.data();
     // resize + fill (a memset) rather than assign(), which is an out-of-line call per vector.
     d.visible.resize(n);
     std::fill(d.visible.begin(), d.visible.end(), std::uint8_t{1});
     d.fired.resize(p.rules.size());
     std::fill(d.fired.begin(), d.fired.end(), std::uint8_t{0});
-    d.rule_defer_until.assign(p.rules.size(), std::nullopt);
+    d.rule_defer_until.resize(p.rules.size());  // set for each rule that fires; read only for those
     d.missing_required.clear();
-    d.visible_issues = false;
 
     expr::Frame frame;
-    frame.items = d.effective.data();
+    frame.items = d.values;
+    frame.option_bits = a.option_bits.data();
     frame.parameters = p.parameter_values.data();
     frame.today = today_text;
     // Conditions made only of answer tests (Program::simple) cannot fail at run time, so they skip
@@ -267,36 +270,37 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     // Visibility in dependency order: an item's controlling items are settled before it, so one
     // pass reaches the fixed point (an enable_when reads only its controlling items, never a slot
     // still to be settled). Hidden items become Null, so they read as unanswered.
-    for (int slot : p.visibility_order) {
-        const Item& item = p.items[slot];
-        if (!item.enable_when || holds(*item.enable_when, "/items/", slot, "/enable_when")) continue;
+    for (int slot : p.conditional_order) {
+        if (holds(*p.items[slot].enable_when, "/items/", slot, "/enable_when")) continue;
         d.visible[slot] = 0;
-        d.effective[slot] = Value::null();
+        if (d.values[slot].kind == expr::Kind::Null) continue;  // hidden and unanswered: nothing to hide
+        if (d.values == a.values.data()) {
+            d.hidden_copy.assign(a.values.begin(), a.values.end());
+            d.values = frame.items = d.hidden_copy.data();
+        }
+        d.hidden_copy[slot] = Value::null();
     }
     // Plain pointers and a local flag: the compiler can keep them in registers for the whole loop.
     const std::uint8_t* visible = d.visible.data();
-    const std::uint8_t* invalid = a.invalid.data();
-    const Value* effective = d.effective.data();
+    const Value* values = d.values;
+    for (int slot : p.required_slots)
+        if (visible[slot] && values[slot].kind == expr::Kind::Null) d.missing_required.push_back(slot);
     bool visible_issues = false;
-    for (std::size_t slot = 0; slot < n; ++slot) {
-        if (!visible[slot]) continue;
-        visible_issues |= invalid[slot] != 0;
-        const Item& item = p.items[slot];
-        if (item.required && item.type != ItemType::Display && effective[slot].kind == expr::Kind::Null)
-            d.missing_required.push_back(static_cast<int>(slot));
-    }
+    if (a.any_invalid)
+        for (std::size_t slot = 0; slot < n; ++slot) visible_issues |= visible[slot] && a.invalid[slot];
     d.visible_issues = visible_issues;
 
     Outcome outcome = Outcome::Eligible;
     for (std::size_t r = 0; r < p.rules.size(); ++r) {
         const Rule& rule = p.rules[r];
         if (!rule.when || !holds(*rule.when, "/rules/", r, "/when")) continue;
+        d.rule_defer_until[r].reset();
         if (rule.defer_wait >= 0) {
             // The waiting period runs from the latest answered event date ("at least N": treatment
             // is allowed on event + N). No event date known: open-ended, re-screen.
             std::optional<Date> event;
             for (int slot : rule.defer_after) {
-                if (d.effective[slot].kind != expr::Kind::String) continue;  // hidden or unanswered
+                if (d.values[slot].kind != expr::Kind::String) continue;  // hidden or unanswered
                 const Date& date = a.dates[slot];
                 if (!event || *event < date) event = date;
             }
@@ -353,7 +357,7 @@ json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& 
         }
         visible.push_back(item.id);
         if (item.type == ItemType::Display) continue;
-        bool has = d.effective[slot].kind != expr::Kind::Null;
+        bool has = d.values[slot].kind != expr::Kind::Null;
         answered += has;
         if (item.required) {
             ++required;
@@ -389,7 +393,8 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
                      std::size_t locale, Writer& out) {
     // Aftercare and course conditions may read answers, fired rules and the outcome.
     expr::Frame frame;
-    frame.items = d.effective.data();
+    frame.items = d.values;
+    frame.option_bits = a.option_bits.data();
     frame.parameters = p.parameter_values.data();
     frame.fired = d.fired.data();
     frame.outcome = outcome_name(d.outcome);
@@ -477,7 +482,7 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
         out.begin_object();
         for (int slot : rule.trace_items_by_id) {
             out.key(p.items[slot].id);
-            out.value(d.effective[slot]);
+            out.value(d.values[slot]);
         }
         out.end_object();
         out.key("parameters");

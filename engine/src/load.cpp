@@ -268,6 +268,11 @@ void prepare_rendering(CompiledProtocol& p) {
         std::sort(rule.trace_parameters_by_name.begin(), rule.trace_parameters_by_name.end(),
                   [&](int a, int b) { return p.parameters[a].name < p.parameters[b].name; });
     }
+    for (int slot : p.visibility_order)
+        if (p.items[slot].enable_when) p.conditional_order.push_back(slot);
+    for (std::size_t slot = 0; slot < p.items.size(); ++slot)
+        if (p.items[slot].required && p.items[slot].type != expr::ItemType::Display)
+            p.required_slots.push_back(static_cast<int>(slot));
     std::vector<std::string_view> ids;
     for (const auto& item : p.items) ids.push_back(item.id);
     p.item_index.build(ids);

@@ -121,6 +121,8 @@ struct CompiledProtocol {
     std::unordered_map<std::string, int, StringHash, std::equal_to<>> item_slot;  // looked up by string_view
     ItemIndex item_index;                          // the same, fast, once the items are final
     std::vector<int> visibility_order;             // topological order of enable_when dependencies
+    std::vector<int> conditional_order;            // the same, only the items with an enable_when
+    std::vector<int> required_slots;               // required items that take an answer
 
     std::vector<Parameter> parameters;
     std::unordered_map<std::string, int> parameter_index;
@@ -152,11 +154,13 @@ struct AnswerSet {
     std::vector<expr::Value> values;            // by slot, before visibility
     std::vector<std::string> text;               // by slot: storage for date/text answers
     std::vector<std::vector<expr::Value>> lists; // by slot: storage for multi-choice answers
+    std::vector<std::uint64_t> option_bits;      // by slot: bit i = option i chosen (multi-choice, i < 64)
     std::vector<Date> dates;                     // by slot: the parsed date of a valid date answer
     json issues = json::array();                 // per-item issues (all items, visible or not)
     std::vector<int> issue_slot;                 // slot of each issue (-1 = unknown item)
     std::vector<std::uint8_t> invalid;           // by slot: an answer was given but is invalid
     std::vector<std::uint8_t> given;             // by slot: some answer (valid or not) was given
+    bool any_invalid = false;                    // some item's answer is invalid
 
     AnswerSet() = default;
     AnswerSet(AnswerSet&&) = default;
@@ -167,7 +171,10 @@ struct AnswerSet {
 
 /// The decision for one answer set, before it is rendered to JSON.
 struct Decision {
-    std::vector<expr::Value> effective;     // answers after visibility (hidden = Null)
+    // Answers after visibility (hidden = Null), by slot. Usually no hidden item has an answer, and
+    // then this is the answer set's own array (no copy); otherwise it is `hidden_copy`.
+    const expr::Value* values = nullptr;
+    std::vector<expr::Value> hidden_copy;
     std::vector<std::uint8_t> visible;      // by slot
     std::vector<std::uint8_t> fired;        // by rule
     std::vector<std::optional<Date>> rule_defer_until;

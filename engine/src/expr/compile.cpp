@@ -531,6 +531,15 @@ private:
                 n.constant = needle.constant;
                 n.op = Op::InConstSlot;
                 n.count = 0;
+                if (scope_.items) {  // a multi-choice item's own option: test its bit
+                    const ItemInfo& item = (*scope_.items)[static_cast<std::size_t>(hay.index)];
+                    const auto& options = item.options;
+                    auto pos = std::find(options.begin(), options.end(), needle.constant.string);
+                    if (item.type == ItemType::MultiChoice && pos != options.end() && pos - options.begin() < 64) {
+                        n.flags |= kOptionBit;
+                        n.aux = static_cast<std::uint8_t>(pos - options.begin());
+                    }
+                }
             }
         }
     }

@@ -61,7 +61,10 @@ inline bool in_slot_const(const Node& n, const Value& v) {
 }
 
 // InConstSlot: a literal option among a multi-choice answer's options (a substring test on text).
-inline bool in_const_slot(const Node& n, const Value& v) {
+// When the literal is one of the item's first 64 options (kOptionBit), an answer's choices are
+// one bit each in the frame's option_bits: one load instead of walking the list.
+inline bool in_const_slot(const Node& n, const Value& v, const std::uint64_t* option_bits) {
+    if (v.kind == Kind::Array && (n.flags & kOptionBit) && option_bits) return (option_bits[n.index] >> n.aux) & 1;
     if (v.kind == Kind::Array && v.array) {
         for (const Value& e : *v.array)
             if (e.kind == Kind::String && e.string == n.constant.string) return true;
@@ -81,31 +84,33 @@ inline bool truthy_slot(const Value& v) { return v.kind == Kind::Bool ? v.boolea
 
 // Program::simple programs: the same semantics as Evaluator::test for these operations. Leaves
 // are inline (no call, no saved registers); only and/or/!/!! go through test_simple_tree.
-bool test_simple_tree(const Node* nodes, const Node& n, const Value* items);
+bool test_simple_tree(const Node* nodes, const Node& n, const Value* items, const std::uint64_t* bits);
 
-__attribute__((always_inline)) inline bool test_simple(const Node* nodes, const Node& n, const Value* items) {
+__attribute__((always_inline)) inline bool test_simple(const Node* nodes, const Node& n, const Value* items,
+                                                       const std::uint64_t* bits) {
     switch (n.op) {
         case Op::CmpSlotConst: return compare_slot(n, items[n.index]);
         case Op::InSlotConst: return in_slot_const(n, items[n.index]);
-        case Op::InConstSlot: return in_const_slot(n, items[n.index]);
+        case Op::InConstSlot: return in_const_slot(n, items[n.index], bits);
         case Op::BetweenSlot: return between_slot(nodes, n, items[n.index]);
         case Op::Answered: return items[n.index].kind != Kind::Null;
         case Op::VarSlot: return truthy_slot(items[n.index]);
-        default: return test_simple_tree(nodes, n, items);
+        default: return test_simple_tree(nodes, n, items, bits);
     }
 }
 
-__attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n, const Value* items) {
+__attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n, const Value* items,
+                                                const std::uint64_t* bits) {
     switch (n.op) {
-        case Op::Not: return n.count ? !test_simple(nodes, nodes[n.first], items) : true;
-        case Op::NotNot: return n.count ? test_simple(nodes, nodes[n.first], items) : false;
+        case Op::Not: return n.count ? !test_simple(nodes, nodes[n.first], items, bits) : true;
+        case Op::NotNot: return n.count ? test_simple(nodes, nodes[n.first], items, bits) : false;
         case Op::And:
             for (std::uint32_t i = 0; i < n.count; ++i)
-                if (!test_simple(nodes, nodes[n.first + i], items)) return false;
+                if (!test_simple(nodes, nodes[n.first + i], items, bits)) return false;
             return n.count != 0;
         case Op::Or:
             for (std::uint32_t i = 0; i < n.count; ++i)
-                if (test_simple(nodes, nodes[n.first + i], items)) return true;
+                if (test_simple(nodes, nodes[n.first + i], items, bits)) return true;
             return false;
         default: return false;  // not reached: the compiler marks only the operations above simple
     }
@@ -251,7 +256,7 @@ public:
                 if (n.count) break;
                 return truthy_slot(slot(n.index));
             case Op::InSlotConst: return in_slot_const(n, slot(n.index));
-            case Op::InConstSlot: return in_const_slot(n, slot(n.index));
+            case Op::InConstSlot: return in_const_slot(n, slot(n.index), f_.option_bits);
             case Op::BetweenSlot: return between_slot(nodes_, n, slot(n.index));
             case Op::Not: return n.count ? !test(n.first, d) : true;
             case Op::NotNot: return n.count ? test(n.first, d) : false;
@@ -708,7 +713,8 @@ __attribute__((noinline)) bool evaluate_truthy_general(const Program& program, c
 
 bool evaluate_truthy(const Program& program, const Frame& frame) {
     // Kept small: most protocol conditions are simple and should not pay for the evaluator's setup.
-    if (program.simple && frame.items) return test_simple(program.nodes.data(), program.nodes[program.root], frame.items);
+    if (program.simple && frame.items)
+        return test_simple(program.nodes.data(), program.nodes[program.root], frame.items, frame.option_bits);
     return evaluate_truthy_general(program, frame);
 }
 

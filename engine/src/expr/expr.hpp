@@ -105,6 +105,7 @@ std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& 
 /// What a Program reads while it runs.
 struct Frame {
     const Value* items = nullptr;        // answers by slot (protocol scope); Null = unanswered
+    const std::uint64_t* option_bits = nullptr;  // by slot: bit i = multi-choice option i chosen (may be null)
     const Value* parameters = nullptr;   // effective parameter values by index
     const std::uint8_t* fired = nullptr; // rule index -> 1 when that rule fired
     std::string_view outcome;            // overall outcome (aftercare/course conditions)

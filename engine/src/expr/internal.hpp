@@ -39,6 +39,7 @@ enum class Op : std::uint8_t {
 };
 
 constexpr std::uint8_t kWholeData = 1;
+constexpr std::uint8_t kOptionBit = 2;  // InConstSlot: the literal is option `aux` (< 64) of the item
 
 // CmpSlotConst: the comparison to run inline when the answer has the literal's kind.
 enum FastCompare : std::uint8_t {
