@@ -179,6 +179,9 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
         }
     }
 
+    a.brief.resize(n);
+    for (std::size_t slot = 0; slot < n; ++slot) a.brief[slot] = brief_of(a.values[slot]);
+
     // Issues in id order whatever order the entries came in (a JSON object's keys are sorted; a
     // Python dict keeps insertion order), so every runtime reports them identically.
     if (a.issues.size() > 1) {
@@ -248,6 +251,7 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     // Conditions read the answers in place; only when an item that turns out hidden has an answer
     // are they copied (once) so that item can read as unanswered.
     d.values = a.values.data();
+    d.brief = a.brief.data();
     // resize + fill (a memset) rather than assign(), which is an out-of-line call per vector.
     d.visible.resize(n);
     std::fill(d.visible.begin(), d.visible.end(), std::uint8_t{1});
@@ -259,11 +263,18 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     expr::Frame frame;
     frame.items = d.values;
     frame.option_bits = a.option_bits.data();
+    frame.brief = d.brief;
     frame.parameters = p.parameter_values.data();
     frame.today = today_text;
     // Conditions made only of answer tests (Program::simple) cannot fail at run time, so they skip
     // test()'s error reporting: one call less per condition.
+    // The commonest condition (a yes/no answer compared with true or false) is tested right here.
     auto holds = [&](const expr::Program& program, const char* list, std::size_t index, const char* key) {
+        if (program.bool_slot >= 0) {
+            const Brief b = d.brief[program.bool_slot];
+            if (b == Brief::Unanswered) return program.bool_negated;  // null == true/false is false
+            if (b != Brief::Other) return ((b == Brief::Yes) == program.bool_value) != program.bool_negated;
+        }
         return program.simple ? expr::evaluate_truthy(program, frame) : test(program, frame, list, index, key);
     };
 
@@ -273,18 +284,21 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     for (int slot : p.conditional_order) {
         if (holds(*p.items[slot].enable_when, "/items/", slot, "/enable_when")) continue;
         d.visible[slot] = 0;
-        if (d.values[slot].kind == expr::Kind::Null) continue;  // hidden and unanswered: nothing to hide
+        if (d.brief[slot] == Brief::Unanswered) continue;  // hidden and unanswered: nothing to hide
         if (d.values == a.values.data()) {
             d.hidden_copy.assign(a.values.begin(), a.values.end());
+            d.hidden_brief.assign(a.brief.begin(), a.brief.end());
             d.values = frame.items = d.hidden_copy.data();
+            d.brief = frame.brief = d.hidden_brief.data();
         }
         d.hidden_copy[slot] = Value::null();
+        d.hidden_brief[slot] = Brief::Unanswered;
     }
     // Plain pointers and a local flag: the compiler can keep them in registers for the whole loop.
     const std::uint8_t* visible = d.visible.data();
-    const Value* values = d.values;
+    const Brief* brief = d.brief;
     for (int slot : p.required_slots)
-        if (visible[slot] && values[slot].kind == expr::Kind::Null) d.missing_required.push_back(slot);
+        if (visible[slot] && brief[slot] == Brief::Unanswered) d.missing_required.push_back(slot);
     bool visible_issues = false;
     if (a.any_invalid)
         for (std::size_t slot = 0; slot < n; ++slot) visible_issues |= visible[slot] && a.invalid[slot];
@@ -395,6 +409,7 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
     expr::Frame frame;
     frame.items = d.values;
     frame.option_bits = a.option_bits.data();
+    frame.brief = d.brief;
     frame.parameters = p.parameter_values.data();
     frame.fired = d.fired.data();
     frame.outcome = outcome_name(d.outcome);

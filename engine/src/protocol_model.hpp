@@ -148,6 +148,9 @@ struct CompiledProtocol {
     std::string identity_text;
 };
 
+using expr::Brief;
+using expr::brief_of;
+
 /// Validated answers in slots: one Value per item (Null = unanswered or invalid). Strings are views
 /// into this object or into the protocol, so it must outlive any evaluation and is not copyable.
 struct AnswerSet {
@@ -155,6 +158,7 @@ struct AnswerSet {
     std::vector<std::string> text;               // by slot: storage for date/text answers
     std::vector<std::vector<expr::Value>> lists; // by slot: storage for multi-choice answers
     std::vector<std::uint64_t> option_bits;      // by slot: bit i = option i chosen (multi-choice, i < 64)
+    std::vector<Brief> brief;                    // by slot: values in one byte each (one cache line)
     std::vector<Date> dates;                     // by slot: the parsed date of a valid date answer
     json issues = json::array();                 // per-item issues (all items, visible or not)
     std::vector<int> issue_slot;                 // slot of each issue (-1 = unknown item)
@@ -174,7 +178,9 @@ struct Decision {
     // Answers after visibility (hidden = Null), by slot. Usually no hidden item has an answer, and
     // then this is the answer set's own array (no copy); otherwise it is `hidden_copy`.
     const expr::Value* values = nullptr;
+    const Brief* brief = nullptr;           // the same in one byte each
     std::vector<expr::Value> hidden_copy;
+    std::vector<Brief> hidden_brief;
     std::vector<std::uint8_t> visible;      // by slot
     std::vector<std::uint8_t> fired;        // by rule
     std::vector<std::optional<Date>> rule_defer_until;

@@ -735,6 +735,12 @@ std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& 
     sort_unique(program->rules_used);
     program->nodes.shrink_to_fit();
     program->simple = scope.items != nullptr && simple(program->nodes, program->root);
+    if (const Node& root = program->nodes[program->root];
+        program->simple && root.op == Op::CmpSlotConst && (root.flags == kBoolEq || root.flags == kBoolNe)) {
+        program->bool_slot = root.index;
+        program->bool_value = root.constant.boolean;
+        program->bool_negated = root.flags == kBoolNe;
+    }
     return program;
 }
 

@@ -84,33 +84,39 @@ inline bool truthy_slot(const Value& v) { return v.kind == Kind::Bool ? v.boolea
 
 // Program::simple programs: the same semantics as Evaluator::test for these operations. Leaves
 // are inline (no call, no saved registers); only and/or/!/!! go through test_simple_tree.
-bool test_simple_tree(const Node* nodes, const Node& n, const Value* items, const std::uint64_t* bits);
+bool test_simple_tree(const Node* nodes, const Node& n, const Frame& f);
 
-__attribute__((always_inline)) inline bool test_simple(const Node* nodes, const Node& n, const Value* items,
-                                                       const std::uint64_t* bits) {
+__attribute__((always_inline)) inline bool test_simple(const Node* nodes, const Node& n, const Frame& f) {
+    const Value* items = f.items;
     switch (n.op) {
-        case Op::CmpSlotConst: return compare_slot(n, items[n.index]);
+        case Op::CmpSlotConst:
+            // A yes/no answer against true/false: the one-byte brief, not the Value's cache line.
+            if (f.brief && (n.flags == kBoolEq || n.flags == kBoolNe)) {
+                const Brief b = f.brief[n.index];
+                if (b == Brief::Unanswered) return n.flags == kBoolNe;  // null == true/false is false
+                if (b != Brief::Other) return ((b == Brief::Yes) == n.constant.boolean) != (n.flags == kBoolNe);
+            }
+            return compare_slot(n, items[n.index]);
         case Op::InSlotConst: return in_slot_const(n, items[n.index]);
-        case Op::InConstSlot: return in_const_slot(n, items[n.index], bits);
+        case Op::InConstSlot: return in_const_slot(n, items[n.index], f.option_bits);
         case Op::BetweenSlot: return between_slot(nodes, n, items[n.index]);
         case Op::Answered: return items[n.index].kind != Kind::Null;
         case Op::VarSlot: return truthy_slot(items[n.index]);
-        default: return test_simple_tree(nodes, n, items, bits);
+        default: return test_simple_tree(nodes, n, f);
     }
 }
 
-__attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n, const Value* items,
-                                                const std::uint64_t* bits) {
+__attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n, const Frame& f) {
     switch (n.op) {
-        case Op::Not: return n.count ? !test_simple(nodes, nodes[n.first], items, bits) : true;
-        case Op::NotNot: return n.count ? test_simple(nodes, nodes[n.first], items, bits) : false;
+        case Op::Not: return n.count ? !test_simple(nodes, nodes[n.first], f) : true;
+        case Op::NotNot: return n.count ? test_simple(nodes, nodes[n.first], f) : false;
         case Op::And:
             for (std::uint32_t i = 0; i < n.count; ++i)
-                if (!test_simple(nodes, nodes[n.first + i], items, bits)) return false;
+                if (!test_simple(nodes, nodes[n.first + i], f)) return false;
             return n.count != 0;
         case Op::Or:
             for (std::uint32_t i = 0; i < n.count; ++i)
-                if (test_simple(nodes, nodes[n.first + i], items, bits)) return true;
+                if (test_simple(nodes, nodes[n.first + i], f)) return true;
             return false;
         default: return false;  // not reached: the compiler marks only the operations above simple
     }
@@ -714,7 +720,7 @@ __attribute__((noinline)) bool evaluate_truthy_general(const Program& program, c
 bool evaluate_truthy(const Program& program, const Frame& frame) {
     // Kept small: most protocol conditions are simple and should not pay for the evaluator's setup.
     if (program.simple && frame.items)
-        return test_simple(program.nodes.data(), program.nodes[program.root], frame.items, frame.option_bits);
+        return test_simple(program.nodes.data(), program.nodes[program.root], frame);
     return evaluate_truthy_general(program, frame);
 }
 
