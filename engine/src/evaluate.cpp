@@ -416,19 +416,14 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
     frame.today = today;
     const bool permitted = p.permits(d.outcome);
 
+    // Locale index into the prepared fragments (a pack without locales has one set).
+    const std::size_t l = std::min(locale, p.locales.empty() ? 0 : p.locales.size() - 1);
     out.begin_object();
     out.key("aftercare");
     out.begin_array();
     for (const Instruction& ins : p.aftercare) {
         if (ins.when && !test(*ins.when, frame, "/aftercare/", &ins - p.aftercare.data(), "/when")) continue;
-        out.begin_object();
-        out.key("id");
-        out.string(ins.id);
-        out.key("phase");
-        out.string(ins.phase);
-        out.key("text");
-        out.string(ins.text.in(locale));
-        out.end_object();
+        out.constant(ins.rendered[l].value, ins.rendered[l].text);
     }
     out.end_array();
 
@@ -443,31 +438,8 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
                 chosen = &plan;
                 break;
             }
-    if (!chosen) {
-        out.null();
-    } else {
-        out.begin_object();
-        out.key("follow_up");
-        if (p.has_follow_up) {
-            out.begin_object();
-            out.key("text");
-            out.string(p.follow_up_text.in(locale));
-            out.key("weeks");
-            out.integer(p.follow_up_weeks);
-            out.end_object();
-        } else {
-            out.null();
-        }
-        out.key("interval_weeks");
-        out.integer(chosen->interval_weeks);
-        out.key("plan");
-        out.string(chosen->id);
-        out.key("sessions");
-        out.integer(chosen->sessions);
-        out.key("text");
-        out.string(chosen->text.in(locale));
-        out.end_object();
-    }
+    if (chosen) out.constant(chosen->rendered[l].value, chosen->rendered[l].text);
+    else out.null();
 
     out.key("defer_until");
     write_date_or_null(out, d.defer_until);
@@ -478,19 +450,11 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
         if (!d.fired[r]) continue;
         const Rule& rule = p.rules[r];
         out.begin_object();
-        out.key("clinician_note");
-        out.string(rule.clinician_note.in(locale));
+        out.members(rule.head[l].value, rule.head[l].text);  // clinician_note
         out.key("defer_until");
         if (rule.outcome == Outcome::Deferred) write_date_or_null(out, d.rule_defer_until[r]);
         else out.null();
-        out.key("message");
-        out.string(rule.message.in(locale));
-        out.key("outcome");
-        out.string(outcome_name(rule.outcome));
-        out.key("rule");
-        out.string(rule.id);
-        out.key("sources");
-        out.constant(rule.sources, rule.sources_text);
+        out.members(rule.middle[l].value, rule.middle[l].text);  // message, outcome, rule, sources
         out.key("trace");
         out.begin_object();
         out.key("answers");

@@ -46,6 +46,8 @@ public:
     void value(const nlohmann::json& j) { separate(); out_ += j.dump(); }
     /// A constant value with its json::dump() text prepared at load.
     void constant(const nlohmann::json&, std::string_view text) { separate(); out_ += text; }
+    /// Constant members of the open object (keys in order), their text prepared at load.
+    void members(const nlohmann::json&, std::string_view text) { separate(); out_ += text; }
     /// An evaluator value as expr::to_json(v).dump() writes it.
     void value(const expr::Value& v) {
         switch (v.kind) {
@@ -154,6 +156,9 @@ public:
     void null() { put(nullptr); }
     void value(const nlohmann::json& j) { put(j); }
     void constant(const nlohmann::json& j, std::string_view) { put(j); }
+    void members(const nlohmann::json& object, std::string_view) {
+        for (const auto& [k, v] : object.items()) (*stack_.back())[k] = v;
+    }
     void value(const expr::Value& v) { put(expr::to_json(v)); }
 
     nlohmann::json take() { return std::move(root_); }

@@ -257,7 +257,37 @@ namespace {
 
 // What rendering a result needs in the order json::dump() writes it: trace keys sorted as a JSON
 // object sorts them, constant values already serialised.
+Fragment whole(json value) {
+    std::string text = value.dump();
+    return {std::move(value), std::move(text)};
+}
+
+Fragment members(json object) {
+    std::string text = object.dump();
+    return {std::move(object), text.substr(1, text.size() - 2)};  // without { and }
+}
+
 void prepare_rendering(CompiledProtocol& p) {
+    const std::size_t locales = std::max<std::size_t>(1, p.locales.size());
+    for (std::size_t l = 0; l < locales; ++l) {
+        for (auto& rule : p.rules) {
+            rule.head.push_back(members({{"clinician_note", rule.clinician_note.in(l)}}));
+            rule.middle.push_back(members({{"message", rule.message.in(l)},
+                                           {"outcome", outcome_name(rule.outcome)},
+                                           {"rule", rule.id},
+                                           {"sources", rule.sources}}));
+        }
+        for (auto& ins : p.aftercare)
+            ins.rendered.push_back(whole({{"id", ins.id}, {"phase", ins.phase}, {"text", ins.text.in(l)}}));
+        for (auto& plan : p.plans)
+            plan.rendered.push_back(whole({{"plan", plan.id},
+                                           {"sessions", plan.sessions},
+                                           {"interval_weeks", plan.interval_weeks},
+                                           {"text", plan.text.in(l)},
+                                           {"follow_up", p.has_follow_up ? json{{"weeks", p.follow_up_weeks},
+                                                                                {"text", p.follow_up_text.in(l)}}
+                                                                         : json(nullptr)}}));
+    }
     for (auto& param : p.parameters) param.value_text = param.value.dump();
     for (auto& rule : p.rules) {
         rule.sources_text = rule.sources.dump();

@@ -80,6 +80,13 @@ struct Parameter {
     json definition;
 };
 
+/// Part of a result that never changes for a pack and locale, prepared at load: the json (for
+/// results built as trees) and its text (for results written as text).
+struct Fragment {
+    json value;
+    std::string text;  // json::dump() of `value`; for members, without the enclosing braces
+};
+
 struct Rule {
     std::string id;
     Outcome outcome = Outcome::Refer;
@@ -93,12 +100,16 @@ struct Rule {
     // For rendering (prepared at load): trace keys in JSON object order, sources serialised.
     std::vector<int> trace_items_by_id, trace_parameters_by_name;
     std::string sources_text;
+    // By locale: the finding's members before defer_until (clinician_note) and between it and
+    // trace (message, outcome, rule, sources).
+    std::vector<Fragment> head, middle;
 };
 
 struct Instruction {
     std::string id, phase;
     std::shared_ptr<const expr::Program> when;
     Text text;
+    std::vector<Fragment> rendered;  // by locale: the whole aftercare entry
 };
 
 struct CoursePlan {
@@ -106,6 +117,7 @@ struct CoursePlan {
     std::shared_ptr<const expr::Program> when;
     long long sessions = 0, interval_weeks = 0;
     Text text;
+    std::vector<Fragment> rendered;  // by locale: the whole course object
 };
 
 struct CompiledProtocol {
