@@ -84,6 +84,24 @@ def test_to_json_is_the_engine_text(pack):
     assert json.loads(result.to_json()) == result.to_dict()
 
 
+def test_dataframe_list_cells_equal_dict_rows(pack):
+    pd = pytest.importorskip("pandas")
+    rows = [answers(areas=["face", "neck"]), answers(areas=("hands",)), answers(areas=["face", 2**70]),
+            answers(areas=["face", None, 3, 1.5]), answers(areas=[["nested"]]), answers(areas=[])]
+    frame = pd.DataFrame({"areas": [r["areas"] for r in rows]})
+    for k in BASE:
+        if k != "areas":
+            frame[k] = [r[k] for r in rows]
+    got = pack.screen_many(frame, today=TODAY, chunk_size=4)
+    for row, result in zip(rows, got):
+        try:
+            expected = pack.screen(row, today=TODAY).to_dict()
+        except (TypeError, ValueError):
+            assert not result.ok
+            continue
+        assert result.to_dict() == expected, row
+
+
 def test_dataframe_cells_equal_dict_rows(pack):
     pd = pytest.importorskip("pandas")
     rows = [answers(pregnant=True), BASE, answers(drug_past=True, drug_last_dose="2026-08-31"),

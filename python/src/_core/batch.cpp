@@ -368,8 +368,34 @@ bool Batch::read_frame_entries(const FrameColumns& f, const std::vector<ColumnVi
                     if (overflow != 0 || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return give_up(); }
                     in.type = Type::Number;
                     in.number = static_cast<double>(x);
+                } else if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {  // choices as a list
+                    const Py_ssize_t count = PySequence_Fast_GET_SIZE(o);
+                    PyObject** items = PySequence_Fast_ITEMS(o);
+                    in.type = Type::Array;
+                    in.size = static_cast<std::size_t>(count);
+                    chunk.element_first.push_back(chunk.elements.size());
+                    for (Py_ssize_t e = 0; e < count; ++e) {
+                        PyObject* item = items[e];
+                        detail::AnswerInput element;
+                        element.type = Type::Other;  // only strings can be choices
+                        if (PyUnicode_CheckExact(item)) {
+                            Py_ssize_t size = 0;
+                            const char* data = PyUnicode_AsUTF8AndSize(item, &size);
+                            if (!data) { PyErr_Clear(); return give_up(); }
+                            element.type = Type::String;
+                            element.text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
+                        } else if (PyLong_CheckExact(item)) {
+                            int overflow = 0;
+                            const long long x = PyLong_AsLongLongAndOverflow(item, &overflow);
+                            if (overflow != 0 || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return give_up(); }
+                        } else if (!(item == Py_None || item == Py_True || item == Py_False ||
+                                     (PyFloat_CheckExact(item) && std::isfinite(PyFloat_AS_DOUBLE(item))))) {
+                            return give_up();  // anything else: the json path converts or refuses it
+                        }
+                        chunk.elements.push_back(element);
+                    }
                 } else {
-                    return give_up();  // dates, lists, numpy scalars, ...: the json path converts them
+                    return give_up();  // dates, numpy scalars, ...: the json path converts them
                 }
             }
         }
