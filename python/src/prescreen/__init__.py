@@ -87,6 +87,10 @@ def _screen_many(self: Protocol, rows: Any, *, today: Any, threads: Optional[int
     explicitly). Rows are converted under the GIL in chunks of ``chunk_size``; screening runs on
     ``threads`` worker threads (default: all cores) with the GIL released. A row that cannot be
     screened gives a :class:`RowError` in its place; the batch never raises for a bad row.
+
+    Results hold the engine's JSON text: ``outcome``, ``defer_until``, ``finding_ids``,
+    ``consent_permitted`` and ``today`` are kept natively and cost nothing to read; the other
+    fields parse the text on first access, and ``to_json()`` returns it as it is.
     """
     out: List[Any] = []
     for chunk in _chunks(self, rows, today, locale, threads, chunk_size, columns):
