@@ -122,9 +122,11 @@ def write_section(lines, args):
         f"{datetime.date.today().isoformat()} on {cpu or platform.processor()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, prescreen {prescreen.__version__} (engine {prescreen.engine_version}), "
         f"load average {os.getloadavg()[0]:.1f} when finished. "
-        "`bench/python_screen_many.py` (wall time, best of 3; the machine is shared with builds). Rows are "
-        "converted to JSON under the GIL in chunks of 1024 while persistent worker threads screen the previous chunk "
-        "with the GIL released; results are lazy objects (attributes convert on access).",
+        "`bench/python_screen_many.py` (wall time, best of 3). Plain dict rows are read straight into the "
+        "engine's answer entries under the GIL in chunks of 1024 while persistent worker threads screen the "
+        "previous chunk with the GIL released and write each result as JSON text; outcome, defer_until and "
+        "finding ids are kept natively, other fields parse the text on first access. Reading the rows needs the "
+        "GIL, so one thread does it for every worker: with 2 cores that is the limit for large rows.",
         "",
     ]
     section = "\n".join(head + lines).rstrip() + "\n"
