@@ -213,6 +213,21 @@ function answersText(answers) {
   return toJsonText(answers === undefined ? {} : answers, 'answers');
 }
 
+// form() and screen() pass their text through the module's memory: embind's own string conversion
+// walks every byte in JavaScript and cost more than the screening itself.
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+function callInMemory(module, name, handle, text, today, locale) {
+  const room = text.length * 3; // a UTF-16 code unit is at most 3 UTF-8 bytes
+  const at = module.inputBuffer(room);
+  const { written } = utf8Encoder.encodeInto(text, module.HEAPU8.subarray(at, at + room));
+  module.inputBuffer(written);
+  const size = module[name](handle, today, locale);
+  const out = module.outputPointer(); // read the heap only now: the call may have grown it
+  return utf8Decoder.decode(module.HEAPU8.subarray(out, out + size));
+}
+
 // ---- protocols -------------------------------------------------------------------------------
 
 // Frees the C++ protocol when a Protocol object is garbage-collected without dispose().
@@ -258,12 +273,12 @@ export class Protocol {
 
   form(answers, options) {
     const { today, locale } = checkOptions(options, ['today', 'locale'], 'form options');
-    return fromEnvelope(ready().form(this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
+    return fromEnvelope(callInMemory(ready(), 'formInMemory', this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
   }
 
   screen(answers, options) {
     const { today, locale } = checkOptions(options, ['today', 'locale'], 'screen options');
-    return fromEnvelope(ready().screen(this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
+    return fromEnvelope(callInMemory(ready(), 'screenInMemory', this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
   }
 
   consent(answers, options) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 namespace prescreen::detail {
 
@@ -120,10 +121,14 @@ bool AnswerLineReader::number(double& out) {
 #else
     // libc++ 14 (Emscripten) has no floating-point from_chars; there the C library's locale is
     // always "C", so strtod reads the same digits the same way.
-    const std::string digits(start, at_);
+    char digits[64];  // numbers in answers are short; a longer one takes the full parser
+    const auto length = static_cast<std::size_t>(at_ - start);
+    if (length >= sizeof digits) return false;
+    std::memcpy(digits, start, length);
+    digits[length] = '\0';
     char* stop = nullptr;
-    out = std::strtod(digits.c_str(), &stop);
-    if (stop != digits.c_str() + digits.size()) return false;
+    out = std::strtod(digits, &stop);
+    if (stop != digits + length) return false;
 #endif
     if (out == 0 && std::string_view(start, static_cast<std::size_t>(at_ - start)).find_first_of(".eE") == std::string_view::npos)
         out = 0;  // "-0" is the integer 0 to the full parser, not the double -0.0

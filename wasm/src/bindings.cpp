@@ -249,6 +249,35 @@ std::string screen(std::uint32_t handle, std::string answers, std::string today,
     });
 }
 
+// ---- answers and results through the module's memory ----------------------------------------
+// embind converts a std::string byte by byte in JavaScript, which cost more than the screening
+// itself. The calls made per keystroke and per screening take the answers from, and leave the
+// result in, buffers in the module's memory; the JS side fills and reads them with
+// TextEncoder/TextDecoder. Each buffer is valid until the next call.
+
+std::string& input_text() {
+    static std::string text;
+    return text;
+}
+std::string& output_text() {
+    static std::string text;
+    return text;
+}
+// Sizes the input buffer and returns where to write (resizing down keeps the address and bytes).
+std::uintptr_t input_buffer(std::size_t size) {
+    input_text().resize(size);
+    return reinterpret_cast<std::uintptr_t>(input_text().data());
+}
+std::uintptr_t output_pointer() { return reinterpret_cast<std::uintptr_t>(output_text().data()); }
+std::size_t form_in_memory(std::uint32_t handle, std::string today, std::string locale) {
+    output_text() = form(handle, input_text(), std::move(today), std::move(locale));
+    return output_text().size();
+}
+std::size_t screen_in_memory(std::uint32_t handle, std::string today, std::string locale) {
+    output_text() = screen(handle, input_text(), std::move(today), std::move(locale));
+    return output_text().size();
+}
+
 // Type-checked conversion of the request object ({acknowledged, signature, signed_at, ...}).
 prescreen::ConsentRequest consent_request(const json& request) {
     prescreen::ConsentRequest r;
@@ -350,6 +379,10 @@ EMSCRIPTEN_BINDINGS(prescreen) {
     function("protocolOverrides", &protocol_overrides);
     function("form", &form);
     function("screen", &screen);
+    function("inputBuffer", &input_buffer);
+    function("outputPointer", &output_pointer);
+    function("formInMemory", &form_in_memory);
+    function("screenInMemory", &screen_in_memory);
     function("consent", &consent);
     function("verifyConsent", &verify_consent);
     function("consentStatus", &consent_status);
