@@ -110,85 +110,101 @@ void Batch::set_rows(py::object iterable) { iterator_ = py::reinterpret_steal<py
 
 void Batch::set_frame(FrameColumns frame) { frame_ = std::move(frame); }
 
-// The fast path for the common row: a dict of str -> None, bool, int, finite float, str, or a list
-// or tuple of those. Answers are copied into the chunk (workers read them without the GIL, while
-// other Python threads may change the row) as views the engine validates itself. Anything else
-// returns false, the partial row is dropped, and the row takes the json path, which words errors.
+namespace {
+
+// What a row has added to the chunk so far, to drop it again when the row needs the json path.
+struct RowMark {
+    Chunk& chunk;
+    std::size_t entries, arrays, elements;
+    explicit RowMark(Chunk& c) : chunk(c), entries(c.entries.size()), arrays(c.element_first.size()), elements(c.elements.size()) {}
+    bool give_up() const {
+        chunk.entries.resize(entries);
+        chunk.element_first.resize(arrays);
+        chunk.elements.resize(elements);
+        return false;
+    }
+};
+
+// One Python answer as an AnswerInput for the fast path: None, bool, a 64-bit int, a finite float,
+// a str (copied into the chunk: workers read it without the GIL while other Python threads may
+// change the row), and when `lists` a list or tuple of those. False: the value needs the json path,
+// which converts it or words the error (lone surrogates, NaN, big ints, dates, subclasses...).
+bool read_value(PyObject* o, Chunk& chunk, detail::AnswerInput& in, bool lists) {
+    using Type = detail::AnswerInput::Type;
+    if (o == Py_None) {
+        in.type = Type::Null;
+        return true;
+    }
+    if (o == Py_True || o == Py_False) {
+        in.type = Type::Bool;
+        in.boolean = o == Py_True;
+        return true;
+    }
+    if (PyUnicode_CheckExact(o)) {
+        Py_ssize_t size = 0;
+        const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+        if (!data) { PyErr_Clear(); return false; }
+        in.type = Type::String;
+        in.text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
+        return true;
+    }
+    if (PyLong_CheckExact(o)) {
+        int overflow = 0;
+        const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow != 0 || (v == -1 && PyErr_Occurred())) { PyErr_Clear(); return false; }
+        in.type = Type::Number;
+        in.number = static_cast<double>(v);  // as json::get<double>() reads an int64
+        return true;
+    }
+    if (PyFloat_CheckExact(o)) {
+        in.type = Type::Number;
+        in.number = PyFloat_AS_DOUBLE(o);
+        return std::isfinite(in.number);
+    }
+    if (lists && (PyList_CheckExact(o) || PyTuple_CheckExact(o))) {
+        const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+        PyObject** items = PySequence_Fast_ITEMS(o);
+        in.type = Type::Array;
+        in.size = static_cast<std::size_t>(n);
+        chunk.element_first.push_back(chunk.elements.size());
+        for (Py_ssize_t k = 0; k < n; ++k) {
+            detail::AnswerInput element;
+            if (!read_value(items[k], chunk, element, false)) return false;
+            if (element.type != Type::String) {  // only strings can be choices
+                element = detail::AnswerInput{};
+                element.type = Type::Other;
+            }
+            chunk.elements.push_back(element);
+        }
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+// The fast path for the common row: a dict of str -> values read_value knows. Anything else drops
+// the partial row and it takes the json path.
 bool Batch::read_entries(PyObject* row, Chunk& chunk, std::size_t i) {
     if (!today_ || !PyDict_CheckExact(row) || protocol_.compiled().limits.max_nesting_depth < 2) return false;
-    using Type = detail::AnswerInput::Type;
     const auto& p = protocol_.compiled();
-    const std::size_t first = chunk.entries.size(), first_array = chunk.element_first.size(), first_element = chunk.elements.size();
-    auto give_up = [&] {
-        chunk.entries.resize(first);
-        chunk.element_first.resize(first_array);
-        chunk.elements.resize(first_element);
-        return false;
-    };
-    // A scalar, or false when it needs the json path. Strings are copied into the chunk.
-    auto scalar = [&](PyObject* o, detail::AnswerInput& in) {
-        if (o == Py_None) { in.type = Type::Null; return true; }
-        if (o == Py_True || o == Py_False) { in.type = Type::Bool; in.boolean = o == Py_True; return true; }
-        if (PyUnicode_CheckExact(o)) {
-            Py_ssize_t size = 0;
-            const char* data = PyUnicode_AsUTF8AndSize(o, &size);
-            if (!data) { PyErr_Clear(); return false; }  // lone surrogate: the json path words it
-            in.type = Type::String;
-            in.text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
-            return true;
-        }
-        if (PyLong_CheckExact(o)) {
-            int overflow = 0;
-            const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-            if (overflow != 0 || (v == -1 && PyErr_Occurred())) { PyErr_Clear(); return false; }
-            in.type = Type::Number;
-            in.number = static_cast<double>(v);  // as json::get<double>() reads an int64
-            return true;
-        }
-        if (PyFloat_CheckExact(o)) {
-            const double d = PyFloat_AS_DOUBLE(o);
-            if (!std::isfinite(d)) return false;  // NaN/infinity: the json path reports not_finite
-            in.type = Type::Number;
-            in.number = d;
-            return true;
-        }
-        return false;
-    };
+    const RowMark mark(chunk);
     PyObject *key = nullptr, *value = nullptr;
     Py_ssize_t pos = 0;
     while (PyDict_Next(row, &pos, &key, &value)) {
-        if (!PyUnicode_CheckExact(key)) return give_up();
+        if (!PyUnicode_CheckExact(key)) return mark.give_up();
         Py_ssize_t size = 0;
         const char* data = PyUnicode_AsUTF8AndSize(key, &size);
-        if (!data) { PyErr_Clear(); return give_up(); }
+        if (!data) { PyErr_Clear(); return mark.give_up(); }
         detail::AnswerEntry entry;
-        const std::string_view id(data, static_cast<std::size_t>(size));
-        const int slot = p.find_item(id);
-        entry.id = slot >= 0 ? std::string_view(p.items[slot].id) : chunk.bytes.copy(data, id.size());
-        entry.slot = slot;
-        if (PyList_CheckExact(value) || PyTuple_CheckExact(value)) {
-            const Py_ssize_t n = PySequence_Fast_GET_SIZE(value);
-            PyObject** items = PySequence_Fast_ITEMS(value);
-            entry.value.type = Type::Array;
-            entry.value.size = static_cast<std::size_t>(n);
-            chunk.element_first.push_back(chunk.elements.size());
-            for (Py_ssize_t k = 0; k < n; ++k) {
-                detail::AnswerInput element;
-                if (!scalar(items[k], element)) return give_up();
-                if (element.type != Type::String) {  // only strings can be choices
-                    element = detail::AnswerInput{};
-                    element.type = Type::Other;
-                }
-                chunk.elements.push_back(element);
-            }
-        } else if (!scalar(value, entry.value)) {
-            return give_up();
-        }
+        entry.slot = p.find_item(std::string_view(data, static_cast<std::size_t>(size)));
+        entry.id = entry.slot >= 0 ? std::string_view(p.items[entry.slot].id) : chunk.bytes.copy(data, static_cast<std::size_t>(size));
+        if (!read_value(value, chunk, entry.value, true)) return mark.give_up();
         chunk.entries.push_back(entry);
     }
     chunk.kinds[i] = Chunk::Kind::Entries;
-    chunk.entry_first[i] = first;
-    chunk.entry_count[i] = chunk.entries.size() - first;
+    chunk.entry_first[i] = mark.entries;
+    chunk.entry_count[i] = chunk.entries.size() - mark.entries;
     return true;
 }
 
@@ -302,13 +318,7 @@ bool Batch::read_frame_entries(const FrameColumns& f, const std::vector<ColumnVi
     using Type = detail::AnswerInput::Type;
     if (!today_ || protocol_.compiled().limits.max_nesting_depth < 2) return false;
     const auto& p = protocol_.compiled();
-    const std::size_t first = chunk.entries.size(), first_array = chunk.element_first.size(), first_element = chunk.elements.size();
-    auto give_up = [&] {
-        chunk.entries.resize(first);
-        chunk.element_first.resize(first_array);
-        chunk.elements.resize(first_element);
-        return false;
-    };
+    const RowMark mark(chunk);
     for (std::size_t c = 0; c < views.size(); ++c) {
         const ColumnView& v = views[c];
         const char* cell = cell_at(v, row);
@@ -320,7 +330,7 @@ bool Batch::read_frame_entries(const FrameColumns& f, const std::vector<ColumnVi
             case 'f': {
                 const double d = float_cell(v, cell);
                 if (std::isnan(d)) continue;  // unanswered
-                if (std::isinf(d)) return give_up();
+                if (std::isinf(d)) return mark.give_up();
                 in.type = Type::Number;
                 in.number = d;
                 break;
@@ -331,79 +341,35 @@ bool Batch::read_frame_entries(const FrameColumns& f, const std::vector<ColumnVi
             default: {
                 PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
                 if (is_missing(o)) continue;
-                if (o == Py_True || o == Py_False) {
-                    in.type = Type::Bool;
-                    in.boolean = o == Py_True;
-                } else if (PyUnicode_CheckExact(o)) {
-                    Py_ssize_t size = 0;
-                    const char* data = PyUnicode_AsUTF8AndSize(o, &size);
-                    if (!data) { PyErr_Clear(); return give_up(); }
-                    const std::string_view text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
-                    if (f.multi_choice[c]) {
-                        in.type = Type::Array;
-                        chunk.element_first.push_back(chunk.elements.size());
-                        split_choices(text, [&](std::string_view part) {
-                            detail::AnswerInput element;
-                            element.type = Type::String;
-                            element.text = part;
-                            chunk.elements.push_back(element);
-                            ++in.size;
-                        });
-                        if (in.size == 0) {  // nothing chosen: unanswered, as the json path leaves it out
-                            chunk.element_first.pop_back();
-                            continue;
-                        }
-                    } else {
-                        in.type = Type::String;
-                        in.text = text;
-                    }
-                } else if (PyFloat_CheckExact(o)) {
-                    const double d = PyFloat_AS_DOUBLE(o);
-                    if (!std::isfinite(d)) return give_up();
-                    in.type = Type::Number;
-                    in.number = d;
-                } else if (PyLong_CheckExact(o)) {
-                    int overflow = 0;
-                    const long long x = PyLong_AsLongLongAndOverflow(o, &overflow);
-                    if (overflow != 0 || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return give_up(); }
-                    in.type = Type::Number;
-                    in.number = static_cast<double>(x);
-                } else if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {  // choices as a list
-                    const Py_ssize_t count = PySequence_Fast_GET_SIZE(o);
-                    PyObject** items = PySequence_Fast_ITEMS(o);
-                    in.type = Type::Array;
-                    in.size = static_cast<std::size_t>(count);
-                    chunk.element_first.push_back(chunk.elements.size());
-                    for (Py_ssize_t e = 0; e < count; ++e) {
-                        PyObject* item = items[e];
-                        detail::AnswerInput element;
-                        element.type = Type::Other;  // only strings can be choices
-                        if (PyUnicode_CheckExact(item)) {
-                            Py_ssize_t size = 0;
-                            const char* data = PyUnicode_AsUTF8AndSize(item, &size);
-                            if (!data) { PyErr_Clear(); return give_up(); }
-                            element.type = Type::String;
-                            element.text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
-                        } else if (PyLong_CheckExact(item)) {
-                            int overflow = 0;
-                            const long long x = PyLong_AsLongLongAndOverflow(item, &overflow);
-                            if (overflow != 0 || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return give_up(); }
-                        } else if (!(item == Py_None || item == Py_True || item == Py_False ||
-                                     (PyFloat_CheckExact(item) && std::isfinite(PyFloat_AS_DOUBLE(item))))) {
-                            return give_up();  // anything else: the json path converts or refuses it
-                        }
-                        chunk.elements.push_back(element);
-                    }
-                } else {
-                    return give_up();  // dates, numpy scalars, ...: the json path converts them
+                if (!(f.multi_choice[c] && PyUnicode_CheckExact(o))) {
+                    if (!read_value(o, chunk, in, true)) return mark.give_up();
+                    break;
+                }
+                // "a;b" in a multi-choice column: the choices, as the json path splits them.
+                Py_ssize_t size = 0;
+                const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+                if (!data) { PyErr_Clear(); return mark.give_up(); }
+                const std::string_view text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
+                in.type = Type::Array;
+                chunk.element_first.push_back(chunk.elements.size());
+                split_choices(text, [&](std::string_view part) {
+                    detail::AnswerInput element;
+                    element.type = Type::String;
+                    element.text = part;
+                    chunk.elements.push_back(element);
+                    ++in.size;
+                });
+                if (in.size == 0) {  // nothing chosen: unanswered, as the json path leaves it out
+                    chunk.element_first.pop_back();
+                    continue;
                 }
             }
         }
         chunk.entries.push_back(entry);
     }
     chunk.kinds[i] = Chunk::Kind::Entries;
-    chunk.entry_first[i] = first;
-    chunk.entry_count[i] = chunk.entries.size() - first;
+    chunk.entry_first[i] = mark.entries;
+    chunk.entry_count[i] = chunk.entries.size() - mark.entries;
     return true;
 }
 
