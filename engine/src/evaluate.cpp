@@ -268,12 +268,16 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     frame.today = today_text;
     // Conditions made only of answer tests (Program::simple) cannot fail at run time, so they skip
     // test()'s error reporting: one call less per condition.
-    // The commonest condition (a yes/no answer compared with true or false) is tested right here.
+    // Yes/no tests (Program::terms) are answered right here from the brief when they decide.
     auto holds = [&](const expr::Program& program, const char* list, std::size_t index, const char* key) {
-        if (program.bool_slot >= 0) {
-            const Brief b = d.brief[program.bool_slot];
-            if (b == Brief::Unanswered) return program.bool_negated;  // null == true/false is false
-            if (b != Brief::Other) return ((b == Brief::Yes) == program.bool_value) != program.bool_negated;
+        if (!program.terms.empty()) {
+            bool known = true;
+            for (const expr::BoolTerm& term : program.terms) {
+                const int r = term.test(d.brief[term.slot]);
+                if (r == int(program.any_of)) return program.any_of;  // a true term of an `or`, a false one of an `and`
+                known &= r >= 0;
+            }
+            if (known && program.exact) return !program.any_of;
         }
         return program.simple ? expr::evaluate_truthy(program, frame) : test(program, frame, list, index, key);
     };

@@ -1,6 +1,7 @@
 // JsonLogic -> flat node tree. Everything evaluation later relies on (argument shapes, item and
 // parameter names, literal dates, depth) is validated here, so evaluation needs no checks on the rule.
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <utility>
 
@@ -735,11 +736,26 @@ std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& 
     sort_unique(program->rules_used);
     program->nodes.shrink_to_fit();
     program->simple = scope.items != nullptr && simple(program->nodes, program->root);
-    if (const Node& root = program->nodes[program->root];
-        program->simple && root.op == Op::CmpSlotConst && (root.flags == kBoolEq || root.flags == kBoolNe)) {
-        program->bool_slot = root.index;
-        program->bool_value = root.constant.boolean;
-        program->bool_negated = root.flags == kBoolNe;
+    if (program->simple) {
+        auto term_of = [](const Node& n) -> std::optional<BoolTerm> {
+            if (n.op != Op::CmpSlotConst || (n.flags != kBoolEq && n.flags != kBoolNe)) return std::nullopt;
+            return BoolTerm{n.index, n.constant.boolean, n.flags == kBoolNe};
+        };
+        const Node& root = program->nodes[program->root];
+        if (auto t = term_of(root)) {
+            program->terms = {*t};
+            program->exact = true;
+        } else if ((root.op == Op::And || root.op == Op::Or) && root.count > 0) {
+            std::size_t found = 0;
+            for (std::uint32_t i = 0; i < root.count; ++i)
+                if (auto t = term_of(program->nodes[root.first + i])) {
+                    program->terms.push_back(*t);
+                    ++found;
+                }
+            program->exact = found == root.count;
+            program->any_of = root.op == Op::Or;
+            if (program->any_of && !program->exact) program->terms.clear();  // an `or` needs all its children
+        }
     }
     return program;
 }

@@ -88,6 +88,20 @@ struct Scope {
     bool allow_outcome = false;                                   // `{"outcome": []}` allowed
 };
 
+/// One yes/no test of a Program's terms (below).
+struct BoolTerm {
+    int slot = -1;
+    bool value = false;    // compared with true or false
+    bool negated = false;  // != / !==
+
+    /// 1 true, 0 false, -1 unknown (the answer is not yes/no/unanswered).
+    int test(Brief b) const {
+        if (b == Brief::Unanswered) return negated;  // null == true/false is false
+        if (b == Brief::Other) return -1;
+        return ((b == Brief::Yes) == value) != negated;
+    }
+};
+
 /// A compiled rule. Opaque outside expr/.
 struct Node;
 struct Names;
@@ -96,11 +110,15 @@ struct Program {
     std::vector<Node> nodes;             // flat tree; root is nodes[root]
     std::uint32_t root = 0;
     bool simple = false;                 // only answer-slot tests joined by and/or/!: evaluate_truthy's fast path
-    // The commonest condition, `{"==": [{"var": item}, true]}` (or != / === / !==, true or false):
-    // slot >= 0, so callers can test it inline. A boolean answer gives (answer == bool_value) !=
-    // bool_negated; an unanswered (null) one gives bool_negated; any other value: evaluate_truthy.
-    int bool_slot = -1;
-    bool bool_value = false, bool_negated = false;
+    // Yes/no tests callers can run inline from a one-byte Brief, without the evaluator's dispatch.
+    // Each is `{"==": [{"var": item}, true]}` (or != / === / !==, true or false). With `any_of`
+    // false (the root is one test, or an `and` of which these are children): one definitely false
+    // term makes the condition false; all definitely true make it true only when `exact` (every
+    // child is such a term). With `any_of` (an `or` of terms only): one true term makes it true, all
+    // false make it false. A term on an answer that is neither yes/no nor unanswered decides
+    // nothing: evaluate_truthy then gives the answer.
+    std::vector<BoolTerm> terms;
+    bool any_of = false, exact = false;
     std::vector<Names> names;            // paths and slot lists of var/val/missing nodes (Node::index)
     Arena constants;                     // literal strings, arrays and objects the nodes point at
     std::vector<int> items_used;         // sorted, unique answer slots the rule reads
