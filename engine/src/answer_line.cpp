@@ -135,6 +135,13 @@ bool AnswerLineReader::number(double& out) {
     return std::isfinite(out);
 }
 
+// The literal `word` at `at_` (true, false, null): consumed, or false.
+bool AnswerLineReader::literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - at_) < word.size() || std::string_view(at_, word.size()) != word) return false;
+    at_ += word.size();
+    return true;
+}
+
 bool AnswerLineReader::value(AnswerInput& out, bool in_array) {
     if (at_ >= end_) return false;
     switch (*at_) {
@@ -142,22 +149,13 @@ bool AnswerLineReader::value(AnswerInput& out, bool in_array) {
             out.type = AnswerInput::Type::String;
             return string(out.text);
         case 't':
-            if (end_ - at_ < 4 || std::string_view(at_, 4) != "true") return false;
-            at_ += 4;
-            out.type = AnswerInput::Type::Bool;
-            out.boolean = true;
-            return true;
         case 'f':
-            if (end_ - at_ < 5 || std::string_view(at_, 5) != "false") return false;
-            at_ += 5;
             out.type = AnswerInput::Type::Bool;
-            out.boolean = false;
-            return true;
+            out.boolean = *at_ == 't';
+            return literal(out.boolean ? "true" : "false");
         case 'n':
-            if (end_ - at_ < 4 || std::string_view(at_, 4) != "null") return false;
-            at_ += 4;
             out.type = AnswerInput::Type::Null;
-            return true;
+            return literal("null");
         case '[': {
             if (in_array) return false;  // nested arrays: the full parser
             ++at_;

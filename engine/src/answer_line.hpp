@@ -27,6 +27,7 @@ private:
     bool value(AnswerInput& out, bool in_array);
     bool string(std::string_view& out);
     bool number(double& out);
+    bool literal(std::string_view word);
     void skip_space();
 
     const char* at_ = nullptr;

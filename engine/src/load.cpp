@@ -290,7 +290,6 @@ void prepare_rendering(CompiledProtocol& p) {
     }
     for (auto& param : p.parameters) param.value_text = param.value.dump();
     for (auto& rule : p.rules) {
-        rule.sources_text = rule.sources.dump();
         rule.trace_items_by_id = rule.trace_items;
         std::sort(rule.trace_items_by_id.begin(), rule.trace_items_by_id.end(),
                   [&](int a, int b) { return p.items[a].id < p.items[b].id; });

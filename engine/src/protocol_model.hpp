@@ -97,9 +97,8 @@ struct Rule {
     json sources = json::array();
     std::vector<int> trace_items;      // slots shown in the trace (condition + defer events)
     std::vector<int> trace_parameters;
-    // For rendering (prepared at load): trace keys in JSON object order, sources serialised.
+    // For rendering (prepared at load): trace keys in JSON object order.
     std::vector<int> trace_items_by_id, trace_parameters_by_name;
-    std::string sources_text;
     // By locale: the finding's members before defer_until (clinician_note) and between it and
     // trace (message, outcome, rule, sources).
     std::vector<Fragment> head, middle;
