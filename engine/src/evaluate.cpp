@@ -397,18 +397,8 @@ json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& 
                 {"complete", complete}};
 }
 
-namespace {
-
-void write_date_or_null(auto& out, const std::optional<Date>& date) {
-    if (date) out.string(format_iso_date(*date));
-    else out.null();
-}
-
-// One screening result. Keys are written in sorted order (the order of a JSON object in nlohmann
-// and so of json::dump()), so the text writer's output is byte for byte the tree's dump().
-template <class Writer>
-void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
-                     std::size_t locale, Writer& out) {
+void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
+                      ScreeningRecord& r) {
     // Aftercare and course conditions may read answers, fired rules and the outcome.
     expr::Frame frame;
     frame.items = d.values;
@@ -418,46 +408,88 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
     frame.fired = d.fired.data();
     frame.outcome = outcome_name(d.outcome);
     frame.today = today;
-    const bool permitted = p.permits(d.outcome);
 
+    r.outcome = d.outcome;
+    r.consent_permitted = p.permits(d.outcome);
+    r.defer_until = d.defer_until;
+
+    r.aftercare.assign((p.aftercare.size() + 63) / 64, 0);
+    for (std::size_t i = 0; i < p.aftercare.size(); ++i) {
+        const Instruction& ins = p.aftercare[i];
+        if (!ins.when || test(*ins.when, frame, "/aftercare/", i, "/when")) r.aftercare[i / 64] |= std::uint64_t(1) << (i % 64);
+    }
+
+    r.course = -1;
+    if (r.consent_permitted)
+        for (std::size_t i = 0; i < p.plans.size(); ++i)
+            if (!p.plans[i].when || test(*p.plans[i].when, frame, "/course/plans/", i, "/when")) {
+                r.course = static_cast<int>(i);
+                break;
+            }
+
+    r.findings.clear();
+    r.trace.clear();
+    for (std::size_t i = 0; i < p.rules.size(); ++i) {
+        if (!d.fired[i]) continue;
+        const Rule& rule = p.rules[i];
+        ScreeningRecord::Finding& f = r.findings.emplace_back();
+        f.rule = static_cast<std::uint32_t>(i);
+        if (rule.outcome == Outcome::Deferred) f.defer_until = d.rule_defer_until[i];
+        for (int slot : rule.trace_items_by_id) r.trace.push_back(expr::to_json(d.values[slot]));
+    }
+
+    r.missing_required = d.missing_required;
+
+    r.issues = nullptr;
+    for (std::size_t i = 0; i < a.issues.size(); ++i) {
+        const int slot = a.issue_slot[i];
+        if (slot >= 0 && !d.visible[slot]) continue;  // an answer to a hidden item is not used
+        if (r.issues.is_null()) r.issues = json::array();
+        r.issues.push_back(a.issues[i]);
+    }
+}
+
+namespace {
+
+void write_date_or_null(auto& out, const std::optional<Date>& date) {
+    if (date) out.string(format_iso_date(*date));
+    else out.null();
+}
+
+// One screening result from its record. Keys are written in sorted order (the order of a JSON
+// object in nlohmann and so of json::dump()), so the text writer's output is byte for byte the
+// tree's dump().
+template <class Writer>
+void write_screening(const CompiledProtocol& p, const ScreeningRecord& r, std::string_view today, std::size_t locale,
+                     Writer& out) {
     // Locale index into the prepared fragments (a pack without locales has one set).
     const std::size_t l = std::min(locale, p.locales.empty() ? 0 : p.locales.size() - 1);
     out.begin_object();
     out.key("aftercare");
     out.begin_array();
-    for (const Instruction& ins : p.aftercare) {
-        if (ins.when && !test(*ins.when, frame, "/aftercare/", &ins - p.aftercare.data(), "/when")) continue;
-        out.constant(ins.rendered[l].value, ins.rendered[l].text);
-    }
+    for (std::size_t i = 0; i < p.aftercare.size(); ++i)
+        if (r.aftercare[i / 64] >> (i % 64) & 1) out.constant(p.aftercare[i].rendered[l].value, p.aftercare[i].rendered[l].text);
     out.end_array();
 
     out.key("consent_permitted");
-    out.boolean(permitted);
+    out.boolean(r.consent_permitted);
 
     out.key("course");
-    const CoursePlan* chosen = nullptr;
-    if (permitted)
-        for (const CoursePlan& plan : p.plans)
-            if (!plan.when || test(*plan.when, frame, "/course/plans/", &plan - p.plans.data(), "/when")) {
-                chosen = &plan;
-                break;
-            }
-    if (chosen) out.constant(chosen->rendered[l].value, chosen->rendered[l].text);
+    if (r.course >= 0) out.constant(p.plans[r.course].rendered[l].value, p.plans[r.course].rendered[l].text);
     else out.null();
 
     out.key("defer_until");
-    write_date_or_null(out, d.defer_until);
+    write_date_or_null(out, r.defer_until);
 
     out.key("findings");
     out.begin_array();
-    for (std::size_t r = 0; r < p.rules.size(); ++r) {
-        if (!d.fired[r]) continue;
-        const Rule& rule = p.rules[r];
+    const json* trace = r.trace.data();
+    for (const ScreeningRecord::Finding& f : r.findings) {
+        const Rule& rule = p.rules[f.rule];
         out.begin_object();
         out.members(rule.head[l].value, rule.head[l].text);  // clinician_note
         out.key("defer_until");
-        if (rule.outcome == Outcome::Deferred) write_date_or_null(out, d.rule_defer_until[r]);
-        else out.null();
+        write_date_or_null(out, f.defer_until);
         out.members(rule.middle[l].value, rule.middle[l].text);  // message, outcome, rule, sources
         out.key("trace");
         out.begin_object();
@@ -465,7 +497,7 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
         out.begin_object();
         for (int slot : rule.trace_items_by_id) {
             out.key(p.items[slot].id);
-            out.value(d.values[slot]);
+            out.value(*trace++);
         }
         out.end_object();
         out.key("parameters");
@@ -481,20 +513,20 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
     out.end_array();
 
     out.key("issues");
-    out.begin_array();
-    for (std::size_t i = 0; i < a.issues.size(); ++i) {
-        int slot = a.issue_slot[i];
-        if (slot < 0 || d.visible[slot]) out.value(a.issues[i]);
+    if (r.issues.is_null()) {
+        out.begin_array();
+        out.end_array();
+    } else {
+        out.value(r.issues);
     }
-    out.end_array();
 
     out.key("missing_required");
     out.begin_array();
-    for (int slot : d.missing_required) out.string(p.items[slot].id);
+    for (int slot : r.missing_required) out.string(p.items[slot].id);
     out.end_array();
 
     out.key("outcome");
-    out.string(outcome_name(d.outcome));
+    out.string(outcome_name(r.outcome));
     out.key("protocol");
     out.constant(p.identity_json, p.identity_text);
     out.key("today");
@@ -504,17 +536,16 @@ void write_screening(const CompiledProtocol& p, const AnswerSet& a, const Decisi
 
 }  // namespace
 
-json render_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
-                      std::size_t locale) {
+json render_screening(const CompiledProtocol& p, const ScreeningRecord& r, std::string_view today, std::size_t locale) {
     JsonTreeWriter out;
-    write_screening(p, a, d, today, locale, out);
+    write_screening(p, r, today, locale, out);
     return out.take();
 }
 
-void render_screening_text(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
+void render_screening_text(const CompiledProtocol& p, const ScreeningRecord& r, std::string_view today,
                            std::size_t locale, std::string& text) {
     JsonTextWriter out(text);
-    write_screening(p, a, d, today, locale, out);
+    write_screening(p, r, today, locale, out);
 }
 
 }  // namespace prescreen::detail

@@ -42,8 +42,16 @@ public:
     }
     void boolean(bool b) { separate(); out_ += b ? "true" : "false"; }
     void null() { separate(); out_ += "null"; }
-    /// A json value as json::dump() writes it.
-    void value(const nlohmann::json& j) { separate(); out_ += j.dump(); }
+    /// A json value as json::dump() writes it (the usual scalars without a temporary string).
+    void value(const nlohmann::json& j) {
+        switch (j.type()) {
+            case nlohmann::json::value_t::null: return null();
+            case nlohmann::json::value_t::boolean: return boolean(j.get<bool>());
+            case nlohmann::json::value_t::number_integer: return integer(j.get<std::int64_t>());
+            case nlohmann::json::value_t::string: return string(j.get_ref<const std::string&>());
+            default: separate(); out_ += j.dump();
+        }
+    }
     /// A constant value with its json::dump() text prepared at load.
     void constant(const nlohmann::json&, std::string_view text) { separate(); out_ += text; }
     /// Constant members of the open object (keys in order), their text prepared at load.

@@ -104,7 +104,9 @@ json screen_one(const CompiledProtocol& p, const json& answers, const Date& toda
     AnswerSet a = read_answers(p, answers, today);
     Decision d;
     decide(p, a, today, context.today, d);
-    return render_screening(p, a, d, context.today, p.locale_index(context.locale));
+    ScreeningRecord r;
+    record_screening(p, a, d, context.today, r);
+    return render_screening(p, r, context.today, p.locale_index(context.locale));
 }
 
 json error_envelope(const Diagnostic& d) { return json{{"error", d.to_json()}}; }
@@ -139,36 +141,26 @@ json Protocol::screen_text(std::string_view answers_json, const Context& context
 
 namespace detail {
 
-void screen_entries_to_text(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
-                            const Context& context, std::string& out, ScreeningSummary* summary) {
+void screen_entries(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
+                    std::string_view today_text, ScreeningRecord& record) {
     // Per-thread scratch: rows are screened one after another with no allocation per row.
     thread_local AnswerSet answers;
     thread_local Decision decision;
-    thread_local std::string text;  // grows once; `out` then gets one allocation of the right size
     parse_answers(p, entries, count, today, answers);
-    decide(p, answers, today, context.today, decision);
-    text.clear();
-    render_screening_text(p, answers, decision, context.today, p.locale_index(context.locale), text);
-    out += text;
-    if (summary) {
-        summary->ok = true;
-        summary->outcome = decision.outcome;
-        summary->defer_until = decision.defer_until;
-        summary->consent_permitted = p.permits(decision.outcome);
-        summary->fired.clear();
-        for (std::size_t r = 0; r < p.rules.size(); ++r)
-            if (decision.fired[r]) summary->fired.push_back(static_cast<std::uint32_t>(r));
-    }
+    decide(p, answers, today, today_text, decision);
+    record_screening(p, answers, decision, today_text, record);
 }
 
 void screen_entries_text(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
-                         const Context& context, std::string& out, ScreeningSummary* summary) {
+                         const Context& context, std::string& out) {
+    thread_local ScreeningRecord record;  // its vectors keep their memory from row to row
     try {
-        screen_entries_to_text(p, entries, count, today, context, out, summary);
+        screen_entries(p, entries, count, today, context.today, record);
     } catch (const ProtocolError& e) {  // a rule that fails at run time, for this row only
-        if (summary) summary->ok = false;
         out += error_envelope(e.diagnostics().front()).dump();
+        return;
     }
+    render_screening_text(p, record, context.today, p.locale_index(context.locale), out);
 }
 
 }  // namespace detail

@@ -227,11 +227,36 @@ AnswerSet parse_answers(const CompiledProtocol& protocol, const json& answers, c
 void decide(const CompiledProtocol& protocol, const AnswerSet& answers, const Date& today, std::string_view today_text,
             Decision& decision);
 json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision);
-json render_screening(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
-                      std::string_view today, std::size_t locale);
-/// The same result as render_screening(...).dump(), written straight to `out` (appended).
-void render_screening_text(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
-                           std::string_view today, std::size_t locale, std::string& out);
+/// What one screening concluded: everything in a result that depends on the answers, in about a
+/// hundred bytes. The rest of a result (messages, sources, aftercare wording, the course) is the
+/// protocol's, prepared at load, so a result is written from its record whenever it is wanted: a
+/// batch keeps records, not 4 KB of JSON per row.
+struct ScreeningRecord {
+    struct Finding {
+        std::uint32_t rule = 0;           // index into CompiledProtocol::rules
+        std::optional<Date> defer_until;  // deferring rules only; unset = open-ended
+    };
+    Outcome outcome = Outcome::Eligible;
+    bool consent_permitted = false;
+    int course = -1;                      // the chosen course plan, -1 = none
+    std::optional<Date> defer_until;
+    std::vector<Finding> findings;        // fired rules, in rule order
+    std::vector<json> trace;              // the findings' trace answers, rule.trace_items_by_id after each other
+    std::vector<std::uint64_t> aftercare; // bit i: aftercare instruction i applies
+    std::vector<int> missing_required;    // slots
+    json issues;                          // visible issues; null when there are none
+};
+
+/// The record of a decision. Aftercare and course conditions are evaluated here, so this throws
+/// ProtocolError when one fails at run time.
+void record_screening(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
+                      std::string_view today, ScreeningRecord& record);
+/// A screening result from its record, as a json tree...
+json render_screening(const CompiledProtocol& protocol, const ScreeningRecord& record, std::string_view today,
+                      std::size_t locale);
+/// ...or as its compact text, byte for byte render_screening(...).dump(), appended to `out`.
+void render_screening_text(const CompiledProtocol& protocol, const ScreeningRecord& record, std::string_view today,
+                           std::size_t locale, std::string& out);
 
 std::shared_ptr<const CompiledProtocol> compile_protocol(const json& document, const json& overrides,
                                                          const Limits& limits, std::vector<Diagnostic>& diagnostics);

@@ -239,9 +239,12 @@ std::string screen(std::uint32_t handle, std::string answers, std::string today,
         static prescreen::detail::AnswerLineReader reader;
         if (answers.find(kMarker) == std::string::npos &&
             reader.read(answers, protocol.compiled(), prescreen::default_limits().max_answers_bytes)) {
+            static prescreen::detail::ScreeningRecord record;
+            prescreen::detail::screen_entries(protocol.compiled(), reader.entries(), reader.size(),
+                                              prescreen::detail::require_today(ctx), ctx.today, record);
             std::string out = "{\"ok\":";
-            prescreen::detail::screen_entries_to_text(protocol.compiled(), reader.entries(), reader.size(),
-                                                      prescreen::detail::require_today(ctx), ctx, out);
+            prescreen::detail::render_screening_text(protocol.compiled(), record, ctx.today,
+                                                     protocol.compiled().locale_index(ctx.locale), out);
             out += '}';
             return out;
         }

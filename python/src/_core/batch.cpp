@@ -7,6 +7,7 @@
 #include <cstring>
 #include <thread>
 
+#include "answer_line.hpp"
 #include "convert.hpp"
 #include "dates.hpp"
 #include "protocol_internal.hpp"
@@ -45,7 +46,9 @@ Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, st
       chunk_size_(chunk_size ? chunk_size : 1024) {
     invalid_row_type_ = py::module_::import("prescreen._types").attr("InvalidRow");
     today_ = parse_iso_date(context_.today);
-    if (today_) shared_ = std::make_shared<const BatchContext>(BatchContext{protocol_, *today_});
+    if (today_)
+        shared_ = std::make_shared<const BatchContext>(
+            BatchContext{protocol_, *today_, context_.today, protocol_.compiled().locale_index(context_.locale)});
 }
 
 Batch::~Batch() {
@@ -78,29 +81,51 @@ void Batch::worker_loop() {
             std::size_t begin = c->next.fetch_add(block);
             if (begin >= n) break;
             std::size_t end = std::min(n, begin + block);
-            for (std::size_t i = begin; i < end; ++i) {
-                switch (c->kinds[i]) {
-                    case Chunk::Kind::Entries:
-                        detail::screen_entries_text(protocol_.compiled(), c->entries.data() + c->entry_first[i],
-                                                    c->entry_count[i], *today_, context_, c->out_texts[i], &c->summaries[i]);
-                        break;
-                    case Chunk::Kind::Text:
-                        try {
-                            protocol_.screen_line(c->texts[i], context_, c->out_texts[i]);
-                        } catch (const UsageError& e) {
-                            c->kinds[i] = Chunk::Kind::Done;
-                            c->results[i] = json{{"error", e.diagnostic().to_json()}};
-                        }
-                        break;
-                    case Chunk::Kind::Done: c->results[i] = std::move(c->values[i]); break;
-                    case Chunk::Kind::Answers: c->results[i] = screen_one(protocol_, context_, *c, i); break;
-                }
-            }
+            for (std::size_t i = begin; i < end; ++i) screen_row(*c, i);
         }
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (--c->pending == 0) chunk_done_.notify_all();
         }
+    }
+}
+
+// One row on a worker thread (no GIL): its result lands in the chunk at the row's index.
+void Batch::screen_row(Chunk& c, std::size_t i) {
+    const auto& p = protocol_.compiled();
+    switch (c.kinds[i]) {
+        case Chunk::Kind::Text:
+            // A JSONL line: the fast reader takes the common flat object, then it is screened like
+            // a dict row. Anything else gets the engine's full parser and its exact diagnostic.
+            if (today_) {
+                thread_local detail::AnswerLineReader reader;
+                if (reader.read(c.texts[i], p, p.limits.max_answers_bytes)) {
+                    screen_entries(c, i, reader.entries(), reader.size());
+                    return;
+                }
+            }
+            try {
+                protocol_.screen_line(c.texts[i], context_, c.out_texts[i]);
+            } catch (const UsageError& e) {
+                c.kinds[i] = Chunk::Kind::Done;
+                c.results[i] = json{{"error", e.diagnostic().to_json()}};
+            }
+            return;
+        case Chunk::Kind::Entries:
+            screen_entries(c, i, c.entries.data() + c.entry_first[i], c.entry_count[i]);
+            return;
+        case Chunk::Kind::Done: c.results[i] = std::move(c.values[i]); return;
+        case Chunk::Kind::Answers: c.results[i] = screen_one(protocol_, context_, c, i); return;
+    }
+}
+
+void Batch::screen_entries(Chunk& c, std::size_t i, const detail::AnswerEntry* entries, std::size_t count) {
+    try {
+        detail::screen_entries(protocol_.compiled(), entries, count, *today_, context_.today, c.records[i]);
+        c.kinds[i] = Chunk::Kind::Entries;
+    } catch (const ProtocolError& e) {  // a rule that fails at run time, for this row only
+        c.kinds[i] = Chunk::Kind::Done;
+        c.results[i] = detail::error_envelope(e.diagnostics().front());
     }
 }
 
@@ -496,7 +521,7 @@ void Batch::start(Chunk& chunk) {
     }
     chunk.results.resize(chunk.size());
     chunk.out_texts.resize(chunk.size());
-    chunk.summaries.resize(chunk.size());
+    chunk.records.resize(chunk.size());
     chunk.next.store(0);
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -544,9 +569,7 @@ py::object Batch::next_chunk() {
     for (std::size_t i = 0; i < done->size(); ++i) {
         py::object result;
         switch (done->kinds[i]) {
-            case Chunk::Kind::Entries:
-                result = wrap_screening_text(std::move(done->out_texts[i]), shared_, std::move(done->summaries[i]));
-                break;
+            case Chunk::Kind::Entries: result = wrap_screening_record(std::move(done->records[i]), shared_); break;
             case Chunk::Kind::Text: result = wrap_screening_text(std::move(done->out_texts[i])); break;
             default: result = wrap_screening(std::move(done->results[i]));
         }

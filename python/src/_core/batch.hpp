@@ -56,9 +56,11 @@ struct Chunk {
     std::vector<Kind> kinds;
     std::vector<json> values;  // answers (Answers), or the finished result/error (Done)
     std::vector<std::string> texts;
-    std::vector<json> results;           // results of Answers and Done rows
-    std::vector<std::string> out_texts;  // results of Entries and Text rows, as the engine's JSON text
-    std::vector<detail::ScreeningSummary> summaries;  // of Entries rows
+    // Results: a screening record (Entries rows, and Text rows the fast reader takes, which become
+    // Entries once screened), the engine's JSON text (other Text rows) or json (the rest).
+    std::vector<detail::ScreeningRecord> records;
+    std::vector<std::string> out_texts;
+    std::vector<json> results;
 
     // Entries rows: row i uses entries[entry_first[i] .. entry_first[i] + entry_count[i]).
     std::vector<detail::AnswerEntry> entries;
@@ -115,6 +117,8 @@ private:
                          std::size_t index);
 
     void worker_loop();
+    void screen_row(Chunk& chunk, std::size_t index);
+    void screen_entries(Chunk& chunk, std::size_t index, const detail::AnswerEntry* entries, std::size_t count);
 
     prescreen::Protocol protocol_;
     Context context_;

@@ -51,13 +51,20 @@ py::object wrap_screening_text(std::string text) {
     return py::cast(ScreeningResult(std::move(text), FromText{}));
 }
 
-py::object wrap_screening_text(std::string text, const std::shared_ptr<const BatchContext>& batch,
-                               detail::ScreeningSummary summary) {
-    if (!summary.ok) return wrap_screening_text(std::move(text));
-    ScreeningResult result(std::move(text), FromText{});
-    result.batch = batch;
-    result.summary = std::move(summary);
-    return py::cast(std::move(result));
+py::object wrap_screening_record(detail::ScreeningRecord record, const std::shared_ptr<const BatchContext>& batch) {
+    return py::cast(ScreeningResult(std::move(record), batch));
+}
+
+json ScreeningResult::write_tree() const {
+    if (!batch) return JsonResult::write_tree();
+    return detail::render_screening(batch->protocol.compiled(), record, batch->today_text, batch->locale);
+}
+
+std::string ScreeningResult::write_text() const {
+    if (!batch) return JsonResult::write_text();
+    std::string text;
+    detail::render_screening_text(batch->protocol.compiled(), record, batch->today_text, batch->locale, text);
+    return text;
 }
 
 namespace {
@@ -150,14 +157,14 @@ void register_results(py::module_& m) {
                                "True (a RowError in a batch has ok = False).")
         .def_property_readonly("outcome",
                                [](const ScreeningResult& r) {
-                                   if (r.batch) return outcome_str(r.summary.outcome);
+                                   if (r.batch) return outcome_str(r.record.outcome);
                                    return to_python(field(r, "outcome"));
                                },
                                "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
         .def_property_readonly("defer_until",
                                [](const ScreeningResult& r) -> py::object {
                                    if (!r.batch) return to_date(field(r, "defer_until"));
-                                   const auto& d = r.summary.defer_until;
+                                   const auto& d = r.record.defer_until;
                                    return d ? date_object(*d) : py::none();
                                },
                                "datetime.date treatment may start, or None (open-ended or not deferred).")
@@ -168,7 +175,7 @@ void register_results(py::module_& m) {
                                "The screening date (datetime.date).")
         .def_property_readonly("consent_permitted",
                                [](const ScreeningResult& r) -> py::object {
-                                   if (r.batch) return py::bool_(r.summary.consent_permitted);
+                                   if (r.batch) return py::bool_(r.record.consent_permitted);
                                    return to_python(field(r, "consent_permitted"));
                                },
                                "The outcome allows consent to be recorded.")
@@ -178,7 +185,7 @@ void register_results(py::module_& m) {
                                    if (!r.batch) return finding_ids(r);
                                    py::list out;
                                    const auto& rules = r.batch->protocol.compiled().rules;
-                                   for (auto index : r.summary.fired) out.append(py::str(rules[index].id));
+                                   for (const auto& f : r.record.findings) out.append(py::str(rules[f.rule].id));
                                    return out;
                                },
                                "Rule ids of the findings.")

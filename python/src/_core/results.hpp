@@ -18,8 +18,8 @@ struct FromText {};  // tag: a result held as the engine's JSON text, parsed on 
 struct JsonResult {
     JsonResult() = default;
     explicit JsonResult(json v) : value_(std::move(v)), parsed_(true) {}
-    // Batch results arrive as text (the engine writes it without building a tree): a million rows
-    // cost one string each until someone reads a field, and to_json() returns the text as it is.
+    // Results that arrive as text (JSONL lines) are parsed only when someone reads a field, and
+    // to_json() returns the text as it is.
     JsonResult(std::string text, FromText) : text_(std::move(text)) {}
     // Declared explicitly: a user-declared destructor would otherwise turn every move into a deep copy.
     JsonResult(JsonResult&&) noexcept = default;
@@ -30,34 +30,50 @@ struct JsonResult {
 
     const json& value() const {
         if (!parsed_) {
-            value_ = json::parse(text_);
+            value_ = text_.empty() ? write_tree() : json::parse(text_);
             parsed_ = true;
         }
         return value_;
     }
     /// Compact JSON text, exactly json::dump().
     std::string text() const {
-        return text_.empty() ? value_.dump(-1, ' ', false, json::error_handler_t::replace) : text_;
+        if (!text_.empty()) return text_;
+        if (!parsed_) return write_text();
+        return value_.dump(-1, ' ', false, json::error_handler_t::replace);
     }
+
+protected:
+    // A result held in another form (a batch's screening record) writes its JSON when first asked.
+    virtual json write_tree() const { return nullptr; }
+    virtual std::string write_text() const { return value_.dump(); }
 
 private:
     mutable json value_;
-    std::string text_;  // empty when built from a json value
+    std::string text_;  // empty when built from a json value or written on demand
     mutable bool parsed_ = false;
 };
 struct FormState : JsonResult { using JsonResult::JsonResult; };
-/// What every result of one batch shares: the protocol (for rule ids) and the screening date.
+/// What every result of one batch shares: the protocol, the screening date and the locale.
 struct BatchContext {
     prescreen::Protocol protocol;
     Date today;
+    std::string today_text;
+    std::size_t locale = 0;
 };
 
 struct ScreeningResult : JsonResult {
     using JsonResult::JsonResult;
-    // From a batch: outcome, deferral and finding ids kept natively, so reading them does not parse
-    // the text. Valid when `batch` is set.
+    // From a batch: the engine's record of the screening (about a hundred bytes, where the JSON is
+    // about 4 KB). Outcome, deferral and finding ids are read from it; the JSON is written from it
+    // on first access to anything else. Valid when `batch` is set.
+    ScreeningResult(detail::ScreeningRecord record, std::shared_ptr<const BatchContext> batch)
+        : batch(std::move(batch)), record(std::move(record)) {}
     std::shared_ptr<const BatchContext> batch;
-    detail::ScreeningSummary summary;
+    detail::ScreeningRecord record;
+
+protected:
+    json write_tree() const override;
+    std::string write_text() const override;
 };
 struct Finding : JsonResult { using JsonResult::JsonResult; };
 struct RowError : JsonResult { using JsonResult::JsonResult; };  // {"error": {code, path, message}}
@@ -69,9 +85,8 @@ struct ConsentStatus : JsonResult { using JsonResult::JsonResult; };
 py::object wrap_screening(json value);
 /// The same from the engine's result text (ScreeningResult, or RowError for {"error": ...}).
 py::object wrap_screening_text(std::string text);
-/// A batch row's text with its summary (ScreeningResult whose common fields need no parsing).
-py::object wrap_screening_text(std::string text, const std::shared_ptr<const BatchContext>& batch,
-                               detail::ScreeningSummary summary);
+/// A batch row screened into a record.
+py::object wrap_screening_record(detail::ScreeningRecord record, const std::shared_ptr<const BatchContext>& batch);
 
 void register_results(py::module_& m);
 
