@@ -47,8 +47,7 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
     a.invalid.assign(n, 0);
     a.any_invalid = false;
     a.given.assign(n, 0);
-    if (!a.issues.empty()) a.issues = json::array();
-    a.issue_slot.clear();
+    a.issues.clear();
 
     // Paths are built only when there is an issue: valid answers cost no allocation here.
     struct Path {
@@ -60,8 +59,7 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
         }
     };
     auto issue = [&](int slot, std::string_view item, std::string code, const Path& path, std::string message) {
-        a.issues.push_back({{"item", item}, {"code", std::move(code)}, {"path", std::string(path)}, {"message", std::move(message)}});
-        a.issue_slot.push_back(slot);
+        a.issues.push_back({slot, std::string(item), std::move(code), std::string(path), std::move(message)});
         if (slot >= 0) a.invalid[slot] = a.any_invalid = true;
     };
     auto quoted = [](std::string_view text) {
@@ -184,20 +182,9 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
 
     // Issues in id order whatever order the entries came in (a JSON object's keys are sorted; a
     // Python dict keeps insertion order), so every runtime reports them identically.
-    if (a.issues.size() > 1) {
-        std::vector<std::size_t> order(a.issues.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        auto item_of = [&](std::size_t i) -> const std::string& { return a.issues[i]["item"].get_ref<const std::string&>(); };
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return item_of(x) < item_of(y); });
-        json issues = json::array();
-        std::vector<int> slots;
-        for (std::size_t i : order) {
-            issues.push_back(std::move(a.issues[i]));
-            slots.push_back(a.issue_slot[i]);
-        }
-        a.issues = std::move(issues);
-        a.issue_slot = std::move(slots);
-    }
+    if (a.issues.size() > 1)
+        std::stable_sort(a.issues.begin(), a.issues.end(),
+                         [](const AnswerIssue& x, const AnswerIssue& y) { return x.item < y.item; });
 }
 
 namespace {
@@ -345,13 +332,13 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
 
 namespace {
 
-json visible_issues(const CompiledProtocol& p, const AnswerSet& a, const Decision& d) {
+// An answer to a hidden item is not used, so its issue is not shown.
+bool shown(const AnswerIssue& issue, const Decision& d) { return issue.slot < 0 || d.visible[issue.slot]; }
+
+json visible_issues(const AnswerSet& a, const Decision& d) {
     json out = json::array();
-    for (std::size_t i = 0; i < a.issues.size(); ++i) {
-        int slot = a.issue_slot[i];
-        if (slot < 0 || d.visible[slot]) out.push_back(a.issues[i]);
-    }
-    (void)p;
+    for (const AnswerIssue& issue : a.issues)
+        if (shown(issue, d)) out.push_back(issue.to_json());
     return out;
 }
 
@@ -382,7 +369,7 @@ json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& 
             answered_required += has;
         }
     }
-    json issues = visible_issues(p, a, d);
+    json issues = visible_issues(a, d);
     bool complete = d.missing_required.empty() && issues.empty();
     return json{{"protocol", p.identity()},
                 {"visible", std::move(visible)},
@@ -397,7 +384,7 @@ json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& 
                 {"complete", complete}};
 }
 
-void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
+void record_screening(const CompiledProtocol& p, AnswerSet& a, const Decision& d, std::string_view today,
                       ScreeningRecord& r) {
     // Aftercare and course conditions may read answers, fired rules and the outcome.
     expr::Frame frame;
@@ -413,10 +400,11 @@ void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decis
     r.consent_permitted = p.permits(d.outcome);
     r.defer_until = d.defer_until;
 
-    r.aftercare.assign((p.aftercare.size() + 63) / 64, 0);
+    r.aftercare_bits = 0;
+    r.more_aftercare_bits.assign(p.aftercare.size() > 64 ? (p.aftercare.size() - 1) / 64 : 0, 0);
     for (std::size_t i = 0; i < p.aftercare.size(); ++i) {
         const Instruction& ins = p.aftercare[i];
-        if (!ins.when || test(*ins.when, frame, "/aftercare/", i, "/when")) r.aftercare[i / 64] |= std::uint64_t(1) << (i % 64);
+        if (!ins.when || test(*ins.when, frame, "/aftercare/", i, "/when")) r.add_aftercare(i);
     }
 
     r.course = -1;
@@ -440,13 +428,9 @@ void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decis
 
     r.missing_required = d.missing_required;
 
-    r.issues = nullptr;
-    for (std::size_t i = 0; i < a.issues.size(); ++i) {
-        const int slot = a.issue_slot[i];
-        if (slot >= 0 && !d.visible[slot]) continue;  // an answer to a hidden item is not used
-        if (r.issues.is_null()) r.issues = json::array();
-        r.issues.push_back(a.issues[i]);
-    }
+    r.issues.clear();
+    for (AnswerIssue& issue : a.issues)
+        if (shown(issue, d)) r.issues.push_back(std::move(issue));
 }
 
 namespace {
@@ -468,7 +452,7 @@ void write_screening(const CompiledProtocol& p, const ScreeningRecord& r, std::s
     out.key("aftercare");
     out.begin_array();
     for (std::size_t i = 0; i < p.aftercare.size(); ++i)
-        if (r.aftercare[i / 64] >> (i % 64) & 1) out.constant(p.aftercare[i].rendered[l].value, p.aftercare[i].rendered[l].text);
+        if (r.aftercare(i)) out.constant(p.aftercare[i].rendered[l].value, p.aftercare[i].rendered[l].text);
     out.end_array();
 
     out.key("consent_permitted");
@@ -513,12 +497,20 @@ void write_screening(const CompiledProtocol& p, const ScreeningRecord& r, std::s
     out.end_array();
 
     out.key("issues");
-    if (r.issues.is_null()) {
-        out.begin_array();
-        out.end_array();
-    } else {
-        out.value(r.issues);
+    out.begin_array();
+    for (const AnswerIssue& issue : r.issues) {
+        out.begin_object();
+        out.key("code");
+        out.string(issue.code);
+        out.key("item");
+        out.string(issue.item);
+        out.key("message");
+        out.string(issue.message);
+        out.key("path");
+        out.string(issue.path);
+        out.end_object();
     }
+    out.end_array();
 
     out.key("missing_required");
     out.begin_array();

@@ -94,8 +94,7 @@ AnswerSet read_answers(const CompiledProtocol& p, const json& answers, const Dat
     if (problems.empty()) return parse_answers(p, answers, today);
     AnswerSet a = parse_answers(p, json::object(), today);
     for (const auto& d : problems) {
-        a.issues.push_back({{"item", ""}, {"code", d.code}, {"path", d.path}, {"message", d.message}});
-        a.issue_slot.push_back(-1);
+        a.issues.push_back({-1, "", d.code, d.path, d.message});
     }
     return a;
 }

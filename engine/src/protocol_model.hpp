@@ -162,6 +162,14 @@ struct CompiledProtocol {
 using expr::Brief;
 using expr::brief_of;
 
+/// An answer that cannot be used, and what the patient is told about it. Kept as plain strings:
+/// it becomes JSON ({code, item, message, path}) only when a result is written.
+struct AnswerIssue {
+    int slot = -1;  // the item's slot; -1 = no such item, or the answers as a whole
+    std::string item, code, path, message;
+    json to_json() const { return json{{"code", code}, {"item", item}, {"message", message}, {"path", path}}; }
+};
+
 /// Validated answers in slots: one Value per item (Null = unanswered or invalid). Strings are views
 /// into this object or into the protocol, so it must outlive any evaluation and is not copyable.
 struct AnswerSet {
@@ -171,8 +179,7 @@ struct AnswerSet {
     std::vector<std::uint64_t> option_bits;      // by slot: bit i = option i chosen (multi-choice, i < 64)
     std::vector<Brief> brief;                    // by slot: values in one byte each (one cache line)
     std::vector<Date> dates;                     // by slot: the parsed date of a valid date answer
-    json issues = json::array();                 // per-item issues (all items, visible or not)
-    std::vector<int> issue_slot;                 // slot of each issue (-1 = unknown item)
+    std::vector<AnswerIssue> issues;             // all items', visible or not, in item id order
     std::vector<std::uint8_t> invalid;           // by slot: an answer was given but is invalid
     std::vector<std::uint8_t> given;             // by slot: some answer (valid or not) was given
     bool any_invalid = false;                    // some item's answer is invalid
@@ -242,14 +249,24 @@ struct ScreeningRecord {
     std::optional<Date> defer_until;
     std::vector<Finding> findings;        // fired rules, in rule order
     std::vector<json> trace;              // the findings' trace answers, rule.trace_items_by_id after each other
-    std::vector<std::uint64_t> aftercare; // bit i: aftercare instruction i applies
+    // Bit i: aftercare instruction i applies. The first 64 are kept in the record itself (packs
+    // have a dozen or two), so a record usually costs no allocation for them.
+    std::uint64_t aftercare_bits = 0;
+    std::vector<std::uint64_t> more_aftercare_bits;  // instructions 64 and on
+    bool aftercare(std::size_t i) const {
+        return (i < 64 ? aftercare_bits : more_aftercare_bits[i / 64 - 1]) >> (i % 64) & 1;
+    }
+    void add_aftercare(std::size_t i) {
+        if (i < 64) aftercare_bits |= std::uint64_t(1) << i;
+        else more_aftercare_bits[i / 64 - 1] |= std::uint64_t(1) << (i % 64);
+    }
     std::vector<int> missing_required;    // slots
-    json issues;                          // visible issues; null when there are none
+    std::vector<AnswerIssue> issues;      // issues of visible items and of unknown ids
 };
 
 /// The record of a decision. Aftercare and course conditions are evaluated here, so this throws
-/// ProtocolError when one fails at run time.
-void record_screening(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
+/// ProtocolError when one fails at run time. The answers' issues move into the record.
+void record_screening(const CompiledProtocol& protocol, AnswerSet& answers, const Decision& decision,
                       std::string_view today, ScreeningRecord& record);
 /// A screening result from its record, as a json tree...
 json render_screening(const CompiledProtocol& protocol, const ScreeningRecord& record, std::string_view today,

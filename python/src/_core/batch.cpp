@@ -141,10 +141,10 @@ namespace {
 struct RowMark {
     Chunk& chunk;
     std::size_t entries, arrays, elements;
-    explicit RowMark(Chunk& c) : chunk(c), entries(c.entries.size()), arrays(c.element_first.size()), elements(c.elements.size()) {}
+    explicit RowMark(Chunk& c) : chunk(c), entries(c.entries.size()), arrays(c.arrays.size()), elements(c.elements.size()) {}
     bool give_up() const {
         chunk.entries.resize(entries);
-        chunk.element_first.resize(arrays);
+        chunk.arrays.resize(arrays);
         chunk.elements.resize(elements);
         return false;
     }
@@ -191,7 +191,7 @@ bool read_value(PyObject* o, Chunk& chunk, detail::AnswerInput& in, bool lists) 
         PyObject** items = PySequence_Fast_ITEMS(o);
         in.type = Type::Array;
         in.size = static_cast<std::size_t>(n);
-        chunk.element_first.push_back(chunk.elements.size());
+        chunk.arrays.push_back({chunk.entries.size(), chunk.elements.size()});  // the entry is pushed next
         for (Py_ssize_t k = 0; k < n; ++k) {
             detail::AnswerInput element;
             if (!read_value(items[k], chunk, element, false)) return false;
@@ -217,13 +217,21 @@ bool Batch::read_entries(PyObject* row, Chunk& chunk, std::size_t i) {
     PyObject *key = nullptr, *value = nullptr;
     Py_ssize_t pos = 0;
     while (PyDict_Next(row, &pos, &key, &value)) {
-        if (!PyUnicode_CheckExact(key)) return mark.give_up();
-        Py_ssize_t size = 0;
-        const char* data = PyUnicode_AsUTF8AndSize(key, &size);
-        if (!data) { PyErr_Clear(); return mark.give_up(); }
         detail::AnswerEntry entry;
-        entry.slot = p.find_item(std::string_view(data, static_cast<std::size_t>(size)));
-        entry.id = entry.slot >= 0 ? std::string_view(p.items[entry.slot].id) : chunk.bytes.copy(data, static_cast<std::size_t>(size));
+        if (const KeyCache::Key* known = keys_.find(key)) {
+            entry.slot = known->slot;
+            entry.id = known->id;
+        } else {
+            if (!PyUnicode_CheckExact(key)) return mark.give_up();
+            Py_ssize_t size = 0;
+            const char* data = PyUnicode_AsUTF8AndSize(key, &size);
+            if (!data) { PyErr_Clear(); return mark.give_up(); }
+            const std::string_view text(data, static_cast<std::size_t>(size));
+            entry.slot = p.find_item(text);
+            entry.id = entry.slot >= 0 ? std::string_view(p.items[entry.slot].id) : text;
+            // Not cached (the cache is full): the text may go with the row, so the entry keeps a copy.
+            if (!keys_.insert(key, entry.slot, entry.id) && entry.slot < 0) entry.id = chunk.bytes.copy(data, text.size());
+        }
         if (!read_value(value, chunk, entry.value, true)) return mark.give_up();
         chunk.entries.push_back(entry);
     }
@@ -287,13 +295,26 @@ void Batch::convert_row(PyObject* row, Chunk& chunk, std::size_t i) {
     chunk.values[i] = std::move(value);
 }
 
-// Array entries point at their elements only once the chunk is read: the elements vector has
-// stopped growing.
 void fix_element_pointers(Chunk& chunk) {
-    std::size_t array = 0;
-    for (auto& entry : chunk.entries)
-        if (entry.value.type == detail::AnswerInput::Type::Array)
-            entry.value.elements = chunk.elements.data() + chunk.element_first[array++];
+    for (const Chunk::ArrayEntry& a : chunk.arrays) chunk.entries[a.entry].value.elements = chunk.elements.data() + a.first;
+}
+
+void Chunk::clear() {
+    kinds.clear();
+    values.clear();
+    texts.clear();
+    records.clear();
+    out_texts.clear();
+    results.clear();
+    entries.clear();
+    elements.clear();
+    arrays.clear();
+    entry_first.clear();
+    entry_count.clear();
+    bytes.clear();
+    next.store(0);
+    pending = 0;
+    started = false;
 }
 
 namespace {
@@ -376,7 +397,7 @@ bool Batch::read_frame_entries(const FrameColumns& f, const std::vector<ColumnVi
                 if (!data) { PyErr_Clear(); return mark.give_up(); }
                 const std::string_view text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
                 in.type = Type::Array;
-                chunk.element_first.push_back(chunk.elements.size());
+                chunk.arrays.push_back({chunk.entries.size(), chunk.elements.size()});  // the entry is pushed next
                 split_choices(text, [&](std::string_view part) {
                     detail::AnswerInput element;
                     element.type = Type::String;
@@ -385,7 +406,7 @@ bool Batch::read_frame_entries(const FrameColumns& f, const std::vector<ColumnVi
                     ++in.size;
                 });
                 if (in.size == 0) {  // nothing chosen: unanswered, as the json path leaves it out
-                    chunk.element_first.pop_back();
+                    chunk.arrays.pop_back();
                     continue;
                 }
             }
@@ -457,7 +478,7 @@ void Batch::read_frame_json(const FrameColumns& f, const std::vector<ColumnView>
 
 std::unique_ptr<Chunk> Batch::convert_next() {
     if (exhausted_) return nullptr;
-    auto chunk = std::make_unique<Chunk>();
+    std::unique_ptr<Chunk> chunk = spare_ ? std::move(spare_) : std::make_unique<Chunk>();
     if (frame_) {
         const FrameColumns& f = *frame_;
         std::size_t begin = frame_next_;
@@ -575,6 +596,8 @@ py::object Batch::next_chunk() {
         }
         PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), result.release().ptr());
     }
+    done->clear();
+    spare_ = std::move(done);
     return out;
 }
 

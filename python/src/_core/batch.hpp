@@ -26,14 +26,18 @@ namespace py = pybind11;
 using json = nlohmann::json;
 
 /// Storage for copied text that never moves (views into it stay valid while the chunk lives).
+/// clear() keeps the memory for the next chunk.
 class ByteArena {
 public:
     std::string_view copy(const char* data, std::size_t size) {
-        if (size > free_) {
-            const std::size_t block = std::max<std::size_t>(size, 64 * 1024);
-            blocks_.push_back(std::make_unique<char[]>(block));
-            next_ = blocks_.back().get();
-            free_ = block;
+        while (size > free_) {
+            if (used_ == blocks_.size()) {
+                const std::size_t size_wanted = std::max<std::size_t>(size, 64 * 1024);
+                blocks_.push_back({std::make_unique<char[]>(size_wanted), size_wanted});
+            }
+            next_ = blocks_[used_].data.get();
+            free_ = blocks_[used_].size;
+            ++used_;
         }
         std::memcpy(next_, data, size);
         std::string_view view(next_, size);
@@ -41,11 +45,66 @@ public:
         free_ -= size;
         return view;
     }
+    void clear() {
+        used_ = 0;
+        next_ = nullptr;
+        free_ = 0;
+    }
 
 private:
-    std::vector<std::unique_ptr<char[]>> blocks_;
+    struct Block {
+        std::unique_ptr<char[]> data;
+        std::size_t size;
+    };
+    std::vector<Block> blocks_;
+    std::size_t used_ = 0;  // blocks in use; the one being filled is blocks_[used_ - 1]
     char* next_ = nullptr;
     std::size_t free_ = 0;
+};
+
+/// Item slots of the row keys met in a batch, by the key object. Rows usually share their key
+/// strings (csv.DictReader, DataFrame.to_dict("records"), rows built by one piece of code), so
+/// most keys are found by address without reading their text. The cache holds a reference to
+/// every key it stores: no other string can take a cached address, and the key's UTF-8 text
+/// (which entries view) lives as long as the batch. Destroyed with the GIL held.
+class KeyCache {
+public:
+    struct Key {
+        PyObject* object = nullptr;
+        int slot = -1;
+        std::string_view id;
+    };
+    KeyCache() : table_(kSize) {}
+    KeyCache(const KeyCache&) = delete;
+    KeyCache& operator=(const KeyCache&) = delete;
+    ~KeyCache() {
+        for (const Key& k : table_) Py_XDECREF(k.object);
+    }
+    const Key* find(PyObject* object) const {
+        for (std::size_t i = position(object);; i = (i + 1) & (kSize - 1)) {
+            const Key& k = table_[i];
+            if (k.object == object) return &k;
+            if (!k.object) return nullptr;
+        }
+    }
+    /// False when full (at most half the table is used, so probes stay short).
+    bool insert(PyObject* object, int slot, std::string_view id) {
+        if (used_ >= kSize / 2) return false;
+        std::size_t i = position(object);
+        while (table_[i].object) i = (i + 1) & (kSize - 1);
+        Py_INCREF(object);
+        table_[i] = Key{object, slot, id};
+        ++used_;
+        return true;
+    }
+
+private:
+    static constexpr std::size_t kSize = 1024;  // room for 512 distinct key objects
+    static std::size_t position(PyObject* object) {
+        return (reinterpret_cast<std::uintptr_t>(object) >> 4) * 0x9E3779B97F4A7C15ull >> 54;  // top 10 bits
+    }
+    std::vector<Key> table_;
+    std::size_t used_ = 0;
 };
 
 struct Chunk {
@@ -65,7 +124,12 @@ struct Chunk {
     // Entries rows: row i uses entries[entry_first[i] .. entry_first[i] + entry_count[i]).
     std::vector<detail::AnswerEntry> entries;
     std::vector<detail::AnswerInput> elements;
-    std::vector<std::size_t> element_first;  // per Array entry, in order: its first element
+    // Array entries point at their elements only once the chunk is read (the elements vector
+    // stops growing): per array entry, its index and its first element.
+    struct ArrayEntry {
+        std::size_t entry, first;
+    };
+    std::vector<ArrayEntry> arrays;
     std::vector<std::size_t> entry_first, entry_count;
     ByteArena bytes;
 
@@ -73,6 +137,8 @@ struct Chunk {
     unsigned pending = 0;              // workers still on this chunk (guarded by the pool's mutex)
     bool started = false;
     std::size_t size() const { return kinds.size(); }
+    /// Empty again, keeping the memory of every vector for the next chunk.
+    void clear();
 };
 
 /// One numpy column as raw memory (read without the GIL-bound numpy API per cell).
@@ -131,6 +197,8 @@ private:
     std::size_t frame_next_ = 0;
     bool exhausted_ = false;
     std::unique_ptr<Chunk> running_;
+    std::unique_ptr<Chunk> spare_;  // the chunk last returned, cleared for reuse
+    KeyCache keys_;
     py::object invalid_row_type_;
     // Persistent workers for the whole batch: a thread per chunk would give every chunk a cold malloc
     // arena (measured: 2-3x slower than one thread reusing its memory).
