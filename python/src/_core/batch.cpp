@@ -75,18 +75,22 @@ void Batch::worker_loop() {
             seen = generation_;
             c = job_;
         }
-        const std::size_t n = c->size();
-        constexpr std::size_t block = 32;
-        for (;;) {
-            std::size_t begin = c->next.fetch_add(block);
-            if (begin >= n) break;
-            std::size_t end = std::min(n, begin + block);
-            for (std::size_t i = begin; i < end; ++i) screen_row(*c, i);
-        }
+        screen_rows(*c);
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (--c->pending == 0) chunk_done_.notify_all();
         }
+    }
+}
+
+void Batch::screen_rows(Chunk& c) {
+    const std::size_t n = c.size();
+    constexpr std::size_t block = 32;
+    for (;;) {
+        const std::size_t begin = c.next.fetch_add(block);
+        if (begin >= n) return;
+        const std::size_t end = std::min(n, begin + block);
+        for (std::size_t i = begin; i < end; ++i) screen_row(c, i);
     }
 }
 
@@ -537,9 +541,8 @@ std::unique_ptr<Chunk> Batch::convert_next() {
 }
 
 void Batch::start(Chunk& chunk) {
-    if (workers_.empty()) {
-        for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this] { worker_loop(); });
-    }
+    if (workers_.empty())  // the calling thread is the last of `threads`
+        for (unsigned t = 1; t < threads_; ++t) workers_.emplace_back([this] { worker_loop(); });
     chunk.results.resize(chunk.size());
     chunk.out_texts.resize(chunk.size());
     chunk.records.resize(chunk.size());
@@ -581,6 +584,7 @@ py::object Batch::next_chunk() {
     }
     {
         py::gil_scoped_release release;
+        screen_rows(*running_);  // the calling thread screens too, now that it has read ahead
         wait(*running_);
     }
     std::unique_ptr<Chunk> done = std::move(running_);

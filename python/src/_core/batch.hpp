@@ -1,6 +1,8 @@
-// Batch screening: rows are converted to JSON under the GIL in chunks; each chunk is screened on
-// worker threads with the GIL released while the calling thread converts the next chunk and wraps the
-// previous results. Memory is bounded by two chunks, so generators of millions of rows stream.
+// Batch screening: rows are read under the GIL in chunks; each chunk is screened by `threads`
+// threads with the GIL released: threads - 1 workers, joined by the calling thread once it has read
+// the next chunk (reading needs the GIL, so only the caller can do it). While the workers start on
+// that next chunk the caller wraps the previous results. Memory is bounded by two chunks, so
+// generators of millions of rows stream.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -133,7 +135,7 @@ struct Chunk {
     std::vector<std::size_t> entry_first, entry_count;
     ByteArena bytes;
 
-    std::atomic<std::size_t> next{0};  // next row a worker takes
+    std::atomic<std::size_t> next{0};  // next row a thread takes
     unsigned pending = 0;              // workers still on this chunk (guarded by the pool's mutex)
     bool started = false;
     std::size_t size() const { return kinds.size(); }
@@ -183,6 +185,7 @@ private:
                          std::size_t index);
 
     void worker_loop();
+    void screen_rows(Chunk& chunk);  // take rows of the chunk until none is left (workers and caller)
     void screen_row(Chunk& chunk, std::size_t index);
     void screen_entries(Chunk& chunk, std::size_t index, const detail::AnswerEntry* entries, std::size_t count);
 
