@@ -101,6 +101,13 @@ def run(args):
         row("reading `.outcome` of every result", 1, t, m)
         t, _ = best_of(lambda: [r.to_dict() for r in results], repeat=1)
         row("`to_dict()` of every result", 1, t, m)
+        try:
+            from prescreen import io
+
+            t, _ = best_of(lambda: io.results_frame(results), repeat=1)
+            row("`io.results_frame(results)` (the writers' and reports' table)", 1, t, m)
+        except ImportError:
+            pass
         out("")
     return lines
 
@@ -123,10 +130,13 @@ def write_section(lines, args):
         f"Python {platform.python_version()}, prescreen {prescreen.__version__} (engine {prescreen.engine_version}), "
         f"load average {os.getloadavg()[0]:.1f} when finished. "
         "`bench/python_screen_many.py` (wall time, best of 3). Plain dict rows are read straight into the "
-        "engine's answer entries under the GIL in chunks of 1024 while persistent worker threads screen the "
-        "previous chunk with the GIL released and write each result as JSON text; outcome, defer_until and "
-        "finding ids are kept natively, other fields parse the text on first access. Reading the rows needs the "
-        "GIL, so one thread does it for every worker: with 2 cores that is the limit for large rows.",
+        "engine's answer entries under the GIL in chunks of 1024 (row keys found by address once seen); "
+        "`threads` threads screen each chunk with the GIL released: threads - 1 workers and the calling thread, "
+        "which joins them once it has read the next chunk. Each result keeps the engine's screening record "
+        "(outcome, deferral, findings, aftercare and course choices, issues: a few hundred bytes) and writes "
+        "its JSON only when asked (`to_json`, `to_dict`, attributes other than outcome, defer_until, "
+        "finding_ids, consent_permitted and today); the result table of the writers and reports is read "
+        "from the record.",
         "",
     ]
     section = "\n".join(head + lines).rstrip() + "\n"

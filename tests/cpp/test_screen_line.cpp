@@ -133,3 +133,30 @@ TEST_CASE("screen_line refuses a missing or impossible today like screen_text", 
     CHECK_THROWS_AS(small_pack().screen_line("{}", {"2026-02-30", ""}, out), prescreen::UsageError);
     CHECK(out.empty());
 }
+
+TEST_CASE("a pack with more aftercare instructions than fit in the record's own bits", "[screen_line][record]") {
+    // Screening records keep the first 64 aftercare choices inline and the rest in a vector: a pack
+    // with 150 instructions, every third one conditional, must list exactly the ones that apply, in
+    // order, on the tree path and the text path alike.
+    json pack = json::parse(read_text(source_dir / "tests/vectors/packs/small-clinic.json"));
+    json aftercare = json::array();
+    for (int i = 0; i < 150; ++i) {
+        json entry = {{"id", "a" + std::to_string(i)}, {"phase", "day_0"}, {"text", "Instruction " + std::to_string(i)}};
+        if (i % 3 == 1) entry["when"] = {{"==", {{{"var", "cream"}}, true}}};
+        aftercare.push_back(entry);
+    }
+    pack["aftercare"] = aftercare;
+    const auto p = prescreen::Protocol::from_json(pack);
+    const std::string base = R"({"date_of_birth":"1990-05-01","sex":"female","areas":["face"],"pregnant":false)";
+    for (const bool cream : {true, false}) {
+        const std::string line = base + ",\"cream\":" + (cream ? "true" : "false") + "}";
+        const json result = p.screen_text(line, today);
+        std::vector<std::string> ids;
+        for (const auto& a : result["aftercare"]) ids.push_back(a["id"].get<std::string>());
+        std::vector<std::string> expected;
+        for (int i = 0; i < 150; ++i)
+            if (i % 3 != 1 || cream) expected.push_back("a" + std::to_string(i));
+        CHECK(ids == expected);
+        CHECK(line_of(p, line, today) == result.dump());
+    }
+}

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from conftest import BASE, TODAY, answers
+from conftest import BASE, ROOT, TODAY, answers
 
 
 def rows_with_everything():
@@ -109,3 +109,69 @@ def test_dataframe_cells_equal_dict_rows(pack):
     frame = pd.DataFrame([{k: (";".join(v) if isinstance(v, list) else v) for k, v in r.items()} for r in rows])
     from_frame = pack.screen_many(frame, today=TODAY, chunk_size=2)
     assert [r.to_dict() for r in from_frame] == [pack.screen(r, today=TODAY).to_dict() for r in rows]
+
+
+def test_micro_needling_vignettes_equal_screen_in_every_form(microneedling):
+    """Batch results keep the engine's record and write their JSON on demand: text, dict, fields
+    and the result table must all be what a single screen() gives, with 1, 2 and 3 threads (the
+    calling thread is one of them) and chunk sizes that split the batch unevenly."""
+    import json
+
+    from prescreen import io
+
+    cases = json.loads((ROOT / "protocols" / "microneedling" / "cases.json").read_text())["cases"]
+    rows = [c["answers"] for c in cases if not c.get("overrides")]
+    singles = [microneedling.screen(r, today=TODAY) for r in rows]
+    for threads, chunk_size in ((1, 1024), (2, 7), (3, 1)):
+        batch = microneedling.screen_many(rows, today=TODAY, threads=threads, chunk_size=chunk_size)
+        assert [r.to_json() for r in batch] == [s.to_json() for s in singles]
+        assert [r.issues for r in batch] == [s.issues for s in singles]
+        assert [r.aftercare for r in batch] == [s.aftercare for s in singles]
+        assert [io.result_row(r, i) for i, r in enumerate(batch)] == [io.result_row(s, i) for i, s in enumerate(singles)]
+    assert any(s.issues for s in singles) and any(s.findings for s in singles)  # the vignettes cover both
+
+
+def test_table_fields_come_from_the_record_for_batch_results_only(microneedling):
+    from prescreen import io
+
+    row = {"active_cold_sore": True, "unknown_question": 1}
+    batch = microneedling.screen_many([row], today=TODAY)[0]
+    single = microneedling.screen(row, today=TODAY)
+    fields = batch._table_fields()
+    assert single._table_fields() is None  # single results read theirs from to_dict()
+    assert fields["outcome"] == single.outcome
+    assert fields["findings"] == single.finding_ids
+    assert fields["patient_messages"] == [f.message for f in single.findings]
+    assert fields["clinician_notes"] == [f.clinician_note for f in single.findings]
+    assert fields["issues"] == ["unknown_question:unknown_item"]
+    assert fields["protocol_digest"] == microneedling.digest
+    assert io.result_row(batch, 3) == io.result_row(single, 3)
+
+
+def test_many_distinct_key_objects_and_unknown_ids(pack):
+    """Row keys are cached by object (up to a limit): rows whose keys are new objects every time
+    (as json.loads makes them), and unknown ids among them, must still be read by their text."""
+    import json
+
+    rows = [json.loads(json.dumps({**BASE, f"extra_{i}": i, "pregnant": i % 2 == 0})) for i in range(3000)]
+    results = pack.screen_many(rows, today=TODAY, threads=2, chunk_size=256)
+    for i, (row, result) in enumerate(zip(rows, results)):
+        assert result.to_dict() == pack.screen(row, today=TODAY).to_dict()
+        assert [issue["item"] for issue in result.issues] == [f"extra_{i}"]
+
+
+def test_results_outlive_their_rows(pack):
+    """Entries view the row keys' text; once screened, results must not depend on the rows."""
+    import gc
+
+    def rows():
+        for i in range(2000):
+            yield {**{f"unknown_{i % 700}": True}, **answers(pregnant=i % 3 == 0)}
+
+    results = pack.screen_many(rows(), today=TODAY, threads=2, chunk_size=100)
+    gc.collect()
+    expected = {flag: pack.screen(answers(pregnant=flag), today=TODAY).outcome for flag in (True, False)}
+    assert expected[True] != expected[False]
+    for i, result in enumerate(results):
+        assert result.issues[0]["item"] == f"unknown_{i % 700}"
+        assert result.outcome == expected[i % 3 == 0]

@@ -77,6 +77,38 @@ py::object outcome_str(Outcome outcome) {
     return *name;
 }
 
+// The flat table row of a batch result (prescreen.io.result_row's fields), straight from its
+// record: writers and reports of a million rows never write or parse the JSON.
+py::dict table_fields(const ScreeningResult& r) {
+    const auto& p = r.batch->protocol.compiled();
+    const std::size_t l = std::min(r.batch->locale, p.locales.empty() ? 0 : p.locales.size() - 1);
+    py::list findings, outcomes, messages, notes, missing, issues;
+    for (const auto& f : r.record.findings) {
+        const detail::Rule& rule = p.rules[f.rule];
+        findings.append(py::str(rule.id));
+        outcomes.append(outcome_str(rule.outcome));
+        messages.append(py::str(rule.message.in(l)));
+        notes.append(py::str(rule.clinician_note.in(l)));
+    }
+    for (int slot : r.record.missing_required) missing.append(py::str(p.items[slot].id));
+    for (const auto& issue : r.record.issues) issues.append(py::str(issue.item + ":" + issue.code));
+    py::dict row;
+    row["outcome"] = outcome_str(r.record.outcome);
+    row["defer_until"] = r.record.defer_until ? py::object(py::str(format_iso_date(*r.record.defer_until))) : py::none();
+    row["findings"] = findings;
+    row["finding_outcomes"] = outcomes;
+    row["patient_messages"] = messages;
+    row["clinician_notes"] = notes;
+    row["consent_permitted"] = py::bool_(r.record.consent_permitted);
+    row["missing_required"] = missing;
+    row["issues"] = issues;
+    row["today"] = py::str(r.batch->today_text);
+    row["protocol_id"] = py::str(p.id);
+    row["protocol_version"] = py::str(p.version);
+    row["protocol_digest"] = py::str(p.digest);
+    return row;
+}
+
 }  // namespace
 
 void register_results(py::module_& m) {
@@ -200,7 +232,11 @@ void register_results(py::module_& m) {
                                "Course plan dict or None.")
         .def_property_readonly("protocol", [](const ScreeningResult& r) { return to_python(field(r, "protocol")); },
                                "{id, version, digest} of the protocol used.")
-        .def_property_readonly("error", [](const ScreeningResult&) { return py::none(); }, "None (no error).");
+        .def_property_readonly("error", [](const ScreeningResult&) { return py::none(); }, "None (no error).")
+        .def("_table_fields",
+             [](const ScreeningResult& r) -> py::object { return r.batch ? py::object(table_fields(r)) : py::none(); },
+             "Internal (prescreen.io): the result-table fields of a batch result, read from its record; None\n"
+             "for other results (their fields are read from to_dict()).");
 
     result_class<Finding>(m, "Finding", "One fired rule of a screening.")
         .def_property_readonly("rule", [](const Finding& r) { return to_python(field(r, "rule")); }, "Rule id.")

@@ -84,13 +84,15 @@ def _screen_many(self: Protocol, rows: Any, *, today: Any, threads: Optional[int
     (``str``/``bytes``, parsed by the engine), :class:`InvalidRow` markers from the readers, or a
     pandas DataFrame (one row per patient; columns named like items are answers, NaN/None/NaT are
     unanswered, multi-choice cells may be lists or ``"a;b"`` strings; ``columns`` picks them
-    explicitly). Rows are converted under the GIL in chunks of ``chunk_size``; screening runs on
-    ``threads`` worker threads (default: all cores) with the GIL released. A row that cannot be
-    screened gives a :class:`RowError` in its place; the batch never raises for a bad row.
+    explicitly). Rows are read under the GIL in chunks of ``chunk_size``; screening runs on
+    ``threads`` threads (default: all cores; the calling thread is one of them) with the GIL
+    released. A row that cannot be screened gives a :class:`RowError` in its place; the batch never
+    raises for a bad row.
 
-    Results hold the engine's JSON text: ``outcome``, ``defer_until``, ``finding_ids``,
-    ``consent_permitted`` and ``today`` are kept natively and cost nothing to read; the other
-    fields parse the text on first access, and ``to_json()`` returns it as it is.
+    Results keep the engine's screening record (a few hundred bytes each): ``outcome``,
+    ``defer_until``, ``finding_ids``, ``consent_permitted`` and ``today`` are read from it directly;
+    the JSON is written from it on first access to anything else (``to_json()``, ``to_dict()``),
+    exactly as :meth:`screen` gives it.
     """
     out: List[Any] = []
     for chunk in _chunks(self, rows, today, locale, threads, chunk_size, columns):

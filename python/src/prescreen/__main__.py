@@ -282,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--today", help="screening date YYYY-MM-DD (default: today's local date)")
     s.add_argument("--locale", help="message locale (default: the pack's first locale)")
     s.add_argument("--override", action="append", metavar="NAME=VALUE", help="parameter override (VALUE is JSON); repeatable")
-    s.add_argument("--threads", type=int, help="worker threads (default: all cores)")
+    s.add_argument("--threads", type=int, help="screening threads, the calling one included (default: all cores)")
     s.add_argument("--keep", metavar="COLUMNS", help="comma-separated input columns copied to the output and not screened (e.g. patient_reference)")
     g = s.add_mutually_exclusive_group()
     g.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar on stderr")

@@ -24,6 +24,7 @@ import os
 import re
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
+from ._core import ScreeningResult
 from ._types import InvalidRow
 
 __all__ = [
@@ -205,37 +206,46 @@ def split_meta(rows: Iterable[Any], keep: Sequence[str]) -> Iterator[tuple]:
 
 def result_row(result: Any, row: int, meta: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """One flat row for a result (ScreeningResult or RowError): lists stay lists."""
-    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
     out: Dict[str, Any] = {c: None for c in RESULT_COLUMNS}
     out["row"] = row
-    if "error" in data and "outcome" not in data:
-        error = data.get("error") or {}
-        out.update(error_code=error.get("code"), error_path=error.get("path"), error_message=error.get("message"))
-        for c in _LIST_COLUMNS:
-            out[c] = []
+    # Batch results give their fields from the engine's record, without writing their JSON.
+    fields = result._table_fields() if isinstance(result, ScreeningResult) else None
+    if fields is not None:
+        out.update(fields)
     else:
-        findings = data.get("findings") or []
-        protocol = data.get("protocol") or {}
-        out.update(
-            outcome=data.get("outcome"),
-            defer_until=data.get("defer_until"),
-            findings=[f.get("rule") for f in findings],
-            finding_outcomes=[f.get("outcome") for f in findings],
-            patient_messages=[f.get("message") for f in findings],
-            clinician_notes=[f.get("clinician_note") for f in findings],
-            consent_permitted=data.get("consent_permitted"),
-            missing_required=list(data.get("missing_required") or []),
-            issues=[f"{i.get('item', '')}:{i.get('code', '')}" for i in (data.get("issues") or [])],
-            today=data.get("today"),
-            protocol_id=protocol.get("id"),
-            protocol_version=protocol.get("version"),
-            protocol_digest=protocol.get("digest"),
-        )
+        out.update(_fields_of(result.to_dict() if hasattr(result, "to_dict") else dict(result)))
     if meta:
         for k, v in meta.items():
             if k not in out:
                 out[k] = v
     return out
+
+
+def _fields_of(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """The result-table fields of a result's JSON (results of single screen() calls, files)."""
+    if "error" in data and "outcome" not in data:
+        error = data.get("error") or {}
+        fields: Dict[str, Any] = dict(error_code=error.get("code"), error_path=error.get("path"),
+                                      error_message=error.get("message"))
+        fields.update({c: [] for c in _LIST_COLUMNS})
+        return fields
+    findings = data.get("findings") or []
+    protocol = data.get("protocol") or {}
+    return dict(
+        outcome=data.get("outcome"),
+        defer_until=data.get("defer_until"),
+        findings=[f.get("rule") for f in findings],
+        finding_outcomes=[f.get("outcome") for f in findings],
+        patient_messages=[f.get("message") for f in findings],
+        clinician_notes=[f.get("clinician_note") for f in findings],
+        consent_permitted=data.get("consent_permitted"),
+        missing_required=list(data.get("missing_required") or []),
+        issues=[f"{i.get('item', '')}:{i.get('code', '')}" for i in (data.get("issues") or [])],
+        today=data.get("today"),
+        protocol_id=protocol.get("id"),
+        protocol_version=protocol.get("version"),
+        protocol_digest=protocol.get("digest"),
+    )
 
 
 def results_table(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]] = None) -> Iterator[Dict[str, Any]]:
