@@ -99,12 +99,17 @@ AnswerSet read_answers(const CompiledProtocol& p, const json& answers, const Dat
     return a;
 }
 
-json screen_one(const CompiledProtocol& p, const json& answers, const Date& today, const Context& context) {
+void screen_record(const CompiledProtocol& p, const json& answers, const Date& today, std::string_view today_text,
+                   ScreeningRecord& record) {
     AnswerSet a = read_answers(p, answers, today);
     Decision d;
-    decide(p, a, today, context.today, d);
+    decide(p, a, today, today_text, d);
+    record_screening(p, a, d, today_text, record);
+}
+
+json screen_one(const CompiledProtocol& p, const json& answers, const Date& today, const Context& context) {
     ScreeningRecord r;
-    record_screening(p, a, d, context.today, r);
+    screen_record(p, answers, today, context.today, r);
     return render_screening(p, r, context.today, p.locale_index(context.locale));
 }
 

@@ -10,6 +10,10 @@ Date require_today(const Context& context);
 /// Answers into slots; unreadable answers (not an object, too deep, NaN) become issues.
 AnswerSet read_answers(const CompiledProtocol& protocol, const json& answers, const Date& today);
 json error_envelope(const Diagnostic& diagnostic);
+/// Screen one answer set (any json: what is not an object of answers becomes an issue) into a
+/// record. Throws ProtocolError when a rule fails at run time.
+void screen_record(const CompiledProtocol& protocol, const json& answers, const Date& today, std::string_view today_text,
+                   ScreeningRecord& record);
 /// Screen answers given as entries (the fast path of JSONL and of the bindings' batches) into a
 /// record. Throws ProtocolError when a rule fails at run time.
 void screen_entries(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count, const Date& today,

@@ -131,14 +131,16 @@ def test_micro_needling_vignettes_equal_screen_in_every_form(microneedling):
     assert any(s.issues for s in singles) and any(s.findings for s in singles)  # the vignettes cover both
 
 
-def test_table_fields_come_from_the_record_for_batch_results_only(microneedling):
+def test_table_fields_come_from_the_record(microneedling):
+    import json
+
     from prescreen import io
 
     row = {"active_cold_sore": True, "unknown_question": 1}
     batch = microneedling.screen_many([row], today=TODAY)[0]
     single = microneedling.screen(row, today=TODAY)
     fields = batch._table_fields()
-    assert single._table_fields() is None  # single results read theirs from to_dict()
+    assert single._table_fields() == fields  # screen() results keep a record too
     assert fields["outcome"] == single.outcome
     assert fields["findings"] == single.finding_ids
     assert fields["patient_messages"] == [f.message for f in single.findings]
@@ -146,6 +148,15 @@ def test_table_fields_come_from_the_record_for_batch_results_only(microneedling)
     assert fields["issues"] == ["unknown_question:unknown_item"]
     assert fields["protocol_digest"] == microneedling.digest
     assert io.result_row(batch, 3) == io.result_row(single, 3)
+    # A JSON line only the engine's full parser reads (a \u escape) gives a result held as JSON text:
+    # its table row is read from the JSON instead, and must be the same.
+    line = json.dumps(row, ensure_ascii=True).replace('"active_cold_sore"', '"active_cold_s\\u006fre"')
+    from_text = microneedling.screen_many([line], today=TODAY)[0]
+    assert from_text._table_fields() is None
+    assert io.result_row(from_text, 3) == io.result_row(single, 3)
+    frame = io.results_frame([batch, from_text, single, microneedling.screen_many(["{broken"], today=TODAY)[0]])
+    assert frame["findings"].tolist()[:3] == [single.finding_ids] * 3
+    assert [c if isinstance(c, str) else None for c in frame["error_code"]] == [None, None, None, "malformed_json"]
 
 
 def test_many_distinct_key_objects_and_unknown_ids(pack):

@@ -24,7 +24,6 @@ json error_row(const std::string& code, const std::string& path, const std::stri
 // Screen one converted row; the engine's own error envelope for anything it refuses.
 json screen_one(const prescreen::Protocol& protocol, const Context& context, Chunk& chunk, std::size_t i) {
     try {
-        if (chunk.kinds[i] == Chunk::Kind::Text) return protocol.screen_text(chunk.texts[i], context);
         // A row that is not an object is a batch error row, as Protocol::screen_batch and screen_text
         // make it (screen() of one such value instead returns `incomplete`); the engine words it.
         if (!chunk.values[i].is_object()) return protocol.screen_batch({chunk.values[i]}, context, 1).front();
@@ -47,8 +46,8 @@ Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, st
     invalid_row_type_ = py::module_::import("prescreen._types").attr("InvalidRow");
     today_ = parse_iso_date(context_.today);
     if (today_)
-        shared_ = std::make_shared<const BatchContext>(
-            BatchContext{protocol_, *today_, context_.today, protocol_.compiled().locale_index(context_.locale)});
+        shared_ = std::make_shared<const ScreeningContext>(
+            ScreeningContext{protocol_, *today_, context_.today, protocol_.compiled().locale_index(context_.locale)});
 }
 
 Batch::~Batch() {
@@ -94,17 +93,43 @@ void Batch::screen_rows(Chunk& c) {
     }
 }
 
+namespace {
+
+// Screen row i into its record; a rule that fails at run time gives this row the error envelope.
+template <class Screen>
+void screen_into_record(Chunk& c, std::size_t i, Screen&& screen) {
+    try {
+        screen(c.records[i]);
+        c.kinds[i] = Chunk::Kind::Record;
+    } catch (const ProtocolError& e) {
+        c.kinds[i] = Chunk::Kind::Done;
+        c.results[i] = detail::error_envelope(e.diagnostics().front());
+    } catch (const std::exception& e) {  // never lose the batch (nor the process) to one row
+        c.kinds[i] = Chunk::Kind::Done;
+        c.results[i] = error_row("internal_error", "", e.what());
+    }
+}
+
+}  // namespace
+
 // One row on a worker thread (no GIL): its result lands in the chunk at the row's index.
 void Batch::screen_row(Chunk& c, std::size_t i) {
     const auto& p = protocol_.compiled();
     switch (c.kinds[i]) {
+        case Chunk::Kind::Entries:
+            screen_into_record(c, i, [&](detail::ScreeningRecord& r) {
+                detail::screen_entries(p, c.entries.data() + c.entry_first[i], c.entry_count[i], *today_, context_.today, r);
+            });
+            return;
         case Chunk::Kind::Text:
             // A JSONL line: the fast reader takes the common flat object, then it is screened like
             // a dict row. Anything else gets the engine's full parser and its exact diagnostic.
             if (today_) {
                 thread_local detail::AnswerLineReader reader;
                 if (reader.read(c.texts[i], p, p.limits.max_answers_bytes)) {
-                    screen_entries(c, i, reader.entries(), reader.size());
+                    screen_into_record(c, i, [&](detail::ScreeningRecord& r) {
+                        detail::screen_entries(p, reader.entries(), reader.size(), *today_, context_.today, r);
+                    });
                     return;
                 }
             }
@@ -115,21 +140,17 @@ void Batch::screen_row(Chunk& c, std::size_t i) {
                 c.results[i] = json{{"error", e.diagnostic().to_json()}};
             }
             return;
-        case Chunk::Kind::Entries:
-            screen_entries(c, i, c.entries.data() + c.entry_first[i], c.entry_count[i]);
+        case Chunk::Kind::Answers:
+            if (today_ && c.values[i].is_object()) {
+                screen_into_record(c, i, [&](detail::ScreeningRecord& r) {
+                    detail::screen_record(p, c.values[i], *today_, context_.today, r);
+                });
+                return;
+            }
+            c.results[i] = screen_one(protocol_, context_, c, i);
             return;
         case Chunk::Kind::Done: c.results[i] = std::move(c.values[i]); return;
-        case Chunk::Kind::Answers: c.results[i] = screen_one(protocol_, context_, c, i); return;
-    }
-}
-
-void Batch::screen_entries(Chunk& c, std::size_t i, const detail::AnswerEntry* entries, std::size_t count) {
-    try {
-        detail::screen_entries(protocol_.compiled(), entries, count, *today_, context_.today, c.records[i]);
-        c.kinds[i] = Chunk::Kind::Entries;
-    } catch (const ProtocolError& e) {  // a rule that fails at run time, for this row only
-        c.kinds[i] = Chunk::Kind::Done;
-        c.results[i] = detail::error_envelope(e.diagnostics().front());
+        case Chunk::Kind::Record: return;  // not reached: rows are screened once
     }
 }
 
@@ -594,7 +615,7 @@ py::object Batch::next_chunk() {
     for (std::size_t i = 0; i < done->size(); ++i) {
         py::object result;
         switch (done->kinds[i]) {
-            case Chunk::Kind::Entries: result = wrap_screening_record(std::move(done->records[i]), shared_); break;
+            case Chunk::Kind::Record: result = wrap_screening_record(std::move(done->records[i]), shared_); break;
             case Chunk::Kind::Text: result = wrap_screening_text(std::move(done->out_texts[i])); break;
             default: result = wrap_screening(std::move(done->results[i]));
         }

@@ -110,15 +110,16 @@ private:
 };
 
 struct Chunk {
-    // Entries: a plain dict read straight into answer entries (the fast path);
+    // Before screening — Entries: a plain dict read straight into answer entries (the fast path);
     // Answers: converted to json (anything else a row may hold); Text: a JSONL line;
     // Done: the result is already known (a conversion error).
-    enum class Kind : unsigned char { Entries, Answers, Text, Done };
+    // After — Record: screened into records[i]; Text: the engine's JSON text in out_texts[i] (lines
+    // only the full parser reads); Done: json in results[i] (errors).
+    enum class Kind : unsigned char { Entries, Answers, Text, Done, Record };
     std::vector<Kind> kinds;
     std::vector<json> values;  // answers (Answers), or the finished result/error (Done)
     std::vector<std::string> texts;
-    // Results: a screening record (Entries rows, and Text rows the fast reader takes, which become
-    // Entries once screened), the engine's JSON text (other Text rows) or json (the rest).
+    // Results (see Kind):
     std::vector<detail::ScreeningRecord> records;
     std::vector<std::string> out_texts;
     std::vector<json> results;
@@ -187,12 +188,11 @@ private:
     void worker_loop();
     void screen_rows(Chunk& chunk);  // take rows of the chunk until none is left (workers and caller)
     void screen_row(Chunk& chunk, std::size_t index);
-    void screen_entries(Chunk& chunk, std::size_t index, const detail::AnswerEntry* entries, std::size_t count);
 
     prescreen::Protocol protocol_;
     Context context_;
     std::optional<Date> today_;  // parsed once; unset (invalid today) = every row takes the json path
-    std::shared_ptr<const BatchContext> shared_;  // what the batch's results share
+    std::shared_ptr<const ScreeningContext> shared_;  // what the batch's results share
     unsigned threads_;
     std::size_t chunk_size_;
     py::object iterator_;

@@ -230,12 +230,16 @@ PYBIND11_MODULE(_core, m) {
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
                 json a = answers_argument(answers);
                 prescreen::Context c = context_arguments(today, locale);
-                json r;
+                const prescreen::Date day = prescreen::detail::require_today(c);
+                // The result keeps the engine's record and writes its JSON when first read, as batch results do.
+                auto context = std::make_shared<const ScreeningContext>(
+                    ScreeningContext{p, day, c.today, p.compiled().locale_index(c.locale), {}});
+                prescreen::detail::ScreeningRecord record;
                 {
                     py::gil_scoped_release release;
-                    r = p.screen(a, c);
+                    prescreen::detail::screen_record(p.compiled(), a, day, c.today, record);
                 }
-                return ScreeningResult(std::move(r));
+                return ScreeningResult(std::move(record), std::move(context));
             },
             py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),
             "Screen one answer set: outcome, defer_until, findings, aftercare, course.")

@@ -6,6 +6,64 @@ namespace prescreen::python {
 
 namespace {
 
+// One Python str per outcome, made once: a million results share six strings.
+py::object outcome_str(Outcome outcome) {
+    static py::object* names[6] = {};
+    auto& name = names[static_cast<int>(outcome)];
+    if (!name) name = new py::object(py::str(outcome_name(outcome)));
+    return *name;
+}
+
+// Column names of the result table, made once.
+enum Column { kOutcome, kDeferUntil, kFindings, kFindingOutcomes, kPatientMessages, kClinicianNotes, kConsentPermitted,
+              kMissingRequired, kIssues, kToday, kProtocolId, kProtocolVersion, kProtocolDigest, kColumns };
+const py::object& column_name(int column) {
+    static const char* names[kColumns] = {"outcome", "defer_until", "findings", "finding_outcomes", "patient_messages",
+                                          "clinician_notes", "consent_permitted", "missing_required", "issues", "today",
+                                          "protocol_id", "protocol_version", "protocol_digest"};
+    static py::object* objects = [] {
+        auto* made = new py::object[kColumns];
+        for (int c = 0; c < kColumns; ++c) made[c] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString(names[c]));
+        return made;
+    }();
+    return objects[column];
+}
+
+// The result-table fields of one screening (prescreen.io.result_row's), from its record: a table of
+// a million results never writes or parses their JSON. `put(column, value)` receives each field.
+template <class Put>
+void table_fields(const ScreeningResult& r, Put&& put) {
+    const ScreeningContext& context = *r.context;
+    const auto& p = context.protocol.compiled();
+    py::list findings, outcomes, messages, notes, missing, issues;
+    for (const auto& f : r.record.findings) {
+        const auto& strings = context.strings_of(f.rule);
+        findings.append(strings.id);
+        outcomes.append(strings.outcome);
+        messages.append(strings.message);
+        notes.append(strings.clinician_note);
+    }
+    for (int slot : r.record.missing_required) missing.append(py::str(p.items[slot].id));
+    for (const auto& issue : r.record.issues) issues.append(py::str(issue.item + ":" + issue.code));
+    put(kOutcome, outcome_str(r.record.outcome));
+    put(kDeferUntil, r.record.defer_until ? py::object(py::str(format_iso_date(*r.record.defer_until))) : py::none());
+    put(kFindings, std::move(findings));
+    put(kFindingOutcomes, std::move(outcomes));
+    put(kPatientMessages, std::move(messages));
+    put(kClinicianNotes, std::move(notes));
+    put(kConsentPermitted, py::bool_(r.record.consent_permitted));
+    put(kMissingRequired, std::move(missing));
+    put(kIssues, std::move(issues));
+    put(kToday, py::str(context.today_text));
+    put(kProtocolId, py::str(p.id));
+    put(kProtocolVersion, py::str(p.version));
+    put(kProtocolDigest, py::str(p.digest));
+}
+
+}  // namespace
+
+namespace {
+
 const json& field(const JsonResult& r, const char* key) {
     static const json null_value = nullptr;
     if (!r.value().is_object()) return null_value;
@@ -51,67 +109,58 @@ py::object wrap_screening_text(std::string text) {
     return py::cast(ScreeningResult(std::move(text), FromText{}));
 }
 
-py::object wrap_screening_record(detail::ScreeningRecord record, const std::shared_ptr<const BatchContext>& batch) {
-    return py::cast(ScreeningResult(std::move(record), batch));
+const ScreeningContext::RuleStrings& ScreeningContext::strings_of(std::uint32_t rule) const {
+    const auto& p = protocol.compiled();
+    if (rule_strings.empty()) {
+        const std::size_t l = std::min(locale, p.locales.empty() ? 0 : p.locales.size() - 1);
+        rule_strings.reserve(p.rules.size());
+        for (const auto& r : p.rules)
+            rule_strings.push_back({py::str(r.id), outcome_str(r.outcome), py::str(r.message.in(l)), py::str(r.clinician_note.in(l))});
+    }
+    return rule_strings[rule];
+}
+
+py::object wrap_screening_record(detail::ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context) {
+    return py::cast(ScreeningResult(std::move(record), context));
 }
 
 json ScreeningResult::write_tree() const {
-    if (!batch) return JsonResult::write_tree();
-    return detail::render_screening(batch->protocol.compiled(), record, batch->today_text, batch->locale);
+    if (!context) return JsonResult::write_tree();
+    return detail::render_screening(context->protocol.compiled(), record, context->today_text, context->locale);
 }
 
 std::string ScreeningResult::write_text() const {
-    if (!batch) return JsonResult::write_text();
+    if (!context) return JsonResult::write_text();
     std::string text;
-    detail::render_screening_text(batch->protocol.compiled(), record, batch->today_text, batch->locale, text);
+    detail::render_screening_text(context->protocol.compiled(), record, context->today_text, context->locale, text);
     return text;
 }
 
-namespace {
 
-// One Python str per outcome, made once: a million results share six strings.
-py::object outcome_str(Outcome outcome) {
-    static py::object* names[6] = {};
-    auto& name = names[static_cast<int>(outcome)];
-    if (!name) name = new py::object(py::str(outcome_name(outcome)));
-    return *name;
-}
-
-// The flat table row of a batch result (prescreen.io.result_row's fields), straight from its
-// record: writers and reports of a million rows never write or parse the JSON.
-py::dict table_fields(const ScreeningResult& r) {
-    const auto& p = r.batch->protocol.compiled();
-    const std::size_t l = std::min(r.batch->locale, p.locales.empty() ? 0 : p.locales.size() - 1);
-    py::list findings, outcomes, messages, notes, missing, issues;
-    for (const auto& f : r.record.findings) {
-        const detail::Rule& rule = p.rules[f.rule];
-        findings.append(py::str(rule.id));
-        outcomes.append(outcome_str(rule.outcome));
-        messages.append(py::str(rule.message.in(l)));
-        notes.append(py::str(rule.clinician_note.in(l)));
+py::tuple result_columns(const py::list& results) {
+    const Py_ssize_t n = PyList_GET_SIZE(results.ptr());
+    std::vector<py::list> columns;
+    for (int c = 0; c < kColumns; ++c) columns.emplace_back(n);  // PyList_New(n): every item is set below
+    py::list others;
+    for (Py_ssize_t i = 0; i < n; ++i) {
+        py::handle item = PyList_GET_ITEM(results.ptr(), i);
+        const ScreeningResult* r = py::isinstance<ScreeningResult>(item) ? &item.cast<const ScreeningResult&>() : nullptr;
+        if (r && r->context) {
+            table_fields(*r, [&](int column, py::object value) { PyList_SET_ITEM(columns[column].ptr(), i, value.release().ptr()); });
+            continue;
+        }
+        for (int c = 0; c < kColumns; ++c) PyList_SET_ITEM(columns[c].ptr(), i, py::none().release().ptr());
+        others.append(i);
     }
-    for (int slot : r.record.missing_required) missing.append(py::str(p.items[slot].id));
-    for (const auto& issue : r.record.issues) issues.append(py::str(issue.item + ":" + issue.code));
-    py::dict row;
-    row["outcome"] = outcome_str(r.record.outcome);
-    row["defer_until"] = r.record.defer_until ? py::object(py::str(format_iso_date(*r.record.defer_until))) : py::none();
-    row["findings"] = findings;
-    row["finding_outcomes"] = outcomes;
-    row["patient_messages"] = messages;
-    row["clinician_notes"] = notes;
-    row["consent_permitted"] = py::bool_(r.record.consent_permitted);
-    row["missing_required"] = missing;
-    row["issues"] = issues;
-    row["today"] = py::str(r.batch->today_text);
-    row["protocol_id"] = py::str(p.id);
-    row["protocol_version"] = py::str(p.version);
-    row["protocol_digest"] = py::str(p.digest);
-    return row;
+    py::dict table;
+    for (int c = 0; c < kColumns; ++c) table[column_name(c)] = columns[c];
+    return py::make_tuple(table, others);
 }
-
-}  // namespace
 
 void register_results(py::module_& m) {
+    m.def("_result_columns", &result_columns, py::arg("results"),
+          "Internal (prescreen.io.results_frame): (columns, other_rows) — the result table's columns read from\n"
+          "the results' records; rows of other results are None and listed in other_rows.");
     py::class_<JsonResult>(m, "Result",
                            "Base of every result: a read-only view of the engine's JSON.\n\n"
                            "Attributes convert on access; ``to_dict()`` is exactly the C++ JSON as Python objects and\n"
@@ -189,34 +238,34 @@ void register_results(py::module_& m) {
                                "True (a RowError in a batch has ok = False).")
         .def_property_readonly("outcome",
                                [](const ScreeningResult& r) {
-                                   if (r.batch) return outcome_str(r.record.outcome);
+                                   if (r.context) return outcome_str(r.record.outcome);
                                    return to_python(field(r, "outcome"));
                                },
                                "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
         .def_property_readonly("defer_until",
                                [](const ScreeningResult& r) -> py::object {
-                                   if (!r.batch) return to_date(field(r, "defer_until"));
+                                   if (!r.context) return to_date(field(r, "defer_until"));
                                    const auto& d = r.record.defer_until;
                                    return d ? date_object(*d) : py::none();
                                },
                                "datetime.date treatment may start, or None (open-ended or not deferred).")
         .def_property_readonly("today",
                                [](const ScreeningResult& r) {
-                                   return r.batch ? date_object(r.batch->today) : to_date(field(r, "today"));
+                                   return r.context ? date_object(r.context->today) : to_date(field(r, "today"));
                                },
                                "The screening date (datetime.date).")
         .def_property_readonly("consent_permitted",
                                [](const ScreeningResult& r) -> py::object {
-                                   if (r.batch) return py::bool_(r.record.consent_permitted);
+                                   if (r.context) return py::bool_(r.record.consent_permitted);
                                    return to_python(field(r, "consent_permitted"));
                                },
                                "The outcome allows consent to be recorded.")
         .def_property_readonly("findings", &findings_of, "Fired rules (Finding), in the pack's rule order.")
         .def_property_readonly("finding_ids",
                                [](const ScreeningResult& r) {
-                                   if (!r.batch) return finding_ids(r);
+                                   if (!r.context) return finding_ids(r);
                                    py::list out;
-                                   const auto& rules = r.batch->protocol.compiled().rules;
+                                   const auto& rules = r.context->protocol.compiled().rules;
                                    for (const auto& f : r.record.findings) out.append(py::str(rules[f.rule].id));
                                    return out;
                                },
@@ -234,7 +283,12 @@ void register_results(py::module_& m) {
                                "{id, version, digest} of the protocol used.")
         .def_property_readonly("error", [](const ScreeningResult&) { return py::none(); }, "None (no error).")
         .def("_table_fields",
-             [](const ScreeningResult& r) -> py::object { return r.batch ? py::object(table_fields(r)) : py::none(); },
+             [](const ScreeningResult& r) -> py::object {
+                 if (!r.context) return py::none();
+                 py::dict row;
+                 table_fields(r, [&](int column, py::object value) { PyDict_SetItem(row.ptr(), column_name(column).ptr(), value.ptr()); });
+                 return std::move(row);
+             },
              "Internal (prescreen.io): the result-table fields of a batch result, read from its record; None\n"
              "for other results (their fields are read from to_dict()).");
 

@@ -53,22 +53,30 @@ private:
     mutable bool parsed_ = false;
 };
 struct FormState : JsonResult { using JsonResult::JsonResult; };
-/// What every result of one batch shares: the protocol, the screening date and the locale.
-struct BatchContext {
+/// What the results of one screen() call or one batch share: the protocol, the screening date and
+/// the locale, and Python strings of the rules' texts once a result table has needed them.
+struct ScreeningContext {
     prescreen::Protocol protocol;
     Date today;
     std::string today_text;
-    std::size_t locale = 0;
+    std::size_t locale = 0;  // index into the pack's locales
+    // By rule: id, outcome, message and clinician note as Python str, made on first use (with the
+    // GIL held; results are created and destroyed only under the GIL).
+    struct RuleStrings {
+        py::object id, outcome, message, clinician_note;
+    };
+    mutable std::vector<RuleStrings> rule_strings;
+    const RuleStrings& strings_of(std::uint32_t rule) const;
 };
 
 struct ScreeningResult : JsonResult {
     using JsonResult::JsonResult;
-    // From a batch: the engine's record of the screening (about a hundred bytes, where the JSON is
-    // about 4 KB). Outcome, deferral and finding ids are read from it; the JSON is written from it
-    // on first access to anything else. Valid when `batch` is set.
-    ScreeningResult(detail::ScreeningRecord record, std::shared_ptr<const BatchContext> batch)
-        : batch(std::move(batch)), record(std::move(record)) {}
-    std::shared_ptr<const BatchContext> batch;
+    // The engine's record of the screening (a few hundred bytes, where the JSON is about 4 KB).
+    // Outcome, deferral and finding ids are read from it; the JSON is written from it on first
+    // access to anything else. Results built from JSON (other rows of a batch) have no context.
+    ScreeningResult(detail::ScreeningRecord record, std::shared_ptr<const ScreeningContext> context)
+        : context(std::move(context)), record(std::move(record)) {}
+    std::shared_ptr<const ScreeningContext> context;
     detail::ScreeningRecord record;
 
 protected:
@@ -86,7 +94,10 @@ py::object wrap_screening(json value);
 /// The same from the engine's result text (ScreeningResult, or RowError for {"error": ...}).
 py::object wrap_screening_text(std::string text);
 /// A batch row screened into a record.
-py::object wrap_screening_record(detail::ScreeningRecord record, const std::shared_ptr<const BatchContext>& batch);
+py::object wrap_screening_record(detail::ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context);
+/// The result table's columns (prescreen.io.RESULT_COLUMNS but `row`) for a list of results, read
+/// from the records; rows of results without a record are None and listed in the second element.
+py::tuple result_columns(const py::list& results);
 
 void register_results(py::module_& m);
 

@@ -24,6 +24,7 @@ import os
 import re
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
+from . import _core
 from ._core import ScreeningResult
 from ._types import InvalidRow
 
@@ -259,12 +260,31 @@ def results_table(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, A
 
 
 def results_frame(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]] = None):
-    """The result table as a pandas DataFrame (``defer_until``/``today`` as datetime64)."""
+    """The result table as a pandas DataFrame (``defer_until``/``today`` as datetime64).
+
+    Built column by column: the fields of screening results come straight from their records,
+    so a million rows cost seconds, not minutes."""
     import pandas as pd
 
-    frame = pd.DataFrame(list(results_table(results, meta)))
-    if frame.empty:
-        frame = pd.DataFrame(columns=RESULT_COLUMNS)
+    results = list(results)
+    metas = None
+    if meta is not None:
+        metas = list(meta)
+        results, metas = results[:len(metas)], metas[:len(results)]  # as zip() pairs them
+    columns, others = _core._result_columns(results)
+    for i in others:
+        result = results[i]
+        for column, value in _fields_of(result.to_dict() if hasattr(result, "to_dict") else dict(result)).items():
+            columns.setdefault(column, [None] * len(results))[i] = value
+    columns["row"] = list(range(len(results)))
+    for column in RESULT_COLUMNS:
+        columns.setdefault(column, [None] * len(results))
+    frame = pd.DataFrame(columns, columns=list(RESULT_COLUMNS))
+    if metas:
+        extra = pd.DataFrame(metas)
+        for column in extra.columns:
+            if column not in frame.columns:
+                frame[column] = extra[column].values
     for column in ("defer_until", "today"):
         frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
     return frame
