@@ -164,9 +164,9 @@ namespace {
 
 // What a row has added to the chunk so far, to drop it again when the row needs the json path.
 struct RowMark {
-    Chunk& chunk;
+    AnswerEntries& chunk;
     std::size_t entries, arrays, elements;
-    explicit RowMark(Chunk& c) : chunk(c), entries(c.entries.size()), arrays(c.arrays.size()), elements(c.elements.size()) {}
+    explicit RowMark(AnswerEntries& c) : chunk(c), entries(c.entries.size()), arrays(c.arrays.size()), elements(c.elements.size()) {}
     bool give_up() const {
         chunk.entries.resize(entries);
         chunk.arrays.resize(arrays);
@@ -179,7 +179,7 @@ struct RowMark {
 // a str (copied into the chunk: workers read it without the GIL while other Python threads may
 // change the row), and when `lists` a list or tuple of those. False: the value needs the json path,
 // which converts it or words the error (lone surrogates, NaN, big ints, dates, subclasses...).
-bool read_value(PyObject* o, Chunk& chunk, detail::AnswerInput& in, bool lists) {
+bool read_value(PyObject* o, AnswerEntries& chunk, detail::AnswerInput& in, bool lists) {
     using Type = detail::AnswerInput::Type;
     if (o == Py_None) {
         in.type = Type::Null;
@@ -233,17 +233,14 @@ bool read_value(PyObject* o, Chunk& chunk, detail::AnswerInput& in, bool lists) 
 
 }  // namespace
 
-// The fast path for the common row: a dict of str -> values read_value knows. Anything else drops
-// the partial row and it takes the json path.
-bool Batch::read_entries(PyObject* row, Chunk& chunk, std::size_t i) {
-    if (!today_ || !PyDict_CheckExact(row) || protocol_.compiled().limits.max_nesting_depth < 2) return false;
-    const auto& p = protocol_.compiled();
-    const RowMark mark(chunk);
+bool read_dict_answers(PyObject* row, const detail::CompiledProtocol& p, AnswerEntries& out, KeyCache* keys) {
+    if (!PyDict_CheckExact(row) || p.limits.max_nesting_depth < 2) return false;
+    const RowMark mark(out);
     PyObject *key = nullptr, *value = nullptr;
     Py_ssize_t pos = 0;
     while (PyDict_Next(row, &pos, &key, &value)) {
         detail::AnswerEntry entry;
-        if (const KeyCache::Key* known = keys_.find(key)) {
+        if (const KeyCache::Key* known = keys ? keys->find(key) : nullptr) {
             entry.slot = known->slot;
             entry.id = known->id;
         } else {
@@ -254,15 +251,23 @@ bool Batch::read_entries(PyObject* row, Chunk& chunk, std::size_t i) {
             const std::string_view text(data, static_cast<std::size_t>(size));
             entry.slot = p.find_item(text);
             entry.id = entry.slot >= 0 ? std::string_view(p.items[entry.slot].id) : text;
-            // Not cached (the cache is full): the text may go with the row, so the entry keeps a copy.
-            if (!keys_.insert(key, entry.slot, entry.id) && entry.slot < 0) entry.id = chunk.bytes.copy(data, text.size());
+            // Not cached: the key may go with the row, so the entry keeps a copy of an unknown id.
+            if (!(keys && keys->insert(key, entry.slot, entry.id)) && entry.slot < 0) entry.id = out.bytes.copy(data, text.size());
         }
-        if (!read_value(value, chunk, entry.value, true)) return mark.give_up();
-        chunk.entries.push_back(entry);
+        if (!read_value(value, out, entry.value, true)) return mark.give_up();
+        out.entries.push_back(entry);
     }
+    return true;
+}
+
+// The fast path for the common row: a dict of str -> values read_value knows. Anything else
+// takes the json path.
+bool Batch::read_entries(PyObject* row, Chunk& chunk, std::size_t i) {
+    const std::size_t first = chunk.entries.size();
+    if (!today_ || !read_dict_answers(row, protocol_.compiled(), chunk, &keys_)) return false;
     chunk.kinds[i] = Chunk::Kind::Entries;
-    chunk.entry_first[i] = mark.entries;
-    chunk.entry_count[i] = chunk.entries.size() - mark.entries;
+    chunk.entry_first[i] = first;
+    chunk.entry_count[i] = chunk.entries.size() - first;
     return true;
 }
 
@@ -318,10 +323,6 @@ void Batch::convert_row(PyObject* row, Chunk& chunk, std::size_t i) {
     }
     chunk.kinds[i] = Chunk::Kind::Answers;
     chunk.values[i] = std::move(value);
-}
-
-void fix_element_pointers(Chunk& chunk) {
-    for (const Chunk::ArrayEntry& a : chunk.arrays) chunk.entries[a.entry].value.elements = chunk.elements.data() + a.first;
 }
 
 void Chunk::clear() {
@@ -536,7 +537,7 @@ std::unique_ptr<Chunk> Batch::convert_next() {
             if (read_frame_entries(f, views, begin + k, *chunk, k)) continue;
             read_frame_json(f, views, begin + k, *chunk, k);
         }
-        fix_element_pointers(*chunk);
+        chunk->fix_element_pointers();
         return chunk;
     }
 
@@ -557,7 +558,7 @@ std::unique_ptr<Chunk> Batch::convert_next() {
         convert_row(row, *chunk, chunk->kinds.size() - 1);
     }
     if (chunk->kinds.empty()) return nullptr;
-    fix_element_pointers(*chunk);
+    chunk->fix_element_pointers();
     return chunk;
 }
 

@@ -34,8 +34,9 @@ public:
     std::string_view copy(const char* data, std::size_t size) {
         while (size > free_) {
             if (used_ == blocks_.size()) {
-                const std::size_t size_wanted = std::max<std::size_t>(size, 64 * 1024);
-                blocks_.push_back({std::make_unique<char[]>(size_wanted), size_wanted});
+                // Blocks grow from 1 KB (one screen() call) to 64 KB (batch chunks); never zeroed.
+                const std::size_t size_wanted = std::max<std::size_t>(size, std::size_t(1024) << std::min<std::size_t>(blocks_.size(), 6));
+                blocks_.push_back({std::unique_ptr<char[]>(new char[size_wanted]), size_wanted});
             }
             next_ = blocks_[used_].data.get();
             free_ = blocks_[used_].size;
@@ -109,7 +110,30 @@ private:
     std::size_t used_ = 0;
 };
 
-struct Chunk {
+/// Answers of plain dict rows (and DataFrame cells) as engine entries, for screening without the
+/// GIL: text is copied into `bytes` or viewed in the protocol (known ids) or a cached key object.
+struct AnswerEntries {
+    std::vector<detail::AnswerEntry> entries;
+    std::vector<detail::AnswerInput> elements;
+    // Array entries point at their elements only once reading is done (the elements vector stops
+    // growing): per array entry, its index and its first element.
+    struct ArrayEntry {
+        std::size_t entry, first;
+    };
+    std::vector<ArrayEntry> arrays;
+    ByteArena bytes;
+
+    void fix_element_pointers() {
+        for (const ArrayEntry& a : arrays) entries[a.entry].value.elements = elements.data() + a.first;
+    }
+};
+
+/// Append the answers of a plain dict (str keys; None, bool, 64-bit int, finite float, str, and
+/// lists or tuples of those) to `out`. False, with nothing appended, when the row needs the json
+/// path, which converts it or words the error. `keys` (optional) finds keys seen before by address.
+bool read_dict_answers(PyObject* row, const detail::CompiledProtocol& protocol, AnswerEntries& out, KeyCache* keys);
+
+struct Chunk : AnswerEntries {
     // Before screening — Entries: a plain dict read straight into answer entries (the fast path);
     // Answers: converted to json (anything else a row may hold); Text: a JSONL line;
     // Done: the result is already known (a conversion error).
@@ -125,16 +149,7 @@ struct Chunk {
     std::vector<json> results;
 
     // Entries rows: row i uses entries[entry_first[i] .. entry_first[i] + entry_count[i]).
-    std::vector<detail::AnswerEntry> entries;
-    std::vector<detail::AnswerInput> elements;
-    // Array entries point at their elements only once the chunk is read (the elements vector
-    // stops growing): per array entry, its index and its first element.
-    struct ArrayEntry {
-        std::size_t entry, first;
-    };
-    std::vector<ArrayEntry> arrays;
     std::vector<std::size_t> entry_first, entry_count;
-    ByteArena bytes;
 
     std::atomic<std::size_t> next{0};  // next row a thread takes
     unsigned pending = 0;              // workers still on this chunk (guarded by the pool's mutex)
@@ -152,7 +167,6 @@ struct ColumnView {
     std::ptrdiff_t stride = 0;
 };
 
-void fix_element_pointers(Chunk& chunk);
 
 /// Column-wise rows of a pandas DataFrame (prepared by prescreen._frame).
 struct FrameColumns {

@@ -228,7 +228,13 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "screen",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
-                json a = answers_argument(answers);
+                // A plain dict is read straight into answer entries, as batch rows are; anything
+                // else is converted to json (which words what is wrong with it).
+                AnswerEntries entries;
+                json a;
+                const bool plain = read_dict_answers(answers.ptr(), p.compiled(), entries, nullptr);
+                if (plain) entries.fix_element_pointers();
+                else a = answers_argument(answers);
                 prescreen::Context c = context_arguments(today, locale);
                 const prescreen::Date day = prescreen::detail::require_today(c);
                 // The result keeps the engine's record and writes its JSON when first read, as batch results do.
@@ -237,7 +243,11 @@ PYBIND11_MODULE(_core, m) {
                 prescreen::detail::ScreeningRecord record;
                 {
                     py::gil_scoped_release release;
-                    prescreen::detail::screen_record(p.compiled(), a, day, c.today, record);
+                    if (plain)
+                        prescreen::detail::screen_entries(p.compiled(), entries.entries.data(), entries.entries.size(), day,
+                                                          c.today, record);
+                    else
+                        prescreen::detail::screen_record(p.compiled(), a, day, c.today, record);
                 }
                 return ScreeningResult(std::move(record), std::move(context));
             },

@@ -16,7 +16,9 @@ Readers change only the representation of answers: they never decide whether an 
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io as _io
 import json
 import math
@@ -259,6 +261,19 @@ def results_table(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, A
             yield result_row(r, i, m)
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """Python's cycle collector off while a table of small acyclic lists is built: with a million
+    rows alive, every collection it triggers would walk them all (measured: half the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def results_frame(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]] = None):
     """The result table as a pandas DataFrame (``defer_until``/``today`` as datetime64).
 
@@ -271,7 +286,8 @@ def results_frame(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, A
     if meta is not None:
         metas = list(meta)
         results, metas = results[:len(metas)], metas[:len(results)]  # as zip() pairs them
-    columns, others = _core._result_columns(results)
+    with _gc_paused():
+        columns, others = _core._result_columns(results)
     for i in others:
         result = results[i]
         for column, value in _fields_of(result.to_dict() if hasattr(result, "to_dict") else dict(result)).items():
