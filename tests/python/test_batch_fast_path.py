@@ -4,6 +4,7 @@ what Protocol.screen gives, and the native fields equal the ones in the result's
 
 import datetime
 import random
+import re
 
 import pytest
 
@@ -186,3 +187,18 @@ def test_results_outlive_their_rows(pack):
     for i, result in enumerate(results):
         assert result.issues[0]["item"] == f"unknown_{i % 700}"
         assert result.outcome == expected[i % 3 == 0]
+
+
+def test_screen_reads_plain_dicts_like_the_json_path(pack):
+    """screen() reads a plain dict straight into the engine; any other mapping (here an
+    OrderedDict) is converted to JSON first. Both must give the same result, errors included."""
+    from collections import OrderedDict
+
+    for row in rows_with_everything():
+        try:
+            expected = pack.screen(OrderedDict(row), today=TODAY).to_dict()
+        except (TypeError, ValueError) as e:
+            with pytest.raises(type(e), match=re.escape(str(e))):
+                pack.screen(row, today=TODAY)
+            continue
+        assert pack.screen(row, today=TODAY).to_dict() == expected, row
