@@ -384,7 +384,7 @@ json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& 
                 {"complete", complete}};
 }
 
-void record_screening(const CompiledProtocol& p, AnswerSet& a, const Decision& d, std::string_view today,
+void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
                       ScreeningRecord& r) {
     // Aftercare and course conditions may read answers, fired rules and the outcome.
     expr::Frame frame;
@@ -429,8 +429,8 @@ void record_screening(const CompiledProtocol& p, AnswerSet& a, const Decision& d
     r.missing_required = d.missing_required;
 
     r.issues.clear();
-    for (AnswerIssue& issue : a.issues)
-        if (shown(issue, d)) r.issues.push_back(std::move(issue));
+    for (const AnswerIssue& issue : a.issues)
+        if (shown(issue, d)) r.issues.push_back(issue);
 }
 
 namespace {

@@ -265,8 +265,8 @@ struct ScreeningRecord {
 };
 
 /// The record of a decision. Aftercare and course conditions are evaluated here, so this throws
-/// ProtocolError when one fails at run time. The answers' issues move into the record.
-void record_screening(const CompiledProtocol& protocol, AnswerSet& answers, const Decision& decision,
+/// ProtocolError when one fails at run time.
+void record_screening(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
                       std::string_view today, ScreeningRecord& record);
 /// A screening result from its record, as a json tree...
 json render_screening(const CompiledProtocol& protocol, const ScreeningRecord& record, std::string_view today,

@@ -99,12 +99,11 @@ class PrescreenPython(Engine):
     def screening(self, directory, rules):
         protocol = self.prescreen.Protocol.from_file(str(Path(directory) / "synthetic-pack.json"))
 
-        def findings(result):
-            items = result.findings
-            return [f["rule"] if isinstance(f, dict) else f.rule for f in items], result.outcome
-
+        # The fired rule ids and the outcome, as every peer computes them (finding_ids is read from
+        # the result's record; the full JSON with messages and aftercare is written only when read).
         def run(a):
-            return findings(protocol.screen(a, today=TODAY))
+            result = protocol.screen(a, today=TODAY)
+            return result.finding_ids, result.outcome
 
         def run_many(answer_sets, threads):
             return protocol.screen_many(answer_sets, today=TODAY, threads=threads)

@@ -154,11 +154,24 @@ void Batch::screen_row(Chunk& c, std::size_t i) {
     }
 }
 
-void Batch::set_rows(py::object iterable) { iterator_ = py::reinterpret_steal<py::object>(PyObject_GetIter(iterable.ptr()));
+// A batch of known size gets at least two chunks per thread, so reading and screening overlap
+// even for a thousand rows (chunks are only made smaller, never larger than asked).
+void Batch::fit_chunks_to(std::size_t rows) {
+    const std::size_t per_thread = (rows + 2 * threads_ - 1) / (2 * threads_);
+    chunk_size_ = std::min(chunk_size_, std::max<std::size_t>(per_thread, 64));
+}
+
+void Batch::set_rows(py::object iterable) {
+    if (PyList_CheckExact(iterable.ptr()) || PyTuple_CheckExact(iterable.ptr()))
+        fit_chunks_to(static_cast<std::size_t>(PySequence_Fast_GET_SIZE(iterable.ptr())));
+    iterator_ = py::reinterpret_steal<py::object>(PyObject_GetIter(iterable.ptr()));
     if (!iterator_) throw py::error_already_set();
 }
 
-void Batch::set_frame(FrameColumns frame) { frame_ = std::move(frame); }
+void Batch::set_frame(FrameColumns frame) {
+    fit_chunks_to(frame.rows);
+    frame_ = std::move(frame);
+}
 
 namespace {
 

@@ -199,6 +199,7 @@ private:
     void read_frame_json(const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row, Chunk& chunk,
                          std::size_t index);
 
+    void fit_chunks_to(std::size_t rows);
     void worker_loop();
     void screen_rows(Chunk& chunk);  // take rows of the chunk until none is left (workers and caller)
     void screen_row(Chunk& chunk, std::size_t index);
