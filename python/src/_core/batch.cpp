@@ -138,6 +138,9 @@ void Batch::screen_row(Chunk& c, std::size_t i) {
             } catch (const UsageError& e) {
                 c.kinds[i] = Chunk::Kind::Done;
                 c.results[i] = json{{"error", e.diagnostic().to_json()}};
+            } catch (const std::exception& e) {  // never lose the batch (nor the process) to one row
+                c.kinds[i] = Chunk::Kind::Done;
+                c.results[i] = error_row("internal_error", "", e.what());
             }
             return;
         case Chunk::Kind::Answers:
