@@ -129,3 +129,21 @@ def test_results_frame(pack):
     frame = io.results_frame(_results(pack), [{"clinic": "a"}] * 4)
     assert len(frame) == 4 and frame["clinic"].tolist() == ["a"] * 4
     assert pd.api.types.is_datetime64_any_dtype(frame["defer_until"])
+
+
+def test_table_pairs_results_and_meta_like_zip(pack, tmp_path):
+    """The result table is built column by column; metadata still pairs with results as zip() does,
+    so an endless metadata iterator (the CLI fills its metadata while rows are read) is fine."""
+    import itertools
+
+    pytest.importorskip("pandas")
+    from prescreen import io
+
+    results = _results(pack)
+    frame = io.results_frame(results, itertools.repeat({"clinic": "x", "outcome": "not a result field"}))
+    assert frame["clinic"].tolist() == ["x"] * len(results)
+    assert frame["outcome"].tolist()[0] == results[0].outcome  # metadata never replaces a result column
+    assert len(io.results_frame(results, [{"clinic": "a"}])) == 1
+    pytest.importorskip("pyarrow")
+    assert io.write_parquet(results, tmp_path / "r.parquet", itertools.repeat({"clinic": 7})) == len(results)
+    assert io.read_results(tmp_path / "r.parquet")["clinic"].tolist() == ["7"] * len(results)

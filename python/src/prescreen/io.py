@@ -274,18 +274,14 @@ def _gc_paused():
             gc.enable()
 
 
-def results_frame(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]] = None):
-    """The result table as a pandas DataFrame (``defer_until``/``today`` as datetime64).
-
-    Built column by column: the fields of screening results come straight from their records,
-    so a million rows cost seconds, not minutes."""
-    import pandas as pd
-
+def _table_columns(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]]) -> Dict[str, List[Any]]:
+    """The result table column by column (RESULT_COLUMNS, then metadata keys in order of first
+    appearance): screening results give their fields straight from their records."""
     results = list(results)
-    metas = None
-    if meta is not None:
-        metas = list(meta)
-        results, metas = results[:len(metas)], metas[:len(results)]  # as zip() pairs them
+    metas: List[Mapping[str, Any]] = []
+    if meta is not None:  # paired as zip() pairs them (meta may be endless, or filled as results are made)
+        metas = [m for _, m in zip(results, meta)]
+        results = results[:len(metas)]
     with _gc_paused():
         columns, others = _core._result_columns(results)
     for i in others:
@@ -293,14 +289,21 @@ def results_frame(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, A
         for column, value in _fields_of(result.to_dict() if hasattr(result, "to_dict") else dict(result)).items():
             columns.setdefault(column, [None] * len(results))[i] = value
     columns["row"] = list(range(len(results)))
-    for column in RESULT_COLUMNS:
-        columns.setdefault(column, [None] * len(results))
-    frame = pd.DataFrame(columns, columns=list(RESULT_COLUMNS))
-    if metas:
-        extra = pd.DataFrame(metas)
-        for column in extra.columns:
-            if column not in frame.columns:
-                frame[column] = extra[column].values
+    table = {c: columns.get(c) or [None] * len(results) for c in RESULT_COLUMNS}
+    for m in metas:
+        for key in m:
+            if key not in table:
+                table[key] = [other.get(key) for other in metas]
+    return table
+
+
+def results_frame(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]] = None):
+    """The result table as a pandas DataFrame (``defer_until``/``today`` as datetime64).
+
+    Built column by column from the results' records, so a million rows cost seconds."""
+    import pandas as pd
+
+    frame = pd.DataFrame(_table_columns(results, meta))
     for column in ("defer_until", "today"):
         frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
     return frame
@@ -369,17 +372,12 @@ def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterabl
         import pyarrow.parquet as pq
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("write_parquet needs pyarrow: pip install 'prescreen[parquet]'") from e
-    rows = list(results_table(results, meta))
-    if rows:
-        columns = list(rows[0].keys())
-        table = pa.Table.from_pylist(rows, schema=_parquet_schema(pa, columns, rows))
-    else:
-        table = pa.Table.from_pylist([], schema=_parquet_schema(pa, RESULT_COLUMNS, []))
-    pq.write_table(table, path)
-    return len(rows)
+    table = _table_columns(results, meta)
+    pq.write_table(pa.Table.from_pydict(table, schema=_parquet_schema(pa, table)), path)
+    return len(table["row"])
 
 
-def _parquet_schema(pa, columns, rows):
+def _parquet_schema(pa, table: Dict[str, List[Any]]):
     known = {
         "row": pa.int64(), "outcome": pa.string(), "defer_until": pa.string(), "consent_permitted": pa.bool_(),
         "today": pa.string(), "protocol_id": pa.string(), "protocol_version": pa.string(),
@@ -387,7 +385,7 @@ def _parquet_schema(pa, columns, rows):
         "error_message": pa.string(),
     }
     fields = []
-    for c in columns:
+    for c, values in table.items():
         if c in known:
             fields.append(pa.field(c, known[c]))
         elif c in _LIST_COLUMNS:
@@ -395,9 +393,7 @@ def _parquet_schema(pa, columns, rows):
         else:
             # metadata: strings (None stays null) so mixed input types never fail the write
             fields.append(pa.field(c, pa.string()))
-            for r in rows:
-                if r.get(c) is not None and not isinstance(r[c], str):
-                    r[c] = str(r[c])
+            table[c] = [v if v is None or isinstance(v, str) else str(v) for v in values]
     return pa.schema(fields)
 
 
