@@ -125,6 +125,19 @@ json Protocol::form(const json& answers, const Context& context) const {
     return detail::render_form(*impl_, a, d);
 }
 
+namespace detail {
+
+json form_entries(const CompiledProtocol& p, const AnswerEntry* entries, std::size_t count, const Date& today,
+                  std::string_view today_text) {
+    AnswerSet a;
+    parse_answers(p, entries, count, today, a);
+    Decision d;
+    decide(p, a, today, today_text, d);
+    return render_form(p, a, d);
+}
+
+}  // namespace detail
+
 json Protocol::screen(const json& answers, const Context& context) const {
     return detail::screen_one(*impl_, answers, detail::require_today(context), context);
 }

@@ -18,7 +18,10 @@ void screen_record(const CompiledProtocol& protocol, const json& answers, const 
 /// record. Throws ProtocolError when a rule fails at run time.
 void screen_entries(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count, const Date& today,
                     std::string_view today_text, ScreeningRecord& record);
-/// The same, appending the result as JSON text (screen(...).dump()) to `out`, or for a rule that
+/// The questionnaire state (Protocol::form) of answers given as entries.
+json form_entries(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count, const Date& today,
+                  std::string_view today_text);
+/// screen_entries, appending the result as JSON text (screen(...).dump()) to `out`, or for a rule that
 /// fails at run time this row's {"error": ...} envelope.
 void screen_entries_text(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count,
                          const Date& today, const Context& context, std::string& out);

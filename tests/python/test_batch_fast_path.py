@@ -189,16 +189,18 @@ def test_results_outlive_their_rows(pack):
         assert result.outcome == expected[i % 3 == 0]
 
 
-def test_screen_reads_plain_dicts_like_the_json_path(pack):
-    """screen() reads a plain dict straight into the engine; any other mapping (here an
+@pytest.mark.parametrize("call", ["screen", "form"])
+def test_plain_dicts_are_read_like_the_json_path(pack, call):
+    """screen() and form() read a plain dict straight into the engine; any other mapping (here an
     OrderedDict) is converted to JSON first. Both must give the same result, errors included."""
     from collections import OrderedDict
 
+    method = getattr(pack, call)
     for row in rows_with_everything():
         try:
-            expected = pack.screen(OrderedDict(row), today=TODAY).to_dict()
+            expected = method(OrderedDict(row), today=TODAY).to_dict()
         except (TypeError, ValueError) as e:
             with pytest.raises(type(e), match=re.escape(str(e))):
-                pack.screen(row, today=TODAY)
+                method(row, today=TODAY)
             continue
-        assert pack.screen(row, today=TODAY).to_dict() == expected, row
+        assert method(row, today=TODAY).to_dict() == expected, row

@@ -46,6 +46,19 @@ json answers_argument(py::handle answers, const char* argument = "answers") {
     return to_json_or_raise(answers, argument);
 }
 
+// Answers as form() and screen() give them to the engine: a plain dict read straight into answer
+// entries (as batch rows are), anything else converted to json, which words what is wrong with it.
+struct Answers {
+    AnswerEntries entries;
+    json value;
+    bool plain = false;
+    Answers(const prescreen::Protocol& p, py::handle answers)
+        : plain(read_dict_answers(answers.ptr(), p.compiled(), entries, nullptr)) {
+        if (plain) entries.fix_element_pointers();
+        else value = answers_argument(answers);
+    }
+};
+
 prescreen::Context context_arguments(py::handle today, py::handle locale) {
     prescreen::Context context;
     context.today = iso_date_argument(today, "today");
@@ -214,12 +227,15 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "form",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
-                json a = answers_argument(answers);
+                const Answers a(p, answers);
                 prescreen::Context c = context_arguments(today, locale);
+                const prescreen::Date day = prescreen::detail::require_today(c);
                 json r;
                 {
                     py::gil_scoped_release release;
-                    r = p.form(a, c);
+                    r = a.plain ? prescreen::detail::form_entries(p.compiled(), a.entries.entries.data(),
+                                                                  a.entries.entries.size(), day, c.today)
+                                : p.form(a.value, c);
                 }
                 return FormState(std::move(r));
             },
@@ -228,13 +244,7 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "screen",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
-                // A plain dict is read straight into answer entries, as batch rows are; anything
-                // else is converted to json (which words what is wrong with it).
-                AnswerEntries entries;
-                json a;
-                const bool plain = read_dict_answers(answers.ptr(), p.compiled(), entries, nullptr);
-                if (plain) entries.fix_element_pointers();
-                else a = answers_argument(answers);
+                const Answers a(p, answers);
                 prescreen::Context c = context_arguments(today, locale);
                 const prescreen::Date day = prescreen::detail::require_today(c);
                 // The result keeps the engine's record and writes its JSON when first read, as batch results do.
@@ -243,11 +253,11 @@ PYBIND11_MODULE(_core, m) {
                 prescreen::detail::ScreeningRecord record;
                 {
                     py::gil_scoped_release release;
-                    if (plain)
-                        prescreen::detail::screen_entries(p.compiled(), entries.entries.data(), entries.entries.size(), day,
-                                                          c.today, record);
+                    if (a.plain)
+                        prescreen::detail::screen_entries(p.compiled(), a.entries.entries.data(), a.entries.entries.size(),
+                                                          day, c.today, record);
                     else
-                        prescreen::detail::screen_record(p.compiled(), a, day, c.today, record);
+                        prescreen::detail::screen_record(p.compiled(), a.value, day, c.today, record);
                 }
                 return ScreeningResult(std::move(record), std::move(context));
             },
