@@ -1,5 +1,8 @@
 #include "answer_line.hpp"
 
+#include "json_writer.hpp"  // quote_backslash_or_control
+
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -47,6 +50,15 @@ bool AnswerLineReader::string(std::string_view& out) {
     std::string* decoded = nullptr;
     const char* run = start;
     while (at_ < end_) {
+        // Straight to the next byte that needs a look (the closing quote, an escape, a control
+        // character or a multi-byte UTF-8 sequence), eight bytes at a time.
+        for (std::uint64_t w; end_ - at_ >= 8; at_ += 8) {
+            std::memcpy(&w, at_, 8);
+            if (const std::uint64_t look = quote_backslash_or_control(w) | (w & 0x8080808080808080ull)) {
+                at_ += std::countr_zero(look) / 8;  // little-endian: the lowest mark is the first such byte
+                break;
+            }
+        }
         const unsigned char c = static_cast<unsigned char>(*at_);
         if (c == '"') {
             if (decoded) {
@@ -137,7 +149,12 @@ bool AnswerLineReader::number(double& out) {
 
 // The literal `word` at `at_` (true, false, null): consumed, or false.
 bool AnswerLineReader::literal(std::string_view word) {
-    if (static_cast<std::size_t>(end_ - at_) < word.size() || std::string_view(at_, word.size()) != word) return false;
+    // true, false and null: their first four bytes as one word, then the 'e' of false.
+    if (static_cast<std::size_t>(end_ - at_) < word.size()) return false;
+    std::uint32_t have, want;
+    std::memcpy(&have, at_, 4);
+    std::memcpy(&want, word.data(), 4);
+    if (have != want || (word.size() == 5 && at_[4] != word[4])) return false;
     at_ += word.size();
     return true;
 }

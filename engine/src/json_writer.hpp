@@ -18,6 +18,17 @@
 
 namespace prescreen::detail {
 
+/// The bytes of the eight in `w` (little-endian) that a JSON string cannot hold as they are: '"',
+/// '\\' and control characters (below 0x20), each marked by its high bit. SWAR (the classic
+/// has-zero-byte trick): the lowest mark is exact; bytes after it may be marked too, which only
+/// sends a caller to look closer.
+inline std::uint64_t quote_backslash_or_control(std::uint64_t w) {
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto zero_bytes = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+    return below_space | zero_bytes(w ^ (ones * '"')) | zero_bytes(w ^ (ones * '\\'));
+}
+
 /// Compact JSON text, appended to `out`.
 class JsonTextWriter {
 public:
@@ -101,13 +112,6 @@ private:
         if (has_element_ & bit()) out_ += ',';
         else has_element_ |= bit();
     }
-    // SWAR: some byte of `w` is below 0x20, or is '"' or '\\' (the classic has-zero-byte trick).
-    static bool needs_escape(std::uint64_t w) {
-        constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-        auto has_zero = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
-        const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
-        return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'));
-    }
     std::uint64_t bit() const { return std::uint64_t(1) << ((depth_ - 1) & 63); }
     // json::dump() escaping (ensure_ascii off): " \ and control characters; \u00xx in lower case.
     void quote(std::string_view s) {
@@ -118,7 +122,7 @@ private:
         for (; i + 8 <= s.size(); i += 8) {
             std::uint64_t w;
             std::memcpy(&w, s.data() + i, 8);
-            if (needs_escape(w)) break;
+            if (quote_backslash_or_control(w)) break;
         }
         for (; i < s.size(); ++i) {
             const unsigned char c = static_cast<unsigned char>(s[i]);
