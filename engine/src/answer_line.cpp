@@ -59,6 +59,7 @@ bool AnswerLineReader::string(std::string_view& out) {
                 break;
             }
         }
+        if (at_ == end_) break;  // the line ended inside the string
         const unsigned char c = static_cast<unsigned char>(*at_);
         if (c == '"') {
             if (decoded) {

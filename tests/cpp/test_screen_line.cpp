@@ -96,6 +96,21 @@ TEST_CASE("screen_line: JSON edge cases agree with the full parser", "[screen_li
         check_same(p, text, today);
 }
 
+TEST_CASE("screen_line: lines that end inside a string, at every length", "[screen_line]") {
+    // The reader skips through strings eight bytes at a time: a line that stops inside a key or a
+    // value must be refused at every length (fuzz_jsonl found a read past the end at multiples of 8;
+    // `make sanitize` runs this under AddressSanitizer). Each line is a buffer of its own size.
+    const auto& p = small_pack();
+    for (std::size_t n = 0; n <= 40; ++n) {
+        const std::string text(n, 'x');
+        for (const std::string& line : {"{\"" + text, "{\"sex\":\"" + text, "{\"sex\":\"" + text + "\u00e9" + text,
+                                        "{\"areas\":[\"" + text}) {
+            const std::vector<char> exact(line.begin(), line.end());  // no byte after the line
+            check_same(p, std::string_view(exact.data(), exact.size()), today);
+        }
+    }
+}
+
 TEST_CASE("screen_line: randomly damaged lines agree with the full parser", "[screen_line][properties]") {
     const auto& p = small_pack();
     const std::vector<std::string> seeds = {
