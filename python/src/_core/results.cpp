@@ -60,10 +60,6 @@ void table_fields(const ScreeningResult& r, Put&& put) {
     put(kProtocolDigest, py::str(p.digest));
 }
 
-}  // namespace
-
-namespace {
-
 const json& field(const JsonResult& r, const char* key) {
     static const json null_value = nullptr;
     if (!r.value().is_object()) return null_value;
@@ -112,10 +108,10 @@ py::object wrap_screening_text(std::string text) {
 const ScreeningContext::RuleStrings& ScreeningContext::strings_of(std::uint32_t rule) const {
     const auto& p = protocol.compiled();
     if (rule_strings.empty()) {
-        const std::size_t l = std::min(locale, p.locales.empty() ? 0 : p.locales.size() - 1);
         rule_strings.reserve(p.rules.size());
         for (const auto& r : p.rules)
-            rule_strings.push_back({py::str(r.id), outcome_str(r.outcome), py::str(r.message.in(l)), py::str(r.clinician_note.in(l))});
+            rule_strings.push_back(
+                {py::str(r.id), outcome_str(r.outcome), py::str(r.message.in(locale)), py::str(r.clinician_note.in(locale))});
     }
     return rule_strings[rule];
 }
@@ -135,7 +131,6 @@ std::string ScreeningResult::write_text() const {
     detail::render_screening_text(context->protocol.compiled(), record, context->today_text, context->locale, text);
     return text;
 }
-
 
 py::tuple result_columns(const py::list& results) {
     const Py_ssize_t n = PyList_GET_SIZE(results.ptr());
