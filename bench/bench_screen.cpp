@@ -18,15 +18,14 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <optional>
 #include <vector>
 
-#include "expr/expr.hpp"
+#include "prescreen/logic.hpp"
 #include "prescreen/prescreen.hpp"
-#include "protocol_model.hpp"
+#include "prescreen/screening.hpp"
 
 using prescreen::json;
-namespace detail = prescreen::detail;
-namespace expr = prescreen::expr;
 
 namespace {
 
@@ -115,20 +114,18 @@ Workload load_workload(const std::string& dir) {
 
 // Plain JsonLogic over free data, compiled once: what every peer does for the screening workload.
 struct PlainRules {
-    std::vector<std::shared_ptr<const expr::Program>> programs;
+    std::vector<prescreen::Logic> programs;
     std::vector<std::string> ids, outcomes;
     std::vector<std::string> order;
 
     explicit PlainRules(const json& rules) {
-        std::vector<prescreen::Diagnostic> diagnostics;
-        expr::Scope scope;  // free data
         for (const auto& r : rules["rules"]) {
-            auto program = expr::compile(r["when"], scope, "/when", prescreen::default_limits(), diagnostics);
-            if (!program) {
-                std::cerr << "bench_screen: rule " << r["id"] << " does not compile: " << diagnostics.front().message << "\n";
+            try {
+                programs.push_back(prescreen::Logic::compile(r["when"]));
+            } catch (const prescreen::ProtocolError& e) {
+                std::cerr << "bench_screen: rule " << r["id"] << " does not compile: " << e.what() << "\n";
                 std::exit(2);
             }
-            programs.push_back(program);
             ids.push_back(r["id"]);
             outcomes.push_back(r["outcome"]);
         }
@@ -150,13 +147,9 @@ struct PlainRules {
 
     void fire(const json& data, std::vector<int>& fired) const {
         fired.clear();
-        expr::Frame frame;
-        frame.data = &data;
-        frame.today = kToday;
-        for (std::size_t r = 0; r < programs.size(); ++r) {
-            expr::Arena arena;  // allocates only if the rule computes a string or array
-            if (expr::truthy(expr::evaluate(*programs[r], frame, arena))) fired.push_back(int(r));
-        }
+        const prescreen::LogicData checked(data, prescreen::Context{kToday, ""});
+        for (std::size_t r = 0; r < programs.size(); ++r)
+            if (programs[r].truthy(checked)) fired.push_back(int(r));
     }
 };
 
@@ -175,30 +168,27 @@ struct Timings {
 
 Timings time_screening(const Workload& w, bool preparsed_only = false) {
     auto wanted = [&](const char* name) { return preparsed_only ? std::string(name) == "preparsed" : ::wanted(name); };
-    const auto& p = w.protocol.compiled();
-    const auto today = *prescreen::parse_iso_date(kToday);
     const prescreen::Context context{kToday, ""};
     const std::size_t n = w.answers.size();
     Timings t;
 
     // Pre-parsed: answers validated into slots once (what a binding holding native objects, or a
     // form re-evaluated per keystroke, pays once), then the decision per screening.
-    std::vector<detail::AnswerSet> parsed;
+    std::vector<prescreen::PreparedAnswers> parsed;
     parsed.reserve(n);
-    for (const auto& a : w.answers) parsed.push_back(detail::parse_answers(p, a, today));
-    detail::Decision decision;
-    detail::ScreeningRecord record;
+    for (const auto& a : w.answers) parsed.push_back(w.protocol.prepare(prescreen::Answers::tree(a), context));
+    prescreen::ScreeningDecision decision;
+    prescreen::ScreeningRecord record;
     if (wanted("preparsed")) t.preparsed = time_ns(n, [&] {
         for (const auto& a : parsed) {
-            detail::decide(p, a, today, kToday, decision);
+            w.protocol.decide(a, decision);
             sink += std::size_t(decision.outcome);
         }
     });
     if (wanted("render")) t.preparsed_render = time_ns(n, [&] {
         for (const auto& a : parsed) {
-            detail::decide(p, a, today, kToday, decision);
-            detail::record_screening(p, a, decision, kToday, record);
-            sink += detail::render_screening(p, record, kToday, 0).size();
+            w.protocol.screen_into(a, record);
+            sink += w.protocol.write(record).size();
         }
     });
     if (wanted("json")) t.json_answers = time_ns(n, [&] {
@@ -296,9 +286,12 @@ std::vector<json> suite_cases(const std::string& path) {
     return cases;
 }
 
-std::shared_ptr<const expr::Program> compile_free(const json& rule) {
-    std::vector<prescreen::Diagnostic> diagnostics;
-    return expr::compile(rule, expr::Scope{}, "", prescreen::default_limits(), diagnostics);
+std::optional<prescreen::Logic> compile_free(const json& rule) {
+    try {
+        return prescreen::Logic::compile(rule);
+    } catch (const prescreen::ProtocolError&) {
+        return std::nullopt;
+    }
 }
 
 int suite_check(const std::string& path) {
@@ -308,10 +301,7 @@ int suite_check(const std::string& path) {
         try {
             auto program = compile_free(cases[i][0]);
             if (!program) continue;
-            expr::Frame frame;
-            frame.data = &cases[i][1];
-            expr::Arena arena;
-            if (expr::to_json(expr::evaluate(*program, frame, arena)) == cases[i][2]) pass.push_back(i);
+            if (program->apply(prescreen::LogicData(cases[i][1])) == cases[i][2]) pass.push_back(i);
         } catch (...) {
         }
     }
@@ -322,19 +312,15 @@ int suite_check(const std::string& path) {
 int suite_time(const std::string& path, const std::string& indices_path) {
     const auto cases = suite_cases(path);
     std::vector<std::size_t> indices = json::parse(read_file(indices_path));
-    std::vector<std::shared_ptr<const expr::Program>> programs;
-    std::vector<const json*> data;
+    std::vector<prescreen::Logic> programs;
+    std::vector<prescreen::LogicData> data;
     for (std::size_t i : indices) {
-        programs.push_back(compile_free(cases.at(i)[0]));
-        data.push_back(&cases[i][1]);
+        programs.push_back(*compile_free(cases.at(i)[0]));
+        data.emplace_back(cases[i][1]);
     }
+    // The rule's truthiness: the evaluation itself, without copying its value out as json.
     const double ns = time_ns(indices.size(), [&] {
-        expr::Frame frame;
-        for (std::size_t k = 0; k < programs.size(); ++k) {
-            frame.data = data[k];
-            expr::Arena arena;
-            sink += std::size_t(expr::evaluate(*programs[k], frame, arena).kind);
-        }
+        for (std::size_t k = 0; k < programs.size(); ++k) sink += std::size_t(programs[k].truthy(data[k]));
     });
     std::cout << json{{"engine", "prescreen native"}, {"ns_per_eval", ns}, {"evals", indices.size()}, {"max_rss_kb", peak_rss_kb()}}.dump() << "\n";
     return 0;

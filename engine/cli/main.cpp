@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "prescreen/prescreen.hpp"
+#include "prescreen/screening.hpp"
 
 namespace {
 
@@ -167,36 +168,34 @@ int cmd_screen(const Args& a) {
         if (!file) fail(io_error, "cannot read " + a.positional[0] + ": " + std::strerror(errno));
         in = &file;
     }
-    unsigned threads = a.threads ? a.threads : std::max(1u, std::thread::hardware_concurrency());
-    // Lines are screened in chunks, in parallel, and written in input order.
+    // Lines are screened in chunks by the engine's executor and written in input order; the next
+    // chunk is read while one is screened.
     constexpr std::size_t chunk_lines = 8192;
-    std::vector<std::string> lines, out;
+    prescreen::BatchExecutor executor(a.threads);
+    std::vector<std::string> lines[2];
     bool any_bad = false;
-    std::string line;
-    bool eof = false;
-    while (!eof) {
-        lines.clear();
-        while (lines.size() < chunk_lines) {
-            if (!std::getline(*in, line)) { eof = true; break; }
+    std::string text;
+    auto read = [&](std::vector<prescreen::Answers>& inputs, int buffer) {
+        std::vector<std::string>& chunk = lines[buffer];
+        chunk.clear();
+        std::string line;
+        while (chunk.size() < chunk_lines && std::getline(*in, line)) {
             if (!line.empty() && line.back() == '\r') line.pop_back();
-            lines.push_back(std::move(line));
+            chunk.push_back(std::move(line));
         }
-        out.assign(lines.size(), std::string());
-        auto work = [&](std::size_t begin, std::size_t step) {
-            for (std::size_t i = begin; i < lines.size(); i += step)
-                protocol.screen_line(lines[i], context, out[i]);
-        };
-        std::vector<std::thread> pool;
-        unsigned n = std::min<std::size_t>(threads, std::max<std::size_t>(1, lines.size() / 256));
-        for (unsigned t = 1; t < n; ++t) pool.emplace_back(work, t, n);
-        work(0, n);
-        for (auto& t : pool) t.join();
-        for (const auto& o : out) {
-            any_bad = any_bad || o.compare(0, 9, "{\"error\":") == 0;
-            std::fwrite(o.data(), 1, o.size(), stdout);
-            std::fputc('\n', stdout);
+        for (const std::string& l : chunk) inputs.push_back(prescreen::Answers::text(l));
+        return !chunk.empty();
+    };
+    auto write = [&](const prescreen::ScreeningRecord* records, std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i) {
+            any_bad = any_bad || !records[i].ok();
+            text.clear();
+            protocol.write_text(records[i], text);
+            text += '\n';
+            std::fwrite(text.data(), 1, text.size(), stdout);
         }
-    }
+    };
+    executor.stream(protocol, context, read, write);
     std::fflush(stdout);
     return any_bad ? bad_lines : ok;
 }

@@ -6,33 +6,17 @@
 #include <string>
 #include <string_view>
 
+#include "prescreen/date.hpp"
+
 namespace prescreen {
-
-struct Date {
-    int year = 1970;
-    int month = 1;  // 1..12
-    int day = 1;    // 1..days_in_month
-
-    friend bool operator==(const Date& a, const Date& b) { return a.year == b.year && a.month == b.month && a.day == b.day; }
-    friend bool operator!=(const Date& a, const Date& b) { return !(a == b); }
-    friend bool operator<(const Date& a, const Date& b) {
-        if (a.year != b.year) return a.year < b.year;
-        if (a.month != b.month) return a.month < b.month;
-        return a.day < b.day;
-    }
-    friend bool operator<=(const Date& a, const Date& b) { return !(b < a); }
-};
 
 enum class DateUnit { Days, Months, Years };
 
 bool is_leap_year(int year);
 int days_in_month(int year, int month);
 
-/// Strict ISO calendar date "YYYY-MM-DD" (years 0001..9999). nullopt for anything else.
-std::optional<Date> parse_iso_date(std::string_view text);
 /// True when text has the shape YYYY-MM-DD (whether or not the day exists).
 bool looks_like_iso_date(std::string_view text);
-std::string format_iso_date(const Date& date);
 
 /// Days since 1970-01-01 (negative before).
 long long to_day_number(const Date& date);

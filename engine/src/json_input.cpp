@@ -6,17 +6,6 @@
 
 namespace prescreen {
 
-std::string pointer_token(std::string_view token) {
-    std::string out;
-    out.reserve(token.size());
-    for (char c : token) {
-        if (c == '~') out += "~0";
-        else if (c == '/') out += "~1";
-        else out += c;
-    }
-    return out;
-}
-
 namespace {
 
 // Line and column (1-based, columns in bytes) of a byte offset, for messages authors can act on.

@@ -15,13 +15,11 @@ namespace prescreen {
 std::optional<json> parse_json_document(std::string_view text, std::size_t max_bytes, std::size_t max_depth,
                                         std::vector<Diagnostic>& diagnostics);
 
-/// RFC 6901 escaping of one reference token.
-std::string pointer_token(std::string_view token);
 // Built by appending: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
 inline std::string pointer_join(const std::string& base, std::string_view token) {
     std::string out = base;
     out += '/';
-    out += pointer_token(token);
+    out += json_pointer_token(token);
     return out;
 }
 inline std::string pointer_join(const std::string& base, std::size_t index) {

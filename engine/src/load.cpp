@@ -7,28 +7,10 @@
 #include <set>
 
 #include "json_input.hpp"
+#include "number_text.hpp"
 #include "protocol_model.hpp"
 
 namespace prescreen {
-
-const char* outcome_name(Outcome outcome) {
-    switch (outcome) {
-        case Outcome::Eligible: return "eligible";
-        case Outcome::EligibleWithPrecautions: return "eligible_with_precautions";
-        case Outcome::Refer: return "refer";
-        case Outcome::Incomplete: return "incomplete";
-        case Outcome::Deferred: return "deferred";
-        case Outcome::NotEligible: return "not_eligible";
-    }
-    return "eligible";
-}
-
-std::optional<Outcome> parse_outcome(std::string_view name) {
-    for (Outcome o : {Outcome::Eligible, Outcome::EligibleWithPrecautions, Outcome::Refer, Outcome::Incomplete,
-                      Outcome::Deferred, Outcome::NotEligible})
-        if (name == outcome_name(o)) return o;
-    return std::nullopt;
-}
 
 namespace detail {
 
@@ -100,11 +82,6 @@ bool is_integral_number(const json& v) {
     if (!v.is_number_float()) return false;
     double d = v.get<double>();
     return std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15;
-}
-
-// 12 rather than 12.0 in messages.
-std::string number_text(double d) {
-    return d == std::floor(d) && std::fabs(d) < 9.0e15 ? std::to_string(static_cast<long long>(d)) : json(d).dump();
 }
 
 // Validation helpers that append diagnostics and keep going, so one load reports every problem.

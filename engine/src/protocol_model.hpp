@@ -13,13 +13,9 @@
 #include "dates.hpp"
 #include "expr/expr.hpp"
 #include "prescreen/prescreen.hpp"
+#include "prescreen/screening.hpp"
 
 namespace prescreen {
-
-/// Outcomes from least to most strict; the strictest finding wins.
-enum class Outcome : std::uint8_t { Eligible, EligibleWithPrecautions, Refer, Incomplete, Deferred, NotEligible };
-const char* outcome_name(Outcome outcome);
-std::optional<Outcome> parse_outcome(std::string_view name);
 
 namespace detail {
 
@@ -175,14 +171,6 @@ struct CompiledProtocol {
 using expr::Brief;
 using expr::brief_of;
 
-/// An answer that cannot be used, and what the patient is told about it. Kept as plain strings:
-/// it becomes JSON ({code, item, message, path}) only when a result is written.
-struct AnswerIssue {
-    int slot = -1;  // the item's slot; -1 = no such item, or the answers as a whole
-    std::string item, code, path, message;
-    json to_json() const { return json{{"code", code}, {"item", item}, {"message", message}, {"path", path}}; }
-};
-
 /// Validated answers in slots: one Value per item (Null = unanswered or invalid). Strings are views
 /// into this object or into the protocol, so it must outlive any evaluation and is not copyable.
 struct AnswerSet {
@@ -219,31 +207,19 @@ struct Decision {
     bool visible_issues = false;
     Outcome outcome = Outcome::Eligible;
     std::optional<Date> defer_until;
+    /// An answer to a hidden item is not used, so its issue is not shown.
+    bool shows(const AnswerIssue& issue) const { return issue.slot < 0 || visible[issue.slot]; }
 };
 
-/// One answer as given, before validation: a view of JSON text, a json value or a Python object.
-/// The caller keeps the viewed text alive until parse_answers returns (AnswerSet copies what it keeps).
-struct AnswerInput {
-    enum class Type : std::uint8_t { Null, Bool, Number, String, Array, Other };  // Other: an object
-    Type type = Type::Null;
-    bool boolean = false;
-    double number = 0;
-    std::string_view text;
-    const AnswerInput* elements = nullptr;  // Array
-    std::size_t size = 0;
-};
-struct AnswerEntry {
-    std::string_view id;
-    AnswerInput value;
-    int slot = -2;  // the item's slot when the reader already looked it up (-1: no such item); -2: not yet
-};
+using AnswerInput = prescreen::AnswerValue;  // the public view type (prescreen/screening.hpp)
+using prescreen::AnswerEntry;
 
 /// Validate answers into slots. `entries` may come in any order (issues are reported in id order,
 /// as from a JSON object) and must not repeat an id. `out` is reset first; reusing one AnswerSet
 /// across rows reuses its memory.
 void parse_answers(const CompiledProtocol& protocol, const AnswerEntry* entries, std::size_t count, const Date& today,
                    AnswerSet& out);
-AnswerSet parse_answers(const CompiledProtocol& protocol, const json& answers, const Date& today);
+void parse_answers(const CompiledProtocol& protocol, const json& answers, const Date& today, AnswerSet& out);
 void decide(const CompiledProtocol& protocol, const AnswerSet& answers, const Date& today, std::string_view today_text,
             Decision& decision);
 json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision);
@@ -251,11 +227,11 @@ json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, con
 /// hundred bytes. The rest of a result (messages, sources, aftercare wording, the course) is the
 /// protocol's, prepared at load, so a result is written from its record whenever it is wanted: a
 /// batch keeps records, not 4 KB of JSON per row.
-struct ScreeningRecord {
-    struct Finding {
-        std::uint32_t rule = 0;           // index into CompiledProtocol::rules
-        std::optional<Date> defer_until;  // deferring rules only; unset = open-ended
-    };
+struct RecordData {
+    using Finding = prescreen::ScreeningRecord::Finding;
+    std::optional<Diagnostic> error;      // set: the record is this error, nothing else in it is used
+    Date today;                           // the screening date
+    std::size_t locale = 0;               // index into the pack's locales, for writing
     Outcome outcome = Outcome::Eligible;
     bool consent_permitted = false;
     int course = -1;                      // the chosen course plan, -1 = none
@@ -280,13 +256,11 @@ struct ScreeningRecord {
 /// The record of a decision. Aftercare and course conditions are evaluated here, so this throws
 /// ProtocolError when one fails at run time.
 void record_screening(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
-                      std::string_view today, ScreeningRecord& record);
-/// A screening result from its record, as a json tree...
-json render_screening(const CompiledProtocol& protocol, const ScreeningRecord& record, std::string_view today,
-                      std::size_t locale);
+                      std::string_view today, RecordData& record);
+/// A screening result from its record (or the record's error envelope), as a json tree...
+json render_screening(const CompiledProtocol& protocol, const RecordData& record);
 /// ...or as its compact text, byte for byte render_screening(...).dump(), appended to `out`.
-void render_screening_text(const CompiledProtocol& protocol, const ScreeningRecord& record, std::string_view today,
-                           std::size_t locale, std::string& out);
+void render_screening_text(const CompiledProtocol& protocol, const RecordData& record, std::string& out);
 
 std::shared_ptr<const CompiledProtocol> compile_protocol(const json& document, const json& overrides,
                                                          const Limits& limits, std::vector<Diagnostic>& diagnostics);

@@ -129,7 +129,7 @@ TEST_CASE("every problem in a pack is reported at once", "[load]") {
         prescreen::Protocol::from_json(pack);
     } catch (const prescreen::ProtocolError& e) {
         CHECK(e.diagnostics().size() == ds.size());
-        CHECK(e.to_json()["diagnostics"].size() == ds.size());
+        CHECK(e.to_json()["error"]["diagnostics"].size() == ds.size());
     }
 }
 

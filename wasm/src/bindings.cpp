@@ -299,7 +299,7 @@ prescreen::ConsentRequest consent_request(const json& request) {
         bool found = false;
         for (const char* k : known) found = found || it.key() == k;
         if (!found)
-            throw prescreen::UsageError({"unknown_field", "/" + prescreen::pointer_token(it.key()),
+            throw prescreen::UsageError({"unknown_field", "/" + prescreen::json_pointer_token(it.key()),
                                          "unknown consent request field \"" + it.key() + "\""});
     }
     if (auto it = request.find("acknowledged"); it != request.end() && !it->is_null()) {

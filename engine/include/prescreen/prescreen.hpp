@@ -31,15 +31,20 @@ struct Diagnostic {
     std::string path;
     std::string message;
 
-    json to_json() const;
+    json to_json() const;  // {"code", "path", "message"}
 };
+
+/// RFC 6901 escaping of one JSON Pointer reference token ("a/b" -> "a~1b").
+std::string json_pointer_token(std::string_view token);
 
 /// Thrown by Protocol::load when the pack has errors; carries every problem at once.
 class ProtocolError : public std::runtime_error {
 public:
     explicit ProtocolError(std::vector<Diagnostic> diagnostics);
     const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
-    json to_json() const;  // {"error": "protocol_error", "message": ..., "diagnostics": [...]}
+    /// The error envelope of every runtime: {"error": {"code", "path", "message", "diagnostics"}}
+    /// (code and path of the first problem; protocol_error when there are several).
+    json to_json() const;
 
 private:
     std::vector<Diagnostic> diagnostics_;
@@ -89,6 +94,11 @@ struct ConsentRequest {
 namespace detail {
 struct CompiledProtocol;
 }
+class Answers;
+class ScreeningRecord;
+class PreparedAnswers;
+struct ScreeningDecision;
+enum class Outcome : std::uint8_t;
 
 /// A compiled, immutable protocol pack. Cheap to copy (shared), safe to use from many threads.
 class Protocol {
@@ -136,8 +146,33 @@ public:
     std::vector<json> screen_batch(const std::vector<json>& answers, const Context& context,
                                    unsigned threads = 0) const;
 
-    /// The internal compiled form (for bindings and benchmarks); not a stable API.
-    const detail::CompiledProtocol& compiled() const noexcept { return *impl_; }
+    // ---- the low-level screening path (prescreen/screening.hpp) --------------------------------
+    /// Screen answers from any source into `record` (its memory is reused). Bad answers give an
+    /// error record, never an exception; throws UsageError only for an invalid `today`.
+    void screen_into(const Answers& answers, const Context& context, ScreeningRecord& record) const;
+    /// The questionnaire state of answers from any source (see form(json)).
+    json form_of(const Answers& answers, const Context& context) const;
+    /// Validate answers once (the first third of a screening), to decide on them later.
+    PreparedAnswers prepare(const Answers& answers, const Context& context) const;
+    /// Decide on prepared answers: the screening without reading the answers again.
+    void screen_into(const PreparedAnswers& answers, ScreeningRecord& record) const;
+    /// Only the decision on prepared answers. Throws ProtocolError when a rule fails at run time.
+    void decide(const PreparedAnswers& answers, ScreeningDecision& decision) const;
+    /// A record as its result (or {"error": ...}): a json tree, or the same as compact text
+    /// (byte for byte write(record).dump()) appended to `out`.
+    json write(const ScreeningRecord& record) const;
+    void write_text(const ScreeningRecord& record, std::string& out) const;
+
+    // ---- what bindings need to name things in a record --------------------------------------
+    std::size_t locale_index(std::string_view locale) const;  // exact, then language, then the default
+    int find_item(std::string_view id) const;                 // slot, -1 when the pack has no such item
+    std::size_t item_count() const;
+    const std::string& item_id(int slot) const;
+    std::size_t rule_count() const;
+    const std::string& rule_id(std::size_t rule) const;
+    Outcome rule_outcome(std::size_t rule) const;
+    const std::string& rule_message(std::size_t rule, std::size_t locale) const;
+    const std::string& rule_clinician_note(std::size_t rule, std::size_t locale) const;
 
 private:
     explicit Protocol(std::shared_ptr<const detail::CompiledProtocol> impl);

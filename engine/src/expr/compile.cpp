@@ -43,16 +43,6 @@ constexpr OpName kOps[] = {
     {"preserve", Op::Const},
 };
 
-std::string pointer_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '~') out += "~0";
-        else if (c == '/') out += "~1";
-        else out += c;
-    }
-    return out;
-}
-
 const char* type_name(ItemType t) {
     switch (t) {
         case ItemType::Boolean: return "boolean";
@@ -231,7 +221,7 @@ private:
             for (const auto& a : value) args.push_back(&a);
         else
             args.push_back(&value);
-        const std::string op_path = path + "/" + pointer_escape(name);
+        const std::string op_path = path + "/" + json_pointer_token(name);
         auto arg_path = [&](std::size_t i) { return value.is_array() ? op_path + "/" + std::to_string(i) : op_path; };
 
         const OpName* found = nullptr;
