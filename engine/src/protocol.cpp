@@ -49,6 +49,7 @@ const std::string& Protocol::version() const noexcept { return impl_->version; }
 const std::string& Protocol::digest() const noexcept { return impl_->digest; }
 const json& Protocol::document() const noexcept { return impl_->document; }
 const json& Protocol::overrides() const noexcept { return impl_->overrides; }
+const Limits& Protocol::limits() const noexcept { return impl_->limits; }
 
 json Protocol::items() const { return impl_->document.value("items", json::array()); }
 

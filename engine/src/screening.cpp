@@ -69,6 +69,8 @@ bool read(const CompiledProtocol& p, const Answers& in, const Date& today, detai
             if (!in.json_value().is_object()) return error = not_an_object(), false;
             detail::read_answers(p, in.json_value(), today, a);
             return true;
+        case Answers::Kind::Failed:
+            return error = in.failure(), false;
         case Answers::Kind::Entries:
             detail::parse_answers(p, in.entry_data(), in.entry_count(), today, a);
             return true;

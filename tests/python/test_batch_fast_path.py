@@ -149,11 +149,11 @@ def test_table_fields_come_from_the_record(microneedling):
     assert fields["issues"] == ["unknown_question:unknown_item"]
     assert fields["protocol_digest"] == microneedling.digest
     assert io.result_row(batch, 3) == io.result_row(single, 3)
-    # A JSON line only the engine's full parser reads (a \u escape) gives a result held as JSON text:
-    # its table row is read from the JSON instead, and must be the same.
+    # A JSON line only the engine's full parser reads (a \u escape) now goes the same one path to a
+    # record (issue 11: no result is held as JSON text any more), and its table row is the same.
     line = json.dumps(row, ensure_ascii=True).replace('"active_cold_sore"', '"active_cold_s\\u006fre"')
     from_text = microneedling.screen_many([line], today=TODAY)[0]
-    assert from_text._table_fields() is None
+    assert from_text._table_fields() == fields
     assert io.result_row(from_text, 3) == io.result_row(single, 3)
     frame = io.results_frame([batch, from_text, single, microneedling.screen_many(["{broken"], today=TODAY)[0]])
     assert frame["findings"].tolist()[:3] == [single.finding_ids] * 3

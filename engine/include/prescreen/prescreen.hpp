@@ -119,6 +119,7 @@ public:
     const std::string& digest() const noexcept;  // SHA-256 hex of the canonical pack JSON
     const json& document() const noexcept;       // the pack as loaded
     const json& overrides() const noexcept;      // the overrides given at load
+    const Limits& limits() const noexcept;       // the limits given at load
     json items() const;                          // item definitions, in questionnaire order
     json rules() const;                          // rule summaries (id, outcome, sources, ...)
     json parameters() const;                     // effective parameter values with defaults and ranges

@@ -88,12 +88,21 @@ public:
         return a;
     }
 
-    enum class Kind : std::uint8_t { Tree, Row, Text, DocumentText, Entries };
+    /// A row that failed before it reached the engine (a binding could not convert it): its record
+    /// is this error, so a batch still gives exactly one record per row. `error` must outlive it.
+    static Answers failed(const Diagnostic& error) {
+        Answers a(Kind::Failed, nullptr);
+        a.failure_ = &error;
+        return a;
+    }
+
+    enum class Kind : std::uint8_t { Tree, Row, Text, DocumentText, Entries, Failed };
     Kind kind() const { return kind_; }
     const json& json_value() const { return *tree_; }
     std::string_view json_text() const { return text_; }
     const AnswerEntry* entry_data() const { return entries_; }
     std::size_t entry_count() const { return count_; }
+    const Diagnostic& failure() const { return *failure_; }
 
 private:
     Answers(Kind kind, const json* tree) : kind_(kind), tree_(tree) {}
@@ -102,6 +111,7 @@ private:
     std::string_view text_;
     const AnswerEntry* entries_ = nullptr;
     std::size_t count_ = 0;
+    const Diagnostic* failure_ = nullptr;
 };
 
 /// An answer that cannot be used, and what the patient is told about it.

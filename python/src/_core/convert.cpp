@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "dates.hpp"
+#include "prescreen/date.hpp"
 
 namespace prescreen::python {
 
@@ -116,11 +116,7 @@ std::string ConversionError::pointer() const {
         if (s.is_index) {
             p += std::to_string(s.index);
         } else {
-            for (char c : s.key) {
-                if (c == '~') p += "~0";
-                else if (c == '/') p += "~1";
-                else p += c;
-            }
+            p += json_pointer_token(s.key);
         }
     }
     return p;

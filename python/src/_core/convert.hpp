@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dates.hpp"
+#include "prescreen/date.hpp"
 #include "prescreen/prescreen.hpp"
 
 namespace prescreen::python {

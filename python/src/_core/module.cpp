@@ -10,6 +10,7 @@
 #include "batch.hpp"
 #include "convert.hpp"
 #include "prescreen/prescreen.hpp"
+#include "prescreen/screening.hpp"
 #include "results.hpp"
 
 namespace py = pybind11;
@@ -53,9 +54,13 @@ struct Answers {
     json value;
     bool plain = false;
     Answers(const prescreen::Protocol& p, py::handle answers)
-        : plain(read_dict_answers(answers.ptr(), p.compiled(), entries, nullptr)) {
+        : plain(read_dict_answers(answers.ptr(), p, entries, nullptr)) {
         if (plain) entries.fix_element_pointers();
         else value = answers_argument(answers);
+    }
+    prescreen::Answers input() const {
+        return plain ? prescreen::Answers::entries(entries.entries.data(), entries.entries.size())
+                     : prescreen::Answers::tree(value);
     }
 };
 
@@ -229,13 +234,10 @@ PYBIND11_MODULE(_core, m) {
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
                 const Answers a(p, answers);
                 prescreen::Context c = context_arguments(today, locale);
-                const prescreen::Date day = prescreen::detail::require_today(c);
                 json r;
                 {
                     py::gil_scoped_release release;
-                    r = a.plain ? prescreen::detail::form_entries(p.compiled(), a.entries.entries.data(),
-                                                                  a.entries.entries.size(), day, c.today)
-                                : p.form(a.value, c);
+                    r = p.form_of(a.input(), c);
                 }
                 return FormState(std::move(r));
             },
@@ -246,19 +248,14 @@ PYBIND11_MODULE(_core, m) {
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
                 const Answers a(p, answers);
                 prescreen::Context c = context_arguments(today, locale);
-                const prescreen::Date day = prescreen::detail::require_today(c);
                 // The result keeps the engine's record and writes its JSON when first read, as batch results do.
-                auto context = std::make_shared<const ScreeningContext>(
-                    ScreeningContext{p, day, c.today, p.compiled().locale_index(c.locale), {}});
-                prescreen::detail::ScreeningRecord record;
+                prescreen::ScreeningRecord record;
                 {
                     py::gil_scoped_release release;
-                    if (a.plain)
-                        prescreen::detail::screen_entries(p.compiled(), a.entries.entries.data(), a.entries.entries.size(),
-                                                          day, c.today, record);
-                    else
-                        prescreen::detail::screen_record(p.compiled(), a.value, day, c.today, record);
+                    p.screen_into(a.input(), c, record);
                 }
+                if (const prescreen::Diagnostic* error = record.error()) throw prescreen::ProtocolError({*error});
+                auto context = std::make_shared<const ScreeningContext>(ScreeningContext{p, c.today, p.locale_index(c.locale), {}});
                 return ScreeningResult(std::move(record), std::move(context));
             },
             py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),

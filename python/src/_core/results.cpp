@@ -34,30 +34,31 @@ const py::object& column_name(int column) {
 template <class Put>
 void table_fields(const ScreeningResult& r, Put&& put) {
     const ScreeningContext& context = *r.context;
-    const auto& p = context.protocol.compiled();
+    const Protocol& p = context.protocol;
     py::list findings, outcomes, messages, notes, missing, issues;
-    for (const auto& f : r.record.findings) {
+    for (const auto& f : r.record.findings()) {
         const auto& strings = context.strings_of(f.rule);
         findings.append(strings.id);
         outcomes.append(strings.outcome);
         messages.append(strings.message);
         notes.append(strings.clinician_note);
     }
-    for (int slot : r.record.missing_required) missing.append(py::str(p.items[slot].id));
-    for (const auto& issue : r.record.issues) issues.append(py::str(issue.item + ":" + issue.code));
-    put(kOutcome, outcome_str(r.record.outcome));
-    put(kDeferUntil, r.record.defer_until ? py::object(py::str(format_iso_date(*r.record.defer_until))) : py::none());
+    for (int slot : r.record.missing_required()) missing.append(py::str(p.item_id(slot)));
+    for (const auto& issue : r.record.issues()) issues.append(py::str(issue.label()));
+    put(kOutcome, outcome_str(r.record.outcome()));
+    const auto until = r.record.defer_until();
+    put(kDeferUntil, until ? py::object(py::str(format_iso_date(*until))) : py::none());
     put(kFindings, std::move(findings));
     put(kFindingOutcomes, std::move(outcomes));
     put(kPatientMessages, std::move(messages));
     put(kClinicianNotes, std::move(notes));
-    put(kConsentPermitted, py::bool_(r.record.consent_permitted));
+    put(kConsentPermitted, py::bool_(r.record.consent_permitted()));
     put(kMissingRequired, std::move(missing));
     put(kIssues, std::move(issues));
     put(kToday, py::str(context.today_text));
-    put(kProtocolId, py::str(p.id));
-    put(kProtocolVersion, py::str(p.version));
-    put(kProtocolDigest, py::str(p.digest));
+    put(kProtocolId, py::str(p.id()));
+    put(kProtocolVersion, py::str(p.version()));
+    put(kProtocolDigest, py::str(p.digest()));
 }
 
 const json& field(const JsonResult& r, const char* key) {
@@ -93,42 +94,30 @@ py::list finding_ids(const JsonResult& r) {
 
 }  // namespace
 
-py::object wrap_screening(json value) {
-    if (value.is_object() && value.contains("error") && !value.contains("outcome")) {
-        return py::cast(RowError(std::move(value)));
-    }
-    return py::cast(ScreeningResult(std::move(value)));
-}
-
-py::object wrap_screening_text(std::string text) {
-    if (text.compare(0, 9, "{\"error\":") == 0) return py::cast(RowError(std::move(text), FromText{}));
-    return py::cast(ScreeningResult(std::move(text), FromText{}));
-}
-
 const ScreeningContext::RuleStrings& ScreeningContext::strings_of(std::uint32_t rule) const {
-    const auto& p = protocol.compiled();
     if (rule_strings.empty()) {
-        rule_strings.reserve(p.rules.size());
-        for (const auto& r : p.rules)
-            rule_strings.push_back(
-                {py::str(r.id), outcome_str(r.outcome), py::str(r.message.in(locale)), py::str(r.clinician_note.in(locale))});
+        rule_strings.reserve(protocol.rule_count());
+        for (std::size_t r = 0; r < protocol.rule_count(); ++r)
+            rule_strings.push_back({py::str(protocol.rule_id(r)), outcome_str(protocol.rule_outcome(r)),
+                                    py::str(protocol.rule_message(r, locale)), py::str(protocol.rule_clinician_note(r, locale))});
     }
     return rule_strings[rule];
 }
 
-py::object wrap_screening_record(detail::ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context) {
+py::object wrap_screening(ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context) {
+    if (record.error()) return py::cast(RowError(context->protocol.write(record)));
     return py::cast(ScreeningResult(std::move(record), context));
 }
 
 json ScreeningResult::write_tree() const {
     if (!context) return JsonResult::write_tree();
-    return detail::render_screening(context->protocol.compiled(), record, context->today_text, context->locale);
+    return context->protocol.write(record);
 }
 
 std::string ScreeningResult::write_text() const {
     if (!context) return JsonResult::write_text();
     std::string text;
-    detail::render_screening_text(context->protocol.compiled(), record, context->today_text, context->locale, text);
+    context->protocol.write_text(record, text);
     return text;
 }
 
@@ -233,25 +222,25 @@ void register_results(py::module_& m) {
                                "True (a RowError in a batch has ok = False).")
         .def_property_readonly("outcome",
                                [](const ScreeningResult& r) {
-                                   if (r.context) return outcome_str(r.record.outcome);
+                                   if (r.context) return outcome_str(r.record.outcome());
                                    return to_python(field(r, "outcome"));
                                },
                                "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
         .def_property_readonly("defer_until",
                                [](const ScreeningResult& r) -> py::object {
                                    if (!r.context) return to_date(field(r, "defer_until"));
-                                   const auto& d = r.record.defer_until;
+                                   const auto d = r.record.defer_until();
                                    return d ? date_object(*d) : py::none();
                                },
                                "datetime.date treatment may start, or None (open-ended or not deferred).")
         .def_property_readonly("today",
                                [](const ScreeningResult& r) {
-                                   return r.context ? date_object(r.context->today) : to_date(field(r, "today"));
+                                   return r.context ? date_object(r.record.today()) : to_date(field(r, "today"));
                                },
                                "The screening date (datetime.date).")
         .def_property_readonly("consent_permitted",
                                [](const ScreeningResult& r) -> py::object {
-                                   if (r.context) return py::bool_(r.record.consent_permitted);
+                                   if (r.context) return py::bool_(r.record.consent_permitted());
                                    return to_python(field(r, "consent_permitted"));
                                },
                                "The outcome allows consent to be recorded.")
@@ -260,8 +249,8 @@ void register_results(py::module_& m) {
                                [](const ScreeningResult& r) {
                                    if (!r.context) return finding_ids(r);
                                    py::list out;
-                                   const auto& rules = r.context->protocol.compiled().rules;
-                                   for (const auto& f : r.record.findings) out.append(py::str(rules[f.rule].id));
+                                   const auto& strings = *r.context;
+                                   for (const auto& f : r.record.findings()) out.append(strings.strings_of(f.rule).id);
                                    return out;
                                },
                                "Rule ids of the findings.")

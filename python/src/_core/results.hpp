@@ -6,7 +6,7 @@
 #include <pybind11/pybind11.h>
 
 #include "prescreen/prescreen.hpp"
-#include "protocol_internal.hpp"
+#include "prescreen/screening.hpp"
 
 namespace prescreen::python {
 
@@ -57,7 +57,6 @@ struct FormState : JsonResult { using JsonResult::JsonResult; };
 /// the locale, and Python strings of the rules' texts once a result table has needed them.
 struct ScreeningContext {
     prescreen::Protocol protocol;
-    Date today;
     std::string today_text;
     std::size_t locale = 0;  // index into the pack's locales
     // By rule: id, outcome, message and clinician note as Python str, made on first use (with the
@@ -74,10 +73,10 @@ struct ScreeningResult : JsonResult {
     // The engine's record of the screening (a few hundred bytes, where the JSON is about 4 KB).
     // Outcome, deferral and finding ids are read from it; the JSON is written from it on first
     // access to anything else. Results built from JSON (other rows of a batch) have no context.
-    ScreeningResult(detail::ScreeningRecord record, std::shared_ptr<const ScreeningContext> context)
+    ScreeningResult(ScreeningRecord record, std::shared_ptr<const ScreeningContext> context)
         : context(std::move(context)), record(std::move(record)) {}
     std::shared_ptr<const ScreeningContext> context;
-    detail::ScreeningRecord record;
+    ScreeningRecord record;
 
 protected:
     json write_tree() const override;
@@ -89,12 +88,9 @@ struct ConsentRecord : JsonResult { using JsonResult::JsonResult; };
 struct ConsentVerification : JsonResult { using JsonResult::JsonResult; };
 struct ConsentStatus : JsonResult { using JsonResult::JsonResult; };
 
-/// A batch row's result: ScreeningResult, or RowError when the engine answered {"error": ...}.
-py::object wrap_screening(json value);
-/// The same from the engine's result text (ScreeningResult, or RowError for {"error": ...}).
-py::object wrap_screening_text(std::string text);
-/// A batch row screened into a record.
-py::object wrap_screening_record(detail::ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context);
+/// A screening's result object: ScreeningResult, or RowError when the record is an error (its
+/// envelope is written at once: errors are rare and small).
+py::object wrap_screening(ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context);
 /// The result table's columns (prescreen.io.RESULT_COLUMNS but `row`) for a list of results, read
 /// from the records; rows of results without a record are None and listed in the second element.
 py::tuple result_columns(const py::list& results);

@@ -1,0 +1,274 @@
+#include "answers_reader.hpp"
+
+#include <pybind11/numpy.h>
+
+#include <cmath>
+
+#include "convert.hpp"
+
+namespace prescreen::python {
+
+namespace {
+
+// What a row has added to the chunk so far, to drop it again when the row needs the json path.
+struct RowMark {
+    AnswerEntries& chunk;
+    std::size_t entries, arrays, elements;
+    explicit RowMark(AnswerEntries& c) : chunk(c), entries(c.entries.size()), arrays(c.arrays.size()), elements(c.elements.size()) {}
+    bool give_up() const {
+        chunk.entries.resize(entries);
+        chunk.arrays.resize(arrays);
+        chunk.elements.resize(elements);
+        return false;
+    }
+};
+
+// One Python answer as an AnswerInput for the fast path: None, bool, a 64-bit int, a finite float,
+// a str (copied into the chunk: workers read it without the GIL while other Python threads may
+// change the row), and when `lists` a list or tuple of those. False: the value needs the json path,
+// which converts it or words the error (lone surrogates, NaN, big ints, dates, subclasses...).
+bool read_value(PyObject* o, AnswerEntries& chunk, AnswerValue& in, bool lists) {
+    using Type = AnswerValue::Type;
+    if (o == Py_None) {
+        in.type = Type::Null;
+        return true;
+    }
+    if (o == Py_True || o == Py_False) {
+        in.type = Type::Bool;
+        in.boolean = o == Py_True;
+        return true;
+    }
+    if (PyUnicode_CheckExact(o)) {
+        Py_ssize_t size = 0;
+        const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+        if (!data) { PyErr_Clear(); return false; }
+        in.type = Type::String;
+        in.text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
+        return true;
+    }
+    if (PyLong_CheckExact(o)) {
+        int overflow = 0;
+        const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow != 0 || (v == -1 && PyErr_Occurred())) { PyErr_Clear(); return false; }
+        in.type = Type::Number;
+        in.number = static_cast<double>(v);  // as json::get<double>() reads an int64
+        return true;
+    }
+    if (PyFloat_CheckExact(o)) {
+        in.type = Type::Number;
+        in.number = PyFloat_AS_DOUBLE(o);
+        return std::isfinite(in.number);
+    }
+    if (lists && (PyList_CheckExact(o) || PyTuple_CheckExact(o))) {
+        const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+        PyObject** items = PySequence_Fast_ITEMS(o);
+        in.type = Type::Array;
+        in.size = static_cast<std::size_t>(n);
+        chunk.arrays.push_back({chunk.entries.size(), chunk.elements.size()});  // the entry is pushed next
+        for (Py_ssize_t k = 0; k < n; ++k) {
+            AnswerValue element;
+            if (!read_value(items[k], chunk, element, false)) return false;
+            if (element.type != Type::String) {  // only strings can be choices
+                element = AnswerValue{};
+                element.type = Type::Other;
+            }
+            chunk.elements.push_back(element);
+        }
+        return true;
+    }
+    return false;
+}
+
+const char* cell_at(const ColumnView& v, std::size_t row) { return v.data + static_cast<std::ptrdiff_t>(row) * v.stride; }
+
+double float_cell(const ColumnView& v, const char* cell) {
+    return v.itemsize == 4 ? static_cast<double>(*reinterpret_cast<const float*>(cell)) : *reinterpret_cast<const double*>(cell);
+}
+
+std::int64_t int_cell(const ColumnView& v, const char* cell) {
+    switch (v.itemsize) {
+        case 1: return *reinterpret_cast<const std::int8_t*>(cell);
+        case 2: return *reinterpret_cast<const std::int16_t*>(cell);
+        case 4: return *reinterpret_cast<const std::int32_t*>(cell);
+        default: return *reinterpret_cast<const std::int64_t*>(cell);
+    }
+}
+
+std::uint64_t uint_cell(const ColumnView& v, const char* cell) {
+    switch (v.itemsize) {
+        case 1: return *reinterpret_cast<const std::uint8_t*>(cell);
+        case 2: return *reinterpret_cast<const std::uint16_t*>(cell);
+        case 4: return *reinterpret_cast<const std::uint32_t*>(cell);
+        default: return *reinterpret_cast<const std::uint64_t*>(cell);
+    }
+}
+
+// "a;b;c" -> a, b, c: spaces around values trimmed, empty parts dropped.
+template <class Part>
+void split_choices(std::string_view text, Part&& part) {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t stop = text.find(';', start);
+        if (stop == std::string_view::npos) stop = text.size();
+        std::string_view piece = text.substr(start, stop - start);
+        const auto l = piece.find_first_not_of(" \t");
+        if (l != std::string_view::npos) part(piece.substr(l, piece.find_last_not_of(" \t") - l + 1));
+        start = stop + 1;
+    }
+}
+
+}  // namespace
+
+bool read_dict_answers(PyObject* row, const Protocol& p, AnswerEntries& out, KeyCache* keys) {
+    if (!PyDict_CheckExact(row) || p.limits().max_nesting_depth < 2) return false;
+    const RowMark mark(out);
+    PyObject *key = nullptr, *value = nullptr;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(row, &pos, &key, &value)) {
+        AnswerEntry entry;
+        if (const KeyCache::Key* known = keys ? keys->find(key) : nullptr) {
+            entry.slot = known->slot;
+            entry.id = known->id;
+        } else {
+            if (!PyUnicode_CheckExact(key)) return mark.give_up();
+            Py_ssize_t size = 0;
+            const char* data = PyUnicode_AsUTF8AndSize(key, &size);
+            if (!data) { PyErr_Clear(); return mark.give_up(); }
+            const std::string_view text(data, static_cast<std::size_t>(size));
+            entry.slot = p.find_item(text);
+            entry.id = entry.slot >= 0 ? std::string_view(p.item_id(entry.slot)) : text;
+            // Not cached: the key may go with the row, so the entry keeps a copy of an unknown id.
+            if (!(keys && keys->insert(key, entry.slot, entry.id)) && entry.slot < 0) entry.id = out.bytes.copy(data, text.size());
+        }
+        if (!read_value(value, out, entry.value, true)) return mark.give_up();
+        out.entries.push_back(entry);
+    }
+    return true;
+}
+
+bool read_frame_entries(const Protocol& p, const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row,
+                        AnswerEntries& chunk) {
+    using Type = AnswerValue::Type;
+    if (p.limits().max_nesting_depth < 2) return false;
+    const RowMark mark(chunk);
+    for (std::size_t c = 0; c < views.size(); ++c) {
+        const ColumnView& v = views[c];
+        const char* cell = cell_at(v, row);
+        AnswerEntry entry;
+        entry.slot = p.find_item(f.ids[c]);
+        entry.id = entry.slot >= 0 ? std::string_view(p.item_id(entry.slot)) : std::string_view(f.ids[c]);
+        AnswerValue& in = entry.value;
+        switch (v.kind) {
+            case 'f': {
+                const double d = float_cell(v, cell);
+                if (std::isnan(d)) continue;  // unanswered
+                if (std::isinf(d)) return mark.give_up();
+                in.type = Type::Number;
+                in.number = d;
+                break;
+            }
+            case 'i': in.type = Type::Number; in.number = static_cast<double>(int_cell(v, cell)); break;
+            case 'u': in.type = Type::Number; in.number = static_cast<double>(uint_cell(v, cell)); break;
+            case 'b': in.type = Type::Bool; in.boolean = *reinterpret_cast<const bool*>(cell); break;
+            default: {
+                PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
+                if (is_missing(o)) continue;
+                if (!(f.multi_choice[c] && PyUnicode_CheckExact(o))) {
+                    if (!read_value(o, chunk, in, true)) return mark.give_up();
+                    break;
+                }
+                // "a;b" in a multi-choice column: the choices, as the json path splits them.
+                Py_ssize_t size = 0;
+                const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+                if (!data) { PyErr_Clear(); return mark.give_up(); }
+                const std::string_view text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
+                in.type = Type::Array;
+                chunk.arrays.push_back({chunk.entries.size(), chunk.elements.size()});  // the entry is pushed next
+                split_choices(text, [&](std::string_view part) {
+                    AnswerValue element;
+                    element.type = Type::String;
+                    element.text = part;
+                    chunk.elements.push_back(element);
+                    ++in.size;
+                });
+                if (in.size == 0) {  // nothing chosen: unanswered, as the json path leaves it out
+                    chunk.arrays.pop_back();
+                    continue;
+                }
+            }
+        }
+        chunk.entries.push_back(entry);
+    }
+    return true;
+}
+
+bool read_frame_json(const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row, json& answers,
+                     Diagnostic& failure) {
+    answers = json::object();
+    ToJsonOptions cell_options;
+    cell_options.missing_is_null = true;
+    for (std::size_t c = 0; c < views.size(); ++c) {
+        const ColumnView& v = views[c];
+        const std::string& id = f.ids[c];
+        const char* cell = cell_at(v, row);
+        switch (v.kind) {
+            case 'f': {
+                const double d = float_cell(v, cell);
+                if (std::isnan(d)) break;  // unanswered
+                if (std::isinf(d)) {
+                    failure = {"not_finite", "/" + json_pointer_token(id), "row['" + id + "']: infinity is not a JSON number"};
+                    return false;
+                }
+                if (f.integer[c] && d == std::floor(d) && std::fabs(d) < 9.0e15) answers[id] = static_cast<std::int64_t>(d);
+                else answers[id] = d;
+                break;
+            }
+            case 'i': answers[id] = int_cell(v, cell); break;
+            case 'u': answers[id] = uint_cell(v, cell); break;
+            case 'b': answers[id] = *reinterpret_cast<const bool*>(cell); break;
+            default: {
+                PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
+                if (is_missing(o)) break;
+                if (f.multi_choice[c] && PyUnicode_Check(o)) {
+                    const std::string text = py::cast<std::string>(py::handle(o));
+                    json list = json::array();
+                    split_choices(text, [&](std::string_view part) { list.push_back(std::string(part)); });
+                    if (!list.empty()) answers[id] = std::move(list);
+                    break;
+                }
+                if (f.integer[c] && PyFloat_Check(o)) {
+                    const double d = PyFloat_AS_DOUBLE(o);
+                    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
+                        answers[id] = static_cast<std::int64_t>(d);
+                        break;
+                    }
+                }
+                ConversionError error;
+                json value;
+                if (!to_json(o, value, error, cell_options)) {
+                    error.segments.insert(error.segments.begin(), ConversionError::Segment{false, 0, id});
+                    failure = {error.code, error.pointer(), error.python_path("row") + ": " + error.message};
+                    return false;
+                }
+                if (!value.is_null()) answers[id] = std::move(value);
+            }
+        }
+    }
+    return true;
+}
+
+std::vector<ColumnView> column_views(const FrameColumns& f) {
+    std::vector<ColumnView> views;
+    for (const auto& a : f.arrays) {
+        py::array arr = py::reinterpret_borrow<py::array>(a);
+        ColumnView v;
+        v.kind = arr.dtype().kind();
+        v.itemsize = static_cast<std::size_t>(arr.itemsize());
+        v.data = static_cast<const char*>(arr.data());
+        v.stride = arr.strides(0);
+        views.push_back(v);
+    }
+    return views;
+}
+
+}  // namespace prescreen::python
