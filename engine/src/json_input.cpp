@@ -224,4 +224,9 @@ std::string pointer_to(const json& root, const json* target) {
     return "";
 }
 
+std::optional<json> parse_json(std::string_view text, std::vector<Diagnostic>& problems, std::size_t max_bytes,
+                               std::size_t max_depth) {
+    return parse_json_document(text, max_bytes, max_depth, problems);
+}
+
 }  // namespace prescreen

@@ -23,10 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "answer_line.hpp"  // engine/src: the JSONL fast reader
-#include "json_input.hpp"  // engine/src: the engine's own strict parser, same codes and messages
 #include "prescreen/prescreen.hpp"
-#include "protocol_internal.hpp"
+#include "prescreen/screening.hpp"
 
 namespace {
 
@@ -54,10 +52,10 @@ json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
     return list;
 }
 
+// The engine's one error envelope, with the problems behind it.
 std::string error(const std::string& code, const std::string& path, const std::string& message,
                   const std::vector<Diagnostic>& diagnostics) {
-    json body = {{"code", code}, {"path", path}, {"message", message}, {"diagnostics", diagnostics_json(diagnostics)}};
-    return dump(json{{"error", std::move(body)}});
+    return dump(prescreen::error_envelope({code, path, message}, diagnostics));
 }
 
 std::string error(const Diagnostic& d) { return error(d.code, d.path, d.message, {d}); }
@@ -73,9 +71,7 @@ std::string guarded(Body&& body) {
     try {
         return body();
     } catch (const prescreen::ProtocolError& e) {
-        const auto& d = e.diagnostics();
-        if (d.size() == 1) return error(d.front().code, d.front().path, e.what(), d);
-        return error("protocol_error", d.empty() ? "" : d.front().path, e.what(), d);
+        return dump(e.to_json());
     } catch (const prescreen::UsageError& e) {
         return error(e.diagnostic());
     } catch (const std::bad_alloc&) {
@@ -136,7 +132,7 @@ bool encode_non_finite(json& root) {
 json parse_input(std::string_view text, std::size_t max_bytes) {
     const auto& limits = prescreen::default_limits();
     std::vector<Diagnostic> diagnostics;
-    auto value = prescreen::parse_json_document(text, max_bytes, limits.max_nesting_depth, diagnostics);
+    auto value = prescreen::parse_json(text, diagnostics, max_bytes, limits.max_nesting_depth);
     if (!value) throw InputError{std::move(diagnostics)};
     if (text.find(kMarker) != std::string_view::npos) decode_non_finite(*value);
     return std::move(*value);
@@ -233,18 +229,14 @@ std::string screen(std::uint32_t handle, std::string answers, std::string today,
     return entry([&] {
         const prescreen::Protocol& protocol = lookup(handle);
         const prescreen::Context ctx = context(today, locale);
-        // The common answers (a flat object of plain values) go straight from text to result text,
-        // with no json tree either way; anything else (encoded NaN, nesting, bad JSON) takes the
-        // full parser, which words the diagnostics.
-        static prescreen::detail::AnswerLineReader reader;
-        if (answers.find(kMarker) == std::string::npos &&
-            reader.read(answers, protocol.compiled(), prescreen::default_limits().max_answers_bytes)) {
-            static prescreen::detail::ScreeningRecord record;
-            prescreen::detail::screen_entries(protocol.compiled(), reader.entries(), reader.size(),
-                                              prescreen::detail::require_today(ctx), ctx.today, record);
+        // Answers as text go straight to result text through the engine's one screening path
+        // (its fast reader, else its full parser); only encoded NaN/Infinity need a tree first.
+        if (answers.find(kMarker) == std::string::npos) {
+            static prescreen::ScreeningRecord record;  // keeps its memory from call to call
+            protocol.screen_into(prescreen::Answers::document_text(answers), ctx, record);
+            if (const Diagnostic* e = record.error()) return error(*e);
             std::string out = "{\"ok\":";
-            prescreen::detail::render_screening_text(protocol.compiled(), record, ctx.today,
-                                                     protocol.compiled().locale_index(ctx.locale), out);
+            protocol.write_text(record, out);
             out += '}';
             return out;
         }

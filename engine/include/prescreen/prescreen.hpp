@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -192,6 +193,12 @@ json verify_consent(const json& record, std::string_view seal_key = {});
 /// "withdrawn"|"superseded"|"invalid", "valid_until": ..., "problems": [...]}.
 /// `later_records` are records signed later for the same patient and protocol (supersession).
 json consent_status(const json& record, std::string_view at, const std::vector<json>& later_records = {});
+
+/// Parse JSON text with the engine's one strict policy (size and nesting limits, duplicate keys
+/// refused, line and column in messages). Never throws: nullopt with a diagnostic appended.
+std::optional<json> parse_json(std::string_view text, std::vector<Diagnostic>& problems,
+                               std::size_t max_bytes = default_limits().max_document_bytes,
+                               std::size_t max_depth = default_limits().max_nesting_depth);
 
 /// Canonical JSON (sorted keys, no insignificant whitespace, integers only) used for digests.
 std::string canonical_json(const json& value);
