@@ -162,8 +162,8 @@ if (haveSynth) {
   );
   if (native) {
     // A native binary older than the engine sources measures an older engine: say so.
-    const sources = ['engine/src', 'engine/src/expr'].flatMap((d) =>
-      readdirSync(join(repo, d)).filter((f) => f.endsWith('.cpp')).map((f) => statSync(join(repo, d, f)).mtimeMs));
+    const sources = readdirSync(join(repo, 'engine'), { recursive: true })
+      .filter((f) => f.endsWith('.cpp')).map((f) => statSync(join(repo, 'engine', f)).mtimeMs);
     if (statSync(native).mtimeMs < Math.max(...sources)) {
       console.error(`note: ${native} is older than the engine sources; rebuild it for a fair ratio`);
     }
