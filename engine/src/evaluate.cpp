@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "blank_text.hpp"
+#include "headline_date.hpp"
 #include "json_input.hpp"
 #include "json_writer.hpp"
 #include "protocol_model.hpp"
@@ -166,7 +168,7 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
                     issue(slot, id, "too_long", path, "Please use at most " + std::to_string(*item.max_length) + " characters.");
                     break;
                 }
-                if (v.text.empty()) { a.given[slot] = 0; break; }
+                if (is_blank(v.text)) { a.given[slot] = 0; break; }  // blank = unanswered
                 a.text[slot].assign(v.text);
                 a.values[slot] = Value::from_view(a.text[slot]);
                 break;
@@ -322,12 +324,7 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     if ((!d.missing_required.empty() || d.visible_issues) && outcome < Outcome::Deferred)
         outcome = std::max(outcome, Outcome::Incomplete);
     d.outcome = outcome;
-    d.defer_until.reset();
-    if (outcome == Outcome::Deferred)
-        for (std::size_t r = 0; r < p.rules.size(); ++r)
-            if (d.fired[r] && p.rules[r].outcome == Outcome::Deferred && d.rule_defer_until[r] &&
-                (!d.defer_until || *d.defer_until < *d.rule_defer_until[r]))
-                d.defer_until = d.rule_defer_until[r];
+    d.defer_until = headline_defer_until(p, d);
 }
 
 namespace {
