@@ -441,6 +441,31 @@ DICTIONARY = {
     "anaesthetic_allergy": ("boolean", None), "skin_cancer_area": ("boolean", None),
     "suspicious_lesion": ("boolean", None), "topical_steroid_area": ("boolean", None),
     "autoimmune_skin": ("boolean", None), "recent_scar": ("boolean", None), "cardiac_device": ("boolean", None),
+    "other_medicines": ("text", None), "other_conditions": ("text", None), "other_allergies": ("text", None),
+}
+
+# shared/protocols/microneedling-data-dictionary-v2.md: new ids (every v1 id above keeps its meaning).
+DICTIONARY_V2 = {
+    "skin_type": ("choice", ["I", "II", "III", "IV", "V", "VI", "unsure"]),
+    "pih_history": ("boolean", None), "melasma": ("boolean", None),
+    "vitiligo_lichen_planus": ("choice", ["none", "stable", "active"]),
+    "permanent_filler_area": ("choice", ["none", "semi_permanent", "permanent", "unsure"]),
+    "semi_permanent_filler_date": ("date", None),
+    "threads_implants_area": ("choice", ["none", "absorbable_threads", "permanent_implant", "unsure"]),
+    "threads_date": ("date", None), "surgery_area": ("boolean", None), "surgery_area_date": ("date", None),
+    "previous_microneedling": ("boolean", None), "previous_microneedling_date": ("date", None),
+    "home_device": ("boolean", None), "home_device_last_use": ("date", None),
+    "previous_reaction": ("boolean", None), "previous_reaction_detail": ("text", None),
+    "herpes_other_area": ("choice", ["none", "history", "active"]),
+    "chlorhexidine_allergy": ("boolean", None), "latex_allergy": ("boolean", None),
+    "product_ingredient_allergy": ("boolean", None), "product_ingredient_allergy_detail": ("text", None),
+    "sarcoidosis_granuloma": ("boolean", None),
+    "hair_removal_recent": ("boolean", None), "hair_removal_date": ("date", None),
+    "self_tan_recent": ("boolean", None), "self_tan_date": ("date", None),
+    "resurfacing_depth": ("choice", ["superficial", "medium_deep_or_ablative", "unsure"]),
+    "resurfacing_healed": ("boolean", None),
+    "acne_grade": ("choice", ["mild", "moderate_severe", "unsure"]),
+    "rosacea_area": ("boolean", None),
 }
 
 
@@ -453,7 +478,7 @@ def microneedling():
 
 def test_microneedling_follows_data_dictionary(microneedling):
     items = {i["id"]: i for i in microneedling["items"]}
-    for item_id, (typ, values) in DICTIONARY.items():
+    for item_id, (typ, values) in {**DICTIONARY, **DICTIONARY_V2}.items():
         assert item_id in items, item_id
         assert items[item_id]["type"] == typ, item_id
         if values is not None:
@@ -473,17 +498,23 @@ def test_microneedling_clinics(microneedling):
 
 def test_microneedling_reference_policy(microneedling):
     p = microneedling["parameters"]
-    expected = {
+    expected = {  # mn-ref-v1 §3, kept by mn-ref-v2; then mn-ref-v2 §9
         "isotretinoin_washout": ("months", 6, 0, 12), "topical_retinoid_washout": ("days", 5, 1, 10),
         "sunburn_washout": ("days", 14, 1, 14), "toxin_filler_washout": ("days", 14, 14, 365),
         "peel_laser_washout": ("days", 14, 14, 28),
+        "deep_resurfacing_washout": ("months", 3, 1, 6), "surgery_area_washout": ("months", 3, 2, 12),
+        "semi_permanent_filler_washout": ("months", 6, 1, 12), "threads_washout": ("days", 28, 28, 70),
+        "session_interval": ("days", 28, 14, 42), "home_device_washout": ("days", 7, 1, 28),
+        "hair_removal_washout": ("days", 7, 3, 14), "self_tan_washout": ("days", 14, 7, 14),
     }
-    assert microneedling["policy"] == "mn-ref-v1"
+    assert microneedling["policy"] == "mn-ref-v2" and microneedling["version"] == "2.0.0"
     for name, (unit, default, lo, hi) in expected.items():
         assert (p[name]["type"], p[name]["unit"], p[name]["default"], p[name]["min"], p[name]["max"]) == \
             ("duration", unit, default, lo, hi), name
     assert (p["min_age"]["type"], p["min_age"]["default"]) == ("integer", 18)
-    assert (p["device_age_caution_below"]["type"], p["device_age_caution_below"]["default"]) == ("integer", 22)
+    # mn-ref-v2 §7: the device-age caution is off by default (= min_age), range 18-22.
+    assert (p["device_age_caution_below"]["type"], p["device_age_caution_below"]["default"],
+            p["device_age_caution_below"]["min"], p["device_age_caution_below"]["max"]) == ("integer", 18, 18, 22)
 
 
 def test_microneedling_common_hazards_always_asked(microneedling):
@@ -529,8 +560,194 @@ def test_microneedling_consent_material_risks(microneedling):
     assert {"procedure", "benefits", "risks", "alternatives", "aftercare", "cooling_off", "withdrawal"} <= kinds
     risks = [a for a in consent["acknowledgements"] if a.get("material_risk")]
     assert len(risks) >= 8
+    rules = {r["id"] for r in microneedling["rules"]}
     for a in consent["acknowledgements"]:
         assert a["section"] in sections, a["id"]
-        assert a.get("required"), a["id"]
+        assert a.get("$step") in ("pre_visit", "consultation"), a["id"]
+        # Required unless it applies only to some patients (a finding) or is a free choice (photographs).
+        optional = a["section"] in ("your_situation", "photographs")
+        assert bool(a.get("required")) != optional, a["id"]
+        for op, arg in walk_logic(a.get("$when", {})):
+            if op == "fired":
+                assert arg in rules, (a["id"], arg)
+    acks = {a["id"]: a for a in consent["acknowledgements"]}
+    # Two steps (CONTRAINDICATIONS-v2 §6, CONSENT.md §9): nothing before the visit says questions were answered.
+    for a in acks.values():
+        if a["$step"] == "pre_visit":
+            assert not re.search(r"questions? (were|was|have been) answered", a["text"], re.I), a["id"]
+    assert acks["questions_answered"]["$step"] == "consultation"
+    # mn-ref-v2 §6: each new material risk recorded on its own; photographs three separate choices; voluntariness.
+    for a in ("risk_tram_track", "risk_granuloma_products", "risk_milia", "risk_flare_koebner",
+              "risk_prolonged_redness", "risk_numbing_toxicity"):
+        assert acks[a].get("material_risk") and acks[a].get("required"), a
+    assert [acks[a]["section"] for a in ("photo_care", "photo_teaching", "photo_marketing")] == ["photographs"] * 3
+    assert acks["voluntary"].get("required")
+    for finding in ("pih_risk_skin_type", "koebner_stable", "threads_area", "hsv_history", "herpes_other_history",
+                    "anticoagulant", "keloid_tendency", "chlorhexidine_allergy"):
+        assert any(("fired", finding) in list(walk_logic(a.get("$when", {}))) for a in acks.values()), finding
+    assert "Dermapen 4" in sections["procedure"]["text"]
     assert "no treatment" in sections["alternatives"]["text"].lower() or \
         "not to have any treatment" in sections["alternatives"]["text"].lower()
+
+
+# --- mn-ref-v2 ------------------------------------------------------------------------------------
+
+NEVER_OVERRIDABLE = {  # CONTRAINDICATIONS-v2.md §5
+    "under_min_age", "skin_cancer_area", "stainless_steel_allergy", "pregnancy", "breastfeeding", "isotretinoin_current",
+    "hsv_active", "herpes_other_active", "active_infection", "eczema_psoriasis_active", "rosacea_active", "koebner_active",
+    "resurfacing_not_healed",
+}
+CONSULTED = {"anticoagulant", "bleeding_disorder", "immunosuppressed", "chemotherapy_current", "radiotherapy_area",
+             "diabetes_uncontrolled", "melasma_area", "koebner_stable"}
+HEALTHCARE_REGISTERS = {"GMC", "NMC", "GDC", "GPhC", "HCPC", "other_statutory"}
+
+
+def test_microneedling_override_policy(microneedling):
+    """Every rule says whether and by whom it may be overridden (CONTRAINDICATIONS-v2.md §5)."""
+    for r in microneedling["rules"]:
+        policy = r.get("override")
+        assert policy is not None, f"{r['id']}: no override policy"
+        dated = "defer" in r
+        if r["outcome"] == "not_eligible" or (r["outcome"] == "deferred" and not dated):
+            assert policy == {"allowed": False}, r["id"]
+            continue
+        if r["outcome"] == "eligible_with_precautions":
+            assert policy == {"allowed": False, "acknowledge": True}, r["id"]
+            continue
+        assert policy["allowed"] is True, r["id"]
+        # Never a non-healthcare practitioner or a voluntary register.
+        assert set(policy["by"]) == HEALTHCARE_REGISTERS, r["id"]
+        if dated:
+            assert policy.get("not_before") == "parameter_min", r["id"]
+            assert "deferred" in policy["to"], r["id"]
+        else:
+            assert set(policy["to"]) == {"eligible", "eligible_with_precautions"}, r["id"]
+        assert bool(policy.get("consulted")) == (r["id"] in CONSULTED), r["id"]
+    ids = {r["id"] for r in microneedling["rules"]}
+    assert NEVER_OVERRIDABLE <= ids
+    for rid in NEVER_OVERRIDABLE:
+        assert next(r for r in microneedling["rules"] if r["id"] == rid)["override"] == {"allowed": False}, rid
+
+
+def test_microneedling_v2_changed_rules(microneedling):
+    rules = {r["id"]: r for r in microneedling["rules"]}
+    assert rules["bleeding_disorder"]["outcome"] == "refer"               # §7 (v1: not_eligible)
+    assert "active_acne" not in rules and "resurfacing_recent" not in rules  # split by grade / depth
+    assert rules["acne_mild_active"]["outcome"] == "eligible_with_precautions"
+    assert rules["acne_severe_active"]["outcome"] == "refer"
+    assert rules["resurfacing_deep_recent"]["defer"]["wait"] == "deep_resurfacing_washout"
+    assert rules["resurfacing_superficial_recent"]["defer"]["wait"] == "peel_laser_washout"
+    items = {i["id"]: i for i in microneedling["items"]}
+    assert "6 months" in items["resurfacing_recent"]["text"]              # §3: the look-back covers the range maximum
+    # §2.9: any non-empty free text fires the review.
+    assert {"other_medicines", "other_conditions", "other_allergies"} <= var_names(rules["free_text_review"]["when"])
+
+
+def test_microneedling_messages_fit_their_situation(microneedling):
+    rules = {r["id"]: r for r in microneedling["rules"]}
+    for r in rules.values():
+        msg = r["message"]
+        # §4: a patient is never told "you can have treatment from" a date, only when each reason clears.
+        assert "treatment from the date" not in msg, r["id"]
+        if "defer" in r:
+            assert "clears on the date shown" in msg, r["id"]
+        elif r["outcome"] == "deferred":
+            assert "date shown" not in msg, r["id"]
+    assert "cleared up" not in rules["pregnancy"]["message"] and "pregnancy" in rules["pregnancy"]["message"]
+    under = rules["under_min_age"]["message"]
+    default_age = microneedling["parameters"]["min_age"]["default"]
+    assert f"age of {default_age}" in under and f"{default_age}th birthday" in under and "policy" in under
+    assert "not safe" not in under.lower() and "unsafe" not in under.lower()
+
+
+# Words that tell someone to stop, pause or skip something; and what makes it about a prescribed medicine.
+STOP_WORDS = re.compile(r"\b(stop|stopping|pause|pausing|discontinue|come off|skip|do not use|don't use|avoid|leave off)\b", re.I)
+PRESCRIBED = re.compile(r"\b(prescri\w*|medicines?|medications?|tablets?|capsules?|tretinoin|adapalene|isotretinoin|"
+                        r"benzoyl peroxide|retinoids?|anticoagulants?|blood[- ]thinn\w*|warfarin|antivirals?|steroids?)\b", re.I)
+CAVEAT = re.compile(r"(ask (your|the) prescriber|do not stop (or change )?(a|any|it|them|your)|keep taking|"
+                    r"as (your )?(doctor |prescriber )?prescribed|unless your prescriber)", re.I)
+
+
+def pack_texts(pack):
+    """(JSON pointer, text) for every text a patient can read: items, rules, aftercare, course, consent."""
+    loc = pack["locales"][0]
+
+    def t(v):
+        return v.get(loc, "") if isinstance(v, dict) else (v or "")
+
+    for i, it in enumerate(pack["items"]):
+        yield f"/items/{i}/text", t(it["text"])
+        if "help" in it:
+            yield f"/items/{i}/help", t(it["help"])
+    for i, r in enumerate(pack["rules"]):
+        yield f"/rules/{i}/message", t(r["message"])
+    for i, a in enumerate(pack.get("aftercare", [])):
+        yield f"/aftercare/{i}/text", t(a["text"])
+    for i, c in enumerate(pack.get("course", {}).get("plans", [])):
+        yield f"/course/plans/{i}/text", t(c["text"])
+    consent = pack.get("consent", {})
+    for i, s in enumerate(consent.get("sections", [])):
+        yield f"/consent/sections/{i}/text", t(s["text"])
+    for i, a in enumerate(consent.get("acknowledgements", [])):
+        yield f"/consent/acknowledgements/{i}/text", t(a["text"])
+
+
+def stop_without_caveat(text):
+    """Sentences (or, for a caveat in the next sentence, paragraphs) telling a patient to stop or pause something
+    that may be a prescribed medicine, with no prescriber caveat in the same text."""
+    if CAVEAT.search(text):
+        return []
+    return [s for s in re.split(r"(?<=[.!?:])\s+", text) if STOP_WORDS.search(s) and PRESCRIBED.search(s)]
+
+
+@pytest.mark.parametrize("text,flagged", [
+    ("Do not use retinoids or benzoyl peroxide on the area for 5 days.", True),
+    ("Stop your tablets a week before.", True),
+    ("Pause your tretinoin cream for 5 days.", True),
+    ("Do not use retinoids for 5 days. If a doctor prescribed it, ask your prescriber before pausing it.", False),
+    ("Keep taking your medicine exactly as prescribed: do not stop or change it.", False),
+    ("Avoid the sun for 72 hours.", False),
+])
+def test_prescriber_caveat_check_itself(text, flagged):
+    assert bool(stop_without_caveat(text)) == flagged
+
+
+def test_no_text_advises_stopping_a_prescribed_medicine_without_the_caveat(pack):
+    """mn-ref-v2 §8 and DESIGN: no text anywhere in the pack tells a patient to stop or pause a prescribed
+    medicine without 'ask your prescriber' (or 'keep taking it as prescribed')."""
+    problems = [(path, s) for path, text in pack_texts(pack) for s in stop_without_caveat(text)]
+    assert not problems, "\n".join(f"{p}: {s}" for p, s in problems)
+
+
+def test_microneedling_warning_signs_route_by_urgency(microneedling):
+    warnings = " ".join(a["text"] for a in microneedling["aftercare"] if a["phase"] == "warning_signs")
+    assert "999" in warnings and "NHS 111" in warnings and "tongue" in warnings and "breathing" in warnings
+    phases = {a["phase"] for a in microneedling["aftercare"]}
+    assert {"pre_treatment", "home_care", "warning_signs"} <= phases
+
+
+def test_microneedling_course_text_matches_its_numbers(microneedling):
+    words = {1: "1", 2: "2", 3: "3", 4: "4"}
+    interval = microneedling["parameters"]["session_interval"]["default"]
+    for plan in microneedling["course"]["plans"]:
+        assert words[plan["sessions"]] in plan["text"], plan["id"]
+        assert f"{plan['interval_weeks']} weeks apart" in plan["text"], plan["id"]
+        assert plan["interval_weeks"] * 7 >= interval, plan["id"]   # never closer than session_interval
+    assert f"{microneedling['course']['follow_up']['weeks']} weeks after your last session" in \
+        microneedling["course"]["follow_up"]["text"]
+
+
+CLINIC = ROOT / "clinic.json"
+
+
+def test_clinic_file():
+    """Clinic identity lives in protocols/clinic.json, never in the page; branches match the pack's choice item."""
+    clinic = load(CLINIC)
+    assert set(clinic) <= {"$comment", "name", "regulator", "privacy_notice_url", "urgent", "branches"}
+    mn = load(ROOT / "microneedling" / "protocol.json")
+    options = [o["value"] for o in next(i for i in mn["items"] if i["id"] == "clinic")["options"]]
+    assert [b["id"] for b in clinic["branches"]] == options
+    for b in clinic["branches"]:
+        assert set(b) <= {"$comment", "id", "name", "address", "postcode", "phone", "opening_hours"}, b["id"]
+        assert re.match(r"^0\d{2,3} \d{3,4} \d{4}$", b["phone"]), b["id"]
+    assert {"999", "NHS 111"} <= {u["number"] for u in clinic["urgent"]}

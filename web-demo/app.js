@@ -507,7 +507,21 @@ function renderResult() {
   const findings = result.findings ?? [];
   const main = findings.filter((finding) => finding.outcome === outcome);
   const other = findings.filter((finding) => finding.outcome !== outcome);
-  const messages = (list) => [...new Set(list.map((finding) => txt(finding.message)).filter(Boolean))];
+  // One entry per distinct message; a dated deferral also shows its own date (the pack's message says
+  // "this reason clears on the date shown").
+  const messages = (list) => {
+    const byText = new Map();
+    for (const finding of list) {
+      const text = txt(finding.message);
+      if (!text) continue;
+      const dates = byText.get(text) ?? [];
+      if (finding.defer_until) dates.push(finding.defer_until);
+      byText.set(text, dates);
+    }
+    return [...byText.entries()];
+  };
+  const findingItem = ([message, dates]) => h('li', {}, paragraphs(message),
+    dates.length ? h('p', { class: 'finding-date' }, 'Clears on: ', h('strong', {}, formatDate(dates.sort().at(-1)))) : []);
 
   const body = [];
   switch (outcome) {
@@ -523,10 +537,10 @@ function renderResult() {
     case 'deferred':
       body.push(deferUntil
         ? h('p', { class: 'lead defer-date' }, 'The earliest date you could have treatment is ', h('strong', { id: 'defer-until' }, formatDate(deferUntil)), '.')
-        : h('p', { class: 'lead defer-date' }, 'Please wait until this has cleared up, then fill in this form again.'));
+        : h('p', { class: 'lead defer-date' }, 'There is no single date yet: each reason below says when it clears or what has to happen first.'));
       break;
     case 'not_eligible':
-      body.push(h('p', { class: 'lead' }, 'We are sorry: based on your answers, micro-needling would not be safe for you.'));
+      body.push(h('p', { class: 'lead' }, 'We are sorry: based on your answers, we cannot offer you micro-needling.'));
       break;
     default:
       body.push(h('p', { class: 'lead' }, 'Some questions still need an answer before we can tell you anything.'));
@@ -535,11 +549,11 @@ function renderResult() {
   if (outcome !== 'eligible' && outcome !== 'incomplete' && main.length) {
     body.push(
       h('h2', {}, outcome === 'eligible_with_precautions' ? 'What your practitioner will look at' : 'Why'),
-      h('ul', { class: 'findings' }, messages(main).map((message) => h('li', {}, paragraphs(message)))));
+      h('ul', { class: 'findings' }, messages(main).map(findingItem)));
   }
   if (other.length) {
     body.push(h('h2', {}, 'Also worth knowing'),
-      h('ul', { class: 'findings' }, messages(other).map((message) => h('li', {}, paragraphs(message)))));
+      h('ul', { class: 'findings' }, messages(other).map(findingItem)));
   }
   if (outcome === 'incomplete') {
     const missing = new Set(result.missing_required ?? []);

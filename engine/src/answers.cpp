@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "blank_text.hpp"
 #include "json_input.hpp"
 #include "number_text.hpp"
 #include "protocol_model.hpp"
@@ -155,7 +156,7 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
                     issue(slot, id, "too_long", path, "Please use at most " + std::to_string(*item.max_length) + " characters.");
                     break;
                 }
-                if (v.text.empty()) { a.given[slot] = 0; break; }
+                if (is_blank(v.text)) { a.given[slot] = 0; break; }  // blank = unanswered
                 a.text[slot].assign(v.text);
                 a.values[slot] = Value::from_view(a.text[slot]);
                 break;

@@ -2,6 +2,7 @@
 // semantics), the rules, the outcome and its dates; then the record of what was concluded.
 #include <algorithm>
 
+#include "headline_date.hpp"
 #include "protocol_model.hpp"
 
 namespace prescreen::detail {
@@ -112,12 +113,7 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     if ((!d.missing_required.empty() || d.visible_issues) && outcome < Outcome::Deferred)
         outcome = std::max(outcome, Outcome::Incomplete);
     d.outcome = outcome;
-    d.defer_until.reset();
-    if (outcome == Outcome::Deferred)
-        for (std::size_t r = 0; r < p.rules.size(); ++r)
-            if (d.fired[r] && p.rules[r].outcome == Outcome::Deferred && d.rule_defer_until[r] &&
-                (!d.defer_until || *d.defer_until < *d.rule_defer_until[r]))
-                d.defer_until = d.rule_defer_until[r];
+    d.defer_until = headline_defer_until(p, d);
 }
 
 void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,

@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "override_policy.hpp"
 #include "json_input.hpp"
 #include "number_text.hpp"
 #include "protocol_model.hpp"
@@ -595,7 +596,7 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
             std::string path = pointer_join("/rules", i);
             Rule rule;
             if (L.object(def, path, {"id", "when", "outcome", "message", "clinician_note", "sources"},
-                         {"defer", "category", "title"}, "a rule")) {
+                         {"defer", "category", "title", "override"}, "a rule")) {
                 rule.id = L.id(def, path, rule_ids, "rule");
                 if (const std::string* o = L.string(def, "outcome", path)) {
                     auto outcome = parse_outcome(*o);
@@ -643,6 +644,9 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
                         }
                     }
                 }
+                if (auto o = def.find("override"); o != def.end())
+                    for (Diagnostic& problem : check_override_policy(*o, pointer_join(path, "override"), rule.outcome, rule.defer_wait >= 0))
+                        L.error(std::move(problem.code), std::move(problem.path), std::move(problem.message));
                 if (rule.when) {
                     rule.trace_items = rule.when->items_used;
                     rule.trace_parameters = rule.when->parameters_used;

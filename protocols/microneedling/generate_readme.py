@@ -11,6 +11,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PACK = HERE / "protocol.json"
+# The version before this one, kept so the summary can list what changed (and drafts saved under it can
+# be compared). None of the engine's tests load it.
+PREVIOUS = HERE / "previous" / "protocol-1.0.0.json"
 README = HERE / "README.md"
 
 OUTCOME_LABEL = {
@@ -75,6 +78,112 @@ def source_links(ids):
     return ", ".join(f"[{s}](#source-{s.lower()})" for s in ids)
 
 
+def override_text(policy):
+    """The practitioner-override policy of a rule, in words."""
+    if not policy:
+        return ""
+    if not policy.get("allowed"):
+        return "acknowledged by the practitioner" if policy.get("acknowledge") else "never (re-screen when resolved)"
+    words = "registered healthcare professional (" + ", ".join(policy.get("by", [])) + ")"
+    if policy.get("prescriber"):
+        words += ", a prescriber"
+    words += " may set " + ", ".join(policy.get("to", []))
+    if policy.get("not_before") == "parameter_min":
+        words += "; never before event + the parameter's minimum"
+    if policy.get("consulted"):
+        words += "; records who was consulted"
+    return words
+
+
+def _wait(rule, params):
+    if "defer" not in rule:
+        return "until resolved" if rule["outcome"] == "deferred" else ""
+    p = params.get(rule["defer"]["wait"], {})
+    return f"`{rule['defer']['wait']}` ({amount(p.get('default'), p.get('unit'))})"
+
+
+def changes(old, new, loc):
+    """What changed from the previous version: rules, parameters, questions, aftercare, consent."""
+    out = []
+    w = out.append
+    w(f"## Changes from version {old['version']}" + (f" (`{old['policy']}`)" if old.get("policy") else ""))
+    w("")
+    old_rules = {r["id"]: r for r in old["rules"]}
+    new_rules = {r["id"]: r for r in new["rules"]}
+    replaced = {rid for r in new["rules"] for rid in r.get("$replaces", [])}
+    w("### Rules")
+    w("")
+    w("| rule | change |")
+    w("|---|---|")
+    for rid, r in new_rules.items():
+        if rid not in old_rules:
+            what = f"new: {OUTCOME_LABEL[r['outcome']]}"
+            if r.get("$replaces"):
+                what += " (replaces " + ", ".join(f"`{x}`" for x in r["$replaces"]) + ")"
+            wait = _wait(r, new["parameters"])
+            w(f"| `{rid}` | {cell(what + (', ' + wait if wait else ''))} |")
+            continue
+        o = old_rules[rid]
+        diffs = []
+        if o["outcome"] != r["outcome"]:
+            diffs.append(f"outcome {OUTCOME_LABEL[o['outcome']]} → {OUTCOME_LABEL[r['outcome']]}")
+        if o["when"] != r["when"]:
+            diffs.append(f"fires when {condition(r['when'])} (was {condition(o['when'])})")
+        if _wait(o, old["parameters"]) != _wait(r, new["parameters"]):
+            diffs.append(f"wait {_wait(r, new['parameters'])} (was {_wait(o, old['parameters'])})")
+        if text(o["message"], loc) != text(r["message"], loc):
+            diffs.append("patient message rewritten")
+        if diffs:
+            w(f"| `{rid}` | {cell('; '.join(diffs))} |")
+    for rid in old_rules:
+        if rid not in new_rules:
+            by = [r["id"] for r in new["rules"] if rid in r.get("$replaces", [])]
+            w(f"| `{rid}` | removed" + (": replaced by " + ", ".join(f"`{x}`" for x in by) if by else "") + " |")
+    assert all(x in old_rules for x in replaced)
+    w("")
+    w("### Parameters")
+    w("")
+    w("| parameter | change |")
+    w("|---|---|")
+    op, np_ = old.get("parameters", {}), new.get("parameters", {})
+    for name, p in np_.items():
+        rng = f"{p.get('min', '')}–{p.get('max', '')}"
+        if name not in op:
+            w(f"| `{name}` | new: default {amount(p['default'], p.get('unit'))}, range {rng} |")
+            continue
+        q = op[name]
+        diffs = []
+        if q["default"] != p["default"]:
+            diffs.append(f"default {amount(p['default'], p.get('unit'))} (was {amount(q['default'], q.get('unit'))})")
+        if (q.get("min"), q.get("max")) != (p.get("min"), p.get("max")):
+            diffs.append(f"range {rng} (was {q.get('min', '')}–{q.get('max', '')})")
+        if diffs:
+            w(f"| `{name}` | {'; '.join(diffs)} |")
+    w("")
+    oi = {i["id"]: i for i in old["items"]}
+    added = [i["id"] for i in new["items"] if i["id"] not in oi]
+    reworded = [i["id"] for i in new["items"] if i["id"] in oi and text(i["text"], loc) != text(oi[i["id"]]["text"], loc)]
+    w("### Questions")
+    w("")
+    w(f"New ({len(added)}): " + ", ".join(f"`{x}`" for x in added) + ".")
+    w("")
+    if reworded:
+        w("Reworded (same id and answers): " + ", ".join(f"`{x}`" for x in reworded) + ".")
+        w("")
+    oa = {a["id"] for a in old.get("aftercare", [])}
+    na = [a["id"] for a in new.get("aftercare", [])]
+    w("### Aftercare and consent")
+    w("")
+    w("New aftercare instructions: " + ", ".join(f"`{x}`" for x in na if x not in oa) + ".")
+    w("")
+    ok = {a["id"] for a in old.get("consent", {}).get("acknowledgements", [])}
+    nk = [a["id"] for a in new.get("consent", {}).get("acknowledgements", [])]
+    w(f"Consent `{old['consent']['version']}` → `{new['consent']['version']}`; new acknowledgements: "
+      + ", ".join(f"`{x}`" for x in nk if x not in ok) + ".")
+    w("")
+    return out
+
+
 def generate(pack):
     loc = pack["locales"][0]
     params = pack.get("parameters", {})
@@ -103,12 +212,18 @@ def generate(pack):
       "sources below, and where the sources disagree the parameter ranges show by how much.")
     w("")
 
+    previous = json.loads(PREVIOUS.read_text(encoding="utf-8")) if PREVIOUS.exists() else None
+    if previous and previous["version"] != pack["version"]:
+        out.extend(changes(previous, pack, loc))
+
     # --- outcomes ---
     w("## How outcomes combine")
     w("")
     w("The strictest finding wins: not eligible > deferred > incomplete > refer > eligible with precautions > eligible. "
       "Waiting periods are \"at least N\": treatment is allowed on the event date + N. Months are calendar months "
-      "clamped to the month's last day. Answers to questions that are not shown are ignored.")
+      "clamped to the month's last day. Answers to questions that are not shown are ignored. Each deferral keeps its own "
+      "date (or \"until resolved\"); the result's headline date is the latest of them only when every deferral has a date "
+      "and no finding needs a referral or rules treatment out (mn-ref-v2 §4); otherwise there is no single date.")
     w("")
     counts = {o: sum(1 for r in pack["rules"] if r["outcome"] == o) for o in OUTCOME_ORDER}
     w("| outcome | rules |")
@@ -122,8 +237,8 @@ def generate(pack):
     w("")
     w("In the order the engine evaluates them (findings are reported in this order).")
     w("")
-    w("| # | rule | outcome | fires when | waiting period | sources |")
-    w("|---|---|---|---|---|---|")
+    w("| # | rule | outcome | fires when | waiting period | override | sources |")
+    w("|---|---|---|---|---|---|---|")
     for n, r in enumerate(pack["rules"], 1):
         wait = ""
         if "defer" in r:
@@ -135,7 +250,7 @@ def generate(pack):
         cat = f" ({r['category']})" if r.get("category") else ""
         title = f"{cell(text(r['title'], loc))}<br>" if r.get("title") else ""
         w(f"| {n} | {title}`{r['id']}` | {OUTCOME_LABEL[r['outcome']]}{cat} | {cell(condition(r['when']))} | {cell(wait)} | "
-          f"{source_links(r['sources'])} |")
+          f"{cell(override_text(r.get('override')))} | {source_links(r['sources'])} |")
     w("")
     w("### Messages and clinician notes")
     w("")
@@ -238,11 +353,15 @@ def generate(pack):
             cited = f" ({source_links(s['sources'])})" if s.get("sources") else ""
             w(f"- **{text(s['title'], loc)}** ({s['kind']}): {text(s['text'], loc)}{cited}")
         w("")
-        w("| acknowledgement | section | material risk | required | text | sources |")
-        w("|---|---|---|---|---|---|")
+        w("Step: `pre_visit` = acknowledged before the visit (the information was shown and read); `consultation` = at "
+          "the consultation, with the practitioner. \"Shown when\": acknowledgements that apply only when a finding fired.")
+        w("")
+        w("| acknowledgement | section | step | material risk | required | shown when | text | sources |")
+        w("|---|---|---|---|---|---|---|---|")
         for a in consent["acknowledgements"]:
-            w(f"| `{a['id']}` | {a.get('section', '')} | {'yes' if a.get('material_risk') else ''} | "
-              f"{'yes' if a.get('required') else ''} | {cell(text(a['text'], loc))} | "
+            shown = condition(a["$when"]) if "$when" in a else ""
+            w(f"| `{a['id']}` | {a.get('section', '')} | {a.get('$step', '')} | {'yes' if a.get('material_risk') else ''} | "
+              f"{'yes' if a.get('required') else ''} | {cell(shown)} | {cell(text(a['text'], loc))} | "
               f"{source_links(a.get('sources', []))} |")
         w("")
 

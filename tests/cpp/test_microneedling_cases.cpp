@@ -77,7 +77,7 @@ TEST_CASE("micro-needling pack loads without diagnostics", "[microneedling]") {
     CHECK(diagnostics.empty());
     const auto& protocol = protocol_for(json::object());
     CHECK(protocol.id() == "microneedling");
-    CHECK(protocol.version() == "1.0.0");
+    CHECK(protocol.version() == "2.0.0");
     CHECK(protocol.digest().size() == 64);
 }
 
@@ -183,11 +183,18 @@ const json& case_answers(const std::string& id) {
 }
 }  // namespace
 
-TEST_CASE("micro-needling consent: every acknowledgement required, validity and cooling-off from parameters", "[microneedling]") {
+TEST_CASE("micro-needling consent: required acknowledgements, validity and cooling-off from parameters", "[microneedling]") {
     const auto& protocol = protocol_for(json::object());
     const json& document = protocol.document().at("consent");
-    std::vector<std::string> all;
-    for (const auto& a : document.at("acknowledgements")) all.push_back(a.at("id").get<std::string>());
+    // Finding-specific acknowledgements and the photograph choices are not required (mn-ref-v2 §6).
+    std::vector<std::string> all, required;
+    for (const auto& a : document.at("acknowledgements")) {
+        all.push_back(a.at("id").get<std::string>());
+        if (a.value("required", false)) required.push_back(a.at("id").get<std::string>());
+    }
+    CHECK(required.size() < all.size());
+    CHECK(std::find(required.begin(), required.end(), "voluntary") != required.end());
+    CHECK(std::find(required.begin(), required.end(), "photo_marketing") == required.end());
 
     prescreen::ConsentRequest request;
     request.acknowledged = all;
@@ -199,7 +206,7 @@ TEST_CASE("micro-needling consent: every acknowledgement required, validity and 
     SECTION("eligible patient signs") {
         const json record = protocol.consent(case_answers("clean_female_35_face_fine_lines"), request, today);
         CHECK(record.at("document").at("version") == document.at("version"));
-        CHECK(record.at("required_acknowledgements").get<std::vector<std::string>>() == all);
+        CHECK(record.at("required_acknowledgements").get<std::vector<std::string>>() == required);
         CHECK(record.at("valid_until") == "2027-11-25");
         CHECK(record.at("cooling_off").at("offered") == true);
         CHECK(record.at("cooling_off").at("treatment_not_before") == "2026-11-26");

@@ -7,12 +7,10 @@ import { TODAY, eligibleAnswers, microneedlingText, prescreen, protocolError } f
 const { loadProtocol, verifyConsent, consentStatus, applyLogic, canonicalJson, init, liveProtocols, ProtocolError } =
   prescreen;
 
-const ALL_ACKS = [
-  'read_information', 'answers_accurate', 'risk_redness_swelling', 'risk_bleeding_bruising', 'risk_infection',
-  'risk_cold_sore', 'risk_pigmentation', 'risk_scarring', 'risk_allergy_granuloma', 'risk_breakouts',
-  'risk_anaesthetic', 'risk_no_result', 'alternatives_discussed', 'aftercare_duties', 'cooling_off_offered',
-  'right_to_withdraw',
-];
+// Every acknowledgement the micro-needling consent document requires (finding-specific ones and the
+// photograph choices are optional).
+const ALL_ACKS = JSON.parse(microneedlingText()).consent.acknowledgements
+  .filter((a) => a.required).map((a) => a.id);
 
 describe('WebAssembly package API', () => {
   let protocol;

@@ -52,6 +52,11 @@ describe('npm pack smoke test', () => {
         immunosuppressed: false, chemotherapy_current: false, radiotherapy_area: false, autoimmune_skin: false,
         cardiac_device: false, injectables_recent: false, resurfacing_recent: false,
         stainless_steel_allergy: false, metal_allergy_other: false, anaesthetic_allergy: false,
+        skin_type: 'II', pih_history: false, melasma: false, vitiligo_lichen_planus: 'none',
+        sarcoidosis_granuloma: false, herpes_other_area: 'none', permanent_filler_area: 'none',
+        threads_implants_area: 'none', surgery_area: false, previous_microneedling: false, home_device: false,
+        hair_removal_recent: false, self_tan_recent: false, chlorhexidine_allergy: false, latex_allergy: false,
+        product_ingredient_allergy: false,
       };
       const eligible = protocol.screen(good, { today: '2026-11-25' });
       const allergic = protocol.screen({ ...good, stainless_steel_allergy: true }, { today: '2026-11-25' });

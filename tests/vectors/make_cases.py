@@ -64,7 +64,8 @@ case("cream-washout-latest-event", answers=a(cream=True, cream_last_use="2026-11
 case("cream-washout-over", answers=a(cream=True, cream_last_use="2026-11-20"), checks={"/outcome": E, "/aftercare/1/id": "restart_cream"})
 case("cream-no-dates-open-ended", answers=a(cream=True), checks={"/outcome": "deferred", "/defer_until": None})
 case("two-deferrals-latest-date-wins", answers=a(drug_past=True, drug_last_dose="2026-08-10", cream=True, cream_last_use="2026-11-22"), checks={"/outcome": "deferred", "/defer_until": "2027-02-10"})
-case("open-ended-and-dated-deferral", answers=a(pregnant=True, cream=True, cream_last_use="2026-11-22"), checks={"/outcome": "deferred", "/defer_until": "2026-11-27", "/findings/0/defer_until": None})
+# Headline date (mn-ref-v2 §4): none when a deferral is open-ended; each finding keeps its own date.
+case("open-ended-and-dated-deferral", answers=a(pregnant=True, cream=True, cream_last_use="2026-11-22"), checks={"/outcome": "deferred", "/defer_until": None, "/findings/0/defer_until": None, "/findings/1/defer_until": "2026-11-27"})
 case("not-eligible-beats-deferred", answers=a(steel_allergy=True, pregnant=True), checks={"/outcome": "not_eligible", "/defer_until": None})
 case("refer-anticoagulant", answers=a(blood_thinner=True), checks={"/outcome": "refer", "/consent_permitted": False})
 case("precautions-cold-sore-history", answers=a(cold_sores="history"), checks={"/outcome": "eligible_with_precautions", "/aftercare/1/id": "antiviral", "/aftercare/2/id": "careful"})
@@ -148,6 +149,10 @@ case("consent-status-expired", "consent_status", record_from="consent-eligible",
 case("consent-status-withdrawn", "consent_status", record_from="consent-eligible", mutate={"/withdrawal": {"at": "2026-12-01T09:00:00Z", "reason": "changed my mind"}}, at="2026-12-02", checks={"/status": "withdrawn"})
 case("consent-status-not-yet-signed", "consent_status", record_from="consent-eligible", at="2026-11-25T10:00:00Z", checks={"/status": "not_yet_signed"})
 case("consent-status-invalid", "consent_status", record_from="consent-eligible", mutate={"/signer/name": "Someone Else"}, at="2026-12-01", checks={"/status": "invalid"})
+
+# Headline date (mn-ref-v2 §4): a referral also suppresses it; a precaution does not.
+case("dated-deferral-and-refer-no-headline-date", answers=a(cream=True, cream_last_use="2026-11-22", blood_thinner=True), checks={"/outcome": "deferred", "/defer_until": None, "/findings/0/rule": "cream_washout", "/findings/0/defer_until": "2026-11-27", "/findings/1/outcome": "refer"})
+case("dated-deferral-and-precaution-keeps-headline-date", answers=a(cream=True, cream_last_use="2026-11-22", cold_sores="history"), checks={"/outcome": "deferred", "/defer_until": "2026-11-27"})
 
 for i, c in enumerate(cases, 1):
     path = os.path.join(HERE, f"{i:03d}-{c['name']}.json")

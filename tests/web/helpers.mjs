@@ -112,6 +112,12 @@ export const ELIGIBLE = Object.freeze({
   radiotherapy_area: false, autoimmune_skin: false, cardiac_device: false,
   injectables_recent: false, resurfacing_recent: false,
   stainless_steel_allergy: false, metal_allergy_other: false, anaesthetic_allergy: false,
+  // Pack 2.0.0 (mn-ref-v2): the new questions, each with its 'nothing to report' answer.
+  skin_type: 'II', pih_history: false, melasma: false, vitiligo_lichen_planus: 'none',
+  sarcoidosis_granuloma: false, herpes_other_area: 'none', permanent_filler_area: 'none',
+  threads_implants_area: 'none', surgery_area: false, previous_microneedling: false, home_device: false,
+  hair_removal_recent: false, self_tan_recent: false, chlorhexidine_allergy: false, latex_allergy: false,
+  product_ingredient_allergy: false,
 });
 
 /** The kind of view the page shows now: welcome, question, result, consent, summary. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ELIGIBLE, answerQuestionnaire, axeViolations, currentView, openForm, outputDir, startSession,
+  ELIGIBLE, answerQuestionnaire, axeViolations, currentView, longDate, openForm, outputDir, startSession,
 } from './helpers.mjs';
 
 let session;
@@ -57,6 +57,8 @@ for (const [name, outcome, answers] of [
   ['not-eligible', 'not_eligible', { ...ELIGIBLE, stainless_steel_allergy: true }],
   ['refer', 'refer', { ...ELIGIBLE, anticoagulant: true }],
   ['deferred-open-ended', 'deferred', { ...ELIGIBLE, active_cold_sore: true }],
+  // mn-ref-v2 §4: a dated wait plus an open-ended one gives no headline date; the dated reason shows its own.
+  ['deferred-no-headline', 'deferred', { ...ELIGIBLE, pregnant: true, sunburn_recent: true, sunburn_date: '2026-11-20' }],
   ['precautions', 'eligible_with_precautions', { ...ELIGIBLE, cold_sore_history: true }],
 ]) {
   test(`${name} result at 375 px`, async () => {
@@ -68,7 +70,14 @@ for (const [name, outcome, answers] of [
     if (name === 'deferred-open-ended') {
       // No date can be computed: "until resolved, re-screen".
       assert.equal(await page.getAttribute('#result', 'data-defer-until'), '');
-      assert.match(await page.textContent('#result'), /cleared up/);
+      assert.match(await page.textContent('#result'), /no single date yet/);
+    }
+    if (name === 'deferred-no-headline') {
+      assert.equal(await page.getAttribute('#result', 'data-defer-until'), '');
+      const text = await page.textContent('#result');
+      assert.match(text, /no single date yet/);
+      assert.ok(text.includes(`This reason clears on the date shown.Clears on: ${longDate('2026-12-04')}`), text);
+      assert.doesNotMatch(text, /earliest date you could have treatment/);
     }
     await noSidewaysScroll(page, name);
     assert.deepEqual(await axeViolations(page), []);
