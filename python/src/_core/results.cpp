@@ -1,6 +1,7 @@
 #include "results.hpp"
 
 #include "convert.hpp"
+#include "prescreen/result_table.hpp"
 
 namespace prescreen::python {
 
@@ -17,13 +18,13 @@ py::object outcome_str(Outcome outcome) {
 // Column names of the result table, made once.
 enum Column { kOutcome, kDeferUntil, kFindings, kFindingOutcomes, kPatientMessages, kClinicianNotes, kConsentPermitted,
               kMissingRequired, kIssues, kToday, kProtocolId, kProtocolVersion, kProtocolDigest, kColumns };
+// The names are the engine's (prescreen/result_table.hpp): its columns after `row`, in this order.
 const py::object& column_name(int column) {
-    static const char* names[kColumns] = {"outcome", "defer_until", "findings", "finding_outcomes", "patient_messages",
-                                          "clinician_notes", "consent_permitted", "missing_required", "issues", "today",
-                                          "protocol_id", "protocol_version", "protocol_digest"};
     static py::object* objects = [] {
         auto* made = new py::object[kColumns];
-        for (int c = 0; c < kColumns; ++c) made[c] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString(names[c]));
+        const auto& names = result_table_columns();
+        for (int c = 0; c < kColumns; ++c)
+            made[c] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString(names.at(c + 1).c_str()));
         return made;
     }();
     return objects[column];
@@ -142,6 +143,13 @@ py::tuple result_columns(const py::list& results) {
 }
 
 void register_results(py::module_& m) {
+    m.attr("result_columns") = py::cast(result_table_columns());
+    m.attr("result_list_columns") = py::cast(result_table_list_columns());
+    py::list outcomes;
+    for (Outcome o : outcomes_strictest_first()) outcomes.append(outcome_str(o));
+    m.attr("outcomes") = outcomes;
+    m.def("_table_fields_of", [](py::handle result) { return to_python(result_table_fields(to_json_or_raise(result, "result"))); },
+          py::arg("result"), "Internal (prescreen.io): the result-table fields of a result given as a dict.");
     m.def("_result_columns", &result_columns, py::arg("results"),
           "Internal (prescreen.io.results_frame): (columns, other_rows) — the result table's columns read from\n"
           "the results' records; rows of other results are None and listed in other_rows.");

@@ -11,6 +11,11 @@ Answers = Mapping[str, Any]
 DateLike = Union[str, datetime.date]
 
 engine_version: str
+#: The result table's columns, in order (prescreen/result_table.hpp).
+result_columns: List[str]
+result_list_columns: List[str]
+#: Outcomes, strictest first.
+outcomes: List[str]
 
 class Result:
     """Read-only view of the engine's JSON; ``to_dict()`` equals the C++ JSON."""
@@ -166,6 +171,8 @@ class Protocol:
     def __reduce__(self) -> Any: ...
 
 def _load_state(text: str, overrides: str) -> Protocol: ...
+def _table_fields_of(result: Mapping[str, Any]) -> Dict[str, Any]: ...
+def _result_columns(results: List[Any]) -> Any: ...
 def verify_consent(record: Union[ConsentRecord, Mapping[str, Any], str, bytes],
                    seal_key: Union[str, bytes, None] = None) -> ConsentVerification: ...
 def consent_status(record: Union[ConsentRecord, Mapping[str, Any], str, bytes], at: Union[str, datetime.date],

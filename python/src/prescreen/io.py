@@ -37,13 +37,10 @@ __all__ = [
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-#: Columns of the result table, in order (metadata columns kept from the input follow them).
-RESULT_COLUMNS = [
-    "row", "outcome", "defer_until", "findings", "finding_outcomes", "patient_messages", "clinician_notes", "consent_permitted",
-    "missing_required", "issues", "today", "protocol_id", "protocol_version", "protocol_digest",
-    "error_code", "error_path", "error_message",
-]
-_LIST_COLUMNS = ("findings", "finding_outcomes", "patient_messages", "clinician_notes", "missing_required", "issues")
+#: Columns of the result table, in order (metadata columns kept from the input follow them): the
+#: engine's list (prescreen/result_table.hpp).
+RESULT_COLUMNS: List[str] = list(_core.result_columns)
+_LIST_COLUMNS = tuple(_core.result_list_columns)
 
 
 def _open_text(path: PathLike):
@@ -225,30 +222,8 @@ def result_row(result: Any, row: int, meta: Optional[Mapping[str, Any]] = None) 
 
 
 def _fields_of(data: Mapping[str, Any]) -> Dict[str, Any]:
-    """The result-table fields of a result's JSON (results of single screen() calls, files)."""
-    if "error" in data and "outcome" not in data:
-        error = data.get("error") or {}
-        fields: Dict[str, Any] = dict(error_code=error.get("code"), error_path=error.get("path"),
-                                      error_message=error.get("message"))
-        fields.update({c: [] for c in _LIST_COLUMNS})
-        return fields
-    findings = data.get("findings") or []
-    protocol = data.get("protocol") or {}
-    return dict(
-        outcome=data.get("outcome"),
-        defer_until=data.get("defer_until"),
-        findings=[f.get("rule") for f in findings],
-        finding_outcomes=[f.get("outcome") for f in findings],
-        patient_messages=[f.get("message") for f in findings],
-        clinician_notes=[f.get("clinician_note") for f in findings],
-        consent_permitted=data.get("consent_permitted"),
-        missing_required=list(data.get("missing_required") or []),
-        issues=[f"{i.get('item', '')}:{i.get('code', '')}" for i in (data.get("issues") or [])],
-        today=data.get("today"),
-        protocol_id=protocol.get("id"),
-        protocol_version=protocol.get("version"),
-        protocol_digest=protocol.get("digest"),
-    )
+    """The result-table fields of a result's JSON (results read back from files), by the engine."""
+    return _core._table_fields_of(dict(data))
 
 
 def results_table(results: Iterable[Any], meta: Optional[Iterable[Mapping[str, Any]]] = None) -> Iterator[Dict[str, Any]]:

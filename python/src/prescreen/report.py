@@ -18,11 +18,13 @@ import html
 import io as _io
 from typing import Any, Optional
 
+from . import _core
+
 __all__ = ["outcome_counts", "top_contraindications", "deferral_lengths", "precaution_rates", "html_report",
            "OUTCOMES"]
 
 #: Outcomes from strictest to least strict; ``error`` is a row that could not be screened.
-OUTCOMES = ["not_eligible", "deferred", "incomplete", "refer", "eligible_with_precautions", "eligible", "error"]
+OUTCOMES = list(_core.outcomes) + ["error"]
 _CONTRA = ("not_eligible", "deferred", "refer")
 _ALL = "(all)"
 
