@@ -1,5 +1,7 @@
 #include "results.hpp"
 
+#include <pybind11/stl.h>
+
 #include "convert.hpp"
 #include "prescreen/result_table.hpp"
 
