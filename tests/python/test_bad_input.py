@@ -29,7 +29,10 @@ def test_protocol_error_lists_every_problem(prescreen):
     dup = next(d for d in err.diagnostics if d.code == "duplicate_id")
     assert dup.path == "/items/1/id"
     assert dup["code"] == "duplicate_id" and dict(dup)["path"] == "/items/1/id"
-    assert err.to_dict()["error"] == "protocol_error"
+    # The engine's one error envelope (issue 11): code protocol_error when there are several problems.
+    envelope = err.to_dict()["error"]
+    assert envelope["code"] == "protocol_error" and envelope["message"] == str(err)
+    assert [d["code"] for d in envelope["diagnostics"]] == [d.code for d in err.diagnostics]
     # lint gives the same without raising
     assert [d.code for d in prescreen.Protocol.lint(bad)] == [d.code for d in err.diagnostics]
     assert [d.code for d in prescreen.Protocol.lint(json.dumps(bad))] == [d.code for d in err.diagnostics]

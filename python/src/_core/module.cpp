@@ -401,6 +401,16 @@ PYBIND11_MODULE(_core, m) {
         "Evaluate a JsonLogic rule against data (json-logic-js semantics plus prescreen's date operations).");
 
     m.def(
+        "_protocol_error_envelope",
+        [](py::handle diagnostics) {
+            std::vector<prescreen::Diagnostic> list;
+            for (const json& d : to_json_or_raise(diagnostics, "diagnostics"))
+                list.push_back({d.value("code", ""), d.value("path", ""), d.value("message", "")});
+            return to_python(prescreen::ProtocolError(std::move(list)).to_json());
+        },
+        py::arg("diagnostics"), "Internal (ProtocolError.to_dict): the engine's error envelope for these problems.");
+
+    m.def(
         "canonical_json",
         [](py::handle value) {
             json v = to_json_or_raise(value, "value");

@@ -50,9 +50,11 @@ class ProtocolError(ValueError):
         self.diagnostics: List[Diagnostic] = list(diagnostics or [])
 
     def to_dict(self) -> dict:
-        """``{"error": "protocol_error", "message", "diagnostics": [...]}`` like the C++ ``to_json()``."""
-        return {"error": "protocol_error", "message": str(self),
-                "diagnostics": [d.to_dict() for d in self.diagnostics]}
+        """The engine's error envelope ``{"error": {code, path, message, diagnostics}}``, exactly the
+        C++ ``ProtocolError::to_json()`` (docs/errors.md)."""
+        from . import _core
+
+        return _core._protocol_error_envelope([d.to_dict() for d in self.diagnostics])
 
     def __reduce__(self):
         return (type(self), (str(self), self.diagnostics))
