@@ -3,7 +3,9 @@
 // the engine's), bad input, Consent/Provenance/RiskAssessment.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -775,4 +777,58 @@ TEST_CASE("FHIR: a screening result becomes a RiskAssessment naming findings and
     } catch (const prescreen::ProtocolError& e) {
         CHECK(diagnostic_codes(e) == std::vector<std::string>{"not_a_result "});
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// tests/vectors/fhir/*.json: the same cases run by the Python and JavaScript vector tests, so the
+// three runtimes give identical resources. PRESCREEN_UPDATE_VECTORS=1 rewrites `expected`.
+
+namespace {
+
+json run_fhir_vector(const json& v) {
+    const std::string op = v["operation"];
+    auto protocol = [&] { return prescreen::Protocol::load(read_text(source_dir / v["protocol"].get<std::string>())); };
+    try {
+        if (op == "fhir_questionnaire") return fhir::questionnaire(protocol(), v.value("locale", ""));
+        if (op == "fhir_questionnaire_response")
+            return fhir::questionnaire_response(protocol(), v["answers"], {v["context"]["today"], v.value("locale", "")});
+        if (op == "fhir_answers_from_response") return fhir::answers_from_response(protocol(), v["response"]);
+        if (op == "fhir_import_questionnaire") return fhir::import_questionnaire(v["resource"]);
+        if (op == "fhir_consent") return fhir::consent(v["record"]);
+        if (op == "fhir_provenance") return fhir::provenance(v["record"]);
+        if (op == "fhir_risk_assessment") return fhir::risk_assessment(v["result"]);
+    } catch (const prescreen::ProtocolError& e) {
+        return json{{"error", {{"diagnostics", e.to_json()["diagnostics"]}}}};
+    }
+    FAIL("unknown operation " << op);
+    return nullptr;
+}
+
+std::vector<fs::path> fhir_vector_files() {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(source_dir / "tests/vectors/fhir"))
+        if (entry.path().extension() == ".json") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+}  // namespace
+
+TEST_CASE("FHIR vectors give the expected resources", "[fhir][vectors]") {
+    REQUIRE(fhir_vector_files().size() >= 12);
+    const fs::path file = GENERATE(from_range(fhir_vector_files()));
+    INFO("vector " << file.filename().string());
+    json v = json::parse(read_text(file));
+    json actual = run_fhir_vector(v);
+    if (std::getenv("PRESCREEN_UPDATE_VECTORS")) {
+        v["expected"] = actual;
+        std::ofstream(file) << v.dump(2, ' ', false) << "\n";
+    }
+    for (auto& [pointer, value] : v["checks"].items()) {
+        INFO("check " << pointer);
+        json::json_pointer ptr(pointer);
+        REQUIRE(actual.contains(ptr));
+        CHECK(actual.at(ptr) == value);
+    }
+    CHECK(actual == v["expected"]);
 }
