@@ -461,8 +461,9 @@ struct Importer {
             d.error("fhir_missing_element", "/item", "the Questionnaire has no items prescreen can import");
         if (!d.errors.empty()) return nullptr;
 
-        json resource = r;
-        resource.erase("item");
+        json resource = json::object();  // the Questionnaire's own elements, without its (large) item tree
+        for (auto it = r.begin(); it != r.end(); ++it)
+            if (it.key() != "item") resource[it.key()] = it.value();
         json warnings = json::array();
         for (const auto& w : d.warnings) warnings.push_back(w.to_json());
         json fhir = {{"resource", std::move(resource)}, {"pages", std::move(fhir_pages)}, {"import_warnings", std::move(warnings)}};
@@ -496,7 +497,12 @@ json import_questionnaire(const json& resource, const Limits& limits) {
 
     // The engine's own load is the last check (cycles, type mismatches): its paths are turned back
     // into paths in the Questionnaire.
-    std::vector<Diagnostic> problems = Protocol::lint(pack.dump(), json::object(), limits);
+    std::vector<Diagnostic> problems;
+    try {
+        Protocol::from_json(pack, json::object(), limits);
+    } catch (const ProtocolError& e) {
+        problems = e.diagnostics();
+    }
     if (!problems.empty()) {
         std::vector<std::string> item_path;
         for (const auto& it : im.items)

@@ -48,8 +48,15 @@ json risk_assessment(const json& result, const json& subject) {
         std::string rationale = str(f, "clinician_note");
         std::string sources;
         for (const auto& s : f.value("sources", json::array()))
-            if (s.is_string()) sources += (sources.empty() ? "" : ", ") + s.get<std::string>();
-        if (!sources.empty()) rationale += (rationale.empty() ? "" : " ") + std::string("Sources: ") + sources + ".";
+            if (s.is_string()) {
+                if (!sources.empty()) sources += ", ";
+                sources += s.get_ref<const std::string&>();
+            }
+        // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+        if (!sources.empty()) {
+            if (!rationale.empty()) rationale += ' ';
+            rationale.append("Sources: ").append(sources).append(".");
+        }
         if (!rationale.empty()) prediction["rationale"] = rationale;
         if (f.contains("defer_until") && f["defer_until"].is_string()) {
             json period = {{"end", f["defer_until"]}};
