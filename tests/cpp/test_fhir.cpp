@@ -139,7 +139,7 @@ struct Reference {
         return c <= 0;
     }
 
-    std::set<std::string> enabled(const std::map<std::string, json>& answers) const {
+    std::set<std::string> enabled(const std::map<std::string, json>& answers, bool questions_only = true) const {
         std::vector<char> on(items.size(), 1);
         for (int round = 0; round < 100; ++round) {
             bool changed = false;
@@ -182,7 +182,7 @@ struct Reference {
             const std::string t = (*items[i].def)["type"];
             // prescreen has no attachment, reference or quantity questions (imported as display text).
             bool question = t != "group" && t != "display" && t != "attachment" && t != "reference" && t != "quantity";
-            if (on[i] && question) out.insert((*items[i].def)["linkId"].get<std::string>());
+            if (on[i] && (question || !questions_only)) out.insert((*items[i].def)["linkId"].get<std::string>());
         }
         return out;
     }
@@ -436,8 +436,12 @@ TEST_CASE("FHIR: responses with unknown linkIds and wrong value types give issue
 
 TEST_CASE("FHIR: every shared sample imports and its visibility follows R4", "[fhir][samples]") {
     int samples = 0;
-    for (const auto& entry : fs::directory_iterator(samples_dir)) {
-        if (entry.path().extension() != ".json") continue;
+    std::vector<fs::path> files;  // the shared samples and the real ones committed under tests/fhir
+    for (const fs::path& dir : {samples_dir, source_dir / "tests/fhir"})
+        for (const auto& entry : fs::directory_iterator(dir))
+            if (entry.path().extension() == ".json") files.push_back(entry.path());
+    for (const auto& file : files) {
+        const fs::directory_entry entry(file);
         json resource = json::parse(read_text(entry.path()));
         if (resource["resourceType"] != "Questionnaire") continue;
         ++samples;
@@ -481,9 +485,10 @@ TEST_CASE("FHIR: every shared sample imports and its visibility follows R4", "[f
                 UNSCOPED_INFO("answers " << json(s).dump());
             }
             CHECK(expected == actual);
+            auto all_enabled = ref.enabled(s, false);  // groups too
             for (const auto& q : ref.items) {
                 const std::string link = (*q.def)["linkId"];
-                (expected.count(link) ? ever_enabled : ever_disabled).insert(link);
+                (all_enabled.count(link) ? ever_enabled : ever_disabled).insert(link);
             }
         }
         CHECK(differing == 0);
@@ -496,7 +501,32 @@ TEST_CASE("FHIR: every shared sample imports and its visibility follows R4", "[f
             }
         if (conditional) CHECK(both > 0);
     }
-    CHECK(samples == 4);
+    CHECK(samples == 5);
+}
+
+TEST_CASE("FHIR: the HL7 R4 example Questionnaire-bb nests under questions as R4 says", "[fhir][samples]") {
+    json q = json::parse(read_text(source_dir / "tests/fhir/hl7-r4-example-questionnaire-bb.json"));
+    json pack = fhir::import_questionnaire(q);
+    auto p = prescreen::Protocol::from_json(pack);
+    auto visible = [&](const json& answers) {
+        json state = p.form(answers, {"2026-11-25", ""});
+        std::set<std::string> out;
+        for (const auto& id : state["visible"]) out.insert(id.get<std::string>());
+        return out;
+    };
+    // The doses group (and its questions) appears once Vitamin K has an answer; the Codings have no system.
+    CHECK(visible(json::object()).count("vitaminiKDose1") == 0);
+    CHECK(visible(json{{"vitaminKgiven", "ORAL"}}).count("vitaminiKDose1") == 1);
+    CHECK(visible(json{{"vitaminKgiven", "ORAL"}}).count("hepBgivenDate") == 1);  // no condition of its own
+    CHECK(has_diag(pack["fhir"]["import_warnings"], "fhir_coding_without_system", "/item/0/item/0/item/1/answerOption/0/valueCoding"));
+    // The response keeps the nesting: doses under the answer to vitaminKgiven (qrs-1).
+    json qr = fhir::questionnaire_response(p, json{{"vitaminKgiven", "ORAL"}, {"vitaminiKDose1", "2026-01-01T10:00:00Z"}}, {"2026-11-25", ""});
+    CHECK(qr["questionnaire"] == "http://hl7.org/fhir/Questionnaire/bb|1");
+    const json& neonatal = qr["item"][0]["item"][0];
+    REQUIRE(neonatal["linkId"] == "neonatalInformation");
+    CHECK(neonatal["item"][0]["linkId"] == "vitaminKgiven");
+    CHECK(neonatal["item"][0]["answer"][0]["item"][0]["linkId"] == "vitaminKgivenDoses");
+    CHECK(neonatal["item"][0]["answer"][0]["item"][0]["item"][0]["answer"][0] == json({{"valueDateTime", "2026-01-01T10:00:00Z"}}));
 }
 
 TEST_CASE("FHIR: the SDC enableWhen sample follows R4 typing literally", "[fhir][samples]") {

@@ -105,8 +105,9 @@ def test_response_of_each_vector_answer_set_validates(small):
 
 
 def test_imported_samples_export_again_and_validate():
-    samples = [p for p in sorted(SAMPLES.glob("*.json")) if json.loads(p.read_text())["resourceType"] == "Questionnaire"]
-    assert len(samples) == 4
+    files = sorted(SAMPLES.glob("*.json")) + sorted((ROOT / "tests" / "fhir").glob("*.json"))
+    samples = [p for p in files if json.loads(p.read_text())["resourceType"] == "Questionnaire"]
+    assert len(samples) == 5
     for path in samples:
         pack = fhir.import_questionnaire(path.read_text())
         p = prescreen.Protocol.from_json(pack)

@@ -41,7 +41,9 @@ json item_of(const PackView& v, const PackItem& it, std::size_t locale, const js
     out["linkId"] = it.link_id;
     for (const char* kept : {"definition", "code", "prefix"})
         if (const json* k = member(it.fhir, kept)) out[kept] = *k;
-    if (auto text = def.find("text"); text != def.end()) put_text(out, "text", *text, v.locales, locale);
+    const json* untitled = member(it.fhir, "untitled");
+    if (auto text = def.find("text"); text != def.end() && !(untitled && *untitled == true))
+        put_text(out, "text", *text, v.locales, locale);
     out["type"] = it.r4_type;
     out["extension"] = json::array();
     put_condition(v, out, member(&def, "enable_when"), parent_logic);

@@ -419,7 +419,11 @@ struct Importer {
             item["id"] = it.id;
             item["type"] = it.pack_type;
             item["page"] = page_of[i];
-            item["text"] = text(def, "text", it.pack_type == "display" ? "" : it.link_id);
+            item["text"] = text(def, "text", it.link_id);
+            // A pack text is never empty: an untitled group shows its linkId here, and export leaves it untitled.
+            const bool untitled = !def.contains("text") || def["text"] == "";
+            if (untitled && it.pack_type == "display")
+                d.warn("fhir_text_missing", it.path, "the " + it.r4_type + " has no text: its linkId is shown instead");
             if (def.value("required", false)) {
                 if (it.pack_type == "display") {
                     if (it.r4_type == "group")
@@ -432,6 +436,7 @@ struct Importer {
                 else d.warn("fhir_max_length_not_applied", it.path + "/maxLength", "maxLength applies only to text questions here");
             }
             json fhir = {{"link_id", it.link_id}};
+            if (untitled) fhir["untitled"] = true;
             if (it.r4_type != it.pack_type) fhir["type"] = it.r4_type;
             if (it.parent >= 0 && !items[it.parent].is_page) fhir["parent"] = items[it.parent].link_id;
             if (!it.options.empty()) {
