@@ -278,3 +278,29 @@ export function canonicalJson(value: unknown): string;
 
 /** How many protocols the engine currently holds (for leak checks). */
 export function liveProtocols(): number;
+
+/** A FHIR R4 resource as JSON (see docs/fhir.md for what prescreen writes). */
+export type FhirResource = { resourceType: string; [element: string]: unknown };
+
+/**
+ * HL7 FHIR R4 mapping of the core (prescreen/fhir.hpp). Async: the mapping is a second module
+ * (dist/prescreen-fhir.wasm) loaded on first use. Every function rejects with ProtocolError on bad input.
+ */
+export const fhir: {
+  /** The pack as an R4 Questionnaire; texts in `locale` (default: the pack's first locale). */
+  questionnaire(protocol: Protocol, options?: { locale?: string }): Promise<FhirResource>;
+  /** Answers as an R4 QuestionnaireResponse holding only valid answers to items enabled under them. */
+  questionnaireResponse(protocol: Protocol, answers: Record<string, unknown>,
+                        options?: { today?: DateInput; locale?: string }): Promise<FhirResource>;
+  /** A QuestionnaireResponse for this pack back to answers; what does not map back is an issue with a path. */
+  answersFromResponse(protocol: Protocol, response: FhirResource | string):
+    Promise<{ answers: Record<string, Json>; issues: Diagnostic[] }>;
+  /** An R4 Questionnaire as a pack document for loadProtocol; warnings in `fhir.import_warnings`. */
+  importQuestionnaire(resource: FhirResource | string): Promise<Record<string, unknown>>;
+  /** A consent record as an R4 Consent (inactive once withdrawn). */
+  consent(record: ConsentRecord | object | string): Promise<FhirResource>;
+  /** A consent record's signature (digest and seal) as an R4 Provenance. */
+  provenance(record: ConsentRecord | object | string): Promise<FhirResource>;
+  /** A screening result as an R4 RiskAssessment; `subject` is a FHIR Reference to the patient. */
+  riskAssessment(result: object | string, options?: { subject?: Record<string, unknown> }): Promise<FhirResource>;
+};

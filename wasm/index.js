@@ -391,3 +391,87 @@ export function canonicalJson(value) {
 export function liveProtocols() {
   return ready().liveProtocols();
 }
+
+// ---- FHIR R4 ---------------------------------------------------------------------------------
+// The mapping is the core's (prescreen/fhir.hpp). It lives in a second module, dist/prescreen-fhir.*
+// (bindings in src/fhir_bindings.cpp), loaded on the first fhir.* call so that the patient's form
+// never downloads it; hence the functions are async. docs/fhir.md describes the resources.
+
+let fhirPromise = null;
+
+function fhirEngine() {
+  if (!fhirPromise) {
+    fhirPromise = (async () => {
+      const { default: create } = await import('./dist/prescreen-fhir.js');
+      const moduleArgs = {};
+      if (isNode) {
+        const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs');
+        moduleArgs.wasmBinary = fs.readFileSync(new URL('./dist/prescreen-fhir.wasm', import.meta.url));
+      }
+      return create(moduleArgs);
+    })();
+    fhirPromise.catch(() => { fhirPromise = null; });
+  }
+  return fhirPromise;
+}
+
+const protocolTexts = new WeakMap(); // Protocol -> [document text, overrides text], made once
+
+function protocolArgs(protocol) {
+  if (!(protocol instanceof Protocol)) {
+    throw new ProtocolError('expected a Protocol from loadProtocol()', { code: 'wrong_type', path: '/protocol' });
+  }
+  let texts = protocolTexts.get(protocol);
+  if (!texts) {
+    texts = [JSON.stringify(protocol.document), JSON.stringify(protocol.overrides)];
+    protocolTexts.set(protocol, texts);
+  }
+  return texts;
+}
+
+/**
+ * HL7 FHIR R4: packs as Questionnaires, answers as QuestionnaireResponses (only enabled items),
+ * Questionnaires imported as packs, consent records as Consent + Provenance, screening results as
+ * RiskAssessment. Every function resolves to the core's JSON; failures reject with ProtocolError.
+ */
+export const fhir = Object.freeze({
+  /** The pack as an R4 Questionnaire (texts in `locale`, default the pack's first). */
+  async questionnaire(protocol, options) {
+    const { locale } = checkOptions(options, ['locale'], 'fhir.questionnaire options');
+    const args = [...protocolArgs(protocol), stringOption(locale, 'locale')];
+    return fromEnvelope((await fhirEngine()).fhirQuestionnaire(...args));
+  },
+  /** Answers as an R4 QuestionnaireResponse holding only valid answers to enabled items. */
+  async questionnaireResponse(protocol, answers, options) {
+    const { today, locale } = checkOptions(options, ['today', 'locale'], 'fhir.questionnaireResponse options');
+    const args = [...protocolArgs(protocol), answersText(answers), todayOption(today), stringOption(locale, 'locale')];
+    return fromEnvelope((await fhirEngine()).fhirQuestionnaireResponse(...args));
+  },
+  /** A QuestionnaireResponse for this pack back to `{answers, issues}`. */
+  async answersFromResponse(protocol, response) {
+    const args = [...protocolArgs(protocol), textOrJson(response, 'the response')];
+    return fromEnvelope((await fhirEngine()).fhirAnswersFromResponse(...args));
+  },
+  /** An R4 Questionnaire as a pack document (for loadProtocol); warnings in `pack.fhir.import_warnings`. */
+  async importQuestionnaire(resource) {
+    const text = textOrJson(resource, 'the Questionnaire');
+    return fromEnvelope((await fhirEngine()).fhirImportQuestionnaire(text));
+  },
+  /** A consent record as an R4 Consent. */
+  async consent(record) {
+    const text = textOrJson(record, 'the consent record');
+    return fromEnvelope((await fhirEngine()).fhirConsent(text));
+  },
+  /** A consent record's signature as an R4 Provenance. */
+  async provenance(record) {
+    const text = textOrJson(record, 'the consent record');
+    return fromEnvelope((await fhirEngine()).fhirProvenance(text));
+  },
+  /** A screening result as an R4 RiskAssessment; `subject` is a FHIR Reference to the patient. */
+  async riskAssessment(result, options) {
+    const { subject } = checkOptions(options, ['subject'], 'fhir.riskAssessment options');
+    const text = textOrJson(result, 'the screening result');
+    const subjectText = subject === undefined || subject === null ? '' : toJsonText(subject, 'subject');
+    return fromEnvelope((await fhirEngine()).fhirRiskAssessment(text, subjectText));
+  },
+});

@@ -34,6 +34,8 @@ usage:
       Print the questionnaire state (visible items, missing required, issues, progress).
   prescreen verify RECORD.json [--seal-key KEY | --seal-key-file FILE]
       Verify a consent record: digest, acknowledgements, outcome, signature and (with a key) seal.
+  prescreen fhir questionnaire|response|answers|import|consent|risk ...
+      HL7 FHIR R4 in and out (prescreen fhir --help).
   prescreen logic RULE [DATA]
       Evaluate a JsonLogic rule (JSON text, or @FILE) against data (default {}).
   prescreen --version | --help
@@ -253,6 +255,7 @@ int main(int argc, char** argv) {
         std::cout << "prescreen " << prescreen::version_string << "\n";
         return ok;
     }
+    if (command == "fhir") { int fhir_command(int, char**); return fhir_command(argc, argv); }  // fhir_command.cpp
     Args args = parse_args(argc, argv, 2);
     try {
         if (command == "lint") return cmd_lint(args);

@@ -297,7 +297,7 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
     Loader L(limits, diags);
     if (!check_json_value(doc, limits.max_nesting_depth, "", diags)) return nullptr;
     if (!L.object(doc, "", {"format", "id", "version", "title", "locales", "pages", "items", "rules"},
-                  {"policy", "parameters", "aftercare", "course", "consent", "sources"}, "the protocol"))
+                  {"policy", "parameters", "aftercare", "course", "consent", "sources", "fhir"}, "the protocol"))
         return nullptr;
     p->document = doc;
     p->digest = sha256_hex(canonical_json(doc));
@@ -471,7 +471,7 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
             Item item;
             item.definition = def;
             if (L.object(def, path, {"id", "type", "page", "text"},
-                         {"help", "required", "enable_when", "options", "min", "max", "max_length", "not_future", "min_date"},
+                         {"help", "required", "enable_when", "options", "min", "max", "max_length", "not_future", "min_date", "fhir"},
                          "an item")) {
                 item.id = L.id(def, path, item_ids, "item");
                 if (const std::string* t = L.string(def, "type", path)) {

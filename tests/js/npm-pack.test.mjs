@@ -25,7 +25,7 @@ describe('npm pack smoke test', () => {
     const [info] = JSON.parse(npm(['pack', wasmDir, '--pack-destination', work, '--json'], repoRoot));
     const files = info.files.map((f) => f.path).sort();
     assert.deepEqual(files, [
-      'README.md', 'dist/prescreen.js', 'dist/prescreen.wasm', 'index.d.ts', 'index.js', 'package.json',
+      'README.md', 'dist/prescreen-fhir.js', 'dist/prescreen-fhir.wasm', 'dist/prescreen.js', 'dist/prescreen.wasm', 'index.d.ts', 'index.js', 'package.json',
     ]);
     assert.ok(readdirSync(work).includes(info.filename), info.filename);
   });

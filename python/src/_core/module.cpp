@@ -421,4 +421,5 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "sha256_hex", [](py::handle data) { return prescreen::sha256_hex(text_argument(data, "data")); },
         py::arg("data"), "SHA-256 of str (UTF-8) or bytes as lower-case hex.");
+    { void bind_fhir(py::module_&); bind_fhir(m); }  // fhir.cpp: the prescreen.fhir functions
 }

@@ -1,0 +1,61 @@
+// prescreen._core FHIR functions: thin wrappers over the public prescreen/fhir.hpp. JSON text in and
+// out (prescreen.fhir converts to and from dicts), so every runtime returns the core's JSON.
+#include <pybind11/pybind11.h>
+
+#include "prescreen/fhir.hpp"
+
+namespace py = pybind11;
+using prescreen::json;
+
+namespace {
+
+json parse(const std::string& text, const char* argument) {
+    json value = json::parse(text, nullptr, false);
+    if (value.is_discarded()) throw py::value_error(std::string(argument) + ": not valid JSON");
+    return value;
+}
+
+}  // namespace
+
+void bind_fhir(py::module_& m) {
+    m.def(
+        "fhir_questionnaire",
+        [](const prescreen::Protocol& p, const std::string& locale) { return prescreen::fhir::questionnaire(p, locale).dump(); },
+        py::arg("protocol"), py::arg("locale") = "", "The pack as an R4 Questionnaire (JSON text).");
+    m.def(
+        "fhir_questionnaire_response",
+        [](const prescreen::Protocol& p, const std::string& answers, const std::string& today, const std::string& locale) {
+            return prescreen::fhir::questionnaire_response(p, parse(answers, "answers"), {today, locale}).dump();
+        },
+        py::arg("protocol"), py::arg("answers"), py::arg("today"), py::arg("locale") = "",
+        "Answers (JSON text) as an R4 QuestionnaireResponse holding only answers to enabled items (JSON text).");
+    m.def(
+        "fhir_answers_from_response",
+        [](const prescreen::Protocol& p, const std::string& response) {
+            return prescreen::fhir::answers_from_response(p, parse(response, "response")).dump();
+        },
+        py::arg("protocol"), py::arg("response"), "A QuestionnaireResponse (JSON text) as {answers, issues} (JSON text).");
+    m.def(
+        "fhir_import_questionnaire",
+        [](const std::string& resource) {
+            json pack;
+            {
+                py::gil_scoped_release release;
+                pack = prescreen::fhir::import_questionnaire_text(resource);
+            }
+            return pack.dump();
+        },
+        py::arg("resource"), "An R4 Questionnaire (JSON text) as a pack document (JSON text). Raises ProtocolError.");
+    m.def(
+        "fhir_consent", [](const std::string& record) { return prescreen::fhir::consent(parse(record, "record")).dump(); },
+        py::arg("record"), "A consent record (JSON text) as an R4 Consent (JSON text).");
+    m.def(
+        "fhir_provenance", [](const std::string& record) { return prescreen::fhir::provenance(parse(record, "record")).dump(); },
+        py::arg("record"), "A consent record (JSON text) as an R4 Provenance (JSON text).");
+    m.def(
+        "fhir_risk_assessment",
+        [](const std::string& result, const std::string& subject) {
+            return prescreen::fhir::risk_assessment(parse(result, "result"), subject.empty() ? json(nullptr) : parse(subject, "subject")).dump();
+        },
+        py::arg("result"), py::arg("subject") = "", "A screening result (JSON text) as an R4 RiskAssessment (JSON text).");
+}
