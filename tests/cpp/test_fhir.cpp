@@ -58,7 +58,7 @@ json import_error(const json& q) {
     try {
         fhir::import_questionnaire(q);
     } catch (const prescreen::ProtocolError& e) {
-        return e.to_json()["diagnostics"];
+        return e.to_json()["error"]["diagnostics"];
     }
     return nullptr;
 }
@@ -828,7 +828,7 @@ json run_fhir_vector(const json& v) {
         if (op == "fhir_provenance") return fhir::provenance(v["record"]);
         if (op == "fhir_risk_assessment") return fhir::risk_assessment(v["result"]);
     } catch (const prescreen::ProtocolError& e) {
-        return json{{"error", {{"diagnostics", e.to_json()["diagnostics"]}}}};
+        return json{{"error", {{"diagnostics", e.to_json()["error"]["diagnostics"]}}}};
     }
     FAIL("unknown operation " << op);
     return nullptr;
