@@ -1,0 +1,5 @@
+"""The practitioners' review pages (filled in below)."""
+
+
+def install(app, office) -> None:
+    return None

@@ -1,0 +1,176 @@
+"""Answer sets, submissions and servers for the back office's tests (fixtures in conftest.py)."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+PACK = ROOT / "protocols" / "microneedling" / "protocol.json"
+TODAY = "2026-11-25"
+# The server's clock in these tests: a fixed instant a few days after the patient's day.
+SERVER_NOW = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.timezone.utc)
+
+# A healthy 36-year-old with acne scars on the face (the same as tests/web/helpers.mjs ELIGIBLE).
+ELIGIBLE = {
+    "date_of_birth": "1990-05-14", "sex": "female", "clinic": "margaret_street",
+    "treatment_areas": ["face"], "indication": "acne_scars",
+    "active_cold_sore": False, "active_infection": False, "active_acne": False, "rosacea": "none",
+    "eczema_psoriasis": "none", "sunburn_recent": False, "skin_cancer_area": False, "suspicious_lesion": False,
+    "recent_scar": False, "isotretinoin_current": False, "isotretinoin_past": False, "topical_retinoid": False,
+    "topical_steroid_area": False, "anticoagulant": False, "pregnant": False, "breastfeeding": False,
+    "cold_sore_history": False, "keloid_tendency": False, "bleeding_disorder": False, "diabetes": "none",
+    "immunosuppressed": False, "chemotherapy_current": False, "radiotherapy_area": False, "autoimmune_skin": False,
+    "cardiac_device": False, "injectables_recent": False, "resurfacing_recent": False,
+    "stainless_steel_allergy": False, "metal_allergy_other": False, "anaesthetic_allergy": False,
+}
+
+
+def answers(**changes):
+    out = copy.deepcopy(ELIGIBLE)
+    out.update(changes)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+
+
+
+def consent_record(protocol, values, today=TODAY, name="Alex Patient"):
+    """The record the browser makes (the same engine, no seal)."""
+    ack = [a["id"] for a in protocol.document["consent"]["acknowledgements"]]
+    return protocol.consent(values, today=today, acknowledged=ack, signature={"name": name, "role": "patient"},
+                            signed_at=f"{today}T10:31:00Z", information_shown_at=f"{today}T10:20:00Z").to_dict()
+
+
+def submission(protocol, values=None, *, key=None, today=TODAY, consent=False, browser=True, **extra):
+    values = answers() if values is None else values
+    body = {"submission_key": key or uuid.uuid4().hex, "pack_digest": protocol.digest, "answers": values, "today": today}
+    if browser:
+        body["browser_result"] = protocol.screen(values, today=today).to_dict()
+    if consent:
+        body["consent_record"] = consent_record(protocol, values, today)
+    body.update(extra)
+    return body
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+def _as_postgres(cmd):
+    """postgres refuses to run as root: run its tools as the `postgres` user then."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--"] + cmd
+    return cmd
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed (Debian package postgresql; scripts/setup.sh installs it)")
+    return str(found[-1])
+
+
+class PostgresCluster:
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="prescreen-pg-"))
+        self.port = free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.data = self.dir / "data"
+        subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "prescreen", "-E", "UTF8",
+                                     "--no-sync"]), check=True, capture_output=True)
+        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-o",
+                                     f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200",
+                                     "start"]), check=True, capture_output=True)
+        self.count = 0
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self.count += 1
+        name = f"t{self.count}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=prescreen dbname=postgres", autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return f"postgresql://prescreen@127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+
+
+
+
+
+
+# ---------------------------------------------------------------- a real uvicorn in this process
+
+class Server:
+    def __init__(self, app, office):
+        import uvicorn
+
+        self.office = office
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    access_log=False))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        self.client = httpx.Client(base_url=self.url, timeout=30)
+
+    def post(self, body, **kw):
+        return self.client.post("/api/submissions", json=body, **kw)
+
+    def stop(self):
+        self.client.close()
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.office.store.close()
+
+
+def start_server(data_dir, database_url=None, **settings):
+    from prescreen.clinic.app import create_app, open_back_office
+    from prescreen.clinic.settings import Settings
+
+    settings.setdefault("clock", lambda: SERVER_NOW)
+    config = Settings(Path(data_dir), database_url=database_url, **settings)
+    office = open_back_office(config)
+    return Server(create_app(config, office), office)
+
+
+
+
+
+
+
+
+def error_of(response):
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "path", "message"}, body
+    return body["error"]["code"], body["error"]["path"], body["error"]["message"]
