@@ -174,3 +174,77 @@ def error_of(response):
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "path", "message"}, body
     return body["error"]["code"], body["error"]["path"], body["error"]["message"]
+
+
+# ---------------------------------------------------------------- the server as its own process
+
+class ServerProcess:
+    """`python -m prescreen.clinic serve` on 127.0.0.1 (what `make demo` runs), for load and crash tests."""
+
+    def __init__(self, data_dir, *extra, port=None, database_url=None):
+        import sys
+
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-m", "prescreen.clinic", "serve", "--data", str(data_dir), "--port", str(self.port), *extra]
+        if database_url:
+            cmd += ["--database", database_url]
+        self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.first_line = self.process.stdout.readline()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(self.url + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.process.kill()
+                raise RuntimeError(f"the back office did not start: {self.first_line}{self.process.stdout.read()}")
+            time.sleep(0.1)
+
+    def kill(self):
+        """SIGKILL: no shutdown, no flush — what a power cut or the OOM killer does."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process.stdout.close()
+
+
+def send_all(url, bodies, *, clients=50, stop=None):
+    """POST every body from `clients` concurrent connections; [(body index, status, reply)] for each
+    request that got an answer (a refused connection or a cut-off reply gives none)."""
+    import asyncio
+
+    async def main():
+        queue = asyncio.Queue()
+        for item in enumerate(bodies):
+            queue.put_nowait(item)
+        out = []
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+            async def worker():
+                while not queue.empty():
+                    if stop is not None and stop.is_set():
+                        return
+                    i, body = queue.get_nowait()
+                    try:
+                        r = await client.post("/api/submissions", json=body)
+                    except httpx.HTTPError:
+                        continue
+                    try:
+                        reply = r.json()
+                    except ValueError:
+                        reply = None
+                    out.append((i, r.status_code, reply))
+            await asyncio.gather(*(worker() for _ in range(clients)))
+        return out
+
+    return asyncio.run(main())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 import prescreen
@@ -16,6 +16,8 @@ import prescreen
 from .schema import audit, audit_head
 
 GENESIS = "0" * 64
+_MOVE_HEAD = (update(audit_head).where(audit_head.c.id == 1)
+              .values(seq=bindparam("new_seq"), digest=bindparam("new_digest")))
 
 EVENTS = ("received", "reviewed", "overridden", "countersigned", "withdrawn", "rescreened", "treatment_recorded",
           "user_added")
@@ -39,13 +41,13 @@ def append(conn: Connection, *, at: str, event: str, actor: str, submission_id: 
     if head is None:
         seq, prev = 1, GENESIS
         digest = row_digest(seq, at, event, submission_id, actor, details, prev)
-        conn.execute(audit_head.insert().values(id=1, seq=seq, digest=digest))
+        conn.execute(audit_head.insert(), dict(id=1, seq=seq, digest=digest))
     else:
         seq, prev = head.seq + 1, head.digest
         digest = row_digest(seq, at, event, submission_id, actor, details, prev)
-        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, digest=digest))
-    conn.execute(audit.insert().values(seq=seq, at=at, event=event, submission_id=submission_id, actor=actor,
-                                       details=prescreen.canonical_json(details), prev_digest=prev, digest=digest))
+        conn.execute(_MOVE_HEAD, dict(new_seq=seq, new_digest=digest))
+    conn.execute(audit.insert(), dict(seq=seq, at=at, event=event, submission_id=submission_id, actor=actor,
+                                      details=prescreen.canonical_json(details), prev_digest=prev, digest=digest))
     return seq
 
 

@@ -27,6 +27,7 @@ from .keys import Keys
 from .packs import Pack, Packs
 from .schema import packs as packs_table
 from .schema import submissions
+from .group_commit import GroupCommit
 from .storage import Store
 
 FIELDS = ("submission_key", "pack_digest", "answers", "today", "browser_result", "consent_record", "contact")
@@ -111,6 +112,7 @@ class Receiver:
         self.keys = keys
         self.clock = clock
         self._stored_packs: set = set()
+        self._writer = GroupCommit(store, self._write_one)
 
     def receive(self, body: bytes) -> Reply:
         document = parse_body(body)
@@ -218,31 +220,31 @@ class Receiver:
         details = {"submission_key": document["submission_key"], "request_digest": digest,
                    "content_digest": content_digest(answers_json, result_json, on_receipt_json, sealed_json, receipt_json),
                    "outcome": result_dict["outcome"], "flags": flags, "consent_digest": row["consent_digest"]}
-        try:
-            with self.store.write() as conn:
-                again = conn.execute(select(submissions.c.id).where(
-                    submissions.c.submission_key == document["submission_key"])).first()
-                if again is None:
-                    self._store_pack(conn, pack, received_at)
-                    conn.execute(submissions.insert().values(**row))
-                    audit.append(conn, at=received_at, event="received", actor="patient", submission_id=submission_id,
-                                 details=details)
-        except ApiError as e:
-            if e.code != "conflict":
-                raise
-            again = True  # another server stored the same key at the same moment
-        if again is not None:
-            stored = self._stored(document["submission_key"], digest)
-            if stored:
-                return stored
-            raise ApiError(503, "store_busy", "", "please send again", {"Retry-After": "1"})
-        self._stored_packs.add(pack.digest)  # only once its transaction is committed
+        written = self._writer.submit((row, details, pack))
+        self._stored_packs.add(pack.digest)  # only once a transaction holding it has committed
+        if written is not None:  # the same key was stored first, by a retry in flight or another server
+            return self._stored(document["submission_key"], digest) or Reply(503, ApiError(
+                503, "store_busy", "", "please send again").body())
         return Reply(201, self._reply_body(submission_id, receipt_json, sealed_json))
+
+    def _write_one(self, conn, item) -> Optional[str]:
+        """Inside the group commit's transaction: the submission, its pack (once) and its audit row.
+        Returns the id already stored under the same key (then nothing is written), else None."""
+        row, details, pack = item
+        existing = conn.execute(select(submissions.c.id).where(submissions.c.submission_key == row["submission_key"])).first()
+        if existing is not None:
+            return existing.id
+        self._store_pack(conn, pack, row["received_at"])
+        conn.execute(submissions.insert(), row)
+        audit.append(conn, at=row["received_at"], event="received", actor="patient", submission_id=row["id"],
+                     details=details)
+        return None
 
     def _store_pack(self, conn, pack: Pack, at: str) -> None:
         if pack.digest in self._stored_packs:
             return
         exists = conn.execute(select(packs_table.c.digest).where(packs_table.c.digest == pack.digest)).first()
         if exists is None:
-            conn.execute(packs_table.insert().values(digest=pack.digest, protocol_id=pack.protocol.id,
-                                                     version=pack.protocol.version, text=pack.text, stored_at=at))
+            conn.execute(packs_table.insert(), dict(digest=pack.digest, protocol_id=pack.protocol.id,
+                                                    version=pack.protocol.version, text=pack.text, stored_at=at))
+
