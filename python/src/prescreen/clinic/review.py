@@ -246,6 +246,43 @@ def install(app, office) -> None:
     async def rescreen(request: Request, submission_id: str) -> Response:
         return await act(request, submission_id, lambda user, f: actions.rescreen(office, user, submission_id))
 
+    @app.get("/review/submissions/{submission_id}/consent.pdf")
+    def consent_pdf(request: Request, submission_id: str) -> Response:
+        from . import consent_pdf as pdf
+
+        require(request)
+        _check_id(submission_id)
+        with store.read() as conn:
+            row = actions.load(conn, submission_id)
+        record = actions.sealed_record(row)
+        if record is None:
+            raise ApiError(404, "no_consent", "", "this submission has no consent record")
+        pack = office.packs.get(row["pack_digest"])
+        body = pdf.render(json.loads(pack.text) if pack else {}, record, submission_id)
+        return Response(body, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="consent-{submission_id}.pdf"'})
+
+    @app.post("/review/submissions/{submission_id}/treatment")
+    async def treatment(request: Request, submission_id: str) -> Response:
+        from .treatment import record_treatment
+
+        return await act(request, submission_id, lambda user, f: record_treatment(office, user, submission_id, f))
+
+    @app.get("/review/submissions/{submission_id}/follow-ups.ics")
+    def follow_ups(request: Request, submission_id: str) -> Response:
+        from .treatment import calendar
+
+        require(request)
+        _check_id(submission_id)
+        with store.read() as conn:
+            rows = conn.execute(select(treatments.c.follow_ups).where(treatments.c.submission_id == submission_id)
+                                .order_by(treatments.c.session_date.desc(), treatments.c.at.desc()).limit(1)).first()
+        if rows is None:
+            raise ApiError(404, "no_treatment", "", "no treatment is recorded yet, so there are no follow-up dates")
+        return Response(calendar(submission_id, json.loads(rows.follow_ups), timestamp(office.settings.clock())),
+                        media_type="text/calendar; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="follow-ups-{submission_id}.ics"'})
+
     # ---------------------------------------------------------------- admin
 
     @app.get("/review/admin/users")
