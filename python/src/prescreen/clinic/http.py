@@ -5,6 +5,7 @@ the error envelope for every failure, so no request ends in a bare 500 or a stac
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Dict
 
 from starlette.requests import Request
@@ -47,9 +48,13 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        started = time.perf_counter()
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                # Server time of the request so far (bench/clinic_submissions.py reads it).
+                headers.append((b"x-server-time-ms", f"{(time.perf_counter() - started) * 1000:.2f}".encode()))
                 present = {k.lower() for k, _ in headers}
                 for name, value in SECURITY_HEADERS.items():
                     if name.lower().encode() not in present:
