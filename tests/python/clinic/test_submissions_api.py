@@ -10,6 +10,16 @@ from sqlalchemy import func, select
 from clinic_support import ELIGIBLE, SERVER_NOW, TODAY, answers, consent_record, error_of, submission
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One SQLite server for the requests that must be refused (none of them may write anything)."""
+    from clinic_support import start_server
+
+    s = start_server(tmp_path_factory.mktemp("refusals") / "data")
+    yield s
+    s.stop()
+
+
 def count(server, table_name="submissions"):
     from prescreen.clinic import schema
 
@@ -120,26 +130,26 @@ def test_screened_on_the_patients_day_and_on_the_servers(server, protocol):
     (b"[1, 2]", 400, "not_an_object", ""),
     (b"[" * 200000 + b"]" * 200000, 413, "body_too_large", ""),
 ])
-def test_malformed_bodies(server, raw, status, code, path):
-    r = server.client.post("/api/submissions", content=raw, headers={"content-type": "application/json"})
+def test_malformed_bodies(shared, raw, status, code, path):
+    r = shared.client.post("/api/submissions", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == status
     assert error_of(r)[:2] == (code, path)
-    assert count(server) == 0
+    assert count(shared) == 0
 
 
-def test_oversized_body_without_a_length_is_cut_off(server):
+def test_oversized_body_without_a_length_is_cut_off(shared):
     def chunks():
         for _ in range(100):
             yield b" " * 10000  # 1 MB in all, sent chunked (no Content-Length)
-    r = server.client.post("/api/submissions", content=chunks(), headers={"content-type": "application/json"})
+    r = shared.client.post("/api/submissions", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert error_of(r)[0] == "body_too_large"
-    assert count(server) == 0
+    assert count(shared) == 0
 
 
-def test_deeply_nested_body_is_a_clear_error(server, protocol):
+def test_deeply_nested_body_is_a_clear_error(shared, protocol):
     raw = b'{"submission_key": "' + b"k" * 20 + b'", "answers": ' + b"[" * 20000 + b"]" * 20000 + b"}"
-    r = server.client.post("/api/submissions", content=raw, headers={"content-type": "application/json"})
+    r = shared.client.post("/api/submissions", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 400
     assert error_of(r)[0] == "malformed_json"
 
@@ -171,58 +181,76 @@ def _bad(protocol, **changes):
     ({"consent_record": "yes"}, 422, "wrong_type", "/consent_record"),
     ({"contact": {"phone": 7700}}, 422, "wrong_type", "/contact/phone"),
 ])
-def test_field_errors(server, protocol, changes, status, code, path):
-    r = server.post(_bad(protocol, **changes))
+def test_field_errors(shared, protocol, changes, status, code, path):
+    r = shared.post(_bad(protocol, **changes))
     assert r.status_code == status, r.text
     assert error_of(r)[:2] == (code, path)
-    assert count(server) == 0 and count(server, "audit") == 0
+    assert count(shared) == 0 and count(shared, "audit") == 0
 
 
 def test_today_may_be_one_day_after_the_servers_date(server, protocol):
     assert server.post(submission(protocol, today="2026-11-28")).status_code == 201
 
 
-def test_answers_that_fail_validation(server, protocol):
-    r = server.post(submission(protocol, answers(pregnant="maybe"), browser=False))
+def test_answers_that_fail_validation(shared, protocol):
+    r = shared.post(submission(protocol, answers(pregnant="maybe"), browser=False))
     assert r.status_code == 422
     code, path, message = error_of(r)
     assert (code, path) == ("invalid_answers", "/answers/pregnant")
     assert "wrong_type" in message
-    r = server.post(submission(protocol, answers(date_of_birth="1990-02-30"), browser=False))
+    r = shared.post(submission(protocol, answers(date_of_birth="1990-02-30"), browser=False))
     assert error_of(r)[:2] == ("invalid_answers", "/answers/date_of_birth")
-    assert count(server) == 0
+    assert count(shared) == 0
 
 
-def test_consent_record_that_fails_verification(server, protocol):
+def test_consent_record_that_fails_verification(shared, protocol):
     body = submission(protocol, consent=True)
     body["consent_record"]["signer"]["name"] = "Someone Else"  # changed after signing
-    r = server.post(body)
+    r = shared.post(body)
     assert r.status_code == 422
     assert error_of(r)[:2] == ("consent_invalid", "/consent_record/digest")
-    assert count(server) == 0
+    assert count(shared) == 0
 
 
-def test_consent_record_for_other_answers_is_refused(server, protocol):
+def test_consent_record_for_other_answers_is_refused(shared, protocol):
     body = submission(protocol, consent=True)
     body["consent_record"] = consent_record(protocol, answers(cold_sore_history=True))
-    r = server.post(body)
+    r = shared.post(body)
     assert r.status_code == 422
     assert error_of(r)[:2] == ("consent_mismatch", "/consent_record/answers_digest")
 
 
-def test_consent_record_when_the_outcome_does_not_permit_consent(server, protocol):
+def test_consent_record_when_the_outcome_does_not_permit_consent(shared, protocol):
     body = submission(protocol, answers(anticoagulant=True))
     body["consent_record"] = consent_record(protocol, ELIGIBLE)
-    r = server.post(body)
+    r = shared.post(body)
     assert r.status_code == 422
     assert error_of(r)[0] in ("consent_not_permitted", "consent_mismatch")
 
 
-def test_wrong_media_type_and_unknown_api_paths(server, protocol):
-    r = server.client.post("/api/submissions", content=json.dumps(submission(protocol)),
+def test_wrong_media_type_and_unknown_api_paths(shared, protocol):
+    r = shared.client.post("/api/submissions", content=json.dumps(submission(protocol)),
                            headers={"content-type": "text/plain"})
     assert r.status_code == 415 and error_of(r)[0] == "unsupported_media_type"
-    r = server.client.get("/api/nothing-here")
+    r = shared.client.get("/api/nothing-here")
     assert r.status_code == 404 and error_of(r)[0] == "not_found"
-    r = server.client.get("/api/submissions")
+    r = shared.client.get("/api/submissions")
     assert r.status_code == 405 and error_of(r)[0] == "method_not_allowed"
+
+
+def test_flood_from_one_address_is_limited(tmp_path, protocol):
+    from clinic_support import start_server
+    from prescreen.clinic.limits import Rate
+
+    s = start_server(tmp_path / "data", submission_rate=Rate(3, 0.5))
+    try:
+        codes = [s.post(submission(protocol)).status_code for _ in range(4)]
+        assert codes == [201, 201, 201, 429]
+        r = s.post(submission(protocol))
+        assert r.status_code == 429
+        code, path, message = error_of(r)
+        assert (code, path) == ("too_many_requests", "")
+        assert r.headers["retry-after"] == "2"
+        assert count(s) == 3
+    finally:
+        s.stop()
