@@ -158,3 +158,36 @@ def test_locked_database_is_a_clear_error_and_loses_nothing(tmp_path, protocol):
         assert len(rows) == 2 and report["valid"]
     finally:
         s.stop()
+
+
+def test_full_database_is_a_clear_error_and_loses_nothing_acknowledged(tmp_path, protocol):
+    # SQLite's own limit on the file's size (max_page_count) gives the same error as a full disk.
+    from clinic_support import start_server
+    from sqlalchemy import event
+
+    s = start_server(tmp_path / "data")
+    try:
+        acknowledged = [s.post(submission(protocol, consent=True)).json()["submission_id"] for _ in range(3)]
+        with s.office.store.read() as conn:
+            pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+        s.office.store.engine.dispose()
+
+        @event.listens_for(s.office.store.engine, "connect")
+        def _limit(dbapi_connection, _record):
+            dbapi_connection.execute(f"PRAGMA max_page_count={pages + 2}")
+
+        codes = []
+        for _ in range(40):
+            r = s.post(submission(protocol, consent=True))
+            codes.append(r.status_code)
+            if r.status_code != 201:
+                break
+        assert codes[-1] == 507, codes
+        assert r.json()["error"]["code"] == "store_full"
+        rows, report = stored_keys(tmp_path / "data")
+        ids = {i for _, i in rows}
+        assert set(acknowledged) <= ids
+        assert len(rows) == len(acknowledged) + codes.count(201)
+        assert report["valid"], report["problems"][:3]
+    finally:
+        s.stop()
