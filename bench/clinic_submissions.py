@@ -66,9 +66,9 @@ def service_rate(protocol, n):
     return n / elapsed
 
 
-def http_rate(protocol, n):
+def http_rate(protocol, n, workers=1):
     data = Path(tempfile.mkdtemp(prefix="bench-clinic-http-"))
-    server = ServerProcess(data)
+    server = ServerProcess(data, "--workers", str(workers))
     try:
         payload = bodies(protocol, n)
         send_all(server.url, payload[:50], clients=50)  # warm-up
@@ -129,16 +129,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=3000)
     ap.add_argument("--stored", type=int, default=100_000)
+    ap.add_argument("--only-submissions", action="store_true", help="skip the queue page")
     ap.add_argument("--write-results", action="store_true", help="append a section to bench/RESULTS.md")
     args = ap.parse_args()
     protocol = prescreen.Protocol.from_file(PACK)
     service = service_rate(protocol, args.n)
     http = http_rate(protocol, args.n)
-    fill, first, deep = queue_times(protocol, args.stored)
+    http2 = http_rate(protocol, args.n, workers=2)
+    fill, first, deep = queue_times(protocol, args.stored) if not args.only_submissions else (0, float("nan"), float("nan"))
     host = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite (WAL, synchronous=FULL)"
     lines = [
         f"submissions, service (50 threads, group commit)          {service:8.0f} /s  (target >= 500)",
         f"submissions, HTTP to uvicorn (50 clients, same cores)    {http:8.0f} /s  (target >= 500)",
+        f"submissions, HTTP, serve --workers 2                     {http2:8.0f} /s  (target >= 500)",
         f"review queue, {args.stored:,} stored, first page          {first:8.1f} ms server time  (target < 100)",
         f"review queue, {args.stored:,} stored, page 1000            {deep:8.1f} ms server time",
         f"(filling {args.stored:,} rows with audit rows took {fill:.0f} s)",

@@ -219,32 +219,52 @@ class ServerProcess:
 
 
 def send_all(url, bodies, *, clients=50, stop=None):
-    """POST every body from `clients` concurrent connections; [(body index, status, reply)] for each
-    request that got an answer (a refused connection or a cut-off reply gives none)."""
-    import asyncio
+    """POST every body from `clients` concurrent keep-alive connections (one thread each, the
+    standard library's HTTP client: lighter than an async client on two shared cores);
+    [(body index, status, reply)] for each request that got an answer (a refused connection or a
+    cut-off reply gives none)."""
+    import http.client
+    import json as _json
+    import queue as _queue
+    from urllib.parse import urlsplit
 
-    async def main():
-        queue = asyncio.Queue()
-        for item in enumerate(bodies):
-            queue.put_nowait(item)
-        out = []
-        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-        async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-            async def worker():
-                while not queue.empty():
-                    if stop is not None and stop.is_set():
-                        return
-                    i, body = queue.get_nowait()
-                    try:
-                        r = await client.post("/api/submissions", json=body)
-                    except httpx.HTTPError:
-                        continue
-                    try:
-                        reply = r.json()
-                    except ValueError:
-                        reply = None
-                    out.append((i, r.status_code, reply))
-            await asyncio.gather(*(worker() for _ in range(clients)))
-        return out
+    host = urlsplit(url)
+    work = _queue.Queue()
+    for item in enumerate(bodies):
+        work.put(item)
+    out, lock = [], threading.Lock()
 
-    return asyncio.run(main())
+    def worker():
+        conn = None
+        while not (stop is not None and stop.is_set()):
+            try:
+                i, body = work.get_nowait()
+            except _queue.Empty:
+                break
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+                conn.request("POST", "/api/submissions", body=_json.dumps(body).encode(),
+                             headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                raw = response.read()
+            except (OSError, http.client.HTTPException):
+                if conn is not None:
+                    conn.close()
+                conn = None
+                continue
+            try:
+                reply = _json.loads(raw)
+            except ValueError:
+                reply = None
+            with lock:
+                out.append((i, response.status, reply))
+        if conn is not None:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out

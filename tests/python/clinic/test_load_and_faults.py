@@ -191,3 +191,18 @@ def test_full_database_is_a_clear_error_and_loses_nothing_acknowledged(tmp_path,
         assert report["valid"], report["problems"][:3]
     finally:
         s.stop()
+
+
+def test_two_worker_processes_keep_one_chain(tmp_path, protocol):
+    bodies = bodies_for(protocol, 300, 5)
+    server = ServerProcess(tmp_path / "data", "--workers", "2")
+    try:
+        replies = send_all(server.url, bodies + bodies[:150], clients=20)
+    finally:
+        server.stop()
+    assert sorted({s for _, s, _ in replies}) == [200, 201]
+    assert sum(1 for _, s, _ in replies if s == 201) == 300
+    rows, report = stored_keys(tmp_path / "data")
+    assert len(rows) == 300
+    assert report["valid"], report["problems"][:3]
+    assert report["audit_rows"] == 300

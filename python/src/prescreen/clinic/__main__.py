@@ -33,12 +33,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.submission_limit:
         kw["submission_rate"] = Rate.parse(args.submission_limit)
     settings = _settings(args, **kw)
-    app = create_app(settings)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    options = dict(host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                   limit_concurrency=args.max_connections, timeout_keep_alive=30)
+    if args.workers > 1:
+        # Several processes (Python runs one thread at a time per process): each opens the same store;
+        # SQLite's write lock (BEGIN IMMEDIATE) or PostgreSQL's row lock keeps one audit chain.
+        import os
+
+        from .app import store_settings
+
+        store_settings(settings)  # migrations and keys made once, before the workers start
+        os.environ["PRESCREEN_CLINIC_SETTINGS"] = json.dumps({
+            "data_dir": str(settings.data_dir), "database_url": settings.database_url,
+            "protocols_dir": str(settings.protocols_dir) if settings.protocols_dir else None,
+            "submission_rate": args.submission_limit})
+        print(f"prescreen back office: http://{shown}:{args.port}/  (review pages: http://{shown}:{args.port}/review/; "
+              f"data in {settings.data_dir}; {args.workers} worker processes)", flush=True)
+        uvicorn.run("prescreen.clinic.app:app_from_environment", factory=True, workers=args.workers, **options)
+        return EXIT_OK
+    app = create_app(settings)
     print(f"prescreen back office: http://{shown}:{args.port}/  (review pages: http://{shown}:{args.port}/review/; "
           f"data in {settings.data_dir})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                limit_concurrency=args.max_connections, timeout_keep_alive=30)
+    uvicorn.run(app, **options)
     return EXIT_OK
 
 
@@ -88,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--protocols", help="folder of served packs (default: the checkout's protocols/)")
     s.add_argument("--submission-limit", metavar="BURST/PER_SECOND", help="submissions one address may send (default 4000/20)")
     s.add_argument("--max-connections", type=int, default=1000, help="concurrent connections before 503 (default 1000)")
+    s.add_argument("--workers", type=int, default=1, help="server processes (default 1; the flood limit is per process)")
     s.add_argument("--log-level", default="warning")
     s.set_defaults(func=cmd_serve)
 

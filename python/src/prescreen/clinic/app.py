@@ -46,6 +46,29 @@ def open_back_office(settings: Settings, store: Optional[Store] = None) -> BackO
                       Limiter(settings.login_rate, "login attempts", "too_many_login_attempts"))
 
 
+def store_settings(settings: Settings) -> None:
+    """Create or upgrade the store and the keys (what every worker process then only opens)."""
+    Store.open(settings.data_dir, settings.database_url).close()
+    keys_module.load_or_create(settings.data_dir)
+
+
+def app_from_environment():
+    """The app of one worker process of `serve --workers N` (settings from PRESCREEN_CLINIC_SETTINGS)."""
+    import json
+    import os
+    from pathlib import Path
+
+    from .limits import Rate
+
+    values = json.loads(os.environ["PRESCREEN_CLINIC_SETTINGS"])
+    kw = {"database_url": values["database_url"]}
+    if values.get("protocols_dir"):
+        kw["protocols_dir"] = Path(values["protocols_dir"])
+    if values.get("submission_rate"):
+        kw["submission_rate"] = Rate.parse(values["submission_rate"])
+    return create_app(Settings(Path(values["data_dir"]), **kw))
+
+
 async def read_body(request: Request) -> bytes:
     chunks = []
     async for chunk in request.stream():
