@@ -104,6 +104,9 @@ export function sendPanel(what) {
             }, 'Download the record the clinic sealed (JSON)')));
           }
           button.hidden = true;
+          // The summary's "Nothing has been sent anywhere" is no longer true.
+          document.querySelector('#summary .lead')?.replaceChildren(
+            'Sent to the clinic. You can still download your record or print this page, and bring it to your consultation.');
         } catch (error) {
           button.disabled = false;
           status.replaceChildren(el('strong', {}, 'Not sent. '), String(error.message ?? error),

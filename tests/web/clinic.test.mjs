@@ -100,6 +100,7 @@ test('patient sends, practitioner countersigns, the sealed record verifies every
   await page.click('#send-to-clinic');
   await page.waitForSelector('#send-reference');
   const submissionId = await page.textContent('#send-reference');
+  assert.match(await page.textContent('#summary .lead'), /^Sent to the clinic\./);
   assert.match(submissionId, /^sub_[0-9a-f]{20}$/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-sealed')]);
   const sealedFile = join(outputDir, 'clinic-sealed-by-patient.json');

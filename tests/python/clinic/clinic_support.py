@@ -268,3 +268,22 @@ def send_all(url, bodies, *, clients=50, stop=None):
     for t in threads:
         t.join()
     return out
+
+
+# ---------------------------------------------------------------- the review pages
+
+PASSWORD = "correct horse battery"
+
+
+def csrf(html):
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(server, name="pat", password=PASSWORD):
+    client = httpx.Client(base_url=server.url, timeout=30)
+    page = client.get("/review/login")
+    r = client.post("/review/login", data={"name": name, "password": password, "csrf_token": csrf(page.text),
+                                           "next": "/review/"})
+    return client, r

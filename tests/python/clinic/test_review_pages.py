@@ -10,13 +10,10 @@ import pytest
 from sqlalchemy import select
 
 import prescreen
-from clinic_support import SERVER_NOW, answers, error_of, start_server, submission
+from clinic_support import PASSWORD, SERVER_NOW, answers, csrf, error_of, login, start_server, submission
 from prescreen.clinic import accounts, schema
 from prescreen.clinic.keys import load_public_key
 from prescreen.clinic.sealing import verify_signatures
-
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture
 def office_server(tmp_path):
@@ -25,18 +22,6 @@ def office_server(tmp_path):
         accounts.add_user(s.office.store, name, role, PASSWORD, SERVER_NOW)
     yield s
     s.stop()
-
-
-def csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def login(server, name="pat", password=PASSWORD):
-    client = httpx.Client(base_url=server.url, timeout=30)
-    page = client.get("/review/login")
-    r = client.post("/review/login", data={"name": name, "password": password, "csrf_token": csrf(page.text),
-                                           "next": "/review/"})
-    return client, r
 
 
 def test_pages_without_a_session_redirect_to_login(office_server):

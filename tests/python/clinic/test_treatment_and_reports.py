@@ -10,7 +10,7 @@ from clinic_support import SERVER_NOW, answers, submission
 from prescreen import io as pio
 from prescreen import report
 from prescreen.clinic import accounts, read_submissions
-from test_review_pages import PASSWORD, csrf, login
+from clinic_support import PASSWORD, csrf, login
 
 
 @pytest.fixture
