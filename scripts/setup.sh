@@ -12,6 +12,8 @@ declare -A need=(
   [clang-14]=/usr/bin/clang++-14 [libclang-rt-14-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
   [python3-venv]=/usr/lib/python3.11/venv [python3-dev]=/usr/include/python3.11/Python.h
   [nodejs]=/usr/bin/node [npm]=/usr/bin/npm
+  # The back office's storage tests start a throwaway PostgreSQL cluster (initdb/pg_ctl).
+  [postgresql]=/usr/lib/postgresql
 )
 missing=()
 for pkg in "${!need[@]}"; do

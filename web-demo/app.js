@@ -9,6 +9,8 @@
 // Answers live in memory only: no storage, no network. They leave the page only when the patient
 // downloads the consent record.
 
+import { sendPanel } from './send.js';
+
 const PACK_URL = '/protocols/microneedling/protocol.json';
 const ENGINE_URL = '/wasm/index.js';
 const LOCALE = 'en-GB';
@@ -602,7 +604,8 @@ function renderResult() {
   h('aside', { class: 'notice notice-clinical', 'aria-label': 'Important' },
     h('p', {}, h('strong', {}, 'This is not a medical clearance. '),
       'It is a first check of your answers. Your practitioner will go through them with you and look at your skin before deciding, together with you, whether to treat.')),
-  h('div', { class: 'actions' }, actions)));
+  h('div', { class: 'actions' }, actions),
+  sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: clinicName() })));
 }
 
 // ---------------------------------------------------------------- consent
@@ -797,6 +800,7 @@ function renderSummary() {
       h('div', { class: 'actions no-print' },
         h('a', { class: 'button button-primary', id: 'download-record', href: state.recordUrl, download: fileName }, 'Download consent record (JSON)'),
         button('Print this page', () => window.print(), { kind: 'secondary', id: 'print-summary' })),
+      sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, consentRecord: record, clinic }),
       h('h2', {}, 'Your consent'),
       h('dl', { class: 'record' },
         row('Signed by', record.signer?.name ?? ''),

@@ -249,6 +249,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(json.dumps({"valid": False, "problems": [{"code": "malformed_json", "path": "", "message": str(e)}]}))
         return EXIT_PROBLEMS
     verification = prescreen.verify_consent(record, seal_key=key)
+    if args.public_key:  # the clinic's Ed25519 signatures (prescreen[clinic])
+        from prescreen.clinic.verify import with_signatures
+
+        verification = with_signatures(verification, record, args.public_key, _fail)
     out = {"verification": verification.to_dict()}
     ok = verification.valid
     if args.at:
@@ -314,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     k = v.add_mutually_exclusive_group()
     k.add_argument("--seal-key-file", help="file holding the back office's seal key")
     k.add_argument("--seal-key-env", metavar="VAR", help="environment variable holding the seal key")
+    v.add_argument("--public-key", metavar="PEM", help="the clinic's public key (clinic.pub): check its Ed25519 signatures too")
     v.add_argument("--at", help="also give the record's status at this date or date-time (exit 1 unless active)")
     v.add_argument("--compact", action="store_true", help="print JSON on one line")
     v.set_defaults(func=cmd_verify)

@@ -1,0 +1,90 @@
+"""The audit log: every event appended in the same transaction as the change it records, each row
+holding the digest of the row before it. The digest is SHA-256 of the engine's canonical JSON of the
+row (seq, at, event, submission, actor, details, previous digest), so editing, deleting or reordering
+any row breaks the chain, and the head row (the last seq and digest) catches a cut-off tail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterable, List, Mapping, Optional
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+
+import prescreen
+
+from .schema import audit, audit_head
+
+GENESIS = "0" * 64
+_MOVE_HEAD = (update(audit_head).where(audit_head.c.id == 1)
+              .values(seq=bindparam("new_seq"), digest=bindparam("new_digest")))
+
+EVENTS = ("received", "reviewed", "overridden", "countersigned", "withdrawn", "rescreened", "treatment_recorded",
+          "user_added")
+
+
+def row_digest(seq: int, at: str, event: str, submission_id: Optional[str], actor: str, details: Mapping[str, Any],
+               prev_digest: str) -> str:
+    document = {"seq": seq, "at": at, "event": event, "submission_id": submission_id, "actor": actor,
+                "details": details, "prev": prev_digest}
+    return prescreen.sha256_hex(prescreen.canonical_json(document))
+
+
+def append(conn: Connection, *, at: str, event: str, actor: str, submission_id: Optional[str] = None,
+           details: Optional[Mapping[str, Any]] = None) -> int:
+    """Append one event inside the caller's write transaction; returns its seq."""
+    if event not in EVENTS:
+        raise ValueError(f"event: unknown audit event {event!r}")
+    details = dict(details or {})
+    head = conn.execute(select(audit_head.c.seq, audit_head.c.digest).where(audit_head.c.id == 1)
+                        .with_for_update()).first()
+    if head is None:
+        seq, prev = 1, GENESIS
+        digest = row_digest(seq, at, event, submission_id, actor, details, prev)
+        conn.execute(audit_head.insert(), dict(id=1, seq=seq, digest=digest))
+    else:
+        seq, prev = head.seq + 1, head.digest
+        digest = row_digest(seq, at, event, submission_id, actor, details, prev)
+        conn.execute(_MOVE_HEAD, dict(new_seq=seq, new_digest=digest))
+    conn.execute(audit.insert(), dict(seq=seq, at=at, event=event, submission_id=submission_id, actor=actor,
+                                      details=prescreen.canonical_json(details), prev_digest=prev, digest=digest))
+    return seq
+
+
+def verify_chain(conn: Connection) -> List[Dict[str, Any]]:
+    """Every problem in the chain ([] when it holds): {code, seq, message}."""
+    problems: List[Dict[str, Any]] = []
+    expected_seq, prev = 1, GENESIS
+    rows = conn.execute(select(audit).order_by(audit.c.seq)).mappings()
+    for row in rows:
+        seq = row["seq"]
+        if seq != expected_seq:
+            problems.append({"code": "missing_rows", "seq": expected_seq,
+                             "message": f"rows {expected_seq}..{seq - 1} are missing (deleted)" if seq > expected_seq
+                             else f"row {seq} is out of order"})
+        if row["prev_digest"] != prev:
+            problems.append({"code": "broken_link", "seq": seq,
+                             "message": f"row {seq} does not follow the row before it (deleted, inserted or reordered rows)"})
+        try:
+            details = json.loads(row["details"])
+        except ValueError:
+            details = None
+        recomputed = row_digest(seq, row["at"], row["event"], row["submission_id"], row["actor"], details,
+                                row["prev_digest"]) if details is not None else None
+        if recomputed != row["digest"] or prescreen.canonical_json(details) != row["details"]:
+            problems.append({"code": "row_changed", "seq": seq,
+                             "message": f"row {seq} ({row['event']}) was changed after it was written"})
+        expected_seq, prev = seq + 1, row["digest"]
+    head = conn.execute(select(audit_head.c.seq, audit_head.c.digest).where(audit_head.c.id == 1)).first()
+    last_seq = expected_seq - 1
+    if head is None:
+        if last_seq:
+            problems.append({"code": "head_missing", "seq": last_seq, "message": "the chain's head row is missing"})
+    elif head.seq != last_seq or head.digest != prev:
+        problems.append({"code": "tail_missing", "seq": head.seq,
+                         "message": f"the chain should end at row {head.seq} but ends at row {last_seq} (rows deleted from the end)"})
+    return problems
+
+
+def events_of(conn: Connection, submission_id: str) -> Iterable[Mapping[str, Any]]:
+    return conn.execute(select(audit).where(audit.c.submission_id == submission_id).order_by(audit.c.seq)).mappings().all()

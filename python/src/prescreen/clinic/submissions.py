@@ -1,0 +1,250 @@
+"""Receiving a submission: ``POST /api/submissions``.
+
+The browser's result is never trusted. The server checks the body field by field (JSON Pointer paths),
+screens the answers with the very pack the browser used (its digest must be one this server serves) on
+the patient's ``today`` (what the patient saw) and on its own date, makes the consent record again and
+seals and signs it, then stores everything with a signed receipt and the audit row in ONE transaction:
+either all of it is written or nothing is. A retry with the same submission key gets the stored
+answer (200); the same key with a different body is refused (409).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from sqlalchemy import select
+
+import prescreen
+
+from . import audit, sealing
+from .clock import Clock, local_date, timestamp
+from .errors import ApiError, pointer
+from .keys import Keys
+from .packs import Pack, Packs
+from .schema import packs as packs_table
+from .schema import submissions
+from .group_commit import GroupCommit
+from .storage import Store
+
+FIELDS = ("submission_key", "pack_digest", "answers", "today", "browser_result", "consent_record", "contact")
+REQUIRED = ("submission_key", "pack_digest", "answers", "today")
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+# The review queue's order: refer first, then precautions, then deferred (with their dates), then the rest.
+QUEUE_RANK = {"refer": 0, "eligible_with_precautions": 1, "deferred": 2, "not_eligible": 3, "incomplete": 4,
+              "eligible": 5}
+CONTACT_FIELDS = 20
+CONTACT_TEXT = 500
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Dict[str, Any]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_body(body: bytes) -> Dict[str, Any]:
+    try:
+        document = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise ApiError(400, "malformed_json", "", "the body is not UTF-8 text") from None
+    except RecursionError:
+        raise ApiError(400, "malformed_json", "", "the body is nested too deeply") from None
+    except ValueError as e:
+        raise ApiError(400, "malformed_json", "", f"the body is not valid JSON: {e}") from None
+    if not isinstance(document, dict):
+        raise ApiError(400, "not_an_object", "", f"the body must be a JSON object, got {type(document).__name__}")
+    for name in document:
+        if name not in FIELDS:
+            raise ApiError(422, "unknown_field", pointer(name), f"unknown field {name!r} (expected: {', '.join(FIELDS)})")
+    for name in REQUIRED:
+        if name not in document:
+            raise ApiError(422, "missing_field", pointer(name), f"the field {name!r} is required")
+    expect = {"submission_key": str, "pack_digest": str, "answers": dict, "today": str}
+    for name, kind in expect.items():
+        if not isinstance(document[name], kind):
+            raise ApiError(422, "wrong_type", pointer(name),
+                           f"{name} must be {'a string' if kind is str else 'an object'}, got {type(document[name]).__name__}")
+    for name in ("browser_result", "consent_record", "contact"):
+        if document.get(name) is not None and not isinstance(document[name], dict):
+            raise ApiError(422, "wrong_type", pointer(name), f"{name} must be an object or null")
+    if not KEY_PATTERN.match(document["submission_key"]):
+        raise ApiError(422, "invalid_submission_key", "/submission_key",
+                       "submission_key must be 16 to 128 letters, digits, '-' or '_' (e.g. a random UUID)")
+    if not DIGEST_PATTERN.match(document["pack_digest"]):
+        raise ApiError(422, "invalid_pack_digest", "/pack_digest", "pack_digest must be 64 lower-case hex digits (SHA-256)")
+    for name, value in (document.get("contact") or {}).items():
+        if not isinstance(value, str) or len(value) > CONTACT_TEXT or len(name) > 100:
+            raise ApiError(422, "wrong_type", pointer("contact", name), f"contact fields are texts of at most {CONTACT_TEXT} characters")
+    if len(document.get("contact") or {}) > CONTACT_FIELDS:
+        raise ApiError(422, "too_many_fields", "/contact", f"contact has at most {CONTACT_FIELDS} fields")
+    return document
+
+
+def request_digest(document: Mapping[str, Any]) -> str:
+    """The body's fingerprint for idempotency (key order and spacing do not matter)."""
+    return prescreen.sha256_hex(json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+
+
+def summary(result: Mapping[str, Any]) -> Dict[str, Any]:
+    """What a result says, for comparing two screenings: outcome, date and findings."""
+    return {"outcome": result.get("outcome"), "defer_until": result.get("defer_until"),
+            "findings": sorted(f.get("rule") for f in result.get("findings") or [] if isinstance(f, Mapping))}
+
+
+def content_digest(answers: str, result: str, result_on_receipt: str, consent_record: Optional[str], receipt: str) -> str:
+    """Digest of a submission's unchangeable columns, kept in its `received` audit row (verify-store)."""
+    return prescreen.sha256_hex("\n".join([answers, result, result_on_receipt, consent_record or "", receipt]))
+
+
+class Receiver:
+    def __init__(self, store: Store, packs: Packs, keys: Keys, clock: Clock):
+        self.store = store
+        self.packs = packs
+        self.keys = keys
+        self.clock = clock
+        self._stored_packs: set = set()
+        self._writer = GroupCommit(store, self._write_one)
+
+    def receive(self, body: bytes) -> Reply:
+        document = parse_body(body)
+        digest = request_digest(document)
+        stored = self._stored(document["submission_key"], digest)
+        if stored:
+            return stored
+        pack = self.packs.get(document["pack_digest"])
+        if pack is None:
+            raise ApiError(422, "unknown_pack", "/pack_digest",
+                           "this pack is not served here (the form may be out of date: reload it and send again)")
+        protocol = pack.protocol
+        now = self.clock()
+        server_today = local_date(now)
+        today = document["today"]
+        try:
+            protocol.screen({}, today=today)
+        except (TypeError, ValueError) as e:
+            raise ApiError(422, "invalid_date", "/today", f"today must be an ISO date YYYY-MM-DD: {e}") from None
+        latest = prescreen.apply_logic({"date_add": [server_today, 1, "days"]})
+        if today > latest:
+            raise ApiError(422, "today_in_future", "/today",
+                           f"today ({today}) is after the clinic's date ({server_today}) plus one day")
+        answers = document["answers"]
+        try:
+            state = protocol.form(answers, today=today)
+        except (TypeError, ValueError) as e:
+            raise ApiError(422, "invalid_answers", "/answers", str(e)) from None
+        if state.issues:
+            issue = state.issues[0]
+            raise ApiError(422, "invalid_answers", pointer("answers", issue.get("item", "")),
+                           f"{issue.get('code')}: {issue.get('message')}")
+        result = protocol.screen(answers, today=today)
+        on_receipt = result if server_today == today else protocol.screen(answers, today=server_today)
+        result_json, on_receipt_json = result.to_json(), on_receipt.to_json()
+        result_dict = json.loads(result_json)
+        flags: List[str] = []
+        if summary(result_dict) != summary(json.loads(on_receipt_json)):
+            flags.append("result_changed_since_today")
+        browser = document.get("browser_result")
+        if browser is not None and summary(browser) != summary(result_dict):
+            flags.append("browser_result_differs")
+
+        sealed = None
+        record = document.get("consent_record")
+        if record is not None:
+            screening = record.get("screening") if isinstance(record.get("screening"), dict) else {}
+            if record.get("protocol", {}).get("digest") if isinstance(record.get("protocol"), dict) else None:
+                if record["protocol"]["digest"] != pack.digest:
+                    raise ApiError(422, "consent_mismatch", "/consent_record/protocol/digest",
+                                   "the consent record was made with another pack than pack_digest")
+            if screening.get("today") not in (None, today):
+                raise ApiError(422, "consent_mismatch", "/consent_record/screening/today",
+                               "the consent record was made on another day than today")
+            sealed = sealing.seal_record(protocol, answers, record, self.keys)
+
+        return self._store(document, digest, pack, now, server_today, result_json, result_dict, on_receipt_json,
+                           json.loads(on_receipt_json)["outcome"], flags, sealed)
+
+    # -- storing ---------------------------------------------------------------------------------
+
+    def _stored(self, key: str, digest: str) -> Optional[Reply]:
+        with self.store.read() as conn:
+            row = conn.execute(select(submissions.c.id, submissions.c.request_digest, submissions.c.receipt,
+                                      submissions.c.consent_record)
+                               .where(submissions.c.submission_key == key)).first()
+        if row is None:
+            return None
+        if row.request_digest != digest:
+            raise ApiError(409, "submission_key_reused", "/submission_key",
+                           "this submission key was already used for a different submission")
+        return Reply(200, self._reply_body(row.id, row.receipt, row.consent_record))
+
+    @staticmethod
+    def _reply_body(submission_id: str, receipt: str, consent_record: Optional[str]) -> Dict[str, Any]:
+        body: Dict[str, Any] = {"submission_id": submission_id, "receipt": json.loads(receipt)}
+        if consent_record:
+            body["sealed_record"] = json.loads(consent_record)
+        return body
+
+    def _store(self, document, digest, pack: Pack, now, server_today, result_json, result_dict, on_receipt_json,
+               outcome_on_receipt, flags, sealed) -> Reply:
+        submission_id = "sub_" + secrets.token_hex(10)
+        received_at = timestamp(now)
+        receipt: Dict[str, Any] = {
+            "receipt_type": "prescreen.receipt/1", "submission_id": submission_id,
+            "submission_key": document["submission_key"], "received_at": received_at, "request_digest": digest,
+            "pack_digest": pack.digest, "outcome": result_dict["outcome"], "flags": flags,
+            "consent_digest": sealed["digest"] if sealed else None,
+        }
+        receipt["signature"] = sealing.sign(self.keys.signing_key, sealing.RECEIPT_CONTEXT, prescreen.canonical_json(receipt))
+        receipt_json = prescreen.canonical_json(receipt)
+        answers_json = json.dumps(document["answers"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        sealed_json = prescreen.canonical_json(sealed) if sealed else None
+        row = dict(
+            id=submission_id, submission_key=document["submission_key"], request_digest=digest, received_at=received_at,
+            received_on=server_today, today=document["today"], pack_digest=pack.digest, protocol_id=pack.protocol.id,
+            protocol_version=pack.protocol.version, outcome=result_dict["outcome"], defer_until=result_dict.get("defer_until"),
+            outcome_on_receipt=outcome_on_receipt, queue_rank=QUEUE_RANK.get(result_dict["outcome"], 9),
+            flags=json.dumps(flags), answers=answers_json, result=result_json, result_on_receipt=on_receipt_json,
+            browser_result=json.dumps(document["browser_result"], sort_keys=True) if document.get("browser_result") is not None else None,
+            consent_record=sealed_json, consent_digest=sealed["digest"] if sealed else None,
+            contact=json.dumps(document["contact"], sort_keys=True) if document.get("contact") else None,
+            receipt=receipt_json, status="new")
+        details = {"submission_key": document["submission_key"], "request_digest": digest,
+                   "content_digest": content_digest(answers_json, result_json, on_receipt_json, sealed_json, receipt_json),
+                   "outcome": result_dict["outcome"], "flags": flags, "consent_digest": row["consent_digest"]}
+        written = self._writer.submit((row, details, pack))
+        self._stored_packs.add(pack.digest)  # only once a transaction holding it has committed
+        if written is not None:  # the same key was stored first, by a retry in flight or another server
+            return self._stored(document["submission_key"], digest) or Reply(503, ApiError(
+                503, "store_busy", "", "please send again").body())
+        return Reply(201, self._reply_body(submission_id, receipt_json, sealed_json))
+
+    def _write_one(self, conn, item) -> Optional[str]:
+        """Inside the group commit's transaction: the submission, its pack (once) and its audit row.
+        Returns the id already stored under the same key (then nothing is written), else None."""
+        row, details, pack = item
+        existing = conn.execute(select(submissions.c.id).where(submissions.c.submission_key == row["submission_key"])).first()
+        if existing is not None:
+            return existing.id
+        self._store_pack(conn, pack, row["received_at"])
+        conn.execute(submissions.insert(), row)
+        audit.append(conn, at=row["received_at"], event="received", actor="patient", submission_id=row["id"],
+                     details=details)
+        return None
+
+    def _store_pack(self, conn, pack: Pack, at: str) -> None:
+        if pack.digest in self._stored_packs:
+            return
+        exists = conn.execute(select(packs_table.c.digest).where(packs_table.c.digest == pack.digest)).first()
+        if exists is None:
+            conn.execute(packs_table.insert(), dict(digest=pack.digest, protocol_id=pack.protocol.id,
+                                                    version=pack.protocol.version, text=pack.text, stored_at=at))
+

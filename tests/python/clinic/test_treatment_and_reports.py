@@ -1,0 +1,89 @@
+"""Treatment sessions (refused without an active consent), follow-up dates and their calendar file,
+the consent PDF, and read_submissions() for analysts (on SQLite and PostgreSQL)."""
+
+import datetime
+
+import pandas as pd
+import pytest
+
+from clinic_support import SERVER_NOW, answers, submission
+from prescreen import io as pio
+from prescreen import report
+from prescreen.clinic import accounts, read_submissions
+from clinic_support import PASSWORD, csrf, login
+
+
+@pytest.fixture
+def office_server(sqlite_server):
+    accounts.add_user(sqlite_server.office.store, "pat", "practitioner", PASSWORD, SERVER_NOW)
+    return sqlite_server
+
+
+TREATMENT = {"session_date": "2026-11-30", "device": "Dermapen 4", "cartridge_lot": "LOT-2026-0419",
+             "needle_depths": "forehead: 0.5\ncheeks: 1.0 mm", "products": "hyaluronic serum, SPF 50",
+             "test_spot": "jawline, 2026-11-26", "immediate_reaction": "mild erythema"}
+
+
+def test_treatment_needs_an_active_consent_and_gives_follow_ups(office_server, protocol):
+    with_consent = office_server.post(submission(protocol, consent=True)).json()["submission_id"]
+    without = office_server.post(submission(protocol)).json()["submission_id"]
+    client, _ = login(office_server)
+    token = csrf(client.get(f"/review/submissions/{with_consent}").text)
+    r = client.post(f"/review/submissions/{without}/treatment", data=dict(TREATMENT, csrf_token=token))
+    assert r.status_code == 409 and "no_consent" in r.text
+    # Before the consent was signed it was not active.
+    r = client.post(f"/review/submissions/{with_consent}/treatment", data=dict(TREATMENT, csrf_token=token, session_date="2026-11-20"))
+    assert r.status_code == 409 and "consent_not_active" in r.text
+    r = client.post(f"/review/submissions/{with_consent}/treatment", data=dict(TREATMENT, csrf_token=token, needle_depths="cheeks: 9"))
+    assert r.status_code == 422 and "invalid_needle_depth" in r.text
+    r = client.post(f"/review/submissions/{with_consent}/treatment", data=dict(TREATMENT, csrf_token=token))
+    assert r.status_code == 303
+    html = client.get(f"/review/submissions/{with_consent}").text
+    assert "LOT-2026-0419" in html and "cheeks 1.0" in html
+    # Acne scars: 3 sessions 4 weeks apart -> two more after this one.
+    assert "Follow-up sessions: 2026-12-28, 2027-01-25" in html
+    ics = client.get(f"/review/submissions/{with_consent}/follow-ups.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert ics.text.count("BEGIN:VEVENT") == 2
+    assert "DTSTART;VALUE=DATE:20261228\r\n" in ics.text and "DTSTART;VALUE=DATE:20270125\r\n" in ics.text
+    # Withdrawn consent: no more sessions.
+    client.post(f"/review/submissions/{with_consent}/withdraw", data={"csrf_token": token, "reason": "moved away"})
+    r = client.post(f"/review/submissions/{with_consent}/treatment", data=dict(TREATMENT, csrf_token=token, session_date="2026-12-28"))
+    assert r.status_code == 409 and "withdrawn" in r.text
+
+
+def test_consent_pdf(office_server, protocol):
+    sid = office_server.post(submission(protocol, consent=True)).json()["submission_id"]
+    client, _ = login(office_server)
+    r = client.get(f"/review/submissions/{sid}/consent.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF-") and b"%%EOF" in r.content[-32:]
+    assert len(r.content) > 2000
+
+
+def test_read_submissions_has_the_result_table_columns(database, protocol):
+    from clinic_support import start_server
+
+    data_dir, url = database
+    s = start_server(data_dir, url)
+    try:
+        ids = [s.post(submission(protocol, v, consent=c)).json()["submission_id"] for v, c in
+               ((answers(), True), (answers(keloid_tendency=True), False),
+                (answers(isotretinoin_past=True, isotretinoin_last_dose="2026-10-01"), False))]
+    finally:
+        s.stop()
+    frame = read_submissions(url or data_dir)
+    assert list(frame.columns[: len(pio.RESULT_COLUMNS)]) == pio.RESULT_COLUMNS
+    assert list(frame["submission_id"]) == ids
+    assert list(frame["outcome"]) == ["eligible", "refer", "deferred"]
+    assert frame["defer_until"].iloc[2] == pd.Timestamp("2027-04-01")
+    assert frame["today"].iloc[0] == pd.Timestamp("2026-11-25")
+    assert frame["findings"].iloc[1] == ["keloid_tendency"]
+    assert frame["protocol_digest"].iloc[0] == protocol.digest
+    assert list(frame["consent_digest"].notna()) == [True, False, False]
+    assert len(read_submissions(url or data_dir, since=datetime.date(2026, 11, 28))) == 0
+    assert len(read_submissions(url or data_dir, since="2026-11-27")) == 3
+    # prescreen.report works on it.
+    out = data_dir / "report.html"
+    report.html_report(frame, out, title="Submissions")
+    assert "refer" in out.read_text(encoding="utf-8")
