@@ -193,7 +193,7 @@ def run_cli(v, tmp_path):
     data.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     run = subprocess.run([str(CLI), "fhir", *map(str, args)], capture_output=True, text=True, timeout=60)
     if run.returncode == 1:
-        return {"error": {"diagnostics": json.loads(run.stderr.splitlines()[-1])["diagnostics"]}}
+        return {"error": {"diagnostics": json.loads(run.stderr.splitlines()[-1])["error"]["diagnostics"]}}
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     if op == "fhir_consent":

@@ -36,6 +36,12 @@ ELIGIBLE = {
     "immunosuppressed": False, "chemotherapy_current": False, "radiotherapy_area": False, "autoimmune_skin": False,
     "cardiac_device": False, "injectables_recent": False, "resurfacing_recent": False,
     "stainless_steel_allergy": False, "metal_allergy_other": False, "anaesthetic_allergy": False,
+    # Pack 2.0.0 (mn-ref-v2): the new questions, each with its 'nothing to report' answer.
+    "skin_type": "II", "pih_history": False, "melasma": False, "vitiligo_lichen_planus": "none",
+    "sarcoidosis_granuloma": False, "herpes_other_area": "none", "permanent_filler_area": "none",
+    "threads_implants_area": "none", "surgery_area": False, "previous_microneedling": False, "home_device": False,
+    "hair_removal_recent": False, "self_tan_recent": False, "chlorhexidine_allergy": False, "latex_allergy": False,
+    "product_ingredient_allergy": False,
 }
 
 

@@ -142,13 +142,14 @@ def test_practitioner_cannot_use_the_admin_pages_and_manager_cannot_act(office_s
 
 
 def test_override_refused_for_not_eligible_and_recorded_for_refer(office_server, protocol):
-    sid = office_server.post(submission(protocol, answers(bleeding_disorder=True, keloid_tendency=True))).json()["submission_id"]
+    # Pack 2.0.0: a stainless-steel allergy is not_eligible and its policy forbids any override.
+    sid = office_server.post(submission(protocol, answers(stainless_steel_allergy=True, keloid_tendency=True))).json()["submission_id"]
     client, _ = login(office_server)
     html = client.get(f"/review/submissions/{sid}").text
     token = csrf(html)
     fields = {"csrf_token": token, "name": "Pat Practitioner", "role": "doctor", "register": "GMC",
               "registration_number": "7654321", "reason": "seen in clinic"}
-    r = client.post(f"/review/submissions/{sid}/override", data=dict(fields, rule="bleeding_disorder"))
+    r = client.post(f"/review/submissions/{sid}/override", data=dict(fields, rule="stainless_steel_allergy"))
     assert r.status_code == 409 and "override_not_allowed" in r.text
     r = client.post(f"/review/submissions/{sid}/override", data=dict(fields, rule="keloid_tendency", reason=""))
     assert r.status_code == 422 and "missing_field" in r.text
@@ -172,16 +173,16 @@ def test_withdraw_consent(office_server, protocol):
 
 def test_rescreen_against_a_newer_pack(tmp_path, protocol):
     newer = json.loads(protocol.to_json()) if False else json.load(open(protocol_path()))
-    newer["version"] = "1.1.0"
+    newer["version"] = "2.1.0"
     (tmp_path / "data" / "packs").mkdir(parents=True)
-    (tmp_path / "data" / "packs" / "microneedling-1.1.0.json").write_text(json.dumps(newer))
+    (tmp_path / "data" / "packs" / "microneedling-2.1.0.json").write_text(json.dumps(newer))
     s = start_server(tmp_path / "data")
     try:
         accounts.add_user(s.office.store, "pat", "practitioner", PASSWORD, SERVER_NOW)
         sid = s.post(submission(protocol, answers(keloid_tendency=True))).json()["submission_id"]
         client, _ = login(s)
         html = client.get(f"/review/submissions/{sid}").text
-        assert "Re-screen with microneedling 1.1.0" in html
+        assert "Re-screen with microneedling 2.1.0" in html
         assert client.post(f"/review/submissions/{sid}/rescreen", data={"csrf_token": csrf(html)}).status_code == 303
         with s.office.store.read() as conn:
             row = conn.execute(select(schema.rescreenings)).mappings().one()
