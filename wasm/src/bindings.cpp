@@ -25,63 +25,13 @@
 
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
+#include "envelope.hpp"
 
 namespace {
 
-using prescreen::Diagnostic;
-using prescreen::json;
+using namespace prescreen::wasm;
 
 constexpr std::string_view kMarker = "\xEF\xB7\x90";  // U+FDD0 in UTF-8
-
-// ---- envelopes ---------------------------------------------------------------------------------
-
-std::string dump(const json& value) {
-    // replace: an invalid UTF-8 sequence must not turn a result into an exception.
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string ok(json value) {
-    json envelope = json::object();
-    envelope["ok"] = std::move(value);
-    return dump(envelope);
-}
-
-json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
-    json list = json::array();
-    for (const auto& d : diagnostics) list.push_back(d.to_json());
-    return list;
-}
-
-// The engine's one error envelope, with the problems behind it.
-std::string error(const std::string& code, const std::string& path, const std::string& message,
-                  const std::vector<Diagnostic>& diagnostics) {
-    return dump(prescreen::error_envelope({code, path, message}, diagnostics));
-}
-
-std::string error(const Diagnostic& d) { return error(d.code, d.path, d.message, {d}); }
-
-std::string error(const std::vector<Diagnostic>& diagnostics) {
-    if (diagnostics.size() == 1) return error(diagnostics.front());
-    return error("protocol_error", "", prescreen::ProtocolError(diagnostics).what(), diagnostics);
-}
-
-// Runs `body` and converts every exception into an error envelope.
-template <class Body>
-std::string guarded(Body&& body) {
-    try {
-        return body();
-    } catch (const prescreen::ProtocolError& e) {
-        return dump(e.to_json());
-    } catch (const prescreen::UsageError& e) {
-        return error(e.diagnostic());
-    } catch (const std::bad_alloc&) {
-        return error("out_of_memory", "", "the engine ran out of memory", {});
-    } catch (const std::exception& e) {
-        return error("internal_error", "", std::string("unexpected engine error: ") + e.what(), {});
-    } catch (...) {
-        return error("internal_error", "", "unexpected engine error", {});
-    }
-}
 
 // ---- input -------------------------------------------------------------------------------------
 

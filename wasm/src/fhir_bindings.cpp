@@ -9,46 +9,24 @@
 #include <optional>
 #include <string>
 
+#include "envelope.hpp"
 #include "prescreen/fhir.hpp"
 
 namespace {
 
-using prescreen::Diagnostic;
-using prescreen::json;
+using namespace prescreen::wasm;
 
-std::string envelope_error(const std::string& code, const std::string& path, const std::string& message,
-                           const std::vector<Diagnostic>& diagnostics) {
-    json list = json::array();
-    for (const auto& d : diagnostics) list.push_back(d.to_json());
-    json body = {{"code", code}, {"path", path}, {"message", message}, {"diagnostics", std::move(list)}};
-    return json{{"error", std::move(body)}}.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
+// Every entry point returns {"ok": <resource>} or the engine's error envelope (envelope.hpp).
 template <class Body>
-std::string guarded(Body&& body) {
-    try {
-        json envelope = json::object();
-        envelope["ok"] = body();
-        return envelope.dump(-1, ' ', false, json::error_handler_t::replace);
-    } catch (const prescreen::ProtocolError& e) {
-        const auto& d = e.diagnostics();
-        if (d.size() == 1) return envelope_error(d.front().code, d.front().path, e.what(), d);
-        return envelope_error("protocol_error", d.empty() ? "" : d.front().path, e.what(), d);
-    } catch (const prescreen::UsageError& e) {
-        return envelope_error(e.diagnostic().code, e.diagnostic().path, e.diagnostic().message, {e.diagnostic()});
-    } catch (const std::bad_alloc&) {
-        return envelope_error("out_of_memory", "", "the engine ran out of memory", {});
-    } catch (const std::exception& e) {
-        return envelope_error("internal_error", "", std::string("unexpected engine error: ") + e.what(), {});
-    } catch (...) {
-        return envelope_error("internal_error", "", "unexpected engine error", {});
-    }
+std::string enveloped(Body&& body) {
+    return guarded([&] { return ok(body()); });
 }
 
 json parse(const std::string& text, const char* what) {
-    json value = json::parse(text, nullptr, false);
-    if (value.is_discarded()) throw prescreen::UsageError({"malformed_json", "", std::string(what) + " is not valid JSON"});
-    return value;
+    std::vector<Diagnostic> problems;  // the engine's one strict reader (duplicate keys refused)
+    auto value = prescreen::parse_json(text, problems);
+    if (!value) throw prescreen::UsageError({problems.front().code, problems.front().path, std::string(what) + ": " + problems.front().message});
+    return std::move(*value);
 }
 
 const prescreen::Protocol& protocol_of(const std::string& document, const std::string& overrides) {
@@ -64,37 +42,37 @@ const prescreen::Protocol& protocol_of(const std::string& document, const std::s
 }
 
 std::string fhir_questionnaire(std::string document, std::string overrides, std::string locale) {
-    return guarded([&] { return prescreen::fhir::questionnaire(protocol_of(document, overrides), locale); });
+    return enveloped([&] { return prescreen::fhir::questionnaire(protocol_of(document, overrides), locale); });
 }
 
 std::string fhir_questionnaire_response(std::string document, std::string overrides, std::string answers,
                                         std::string today, std::string locale) {
-    return guarded([&] {
+    return enveloped([&] {
         return prescreen::fhir::questionnaire_response(protocol_of(document, overrides), parse(answers, "the answers"),
                                                        {today, locale});
     });
 }
 
 std::string fhir_answers_from_response(std::string document, std::string overrides, std::string response) {
-    return guarded([&] {
+    return enveloped([&] {
         return prescreen::fhir::answers_from_response(protocol_of(document, overrides), parse(response, "the response"));
     });
 }
 
 std::string fhir_import_questionnaire(std::string resource) {
-    return guarded([&] { return prescreen::fhir::import_questionnaire_text(resource); });
+    return enveloped([&] { return prescreen::fhir::import_questionnaire_text(resource); });
 }
 
 std::string fhir_consent(std::string record) {
-    return guarded([&] { return prescreen::fhir::consent(parse(record, "the consent record")); });
+    return enveloped([&] { return prescreen::fhir::consent(parse(record, "the consent record")); });
 }
 
 std::string fhir_provenance(std::string record) {
-    return guarded([&] { return prescreen::fhir::provenance(parse(record, "the consent record")); });
+    return enveloped([&] { return prescreen::fhir::provenance(parse(record, "the consent record")); });
 }
 
 std::string fhir_risk_assessment(std::string result, std::string subject) {
-    return guarded([&] {
+    return enveloped([&] {
         return prescreen::fhir::risk_assessment(parse(result, "the screening result"),
                                                 subject.empty() ? json(nullptr) : parse(subject, "the subject"));
     });
