@@ -3,7 +3,9 @@
 // two-step consent.
 #include <catch2/catch.hpp>
 
+#include <ctime>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "prescreen/prescreen.hpp"
@@ -400,4 +402,40 @@ TEST_CASE("two-step consent: the pre-visit record, then the signed and countersi
         one.acknowledged.push_back("read_information");
         CHECK(p.consent(answers(), one, today)["information_record"].is_null());
     }
+}
+
+TEST_CASE("a 1 MiB answer line with 130,000 unknown keys is screened in well under a second", "[limits][hostile]") {
+    // Issue 12 item 7: unknown ids were compared pairwise (47-95 s in the CLI). CPU time, not wall
+    // time, so a busy machine cannot fail it; the margin is generous (about 0.1 s measured).
+    std::string line = "{";
+    const std::string letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    std::size_t keys = 0;
+    for (char a : letters)
+        for (char b : letters)
+            for (char c : letters) {
+                if (keys == 130000) break;
+                if (keys) line += ',';
+                line += '"';
+                line += a;
+                line += b;
+                line += c;
+                line += "\":1";
+                ++keys;
+            }
+    line += '}';
+    REQUIRE(keys == 130000);
+    REQUIRE(line.size() <= prescreen::default_limits().max_answers_bytes);
+    const std::clock_t start = std::clock();
+    std::string out;
+    small_pack().screen_line(line, today, out);
+    const double seconds = double(std::clock() - start) / CLOCKS_PER_SEC;
+    CHECK(out.find("\"unknown_item\"") != std::string::npos);
+    CHECK(seconds < 1.0);
+    // A repeated unknown key among them is still found (the full parser's duplicate_key).
+    std::string repeated = line;
+    repeated.back() = ',';
+    repeated += "\"abc\":2}";
+    std::string dup;
+    small_pack().screen_line(repeated, today, dup);
+    CHECK(dup.find("\"duplicate_key\"") != std::string::npos);
 }
