@@ -408,7 +408,7 @@ void check_order(const json& record, const char* first, const char* then, std::v
 void check_signed_consent(const json& record, bool v2, std::vector<Diagnostic>& problems) {
     check_acknowledgements(record, problems);
     const json& permitted = record["permitted_outcomes"];
-    const json& overrides = v2 ? record["overrides"] : record["practitioner_override"];
+    const json overrides = record.value(v2 ? "overrides" : "practitioner_override", json());  // v1 may lack it
     const bool overridden = v2 ? !overrides.empty() : !overrides.is_null();
     if (std::find(permitted.begin(), permitted.end(), record["screening"]["outcome"]) == permitted.end() && !overridden)
         problems.push_back({"outcome_not_permitted", "/screening/outcome",
