@@ -136,18 +136,47 @@ export interface ScreeningResult {
 export interface ConsentOptions extends CallOptions {
   /** Acknowledgement ids the patient ticked. */
   acknowledged?: string[];
-  /** The typed signature, e.g. `{name: 'Alex Patient', role: 'patient'}`. */
-  signature?: { name: string; role: string; [key: string]: Json };
+  /** The signature: printed name, role, and optionally drawn strokes of [x, y] points (integers 0..65535). */
+  signature?: { name: string; role?: string; strokes?: Array<Array<[number, number]>> };
   /** When the patient signed (`signed_at`). */
   signedAt?: DateTimeInput;
   /** When the consent document was first shown (`information_shown_at`). */
   informationShownAt?: DateTimeInput;
   /** The clinic's reference for the patient (`patient_reference`). */
   patientReference?: string;
-  /** Record consent despite the outcome (`practitioner_override`). */
-  practitionerOverride?: { name: string; reason: string; [key: string]: Json } | null;
-  /** Back office only: add an HMAC-SHA-256 seal with this key (`seal_key`). */
+  /** Record consent despite a finding, only where the pack allows it (`practitioner_override`): one or a list. */
+  practitionerOverride?: PractitionerOverride | PractitionerOverride[] | null;
+  /** The practitioner taking consent (required when the pack's `signature.countersign` is true). */
+  countersignature?: { name: string; role: string; register?: string; registration_number?: string } | null;
+  /** The pre-visit record of two-step consent (made and sealed by the back office: Python `information_record`). */
+  informationRecord?: ConsentRecord | object | null;
+  /** Back office only: add an HMAC-SHA-256 seal with this key (`seal_key`); an empty or blank key throws `empty_seal_key`. */
   sealKey?: string;
+}
+
+/** A practitioner's override of one finding (CONTRAINDICATIONS-v2 §5; docs/consent.md). */
+export interface PractitionerOverride {
+  finding: string;
+  name: string;
+  role: string;
+  register: string;
+  registration_number: string;
+  reason: string;
+  consulted?: string | null;
+  patient_informed: boolean;
+}
+
+/** A withdrawal or supersession event bound to a record's digest, made by the back office (docs/consent.md). */
+export interface ConsentEvent {
+  record_type: 'prescreen.consent-event/1';
+  event: 'withdrawal' | 'supersession';
+  record_digest: string;
+  superseded_by?: string;
+  at: string;
+  recorded_by: { name: string; role: string };
+  reason: string;
+  digest: string;
+  seal?: { algorithm: string; value: string };
 }
 
 /** The canonical consent record (docs/consent.md). */
@@ -160,16 +189,17 @@ export interface ConsentRecord {
   permitted_outcomes: Outcome[];
   required_acknowledgements: string[];
   acknowledgements: string[];
-  signer: { name: string; role: string };
+  signer: { name: string; role: string; method: 'typed' | 'drawn'; strokes?: Array<Array<[number, number]>> };
+  countersignature: { name: string; role: string; register: string | null; registration_number: string | null } | null;
   signed_at: string;
-  information_shown_at: string;
-  cooling_off: { offered: boolean; days: number; treatment_not_before: string | null };
+  information_shown_at: string | null;
+  information_record: string | null;
+  cooling_off: { offered: boolean; amount?: number; unit?: string; treatment_not_before?: string | null };
   valid_until: string | null;
   patient_reference: string;
-  practitioner_override: { name: string; reason: string } | null;
+  overrides: Array<PractitionerOverride & { original_outcome: Outcome; original_defer_until: string | null }>;
   digest: string;
   seal?: { algorithm: string; value: string };
-  withdrawal?: { at: string; reason: string };
   [key: string]: unknown;
 }
 
@@ -253,17 +283,22 @@ export function lintProtocol(
   options?: { overrides?: Record<string, Json> | string },
 ): Promise<Diagnostic[]>;
 
-/** Verify a consent record (object or JSON text): digests, required fields, and the seal when `sealKey` is given. */
+/**
+ * Verify a consent record (object or JSON text): digest, required fields, and the seal when `sealKey`
+ * is given (an unsealed record then fails). An empty or blank `sealKey` throws `empty_seal_key`.
+ */
 export function verifyConsent(record: ConsentRecord | object | string, options?: { sealKey?: string }): Verification;
 
 /**
- * Status of a consent record at `at` (ISO date or date-time; default: now). `laterRecords` are
- * records signed later for the same patient and protocol (supersession).
+ * Status of a consent record at `at` (ISO date or date-time; default: now). `events` are withdrawal
+ * and supersession events (and later records); with `sealKey` only those sealed with it count, the
+ * rest are listed in `problems`.
  */
 export function consentStatus(
   record: ConsentRecord | object | string,
   at?: DateTimeInput,
-  laterRecords?: Array<ConsentRecord | object>,
+  events?: Array<ConsentEvent | ConsentRecord | object>,
+  options?: { sealKey?: string },
 ): ConsentStatus;
 
 /**

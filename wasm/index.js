@@ -6,8 +6,10 @@
 // Types and documentation: index.d.ts.
 import createPrescreenModule from './dist/prescreen.js';
 
-// JSON has no NaN/Infinity. They travel as these strings (U+FDD0 is a Unicode noncharacter) and the
-// bindings turn them back into numbers, so the engine judges them as it does in C++ and Python.
+// JSON has no NaN/Infinity. When a value holds one, its text goes to the engine prefixed with U+FDD0
+// (a noncharacter no JSON text starts with); each non-finite number becomes "\uFDD0NaN" etc. and each
+// string of the caller's that starts with U+FDD0 gets one more U+FDD0, so no string is ever read as
+// a number (src/non_finite.hpp). Text without the prefix is never decoded.
 const NON_FINITE_MARK = '\uFDD0';
 
 /** Error thrown for anything the engine refuses: a bad protocol pack, bad arguments, a refused consent. */
@@ -103,15 +105,18 @@ function hasNonFinite(value, depth = 0) {
 }
 
 function encodeNonFinite(_key, value) {
-  return typeof value === 'number' && !Number.isFinite(value) ? NON_FINITE_MARK + String(value) : value;
+  if (typeof value === 'number' && !Number.isFinite(value)) return NON_FINITE_MARK + String(value);
+  if (typeof value === 'string' && value.charCodeAt(0) === 0xfdd0) return NON_FINITE_MARK + value;
+  return value;
 }
 
 function decodeNonFinite(_key, value) {
-  if (typeof value === 'string' && value.length > 1 && value.charCodeAt(0) === 0xfdd0) {
+  if (typeof value === 'string' && value.charCodeAt(0) === 0xfdd0) {
     const rest = value.slice(1);
     if (rest === 'NaN') return NaN;
     if (rest === 'Infinity') return Infinity;
     if (rest === '-Infinity') return -Infinity;
+    if (rest.charCodeAt(0) === 0xfdd0) return rest;
   }
   return value;
 }
@@ -119,8 +124,9 @@ function decodeNonFinite(_key, value) {
 /** JSON text of a JavaScript value for the engine; `what` names the argument in messages. */
 function toJsonText(value, what) {
   let text;
+  const encode = hasNonFinite(value);
   try {
-    text = JSON.stringify(value, hasNonFinite(value) ? encodeNonFinite : undefined);
+    text = JSON.stringify(value, encode ? encodeNonFinite : undefined);
   } catch (cause) {
     if (cause instanceof RangeError) {
       throw new ProtocolError(`${what} is nested too deeply to convert to JSON`, { code: 'nesting_too_deep', cause });
@@ -133,17 +139,26 @@ function toJsonText(value, what) {
   if (text === undefined) {
     throw new ProtocolError(`${what} cannot be converted to JSON (${typeof value})`, { code: 'not_json' });
   }
+  return encode ? NON_FINITE_MARK + text : text;
+}
+
+// JSON text given by the caller goes to the engine's strict reader as it is; text starting with
+// U+FDD0 is not JSON (and must not be taken for the encoded form).
+function textOrJson(value, what) {
+  let text;
+  if (typeof value === 'string') text = value;
+  else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) text = new TextDecoder().decode(value);
+  else return toJsonText(value, what);
+  if (text.charCodeAt(0) === 0xfdd0) {
+    throw new ProtocolError(`${what} is not JSON text (it starts with U+FDD0)`, { code: 'malformed_json' });
+  }
   return text;
 }
 
-function textOrJson(value, what) {
-  if (typeof value === 'string') return value;
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new TextDecoder().decode(value);
-  return toJsonText(value, what);
-}
-
 function fromEnvelope(text) {
-  const envelope = JSON.parse(text, text.includes('"non_finite":true') ? decodeNonFinite : undefined);
+  let envelope = JSON.parse(text);
+  // Only the envelope's own flag (never text inside a result) turns decoding on.
+  if (envelope.non_finite === true) envelope = JSON.parse(text, decodeNonFinite);
   if (envelope.error) {
     const { code, path, message, diagnostics } = envelope.error;
     throw new ProtocolError(message, { code, path, diagnostics });
@@ -187,6 +202,19 @@ function dateTimeOption(value, name) {
   if (typeof value === 'string') return value;
   if (value instanceof Date) return utcDateTime(checkDate(value, name));
   throw badOption(name, 'an ISO date-time string or a Date');
+}
+
+// A seal key for the engine: '' = none; a given key travels as JSON text, so the engine itself
+// refuses an empty or blank one (empty_seal_key), as in C++ and Python.
+function keyText(value, name) {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw badOption(name, 'a string');
+  return JSON.stringify(value);
+}
+
+function keyOption(value, name) {
+  if (typeof value !== 'string') throw badOption(name, 'a string');
+  return value;
 }
 
 function stringOption(value, name) {
@@ -245,7 +273,7 @@ const finalizer =
 const CREATE = Symbol('create');
 const CONSENT_OPTIONS = [
   'acknowledged', 'signature', 'signedAt', 'informationShownAt', 'patientReference', 'practitionerOverride',
-  'sealKey', 'today', 'locale',
+  'sealKey', 'today', 'locale', 'countersignature', 'informationRecord',
 ];
 
 /** A loaded, validated protocol pack. Create with `loadProtocol`; free early with `dispose()`. */
@@ -292,7 +320,9 @@ export class Protocol {
     }
     if (o.patientReference !== undefined) request.patient_reference = o.patientReference;
     if (o.practitionerOverride !== undefined) request.practitioner_override = o.practitionerOverride;
-    if (o.sealKey !== undefined) request.seal_key = o.sealKey;
+    if (o.sealKey !== undefined && o.sealKey !== null) request.seal_key = keyOption(o.sealKey, 'sealKey');
+    if (o.countersignature !== undefined) request.countersignature = o.countersignature;
+    if (o.informationRecord !== undefined) request.information_record = o.informationRecord;
     return fromEnvelope(
       ready().consent(this.#live(), answersText(answers), toJsonText(request, 'consent options'),
         todayOption(o.today), stringOption(o.locale, 'locale')),
@@ -362,17 +392,21 @@ export async function lintProtocol(textOrObject, options) {
 
 // ---- consent records and JsonLogic -----------------------------------------------------------
 
-/** Recompute a consent record's digests (and its seal, given `sealKey`): `{valid, problems}`. */
+/** Recompute a consent record's digest (and its seal, given `sealKey`): `{valid, problems}`. */
 export function verifyConsent(record, options) {
   const { sealKey } = checkOptions(options, ['sealKey'], 'verifyConsent options');
-  return fromEnvelope(ready().verifyConsent(textOrJson(record, 'the consent record'), stringOption(sealKey, 'sealKey')));
+  return fromEnvelope(ready().verifyConsent(textOrJson(record, 'the consent record'), keyText(sealKey, 'sealKey')));
 }
 
-/** Status of a consent record at an ISO date or date-time (default: now). */
-export function consentStatus(record, at, laterRecords) {
+/**
+ * Status of a consent record at an ISO date or date-time (default: now). `events`: withdrawal and
+ * supersession events (and later records); with `sealKey` only those sealed with it count.
+ */
+export function consentStatus(record, at, events, options) {
+  const { sealKey } = checkOptions(options, ['sealKey'], 'consentStatus options');
   const when = at === undefined || at === null ? utcDateTime(new Date()) : dateTimeOption(at, 'at');
-  const later = laterRecords === undefined || laterRecords === null ? '' : toJsonText(laterRecords, 'laterRecords');
-  return fromEnvelope(ready().consentStatus(textOrJson(record, 'the consent record'), when, later));
+  const list = events === undefined || events === null ? '' : toJsonText(events, 'events');
+  return fromEnvelope(ready().consentStatus(textOrJson(record, 'the consent record'), when, list, keyText(sealKey, 'sealKey')));
 }
 
 /** Evaluate a JsonLogic rule (json-logic-js semantics plus the engine's date operations). */

@@ -3,8 +3,12 @@
 //   /            → web-demo/        (the page)
 //   /wasm/       → wasm/            (the ES module wrapper index.js and the build in wasm/dist/)
 //   /protocols/  → protocols/       (the protocol packs)
+// Only the files the page needs are served (an allow-list per mount: no sources, tests or READMEs).
 // Every response carries the page's Content-Security-Policy, so the header and the page's <meta>
-// tag agree; WebAssembly compilation needs 'wasm-unsafe-eval' (docs: TOOLCHAIN.md, trap 5).
+// tag agree, plus frame-ancestors 'none' (which only a header can carry: no framing, no
+// click-jacking); WebAssembly compilation needs 'wasm-unsafe-eval' (docs: TOOLCHAIN.md, trap 5).
+// Requests must name this server in Host (no DNS rebinding) and arrive promptly (slow requests are
+// cut off); anything but GET/HEAD is 405 with Allow.
 //
 //   node web-demo/serve.mjs [--port 8080] [--host 127.0.0.1]
 // or import { startServer } from './serve.mjs' (the browser tests do, with port 0 = any free port).
@@ -27,6 +31,9 @@ export const CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/** The header's policy: the page's, and no page may frame this one. */
+export const HEADER_CSP = `${CSP}; frame-ancestors 'none'`;
+
 const MIME = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -41,12 +48,20 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** Default mounts, longest prefix first. `engineDir`/`protocolsDir` let a caller point elsewhere. */
+// What the page loads, per mount (paths relative to the mount): the allow-list.
+const PAGE_FILES = new Set(['', 'index.html', 'app.js', 'styles.css']);
+const ENGINE_FILES = new Set(['index.js', 'dist/prescreen.js', 'dist/prescreen.wasm']);
+const PACK_FILE = /^[A-Za-z0-9_-]+\/protocol\.json$/;
+
+/**
+ * Default mounts, longest prefix first: [prefix, directory, allowed(relativePath)].
+ * `engineDir`/`protocolsDir` let a caller point elsewhere.
+ */
 export function defaultMounts({ engineDir = join(repo, 'wasm'), protocolsDir = join(repo, 'protocols') } = {}) {
   return [
-    ['/wasm/', engineDir],
-    ['/protocols/', protocolsDir],
-    ['/', here],
+    ['/wasm/', engineDir, (rel) => ENGINE_FILES.has(rel)],
+    ['/protocols/', protocolsDir, (rel) => PACK_FILE.test(rel)],
+    ['/', here, (rel) => PAGE_FILES.has(rel)],
   ];
 }
 
@@ -58,8 +73,9 @@ function resolvePath(mounts, urlPath) {
     return null;
   }
   if (decoded.includes('\0')) return null;
-  for (const [prefix, dir] of mounts) {
+  for (const [prefix, dir, allowed = () => true] of mounts) {
     if (!decoded.startsWith(prefix)) continue;
+    if (!allowed(decoded.slice(prefix.length))) return null;
     const rel = normalize(decoded.slice(prefix.length));
     const full = resolve(dir, '.' + sep + rel);
     // Never serve outside the mount (no "..", no absolute paths).
@@ -69,10 +85,12 @@ function resolvePath(mounts, urlPath) {
   return null;
 }
 
-function send(res, status, body, type = 'text/plain; charset=utf-8') {
+function send(res, status, body, type = 'text/plain; charset=utf-8', extra = {}) {
   res.writeHead(status, {
+    ...extra,
     'Content-Type': type,
-    'Content-Security-Policy': CSP,
+    'Content-Security-Policy': HEADER_CSP,
+    'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
@@ -85,17 +103,22 @@ function send(res, status, body, type = 'text/plain; charset=utf-8') {
   res.end(body);
 }
 
-export function startServer({ port = 8080, host = '127.0.0.1', mounts = defaultMounts(), quiet = true } = {}) {
-  const server = createServer(async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
+export function startServer({
+  port = 8080, host = '127.0.0.1', mounts = defaultMounts(), quiet = true, headersTimeout = 10_000,
+} = {}) {
+  let hosts = new Set();
+  // Node checks the request timeouts every connectionsCheckingInterval (30 s by default).
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, headersTimeout) }, async (req, res) => {
+    if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) return send(res, 400, 'unknown host\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return send(res, 405, 'method not allowed\n', undefined, { Allow: 'GET, HEAD' });
+    }
     const url = new URL(req.url, 'http://localhost');
     let file = resolvePath(mounts, url.pathname);
     if (!file) return send(res, 404, 'not found\n');
     try {
       const info = await stat(file);
       if (info.isDirectory()) file = join(file, 'index.html');
-      // Server-side code and tests are not part of the site.
-      if (file === join(here, 'serve.mjs')) return send(res, 404, 'not found\n');
       const body = await readFile(file);
       const type = MIME[extname(file).toLowerCase()] ?? 'application/octet-stream';
       if (!quiet) console.log(`${req.method} ${url.pathname} 200`);
@@ -105,10 +128,17 @@ export function startServer({ port = 8080, host = '127.0.0.1', mounts = defaultM
       return send(res, 404, 'not found\n');
     }
   });
+  // A client that sends its request slowly (or never) is cut off rather than holding a socket.
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = headersTimeout + 5_000;
+  server.keepAliveTimeout = 5_000;
+  server.setTimeout(30_000, (socket) => socket.destroy());
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       const { port: actual } = server.address();
+      hosts = new Set([`${host}:${actual}`, `127.0.0.1:${actual}`, `localhost:${actual}`, `[::1]:${actual}`]
+        .map((h) => h.toLowerCase()));
       resolvePromise({ server, url: `http://${host}:${actual}/`, close: () => new Promise((r) => server.close(r)) });
     });
   });

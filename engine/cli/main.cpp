@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -32,10 +34,13 @@ usage:
       result per input line, in order; a bad line gives {"error": {code, path, message}} in its place.
   prescreen form --protocol PACK --today YYYY-MM-DD [--override NAME=VALUE]... ANSWERS.json
       Print the questionnaire state (visible items, missing required, issues, progress).
-  prescreen verify RECORD.json [--seal-key KEY | --seal-key-file FILE]
+  prescreen verify RECORD.json [--seal-key KEY | --seal-key-file FILE | --seal-key-env VAR]
+                   [--event EVENT.json]... [--at DATE-TIME]
       Verify a consent record: digest, acknowledgements, outcome, signature and (with a key) seal.
   prescreen fhir questionnaire|response|answers|import|consent|risk ...
       HL7 FHIR R4 in and out (prescreen fhir --help).
+      With --at, also its status then, given its withdrawal/supersession events (exit 1 unless active).
+      An empty or blank key is a usage error: a key never turns the seal check off.
   prescreen logic RULE [DATA]
       Evaluate a JsonLogic rule (JSON text, or @FILE) against data (default {}).
   prescreen --version | --help
@@ -46,14 +51,17 @@ exit codes:
   0  success (lint: no problems; verify: record valid; screen: every line screened)
   1  problems found (lint: pack has errors; verify: record invalid; logic: rule invalid;
      screen/form: the protocol does not load)
-  2  usage error (unknown command or option, missing argument, bad --today)
+  2  usage error (unknown command or option, missing argument, bad --today, empty seal key,
+     a repeated --override)
   3  input/output error (file cannot be read)
   4  screen: some input lines were not valid answer sets (their error lines are in the output)
 )";
 
 struct Args {
     std::vector<std::string> positional;
-    std::string protocol, today, locale, seal_key;
+    std::string protocol, today, locale, at;
+    std::optional<std::string> seal_key;
+    std::vector<std::string> events;
     json overrides = json::object();
     unsigned threads = 0;
     bool as_json = false;
@@ -77,11 +85,23 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
+// Every JSON argument goes through the engine's one strict reader (duplicate keys, lone
+// surrogates, depth and size refused), as `screen` lines do.
 json parse_json_arg(const std::string& text, const char* what) {
     std::string source = !text.empty() && text[0] == '@' ? read_file(text.substr(1)) : text;
-    json value = json::parse(source, nullptr, false);
-    if (value.is_discarded()) fail(usage_error, std::string(what) + " is not valid JSON");
-    return value;
+    try {
+        return prescreen::read_json(source);
+    } catch (const prescreen::UsageError& e) {
+        const auto& d = e.diagnostic();
+        fail(usage_error, std::string(what) + " is not valid JSON: " + (d.path.empty() ? "" : d.path + ": ") + d.code + ": " + d.message);
+    }
+}
+
+void set_seal_key(Args& a, std::string key, const std::string& from) {
+    if (a.seal_key) fail(usage_error, "give one seal key (--seal-key, --seal-key-file or --seal-key-env)");
+    if (key.find_first_not_of(" \t\r\n\f\v") == std::string::npos)
+        fail(usage_error, from + ": the seal key is empty or only white space (a key never turns the seal check off)");
+    a.seal_key = std::move(key);
 }
 
 Args parse_args(int argc, char** argv, int first) {
@@ -96,10 +116,19 @@ Args parse_args(int argc, char** argv, int first) {
         else if (arg == "--today") a.today = value();
         else if (arg == "--locale") a.locale = value();
         else if (arg == "--json") a.as_json = true;
-        else if (arg == "--seal-key") a.seal_key = value();
+        else if (arg == "--at") a.at = value();
+        else if (arg == "--event") a.events.push_back(value());
+        else if (arg == "--seal-key") set_seal_key(a, value(), "--seal-key");
         else if (arg == "--seal-key-file") {
-            a.seal_key = read_file(value());
-            while (!a.seal_key.empty() && (a.seal_key.back() == '\n' || a.seal_key.back() == '\r')) a.seal_key.pop_back();
+            std::string file = value();
+            std::string key = read_file(file);
+            while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+            set_seal_key(a, std::move(key), "--seal-key-file " + file);
+        } else if (arg == "--seal-key-env") {
+            std::string name = value();
+            const char* key = std::getenv(name.c_str());
+            if (!key) fail(usage_error, "--seal-key-env: " + name + " is not set");
+            set_seal_key(a, key, "--seal-key-env " + name);
         } else if (arg == "--threads") {
             std::string v = value();
             char* end = nullptr;
@@ -110,6 +139,7 @@ Args parse_args(int argc, char** argv, int first) {
             std::string v = value();
             auto eq = v.find('=');
             if (eq == std::string::npos || eq == 0) fail(usage_error, "--override needs NAME=VALUE");
+            if (a.overrides.contains(v.substr(0, eq))) fail(usage_error, "--override " + v.substr(0, eq) + " is given twice");
             json parsed = json::parse(v.substr(eq + 1), nullptr, false);
             a.overrides[v.substr(0, eq)] = parsed.is_discarded() ? json(v.substr(eq + 1)) : parsed;
         } else if (arg.size() > 1 && arg[0] == '-' && arg != "-") {
@@ -216,14 +246,39 @@ int cmd_form(const Args& a) {
 
 int cmd_verify(const Args& a) {
     if (a.positional.size() != 1) fail(usage_error, "verify needs one RECORD.json");
-    std::string text = read_file(a.positional[0]);
-    json record = json::parse(text, nullptr, false);
-    json result = record.is_discarded()
-                      ? json{{"valid", false},
-                             {"problems", json::array({{{"code", "malformed_json"}, {"path", ""}, {"message", "the record is not valid JSON"}}})}}
-                      : prescreen::verify_consent(record, a.seal_key);
-    std::cout << result.dump(2) << "\n";
-    return result["valid"].get<bool>() ? ok : problems;
+    // A file that is not strict JSON (duplicate keys included) is an invalid record, not a crash.
+    auto read = [](const std::string& path, json& out) -> std::optional<json> {
+        try {
+            out = prescreen::read_json(read_file(path));
+            return std::nullopt;
+        } catch (const prescreen::UsageError& e) {
+            return json{{"valid", false}, {"problems", json::array({e.diagnostic().to_json()})}};
+        }
+    };
+    json record;
+    if (auto bad = read(a.positional[0], record)) {
+        std::cout << bad->dump(2) << "\n";
+        return problems;
+    }
+    std::vector<json> events;
+    for (const auto& path : a.events) {
+        json event;
+        if (auto bad = read(path, event)) fail(usage_error, "--event " + path + " is not valid JSON: " + (*bad)["problems"][0]["message"].get<std::string>());
+        events.push_back(std::move(event));
+    }
+    try {
+        json result = prescreen::verify_consent(record, a.seal_key);
+        bool valid = result["valid"].get<bool>();
+        if (!a.at.empty()) {
+            json status = prescreen::consent_status(record, a.at, events, a.seal_key);
+            result = json{{"verification", result}, {"status", status}};
+            valid = valid && status["status"] == "active";
+        }
+        std::cout << result.dump(2) << "\n";
+        return valid ? ok : problems;
+    } catch (const prescreen::UsageError& e) {
+        fail(usage_error, e.what());
+    }
 }
 
 int cmd_logic(const Args& a) {

@@ -251,22 +251,45 @@ bool AnswerLineReader::read(std::string_view text, const CompiledProtocol& proto
     skip_space();
     if (at_ != end_) return false;  // trailing text
 
-    // A repeated key is an error the full parser reports: find it by slot (unknown ids pairwise).
+    // A repeated key is an error the full parser reports: find it by slot, unknown ids through a
+    // small hash table (not pairwise: a line of 130,000 unknown keys must not take n² comparisons).
     seen_.assign(protocol.items.size(), 0);
+    std::size_t unknown = 0;
     for (std::size_t i = 0; i < entries_.size(); ++i) {
         const int slot = entries_[i].slot = protocol.find_item(entries_[i].id);
         if (slot >= 0) {
             if (seen_[slot]++) return false;
         } else {
-            for (std::size_t j = 0; j < i; ++j)
-                if (entries_[j].id == entries_[i].id) return false;
+            ++unknown;
         }
     }
+    if (unknown > 1 && repeated_unknown_id(unknown)) return false;
 
     std::size_t array = 0;
     for (auto& entry : entries_)
         if (entry.value.type == AnswerInput::Type::Array) entry.value.elements = elements_.data() + element_start_[array++];
     return true;
+}
+
+// Open addressing over the unknown ids' entry indexes (FNV-1a); the table is kept between lines.
+bool AnswerLineReader::repeated_unknown_id(std::size_t count) {
+    std::size_t size = 4;
+    while (size < 2 * count) size *= 2;
+    unknown_ids_.assign(size, ~std::uint32_t(0));
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+        if (entries_[i].slot >= 0) continue;
+        const std::string_view id = entries_[i].id;
+        std::uint64_t h = 1469598103934665603ULL;
+        for (char c : id) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+        for (std::size_t at = h & (size - 1);; at = (at + 1) & (size - 1)) {
+            if (unknown_ids_[at] == ~std::uint32_t(0)) {
+                unknown_ids_[at] = static_cast<std::uint32_t>(i);
+                break;
+            }
+            if (entries_[unknown_ids_[at]].id == id) return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace prescreen::detail

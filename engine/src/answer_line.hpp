@@ -38,6 +38,8 @@ private:
     std::deque<std::string> unescaped_;        // strings that had escapes; deque keeps views valid
     std::size_t unescaped_used_ = 0;
     std::vector<std::uint8_t> seen_;           // by slot, for repeated keys
+    std::vector<std::uint32_t> unknown_ids_;   // hash table of unknown ids' entry indexes, for repeated keys
+    bool repeated_unknown_id(std::size_t count);
 };
 
 }  // namespace prescreen::detail

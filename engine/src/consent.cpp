@@ -1,87 +1,184 @@
-// Consent records: canonical, SHA-256 digested, optionally HMAC-sealed; verification and status.
+// Consent records: made (pre-visit record and signed consent), verified, and their status.
+// Canonical, SHA-256 digested, optionally HMAC-sealed; see docs/consent.md.
 #include <algorithm>
 #include <set>
 
+#include "consent_document.hpp"
+#include "consent_seal.hpp"
 #include "json_input.hpp"
 #include "protocol_internal.hpp"
 #include "protocol_model.hpp"
 
 namespace prescreen {
 
+using namespace consent_detail;
+
 namespace {
 
-constexpr const char* record_type = "prescreen.consent/1";
+[[noreturn]] void refuse(std::string code, std::string path, std::string message) {
+    throw UsageError(Diagnostic{std::move(code), std::move(path), std::move(message)});
+}
 
-// Seconds since 1970 for "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM[:SS[.f...]](Z|±HH:MM)".
-std::optional<long long> parse_timestamp(std::string_view t) {
-    if (t.size() < 10) return std::nullopt;
-    auto date = parse_iso_date(t.substr(0, 10));
-    if (!date) return std::nullopt;
-    long long seconds = detail::to_day_number_seconds(*date);
-    if (t.size() == 10) return seconds;
-    auto digits = [&](std::size_t at, std::size_t n) -> int {
-        if (at + n > t.size()) return -1;
-        int v = 0;
-        for (std::size_t i = at; i < at + n; ++i) {
-            if (t[i] < '0' || t[i] > '9') return -1;
-            v = v * 10 + (t[i] - '0');
-        }
-        return v;
-    };
-    if (t[10] != 'T' && t[10] != 't') return std::nullopt;
-    int hh = digits(11, 2), mm = (t.size() > 13 && t[13] == ':') ? digits(14, 2) : -1;
-    if (hh < 0 || hh > 23 || mm < 0 || mm > 59) return std::nullopt;
-    std::size_t pos = 16;
-    int ss = 0;
-    if (pos < t.size() && t[pos] == ':') {
-        ss = digits(pos + 1, 2);
-        if (ss < 0 || ss > 60) return std::nullopt;
-        pos += 3;
-        if (pos < t.size() && t[pos] == '.') {
-            ++pos;
-            std::size_t start = pos;
-            while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') ++pos;
-            if (pos == start) return std::nullopt;
+bool visible_string(const json& v) { return v.is_string() && has_visible_character(v.get_ref<const std::string&>()); }
+
+const char* unit_name(DateUnit u) { return u == DateUnit::Days ? "days" : u == DateUnit::Months ? "months" : "years"; }
+
+// A drawn signature: strokes of [x, y] points (integers 0..65535), within a size a pad produces.
+void check_strokes(const json& strokes) {
+    constexpr std::size_t max_points = 20000;
+    const char* message = "strokes must be a list of strokes, each a list of [x, y] points (whole numbers 0..65535)";
+    if (!strokes.is_array() || strokes.empty()) refuse("invalid_signature", "/signature/strokes", message);
+    std::size_t points = 0;
+    for (std::size_t s = 0; s < strokes.size(); ++s) {
+        const json& stroke = strokes[s];
+        if (!stroke.is_array() || stroke.empty()) refuse("invalid_signature", "/signature/strokes/" + std::to_string(s), message);
+        for (std::size_t i = 0; i < stroke.size(); ++i) {
+            const json& pt = stroke[i];
+            bool ok = pt.is_array() && pt.size() == 2;
+            for (std::size_t k = 0; ok && k < 2; ++k)
+                ok = pt[k].is_number_integer() && pt[k].get<long long>() >= 0 && pt[k].get<long long>() <= 65535;
+            if (!ok) refuse("invalid_signature", "/signature/strokes/" + std::to_string(s) + "/" + std::to_string(i), message);
+            if (++points > max_points)
+                refuse("invalid_signature", "/signature/strokes", "a drawn signature has at most 20000 points");
         }
     }
-    seconds += hh * 3600LL + mm * 60LL + ss;
-    if (pos == t.size()) return std::nullopt;  // a time without a zone is ambiguous
-    if ((t[pos] == 'Z' || t[pos] == 'z') && pos + 1 == t.size()) return seconds;
-    if ((t[pos] == '+' || t[pos] == '-') && pos + 6 == t.size() && t[pos + 3] == ':') {
-        int oh = digits(pos + 1, 2), om = digits(pos + 4, 2);
-        if (oh < 0 || oh > 23 || om < 0 || om > 59) return std::nullopt;
-        long long offset = oh * 3600LL + om * 60LL;
-        return t[pos] == '+' ? seconds - offset : seconds + offset;
+}
+
+// The signer as recorded: printed name (always), role, and how they signed.
+json signer_of(const json& sig) {
+    if (!sig.is_object() || !sig.contains("name") || !visible_string(sig["name"]))
+        refuse("missing_signature", "/signature/name",
+               "the signer's full name is required (a name of only spaces or invisible characters is not a signature)");
+    for (auto it = sig.begin(); it != sig.end(); ++it)
+        if (it.key() != "name" && it.key() != "role" && it.key() != "strokes" && it.key() != "method")
+            refuse("unknown_field", "/signature/" + json_pointer_token(it.key()),
+                   "unknown signature field \"" + it.key() + "\" (known: name, role, strokes, method)");
+    json role = sig.value("role", json("patient"));
+    if (!visible_string(role)) refuse("wrong_type", "/signature/role", "the signer's role must be a non-empty string");
+    json signer = {{"name", sig["name"]}, {"role", role}, {"method", "typed"}};
+    if (sig.contains("strokes") && !sig["strokes"].is_null()) {
+        check_strokes(sig["strokes"]);
+        signer["method"] = "drawn";
+        signer["strokes"] = sig["strokes"];
     }
-    return std::nullopt;
+    // A record's signer given back as a signature: its method must be what the fields say.
+    if (sig.contains("method") && sig["method"] != signer["method"])
+        refuse("invalid_signature", "/signature/method", "method is \"drawn\" with strokes and \"typed\" without");
+    return signer;
 }
 
-std::string digest_of(json record) {
-    record.erase("digest");
-    record.erase("seal");
-    record.erase("withdrawal");
-    return canonical_json(record);
+// A practitioner's identity: name and role required; register and number as the caller needs.
+json practitioner_of(const json& given, const std::string& path, std::initializer_list<const char*> required,
+                     std::initializer_list<const char*> optional) {
+    if (!given.is_object()) refuse("wrong_type", path, "expected an object with the practitioner's details");
+    for (auto it = given.begin(); it != given.end(); ++it) {
+        bool known = std::any_of(required.begin(), required.end(), [&](const char* k) { return it.key() == k; }) ||
+                     std::any_of(optional.begin(), optional.end(), [&](const char* k) { return it.key() == k; });
+        if (!known) refuse("unknown_field", pointer_join(path, it.key()), "unknown field \"" + it.key() + "\"");
+    }
+    json out = json::object();
+    for (const char* k : required) {
+        if (!given.contains(k) || !visible_string(given[k]))
+            refuse("override_incomplete", pointer_join(path, k), std::string("\"") + k + "\" is required (a non-empty text)");
+        out[k] = given[k];
+    }
+    for (const char* k : optional) {
+        if (!given.contains(k) || given[k].is_null()) { out[k] = nullptr; continue; }
+        if (!given[k].is_string() && !given[k].is_boolean())
+            refuse("wrong_type", pointer_join(path, k), std::string("\"") + k + "\" must be a text");
+        out[k] = given[k];
+    }
+    return out;
 }
 
-// Constant-time comparison, so a seal cannot be guessed byte by byte from timing.
-bool same_secret(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    unsigned char diff = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
+// Every override checked against the pack's policy for its finding (CONTRAINDICATIONS-v2 §5).
+json overrides_of(const detail::CompiledProtocol& p, const detail::ConsentDocument& doc, const detail::AnswerSet& a,
+                  const detail::Decision& d, const Date& today, const json& given) {
+    json list = json::array();
+    if (given.is_null()) return list;
+    const bool single = given.is_object();
+    if (!single && !given.is_array())
+        refuse("wrong_type", "/practitioner_override", "a practitioner override is an object or a list of objects");
+    std::vector<json> items = single ? std::vector<json>{given} : given.get<std::vector<json>>();
+    std::vector<json> by_rule(p.rules.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string path = single ? "/practitioner_override" : pointer_join("/practitioner_override", i);
+        const json& o = items[i];
+        if (!o.is_object() || !o.contains("finding") || !o["finding"].is_string())
+            refuse("override_incomplete", pointer_join(path, "finding"), "an override names the finding it overrides (\"finding\": rule id)");
+        const std::string finding = o["finding"].get<std::string>();
+        auto r = p.rule_index.find(finding);
+        if (r == p.rule_index.end() || !d.fired[r->second])
+            refuse("override_unknown_finding", pointer_join(path, "finding"), "\"" + finding + "\" is not a finding of this screening");
+        const detail::Rule& rule = p.rules[r->second];
+        const detail::OverridePolicy& policy = doc.overrides[r->second];
+        if (!policy.allowed)
+            refuse("override_not_allowed", pointer_join(path, "finding"),
+                   "the protocol does not allow a practitioner to override \"" + finding + "\" (" + outcome_name(rule.outcome) +
+                       "): it clears only by screening again when it has resolved");
+        if (!by_rule[r->second].is_null())
+            refuse("duplicate_override", pointer_join(path, "finding"), "\"" + finding + "\" is overridden twice");
+        json entry = practitioner_of(o, path, {"finding", "name", "role", "register", "registration_number", "reason"},
+                                     {"consulted", "patient_informed"});
+        if (policy.consulted && !visible_string(entry["consulted"]))
+            refuse("override_incomplete", pointer_join(path, "consulted"),
+                   "overriding \"" + finding + "\" needs the name and role of the prescriber or specialist consulted");
+        if (!entry["consulted"].is_null() && !entry["consulted"].is_string())
+            refuse("wrong_type", pointer_join(path, "consulted"), "\"consulted\" must be a text");
+        if (!entry["patient_informed"].is_boolean())
+            refuse("override_incomplete", pointer_join(path, "patient_informed"),
+                   "record whether the patient was told about the override (\"patient_informed\": true or false)");
+        const auto& registers = policy.registers.empty() ? doc.override_registers : policy.registers;
+        const std::string reg = entry["register"].get<std::string>();
+        if (!registers.empty() && std::find(registers.begin(), registers.end(), reg) == registers.end()) {
+            std::string names;
+            for (const auto& n : registers) names += (names.empty() ? "" : ", ") + n;
+            refuse("override_register_not_accepted", pointer_join(path, "register"),
+                   "\"" + finding + "\" may be overridden only by a practitioner on one of these registers: " + names);
+        }
+        // A dated deferral is shortened at most to the event + the parameter's minimum.
+        if (rule.defer_wait >= 0) {
+            const detail::Parameter& wait = p.parameters[rule.defer_wait];
+            std::optional<Date> event;
+            for (int slot : rule.defer_after)
+                if (d.values[slot].kind != expr::Kind::Null && (!event || *event < a.dates[slot])) event = a.dates[slot];
+            const json& min = wait.definition.contains("min") ? wait.definition["min"] : json();
+            if (event && min.is_number_integer() && wait.unit) {
+                auto earliest = add_period(*event, min.get<long long>(), *wait.unit);
+                if (!earliest || today < *earliest)
+                    refuse("override_before_minimum", pointer_join(path, "finding"),
+                           "\"" + finding + "\" cannot be overridden before " +
+                               (earliest ? format_iso_date(*earliest) : std::string("a computable date")) + " (the event + the " +
+                               "shortest wait the sources allow for " + wait.name + ")");
+            }
+        }
+        entry["original_outcome"] = outcome_name(rule.outcome);
+        entry["original_defer_until"] =
+            d.rule_defer_until[r->second] ? json(format_iso_date(*d.rule_defer_until[r->second])) : json(nullptr);
+        by_rule[r->second] = std::move(entry);
+    }
+    for (auto& e : by_rule)
+        if (!e.is_null()) list.push_back(std::move(e));
+    return list;
 }
 
-void find_non_integers(const json& v, const std::string& path, std::vector<Diagnostic>& problems) {
-    if (v.is_number_float())
-        problems.push_back({"non_integer_number", path, "a consent record holds integers only"});
-    else if (v.is_object())
-        for (auto it = v.begin(); it != v.end(); ++it) find_non_integers(it.value(), pointer_join(path, it.key()), problems);
-    else if (v.is_array())
-        for (std::size_t i = 0; i < v.size(); ++i) find_non_integers(v[i], pointer_join(path, i), problems);
-}
-
-Diagnostic usage(std::string code, std::string path, std::string message) {
-    return Diagnostic{std::move(code), std::move(path), std::move(message)};
+// The pre-visit record given at signing: it must be this document's, this patient's, and read first.
+json information_of(const detail::CompiledProtocol& p, const json& info, const ConsentRequest& request, long long signed_at) {
+    if (info.is_null()) return info;
+    json check = verify_consent(info, request.seal_key ? std::optional<std::string_view>(*request.seal_key) : std::nullopt);
+    if (!check["valid"].get<bool>())
+        refuse("invalid_information_record", "/information_record" + check["problems"][0]["path"].get<std::string>(),
+               "the pre-visit record does not verify: " + check["problems"][0]["message"].get<std::string>());
+    if (info["record_type"] != information_type)
+        refuse("invalid_information_record", "/information_record/record_type", "not a pre-visit record (Protocol::information_record)");
+    if (info["protocol"]["digest"] != p.digest || info["document"]["digest"] != p.consent_digest)
+        refuse("invalid_information_record", "/information_record/document", "the pre-visit record is for another protocol or consent document");
+    if (info["patient_reference"] != request.patient_reference)
+        refuse("invalid_information_record", "/information_record/patient_reference", "the pre-visit record is for another patient");
+    auto read = parse_timestamp(info["read_at"].get<std::string>());
+    if (!read || *read > signed_at)
+        refuse("invalid_information_record", "/information_record/read_at", "the information was read after the consent was signed");
+    return info;
 }
 
 }  // namespace
@@ -93,49 +190,68 @@ long long to_day_number_seconds(const Date& date) { return to_day_number(date) *
 json Protocol::consent(const json& answers, const ConsentRequest& request, const Context& context) const {
     const detail::CompiledProtocol& p = *impl_;
     const Date today = detail::require_today(context);
-    if (!p.has_consent) throw UsageError(usage("no_consent_document", "/consent", "this protocol has no consent document"));
+    if (!p.has_consent || !p.consent) refuse("no_consent_document", "/consent", "this protocol has no consent document");
+    const detail::ConsentDocument& doc = *p.consent;
+    if (request.seal_key) require_key(*request.seal_key, "/seal_key");
 
     detail::AnswerSet a = detail::read_answers(p, answers, today);
     detail::Decision d;
     detail::decide(p, a, today, context.today, d);
-    const bool override_given = !request.practitioner_override.is_null();
-    if (!p.permits(d.outcome) && !override_given)
-        throw UsageError(usage("consent_not_permitted", "/outcome",
-                               std::string("the screening outcome is ") + outcome_name(d.outcome) +
-                                   ", which does not permit consent without a recorded practitioner override"));
-    if (override_given && (!request.practitioner_override.is_object() ||
-                           !request.practitioner_override.contains("name") || !request.practitioner_override.contains("reason")))
-        throw UsageError(usage("wrong_type", "/practitioner_override", "a practitioner override needs {\"name\", \"reason\"}"));
-
-    const json& doc = p.document["consent"];
-    json required = json::array(), known = json::array();
-    for (const auto& ack : doc["acknowledgements"]) {
-        known.push_back(ack["id"]);
-        if (ack.value("required", true)) required.push_back(ack["id"]);
+    json overrides = overrides_of(p, doc, a, d, today, request.practitioner_override);
+    if (!p.permits(d.outcome)) {
+        if (d.outcome == Outcome::Incomplete)
+            refuse("consent_not_permitted", "/outcome",
+                   "the screening is incomplete: answer the missing questions first (an override cannot replace answers)");
+        for (std::size_t r = 0; r < p.rules.size(); ++r) {
+            if (!d.fired[r] || p.permits(p.rules[r].outcome)) continue;
+            bool overridden = std::any_of(overrides.begin(), overrides.end(), [&](const json& o) { return o["finding"] == p.rules[r].id; });
+            if (!overridden)
+                refuse("consent_not_permitted", "/outcome",
+                       std::string("the screening outcome is ") + outcome_name(d.outcome) + " (finding \"" + p.rules[r].id +
+                           "\"), which does not permit consent without a recorded practitioner override where the protocol allows one");
+        }
     }
+
+    const json signer = signer_of(request.signature);
+    auto signed_at = parse_timestamp(request.signed_at);
+    if (!signed_at)
+        refuse("invalid_timestamp", "/signed_at", "signed_at must be an ISO date-time with a zone, e.g. 2026-11-25T10:31:00Z");
+    const json info = information_of(p, request.information_record, request, *signed_at);
+    std::string shown = request.information_shown_at;
+    if (shown.empty() && !info.is_null() && info["information_shown_at"].is_string()) shown = info["information_shown_at"];
+    if (!shown.empty()) {
+        auto t = parse_timestamp(shown);
+        if (!t) refuse("invalid_timestamp", "/information_shown_at", "information_shown_at must be an ISO date-time with a zone");
+        if (*t > *signed_at)
+            refuse("information_after_signature", "/information_shown_at",
+                   "the information must be shown before the consent is signed (information_shown_at is after signed_at)");
+    }
+
     std::set<std::string> acknowledged;
     for (std::size_t i = 0; i < request.acknowledged.size(); ++i) {
         const std::string& id = request.acknowledged[i];
-        if (std::find(known.begin(), known.end(), id) == known.end())
-            throw UsageError(usage("unknown_acknowledgement", "/acknowledged/" + std::to_string(i),
-                                   "the consent document has no acknowledgement \"" + id + "\""));
+        if (!doc.find(id))
+            refuse("unknown_acknowledgement", "/acknowledged/" + std::to_string(i), "the consent document has no acknowledgement \"" + id + "\"");
         acknowledged.insert(id);
     }
+    if (!info.is_null())
+        for (const auto& id : info["acknowledgements"]) acknowledged.insert(id.get<std::string>());
+    json required = json::array();
     std::string missing;
-    for (const auto& id : required)
-        if (!acknowledged.count(id.get<std::string>())) missing += (missing.empty() ? "" : ", ") + id.get<std::string>();
-    if (!missing.empty())
-        throw UsageError(usage("missing_acknowledgement", "/acknowledged", "not acknowledged: " + missing));
+    for (const auto& ack : doc.acknowledgements) {
+        if (!ack.required) continue;
+        required.push_back(ack.id);
+        if (!acknowledged.count(ack.id)) missing += (missing.empty() ? "" : ", ") + ack.id;
+    }
+    if (!missing.empty()) refuse("missing_acknowledgement", "/acknowledged", "not acknowledged: " + missing);
 
-    const json& sig = request.signature;
-    if (!sig.is_object() || !sig.contains("name") || !sig["name"].is_string() || sig["name"].get<std::string>().find_first_not_of(" \t") == std::string::npos)
-        throw UsageError(usage("missing_signature", "/signature/name", "the signer's typed full name is required"));
-    std::string role = sig.value("role", std::string("patient"));
-    auto signed_at = parse_timestamp(request.signed_at);
-    if (!signed_at)
-        throw UsageError(usage("invalid_timestamp", "/signed_at", "signed_at must be an ISO date-time with a zone, e.g. 2026-11-25T10:31:00Z"));
-    if (!request.information_shown_at.empty() && !parse_timestamp(request.information_shown_at))
-        throw UsageError(usage("invalid_timestamp", "/information_shown_at", "information_shown_at must be an ISO date-time with a zone"));
+    json countersignature = nullptr;
+    if (!request.countersignature.is_null())
+        countersignature = practitioner_of(request.countersignature, "/countersignature", {"name", "role"},
+                                           {"register", "registration_number"});
+    else if (doc.countersign)
+        refuse("missing_countersignature", "/countersignature",
+               "this consent document needs the countersignature of the practitioner taking consent");
 
     // Only answers the screening used (visible and valid) are digested.
     json used = json::object();
@@ -145,22 +261,29 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
     for (std::size_t r = 0; r < p.rules.size(); ++r)
         if (d.fired[r]) findings.push_back(p.rules[r].id);
 
-    const Date signed_date = from_day_number(*signed_at / 86400 - (*signed_at % 86400 < 0 ? 1 : 0));
-    auto period = [&](const char* key) -> std::pair<const detail::Parameter*, std::optional<Date>> {
-        if (!doc.contains(key)) return {nullptr, std::nullopt};
-        const detail::Parameter& param = p.parameters[p.parameter_index.at(doc[key].get<std::string>())];
-        return {&param, add_period(signed_date, param.value.get<long long>(), *param.unit)};
+    // Cooling-off and validity count from the day of signing; a period with no computable end
+    // (signing in year 9999) is refused rather than recorded as "never expires".
+    const Date signed_date = day_of(*signed_at);
+    auto period_end = [&](int param, const char* what) -> std::optional<Date> {
+        if (param < 0) return std::nullopt;
+        const detail::Parameter& pm = p.parameters[param];
+        auto end = add_period(signed_date, pm.value.get<long long>(), *pm.unit);
+        if (!end) refuse("signed_at_out_of_range", "/signed_at", std::string("signed_at gives no computable ") + what + " (beyond year 9999)");
+        return end;
     };
-    auto [cooling, cooling_end] = period("cooling_off");
-    auto [validity, valid_until] = period("validity");
-    (void)validity;
-    auto unit_name = [](DateUnit u) { return u == DateUnit::Days ? "days" : u == DateUnit::Months ? "months" : "years"; };
+    const auto cooling_end = period_end(doc.cooling_off, "end of the cooling-off period");
+    const auto valid_until = period_end(doc.validity, "end of validity");
+    json cooling = json{{"offered", false}};
+    if (doc.cooling_off >= 0) {
+        const detail::Parameter& pm = p.parameters[doc.cooling_off];
+        cooling = json{{"offered", true}, {"amount", pm.value}, {"unit", unit_name(*pm.unit)},
+                       {"treatment_not_before", format_iso_date(*cooling_end)}};
+    }
 
-    std::vector<std::string> acknowledged_sorted(acknowledged.begin(), acknowledged.end());
     json record = {
         {"record_type", record_type},
         {"protocol", p.identity()},
-        {"document", {{"version", doc["version"]}, {"digest", p.consent_digest}}},
+        {"document", {{"version", doc.version}, {"digest", p.consent_digest}}},
         {"answers_digest", sha256_hex(canonical_json(used))},
         {"screening",
          {{"today", context.today},
@@ -168,71 +291,99 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
           {"defer_until", d.defer_until ? json(format_iso_date(*d.defer_until)) : json(nullptr)},
           {"findings", std::move(findings)}}},
         {"permitted_outcomes", json::array()},
-        {"required_acknowledgements", required},
-        {"acknowledgements", acknowledged_sorted},
-        {"signer", {{"name", sig["name"]}, {"role", role}}},
+        {"required_acknowledgements", std::move(required)},
+        {"acknowledgements", std::vector<std::string>(acknowledged.begin(), acknowledged.end())},
+        {"signer", signer},
+        {"countersignature", std::move(countersignature)},
         {"signed_at", request.signed_at},
-        {"information_shown_at", request.information_shown_at.empty() ? json(nullptr) : json(request.information_shown_at)},
-        {"cooling_off", cooling ? json{{"offered", true},
-                                       {"amount", cooling->value},
-                                       {"unit", unit_name(*cooling->unit)},
-                                       {"treatment_not_before", cooling_end ? json(format_iso_date(*cooling_end)) : json(nullptr)}}
-                                : json{{"offered", false}}},
+        {"information_shown_at", shown.empty() ? json(nullptr) : json(shown)},
+        {"information_record", info.is_null() ? json(nullptr) : info["digest"]},
+        {"cooling_off", std::move(cooling)},
         {"valid_until", valid_until ? json(format_iso_date(*valid_until)) : json(nullptr)},
         {"patient_reference", request.patient_reference},
-        {"practitioner_override", request.practitioner_override},
+        {"overrides", std::move(overrides)},
     };
     for (Outcome o : p.permitted_outcomes) record["permitted_outcomes"].push_back(outcome_name(o));
-    std::vector<Diagnostic> non_integers;
-    find_non_integers(record, "", non_integers);
-    if (!non_integers.empty())
-        throw UsageError(usage("non_integer_number", non_integers.front().path, "a consent record holds integers only"));
-    const std::string canonical = digest_of(record);
-    record["digest"] = sha256_hex(canonical);
-    if (!request.seal_key.empty())
-        record["seal"] = {{"algorithm", "HMAC-SHA-256"}, {"value", hmac_sha256_hex(request.seal_key, canonical)}};
+    std::vector<Diagnostic> numbers;
+    check_numbers(record, "", numbers);
+    if (!numbers.empty()) refuse("non_integer_number", numbers.front().path, numbers.front().message);
+    try {
+        digest_and_seal(record, request.seal_key);
+    } catch (const json::exception&) {
+        refuse("invalid_utf8", "", "a text in the consent request is not valid UTF-8");
+    }
     return record;
 }
 
-json verify_consent(const json& record, std::string_view seal_key) {
-    std::vector<Diagnostic> problems;
-    auto result = [&] {
-        json list = json::array();
-        for (const auto& d : problems) list.push_back(d.to_json());
-        return json{{"valid", problems.empty()}, {"problems", std::move(list)}};
-    };
-    if (!record.is_object() || record.value("record_type", json()) != record_type) {
-        problems.push_back({"not_a_record", "", std::string("not a consent record (record_type must be \"") + record_type + "\")"});
-        return result();
+json Protocol::information_record(const InformationRequest& request, const Context& context) const {
+    const detail::CompiledProtocol& p = *impl_;
+    (void)detail::require_today(context);
+    if (!p.has_consent || !p.consent) refuse("no_consent_document", "/consent", "this protocol has no consent document");
+    const detail::ConsentDocument& doc = *p.consent;
+    if (request.seal_key) require_key(*request.seal_key, "/seal_key");
+    auto shown = parse_timestamp(request.information_shown_at);
+    if (!shown) refuse("invalid_timestamp", "/information_shown_at", "information_shown_at must be an ISO date-time with a zone");
+    auto read = parse_timestamp(request.read_at);
+    if (!read) refuse("invalid_timestamp", "/read_at", "read_at must be an ISO date-time with a zone");
+    if (*read < *shown) refuse("information_after_signature", "/read_at", "read_at is before the information was shown");
+    std::set<std::string> acknowledged;
+    for (std::size_t i = 0; i < request.acknowledged.size(); ++i) {
+        const std::string& id = request.acknowledged[i];
+        const detail::ConsentAcknowledgement* ack = doc.find(id);
+        if (!ack) refuse("unknown_acknowledgement", "/acknowledged/" + std::to_string(i), "the consent document has no acknowledgement \"" + id + "\"");
+        // "My questions were answered" cannot be confirmed before the patient has met anyone.
+        if (!ack->pre_visit)
+            refuse("acknowledgement_not_pre_visit", "/acknowledged/" + std::to_string(i),
+                   "\"" + id + "\" is confirmed at the consultation, not before the visit");
+        acknowledged.insert(id);
     }
-    if (!check_json_value(record, default_limits().max_nesting_depth, "", problems)) return result();
+    json required = json::array();
+    std::string missing;
+    for (const auto& ack : doc.acknowledgements) {
+        if (!ack.required || !ack.pre_visit) continue;
+        required.push_back(ack.id);
+        if (!acknowledged.count(ack.id)) missing += (missing.empty() ? "" : ", ") + ack.id;
+    }
+    if (!missing.empty()) refuse("missing_acknowledgement", "/acknowledged", "not acknowledged: " + missing);
+    json record = {
+        {"record_type", information_type},
+        {"protocol", p.identity()},
+        {"document", {{"version", doc.version}, {"digest", p.consent_digest}}},
+        {"required_acknowledgements", std::move(required)},
+        {"acknowledgements", std::vector<std::string>(acknowledged.begin(), acknowledged.end())},
+        {"information_shown_at", request.information_shown_at},
+        {"read_at", request.read_at},
+        {"patient_reference", request.patient_reference},
+    };
+    try {
+        digest_and_seal(record, request.seal_key);
+    } catch (const json::exception&) {
+        refuse("invalid_utf8", "", "a text in the request is not valid UTF-8");
+    }
+    return record;
+}
 
-    // Shape: every field a verifier relies on.
-    struct Field { const char* pointer; json::value_t type; };
-    const Field fields[] = {{"/protocol", json::value_t::object},          {"/protocol/id", json::value_t::string},
-                            {"/protocol/digest", json::value_t::string},   {"/document", json::value_t::object},
-                            {"/document/digest", json::value_t::string},   {"/answers_digest", json::value_t::string},
-                            {"/screening", json::value_t::object},         {"/screening/outcome", json::value_t::string},
-                            {"/permitted_outcomes", json::value_t::array}, {"/required_acknowledgements", json::value_t::array},
-                            {"/acknowledgements", json::value_t::array},   {"/signer", json::value_t::object},
-                            {"/signed_at", json::value_t::string},         {"/digest", json::value_t::string}};
-    bool shape_ok = true;
+namespace {
+
+struct Field { const char* pointer; json::value_t type; };
+
+bool check_shape(const json& record, std::initializer_list<Field> fields, std::vector<Diagnostic>& problems) {
+    bool ok = true;
     for (const auto& f : fields) {
         json::json_pointer ptr(f.pointer);
         if (!record.contains(ptr)) {
             problems.push_back({"missing_field", f.pointer, std::string("the record has no ") + f.pointer});
-            shape_ok = false;
-        } else if (record.at(ptr).type() != f.type) {
+            ok = false;
+        } else if (record.at(ptr).type() != f.type &&
+                   !(f.type == json::value_t::number_integer && record.at(ptr).is_number_unsigned())) {
             problems.push_back({"wrong_type", f.pointer, std::string(f.pointer) + " has the wrong type"});
-            shape_ok = false;
+            ok = false;
         }
     }
-    find_non_integers(record, "", problems);
-    if (record.contains("digest") && record["digest"].is_string() &&
-        !same_secret(sha256_hex(digest_of(record)), record["digest"].get<std::string>()))
-        problems.push_back({"digest_mismatch", "/digest", "the record's content does not match its digest: it was changed after signing"});
-    if (!shape_ok) return result();
+    return ok;
+}
 
+void check_acknowledgements(const json& record, std::vector<Diagnostic>& problems) {
     std::set<std::string> acknowledged;
     for (const auto& a : record["acknowledgements"])
         if (a.is_string()) acknowledged.insert(a.get<std::string>());
@@ -242,51 +393,153 @@ json verify_consent(const json& record, std::string_view seal_key) {
             problems.push_back({"missing_acknowledgement", "/required_acknowledgements/" + std::to_string(i),
                                 "required acknowledgement " + id.dump() + " was not given"});
     }
+}
+
+void check_order(const json& record, const char* first, const char* then, std::vector<Diagnostic>& problems) {
+    if (!record.contains(first) || record[first].is_null()) return;
+    auto a = record[first].is_string() ? parse_timestamp(record[first].get<std::string>()) : std::nullopt;
+    auto b = parse_timestamp(record[then].get<std::string>());
+    if (!a) problems.push_back({"invalid_timestamp", std::string("/") + first, std::string(first) + " is not an ISO date-time with a zone"});
+    else if (b && *a > *b)
+        problems.push_back({"information_after_signature", std::string("/") + first, std::string(first) + " is after " + then});
+}
+
+// The checks only a signed consent (v1 or v2) needs.
+void check_signed_consent(const json& record, bool v2, std::vector<Diagnostic>& problems) {
+    check_acknowledgements(record, problems);
     const json& permitted = record["permitted_outcomes"];
-    bool overridden = record.contains("practitioner_override") && !record["practitioner_override"].is_null();
+    const json overrides = record.value(v2 ? "overrides" : "practitioner_override", json());  // v1 may lack it
+    const bool overridden = v2 ? !overrides.empty() : !overrides.is_null();
     if (std::find(permitted.begin(), permitted.end(), record["screening"]["outcome"]) == permitted.end() && !overridden)
         problems.push_back({"outcome_not_permitted", "/screening/outcome",
                             "the outcome " + record["screening"]["outcome"].dump() + " does not permit consent and no practitioner override is recorded"});
-    const json& signer = record["signer"];
-    if (!signer.contains("name") || !signer["name"].is_string() ||
-        signer["name"].get<std::string>().find_first_not_of(" \t") == std::string::npos)
-        problems.push_back({"missing_signature", "/signer/name", "the record has no signer name"});
+    if (!visible_string(record["signer"].value("name", json())))
+        problems.push_back({"missing_signature", "/signer/name", "the record has no signer name (only spaces or invisible characters)"});
     if (!parse_timestamp(record["signed_at"].get<std::string>()))
         problems.push_back({"invalid_timestamp", "/signed_at", "signed_at is not an ISO date-time with a zone"});
-    if (!seal_key.empty()) {
-        const json* seal = record.contains("seal") ? &record["seal"] : nullptr;
-        if (!seal || !seal->is_object() || !seal->contains("value") || !(*seal)["value"].is_string())
-            problems.push_back({"seal_missing", "/seal", "the record is not sealed"});
-        else if (!same_secret(hmac_sha256_hex(seal_key, digest_of(record)), (*seal)["value"].get<std::string>()))
-            problems.push_back({"seal_mismatch", "/seal/value", "the seal does not match: wrong key or a changed record"});
-    }
-    return result();
+    if (!v2) return;
+    check_order(record, "information_shown_at", "signed_at", problems);
+    for (std::size_t i = 0; i < overrides.size(); ++i)
+        for (const char* k : {"finding", "name", "role", "register", "registration_number", "reason"})
+            if (!overrides[i].is_object() || !visible_string(overrides[i].value(k, json())))
+                problems.push_back({"override_incomplete", "/overrides/" + std::to_string(i) + "/" + k,
+                                    std::string("the override has no ") + k});
+    const json cs = record.value("countersignature", json());
+    if (!cs.is_null() && (!cs.is_object() || !visible_string(cs.value("name", json()))))
+        problems.push_back({"missing_signature", "/countersignature/name", "the countersignature has no name"});
 }
 
-json consent_status(const json& record, std::string_view at, const std::vector<json>& later_records) {
+}  // namespace
+
+json verify_consent(const json& record, std::optional<std::string_view> seal_key) {
+    if (seal_key) require_key(*seal_key, "/seal_key");
+    std::vector<Diagnostic> problems;
+    const json type = record.is_object() ? record.value("record_type", json()) : json();
+    if (type == event_type) return verify_consent_event(record, seal_key);
+    if (type != record_type && type != record_type_v1 && type != information_type) {
+        problems.push_back({"not_a_record", "", std::string("not a consent record (record_type must be \"") + record_type + "\")"});
+        return verification(problems);
+    }
+    if (!check_json_value(record, default_limits().max_nesting_depth, "", problems)) return verification(problems);
+    bool shape_ok;
+    if (type == information_type) {
+        shape_ok = check_shape(record, {{"/protocol", json::value_t::object}, {"/protocol/id", json::value_t::string},
+                                        {"/protocol/digest", json::value_t::string}, {"/document", json::value_t::object},
+                                        {"/document/digest", json::value_t::string},
+                                        {"/required_acknowledgements", json::value_t::array},
+                                        {"/acknowledgements", json::value_t::array},
+                                        {"/information_shown_at", json::value_t::string},
+                                        {"/read_at", json::value_t::string}, {"/patient_reference", json::value_t::string},
+                                        {"/digest", json::value_t::string}},
+                               problems);
+    } else {
+        shape_ok = check_shape(record, {{"/protocol", json::value_t::object}, {"/protocol/id", json::value_t::string},
+                                        {"/protocol/digest", json::value_t::string}, {"/document", json::value_t::object},
+                                        {"/document/digest", json::value_t::string}, {"/answers_digest", json::value_t::string},
+                                        {"/screening", json::value_t::object}, {"/screening/outcome", json::value_t::string},
+                                        {"/permitted_outcomes", json::value_t::array},
+                                        {"/required_acknowledgements", json::value_t::array},
+                                        {"/acknowledgements", json::value_t::array}, {"/signer", json::value_t::object},
+                                        {"/signed_at", json::value_t::string}, {"/digest", json::value_t::string}},
+                               problems);
+        if (type == record_type)
+            shape_ok = check_shape(record, {{"/overrides", json::value_t::array}}, problems) && shape_ok;
+    }
+    check_numbers(record, "", problems);
+    try {
+        check_digest_and_seal(record, seal_key, problems);
+    } catch (const json::exception&) {
+        problems.push_back({"invalid_utf8", "", "the record holds text that is not valid UTF-8"});
+    }
+    if (!shape_ok) return verification(problems);
+    if (type == information_type) {
+        check_acknowledgements(record, problems);
+        check_order(record, "information_shown_at", "read_at", problems);
+    } else {
+        check_signed_consent(record, type == record_type, problems);
+    }
+    return verification(problems);
+}
+
+json consent_status(const json& record, std::string_view at, const std::vector<json>& events,
+                    std::optional<std::string_view> seal_key) {
     auto when = parse_timestamp(at);
     if (!when) throw UsageError({"invalid_timestamp", "/at", "at must be an ISO date or date-time with a zone"});
-    json verification = verify_consent(record);
+    json verification = verify_consent(record, seal_key);
+    json problems = verification["problems"];
     json valid_until = record.is_object() ? record.value("valid_until", json()) : json();
-    auto status = [&](const char* s) {
-        return json{{"status", s}, {"valid_until", valid_until}, {"problems", verification["problems"]}};
-    };
+    auto status = [&](const char* s) { return json{{"status", s}, {"valid_until", valid_until}, {"problems", problems}}; };
     if (!verification["valid"].get<bool>()) return status("invalid");
+    const json type = record["record_type"];
+    if (type != record_type && type != record_type_v1) {
+        problems.push_back(Diagnostic{"not_a_consent", "/record_type", "a pre-visit record is not a signed consent"}.to_json());
+        return status("invalid");
+    }
+    // A v1 record carried its withdrawal as a field outside the digest and the seal: it proves
+    // nothing either way, so the record is not treated as active.
+    if (type == record_type_v1 && record.contains("withdrawal")) {
+        problems.push_back(Diagnostic{"unverifiable_withdrawal", "/withdrawal",
+                                      "a withdrawal written into the record is covered by neither digest nor seal; "
+                                      "record it as a withdrawal event (withdraw_consent)"}.to_json());
+        return status("invalid");
+    }
     const long long signed_at = *parse_timestamp(record["signed_at"].get<std::string>());
     if (*when < signed_at) return status("not_yet_signed");
-    if (record.contains("withdrawal") && record["withdrawal"].is_object() && record["withdrawal"].contains("at") &&
-        record["withdrawal"]["at"].is_string()) {
-        auto withdrawn = parse_timestamp(record["withdrawal"]["at"].get<std::string>());
-        if (withdrawn && *withdrawn <= *when) return status("withdrawn");
-    }
-    for (const json& later : later_records) {
-        if (!verify_consent(later)["valid"].get<bool>()) continue;
-        if (later["protocol"]["id"] != record["protocol"]["id"] ||
-            later.value("patient_reference", json()) != record.value("patient_reference", json()))
+
+    // Events and later records: only what verifies (with the key, only what is sealed with it) counts;
+    // the rest is listed in problems and never acted on.
+    bool withdrawn = false, superseded = false;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const json& e = events[i];
+        const std::string base = "/events/" + std::to_string(i);
+        const json etype = e.is_object() ? e.value("record_type", json()) : json();
+        if (etype != event_type && etype != record_type && etype != record_type_v1) {
+            problems.push_back(Diagnostic{"not_an_event", base, "neither a consent event nor a consent record"}.to_json());
             continue;
-        auto t = parse_timestamp(later["signed_at"].get<std::string>());
-        if (t && *t > signed_at && *t <= *when) return status("superseded");
+        }
+        json v = verify_consent(e, seal_key);
+        if (!v["valid"].get<bool>()) {
+            for (auto d : v["problems"]) {
+                d["path"] = base + d["path"].get<std::string>();
+                problems.push_back(std::move(d));
+            }
+            continue;
+        }
+        if (etype == event_type) {
+            if (e["record_digest"] != record["digest"]) continue;  // an event about another record
+            auto t = parse_timestamp(e["at"].get<std::string>());
+            if (!t || *t > *when) continue;
+            (e["event"] == "withdrawal" ? withdrawn : superseded) = true;
+        } else {
+            if (e["digest"] == record["digest"] || e["protocol"]["id"] != record["protocol"]["id"] ||
+                e.value("patient_reference", json()) != record.value("patient_reference", json()))
+                continue;
+            auto t = parse_timestamp(e["signed_at"].get<std::string>());
+            if (t && *t > signed_at && *t <= *when) superseded = true;
+        }
     }
+    if (withdrawn) return status("withdrawn");
+    if (superseded) return status("superseded");
     // valid_until is the last day of validity: expired from the next day on.
     if (valid_until.is_string()) {
         auto until = parse_iso_date(valid_until.get<std::string>());

@@ -718,7 +718,8 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
     if (auto it = doc.find("consent"); it != doc.end()) {
         const json& c = *it;
         if (L.object(c, "/consent", {"version", "title", "sections", "acknowledgements"},
-                     {"permitted_outcomes", "validity", "cooling_off", "signature", "intro"}, "the consent document")) {
+                     {"permitted_outcomes", "validity", "cooling_off", "signature", "intro", "override_registers"},
+                     "the consent document")) {
             p->has_consent = true;
             p->consent_digest = sha256_hex(canonical_json(c));
             L.string(c, "version", "/consent");
@@ -762,7 +763,7 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
             if (auto a = c.find("acknowledgements"); a != c.end() && a->is_array()) {
                 for (std::size_t i = 0; i < a->size(); ++i) {
                     std::string path = pointer_join("/consent/acknowledgements", i);
-                    if (!L.object((*a)[i], path, {"id", "text"}, {"section", "required", "material_risk", "sources"},
+                    if (!L.object((*a)[i], path, {"id", "text"}, {"section", "required", "material_risk", "sources", "stage"},
                                   "an acknowledgement"))
                         continue;
                     L.id((*a)[i], path, ack_ids, "acknowledgement");
@@ -776,13 +777,14 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
             } else if (a != c.end()) {
                 L.error("wrong_type", "/consent/acknowledgements", "\"acknowledgements\" must be an array");
             }
-            if (auto sig = c.find("signature"); sig != c.end() && L.object(*sig, "/consent/signature", {}, {"roles"}, "the signature")) {
+            if (auto sig = c.find("signature"); sig != c.end() && L.object(*sig, "/consent/signature", {}, {"roles", "countersign"}, "the signature")) {
                 if (auto r = sig->find("roles"); r != sig->end() && !r->is_array())
                     L.error("wrong_type", "/consent/signature/roles", "\"roles\" must be an array of strings");
             }
         }
     }
 
+    p->consent = compile_consent_document(*p, doc, diags);  // consent_document.cpp
     if (diags.size() > errors_before) return nullptr;
     prepare_rendering(*p);
     return p;

@@ -12,6 +12,7 @@
 
 #include "dates.hpp"
 #include "expr/expr.hpp"
+#include "consent_document.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
 
@@ -159,6 +160,7 @@ struct CompiledProtocol {
     bool has_consent = false;
     std::vector<Outcome> permitted_outcomes{Outcome::Eligible, Outcome::EligibleWithPrecautions};
     std::string consent_digest;                    // SHA-256 of the canonical consent section
+    std::shared_ptr<const ConsentDocument> consent;  // the consent section compiled (consent_document.hpp)
 
     std::size_t locale_index(std::string_view locale) const;
     int find_item(std::string_view id) const;

@@ -38,4 +38,30 @@ python3 -c "import json,sys; print(json.dumps(json.load(open('$record'))['expect
 sed 's/"eligible"/"refer"/' "$tmp/record.json" > "$tmp/tampered.json"
 "$cli" verify "$tmp/tampered.json" | grep -q digest_mismatch || fail "verify reports tampering"
 "$cli" verify "$tmp/tampered.json" > /dev/null; [ $? -eq 1 ] || fail "invalid record exits 1"
+
+# Keys fail closed (issue 12): an empty or blank key is a usage error, never "no seal check".
+sealed=$(ls "$root"/tests/vectors/*-consent-sealed.json)
+python3 -c "import json,sys; print(json.dumps(json.load(open('$sealed'))['expected']))" > "$tmp/sealed.json"
+"$cli" verify "$tmp/sealed.json" --seal-key back-office-key > /dev/null || fail "sealed record with its key exits 0"
+"$cli" verify "$tmp/record.json" --seal-key back-office-key | grep -q seal_missing || fail "unsealed record with a key is invalid"
+"$cli" verify "$tmp/record.json" --seal-key "" > /dev/null 2>&1; [ $? -eq 2 ] || fail "--seal-key '' exits 2"
+"$cli" verify "$tmp/record.json" --seal-key "  " > /dev/null 2>&1; [ $? -eq 2 ] || fail "blank --seal-key exits 2"
+printf '\n' > "$tmp/empty.key"
+"$cli" verify "$tmp/record.json" --seal-key-file "$tmp/empty.key" > /dev/null 2>&1; [ $? -eq 2 ] || fail "key file holding a newline exits 2"
+PS_EMPTY= "$cli" verify "$tmp/record.json" --seal-key-env PS_EMPTY > /dev/null 2>&1; [ $? -eq 2 ] || fail "--seal-key-env naming an empty variable exits 2"
+"$cli" verify "$tmp/record.json" --seal-key-env PS_NOT_SET_ANYWHERE > /dev/null 2>&1; [ $? -eq 2 ] || fail "--seal-key-env naming an unset variable exits 2"
+printf 'back-office-key\n' > "$tmp/good.key"
+"$cli" verify "$tmp/sealed.json" --seal-key-file "$tmp/good.key" > /dev/null || fail "key file with a trailing newline works"
+
+# One strict reader: duplicate keys are an error in verify, form and logic, as in screen.
+python3 -c "import json; r=json.load(open('$tmp/sealed.json')); print('{\"signer\": {\"name\": \"Someone Else\", \"role\": \"patient\"}, ' + json.dumps(r)[1:])" > "$tmp/forged.json"
+"$cli" verify "$tmp/forged.json" --seal-key back-office-key > "$tmp/forged.out"; [ $? -eq 1 ] || fail "duplicate-key forgery exits 1"
+grep -q duplicate_key "$tmp/forged.out" || fail "duplicate-key forgery reports duplicate_key"
+echo '{"sex": "male", "sex": "female"}' > "$tmp/dup-answers.json"
+"$cli" form --protocol "$pack" --today 2026-11-25 "$tmp/dup-answers.json" > /dev/null 2> "$tmp/form.err"; [ $? -eq 2 ] || fail "form with duplicate keys exits 2"
+grep -q duplicate_key "$tmp/form.err" || fail "form names duplicate_key"
+"$cli" logic '{"var": "a"}' '{"a": 1, "a": 2}' > /dev/null 2>&1; [ $? -eq 2 ] || fail "logic data with duplicate keys exits 2"
+"$cli" logic '{"==": [1, 1], "==": [1, 2]}' > /dev/null 2>&1; [ $? -eq 2 ] || fail "logic rule with duplicate keys exits 2"
+"$cli" lint "$pack" --override min_age=18 --override min_age=21 > /dev/null 2>&1; [ $? -eq 2 ] || fail "a repeated --override exits 2"
+
 echo "cli: all checks passed"

@@ -777,7 +777,9 @@ TEST_CASE("FHIR: a consent record becomes a Consent and a Provenance", "[fhir][c
     json cw = fhir::consent(withdrawn);
     CHECK(cw["status"] == "inactive");
     CHECK(cw["provision"]["period"]["end"] == "2026-12-01T09:00:00Z");
-    CHECK(prescreen::verify_consent(withdrawn, "back-office-key")["valid"] == true);
+    // Since issue 12 a withdrawal is its own sealed event: a field added to the record breaks its
+    // digest (the FHIR mapping reading withdrawal events is still to do: docs/fhir.md).
+    CHECK(prescreen::verify_consent(withdrawn, "back-office-key")["valid"] == false);
     try {
         fhir::consent(json{{"record_type", "other"}});
         FAIL("no error");

@@ -244,10 +244,29 @@ TEST_CASE("micro-needling consent: required acknowledgements, validity and cooli
     }
     SECTION("a referral with a recorded practitioner override may sign") {
         auto overridden = request;
-        overridden.practitioner_override = {{"name", "Dr Sam Practitioner"},
-                                            {"reason", "Discussed with the prescriber; apixaban continued; expect more bruising."}};
+        overridden.practitioner_override = {{"finding", "anticoagulant"},
+                                            {"name", "Dr Sam Practitioner"},
+                                            {"role", "doctor"},
+                                            {"register", "GMC"},
+                                            {"registration_number", "7654321"},
+                                            {"reason", "Discussed with the prescriber; apixaban continued; expect more bruising."},
+                                            {"consulted", "Dr A Prescriber, GP"},  // pack 2.0.0: consulted is required
+                                            {"patient_informed", true}};
         const json record = protocol.consent(case_answers("anticoagulant_apixaban"), overridden, today);
         CHECK(record.at("screening").at("outcome") == "refer");
+        CHECK(record.at("overrides").at(0).at("registration_number") == "7654321");
         CHECK(prescreen::verify_consent(record).at("valid") == true);
+    }
+    SECTION("an override without a registration number is refused (CONTRAINDICATIONS-v2 §5)") {
+        auto overridden = request;
+        overridden.practitioner_override = {{"finding", "anticoagulant"}, {"name", "Dr Sam Practitioner"}, {"role", "doctor"},
+                                            {"register", "GMC"}, {"reason", "Discussed."}, {"patient_informed", true}};
+        try {
+            (void)protocol.consent(case_answers("anticoagulant_apixaban"), overridden, today);
+            FAIL("an override without a registration number was accepted");
+        } catch (const prescreen::UsageError& error) {
+            CHECK(error.diagnostic().code == "override_incomplete");
+            CHECK(error.diagnostic().path == "/practitioner_override/registration_number");
+        }
     }
 }

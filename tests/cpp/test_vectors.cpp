@@ -44,7 +44,8 @@ prescreen::ConsentRequest request_of(const json& r) {
     req.information_shown_at = r.value("information_shown_at", "");
     req.patient_reference = r.value("patient_reference", "");
     req.practitioner_override = r.value("practitioner_override", json(nullptr));
-    req.seal_key = r.value("seal_key", "");
+    req.countersignature = r.value("countersignature", json(nullptr));
+    if (r.contains("seal_key")) req.seal_key = r["seal_key"].get<std::string>();
     return req;
 }
 
@@ -62,9 +63,15 @@ json run(const json& v) {
             return error_of(e);
         }
     }
-    if (op == "verify_consent") return prescreen::verify_consent(v["record"], v.value("seal_key", ""));
-    if (op == "consent_status")
-        return prescreen::consent_status(v["record"], v["at"].get<std::string>(), v.value("later_records", std::vector<json>{}));
+    std::optional<std::string> key;
+    if (v.contains("seal_key")) key = v["seal_key"].get<std::string>();
+    try {
+        if (op == "verify_consent") return prescreen::verify_consent(v["record"], key);
+        if (op == "consent_status")
+            return prescreen::consent_status(v["record"], v["at"].get<std::string>(), v.value("events", std::vector<json>{}), key);
+    } catch (const prescreen::UsageError& e) {
+        return json{{"error", e.diagnostic().to_json()}};
+    }
     std::optional<prescreen::Protocol> protocol;
     try {
         protocol = load_for(v);
@@ -112,6 +119,18 @@ TEST_CASE("shared vectors give the expected JSON", "[vectors]") {
         const json mutations = v.value("mutate", json::object());
         for (auto& [pointer, value] : mutations.items()) record[json::json_pointer(pointer)] = value;
         v["record"] = record;
+        // Events are made from the record by the engine (withdraw_consent), as the back office does.
+        if (v.contains("make_events")) {
+            v["events"] = json::array();
+            for (const json& spec : v["make_events"]) {
+                prescreen::ConsentEventRequest request;
+                request.at = spec["at"];
+                request.recorded_by = spec["recorded_by"];
+                request.reason = spec.value("reason", "");
+                if (spec.contains("seal_key")) request.seal_key = spec["seal_key"].get<std::string>();
+                v["events"].push_back(prescreen::withdraw_consent(record, request));
+            }
+        }
     }
     json actual = run(v);
     if (update) {

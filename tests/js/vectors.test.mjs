@@ -82,9 +82,15 @@ describe('shared vectors (identical JSON to C++)', () => {
           return { error: { diagnostics: error.diagnostics } };
         }
       case 'verify_consent':
-        return verifyConsent(recordOf(v), { sealKey: v.seal_key ?? '' });
       case 'consent_status':
-        return consentStatus(recordOf(v), v.at, v.later_records ?? []);
+        try {
+          return v.operation === 'verify_consent'
+            ? verifyConsent(recordOf(v), { sealKey: v.seal_key })
+            : consentStatus(recordOf(v), v.at, v.events ?? [], { sealKey: v.seal_key });
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+          return { error: { code: error.code, path: error.path, message: error.message } };
+        }
       default:
         break;
     }

@@ -133,7 +133,7 @@ def test_consent_verify_and_status(prescreen, pack):
     record = _consent(pack)
     assert isinstance(record, prescreen.ConsentRecord)
     d = record.to_dict()
-    assert d["record_type"] == "prescreen.consent/1"
+    assert d["record_type"] == "prescreen.consent/2"  # v2: events, covered seal (issue 12)
     assert record.digest == d["digest"]
     assert record.valid_until == datetime.date(2027, 11, 25)
     assert record.signed_at == "2026-11-25T10:31:00Z"
@@ -166,9 +166,12 @@ def test_consent_refused(prescreen, pack):
 
 
 def test_consent_practitioner_override(pack):
-    record = _consent(pack, answers(blood_thinner=True),
-                      practitioner_override={"name": "Dr Who", "reason": "spoke to GP"})
-    assert record.to_dict()["practitioner_override"]["name"] == "Dr Who"
+    # CONTRAINDICATIONS-v2 §5: the finding, the practitioner's register and number (issue 13).
+    override = {"finding": "thinner", "name": "Dr Who", "role": "doctor", "register": "GMC",
+                "registration_number": "1234567", "reason": "spoke to GP", "patient_informed": True}
+    record = _consent(pack, answers(blood_thinner=True), practitioner_override=override)
+    assert record.to_dict()["overrides"][0]["name"] == "Dr Who"
+    assert record.to_dict()["overrides"][0]["registration_number"] == "1234567"
 
 
 def test_apply_logic(prescreen):

@@ -85,11 +85,14 @@ def run(prescreen, vector):
             return prescreen.apply_logic(vector["rule"], vector.get("data", {}), today=today)
         except prescreen.ProtocolError as e:
             return {"error": {"diagnostics": [d.to_dict() for d in e.diagnostics]}}
-    if op == "verify_consent":
-        return prescreen.verify_consent(_record(prescreen, vector), seal_key=vector.get("seal_key")).to_dict()
-    if op == "consent_status":
-        return prescreen.consent_status(_record(prescreen, vector), vector["at"],
-                                        vector.get("later_records")).to_dict()
+    try:
+        if op == "verify_consent":
+            return prescreen.verify_consent(_record(prescreen, vector), seal_key=vector.get("seal_key")).to_dict()
+        if op == "consent_status":
+            return prescreen.consent_status(_record(prescreen, vector), vector["at"], vector.get("events"),
+                                            seal_key=vector.get("seal_key")).to_dict()
+    except prescreen.UsageError as e:
+        return {"error": e.diagnostic.to_dict()}
     try:
         protocol = _protocol(prescreen, vector)
     except prescreen.ProtocolError as e:
@@ -108,7 +111,7 @@ def run(prescreen, vector):
                 signature=r.get("signature", {}), signed_at=r.get("signed_at", ""),
                 information_shown_at=r.get("information_shown_at", ""),
                 patient_reference=r.get("patient_reference"), practitioner_override=r.get("practitioner_override"),
-                seal_key=r.get("seal_key") or None).to_dict()
+                seal_key=r.get("seal_key"), countersignature=r.get("countersignature")).to_dict()
         except prescreen.UsageError as e:
             return {"error": e.diagnostic.to_dict()}
     raise AssertionError(f"unknown operation {op}")

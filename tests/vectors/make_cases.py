@@ -102,6 +102,9 @@ case("form-hidden-answers-ignored", "form", answers={"sex": "male", "pregnant": 
 case("form-complete", "form", answers=a(), checks={"/complete": True, "/progress/percent": 100, "/missing_required": []})
 case("form-issue-on-hidden-item-not-shown", "form", answers={"sex": "male", "pregnant": "maybe"}, checks={"/issues": [], "/ignored": ["pregnant"]})
 
+# An override names the finding and the practitioner's register and number (CONTRAINDICATIONS-v2 §5).
+OVERRIDE = {"finding": "thinner", "name": "Dr Lee", "role": "doctor", "register": "GMC", "registration_number": "1234567",
+            "reason": "Discussed with GP; INR stable.", "patient_informed": True}
 REQ = {"acknowledged": ["risk_redness", "risk_infection"], "signature": {"name": "Alex Patient", "role": "patient"},
        "signed_at": "2026-11-25T10:31:00Z", "information_shown_at": "2026-11-25T10:20:00Z", "patient_reference": "P-0001"}
 case("consent-eligible", "consent", answers=a(), request=REQ, checks={"/screening/outcome": E, "/valid_until": "2027-11-25", "/cooling_off/treatment_not_before": "2026-11-26"})
@@ -109,7 +112,7 @@ case("consent-sealed", "consent", answers=a(cold_sores="history"), request={**RE
 case("consent-refused-for-refer", "consent", answers=a(blood_thinner=True), request=REQ, checks={"/error/code": "consent_not_permitted"})
 case("consent-refused-missing-acknowledgement", "consent", answers=a(), request={**REQ, "acknowledged": ["risk_redness"]}, checks={"/error/code": "missing_acknowledgement"})
 case("consent-refused-no-name", "consent", answers=a(), request={**REQ, "signature": {"name": "  "}}, checks={"/error/code": "missing_signature"})
-case("consent-practitioner-override", "consent", answers=a(blood_thinner=True), request={**REQ, "practitioner_override": {"name": "Dr Lee", "reason": "Discussed with GP; INR stable."}}, checks={"/screening/outcome": "refer"})
+case("consent-practitioner-override", "consent", answers=a(blood_thinner=True), request={**REQ, "practitioner_override": OVERRIDE}, checks={"/screening/outcome": "refer", "/overrides/0/finding": "thinner", "/overrides/0/registration_number": "1234567"})
 
 case("logic-date-add-month-end", "apply_logic", rule={"date_add": ["2026-08-31", 6, "months"]}, data={}, checks={"": "2027-02-28"})
 case("logic-date-diff-years", "apply_logic", rule={"date_diff": [{"var": "dob"}, "2026-11-25", "years"]}, data={"dob": "2008-11-25"}, checks={"": 18})
@@ -146,13 +149,37 @@ case("verify-consent-not-a-record", "verify_consent", record={"hello": "world"},
 case("consent-status-active", "consent_status", record_from="consent-eligible", at="2027-06-01T00:00:00Z", checks={"/status": "active"})
 case("consent-status-last-valid-day", "consent_status", record_from="consent-eligible", at="2027-11-25T23:59:59Z", checks={"/status": "active"})
 case("consent-status-expired", "consent_status", record_from="consent-eligible", at="2027-11-26", checks={"/status": "expired"})
-case("consent-status-withdrawn", "consent_status", record_from="consent-eligible", mutate={"/withdrawal": {"at": "2026-12-01T09:00:00Z", "reason": "changed my mind"}}, at="2026-12-02", checks={"/status": "withdrawn"})
+# Withdrawal is an event bound to the record's digest (issue 12), no longer a field of the record.
+WITHDRAWAL = {"at": "2026-12-01T09:00:00Z", "recorded_by": {"name": "Sam Reception", "role": "reception"}, "reason": "changed my mind"}
+case("consent-status-withdrawn", "consent_status", record_from="consent-eligible", make_events=[WITHDRAWAL], at="2026-12-02", checks={"/status": "withdrawn"})
 case("consent-status-not-yet-signed", "consent_status", record_from="consent-eligible", at="2026-11-25T10:00:00Z", checks={"/status": "not_yet_signed"})
 case("consent-status-invalid", "consent_status", record_from="consent-eligible", mutate={"/signer/name": "Someone Else"}, at="2026-12-01", checks={"/status": "invalid"})
 
 # Headline date (mn-ref-v2 §4): a referral also suppresses it; a precaution does not.
 case("dated-deferral-and-refer-no-headline-date", answers=a(cream=True, cream_last_use="2026-11-22", blood_thinner=True), checks={"/outcome": "deferred", "/defer_until": None, "/findings/0/rule": "cream_washout", "/findings/0/defer_until": "2026-11-27", "/findings/1/outcome": "refer"})
 case("dated-deferral-and-precaution-keeps-headline-date", answers=a(cream=True, cream_last_use="2026-11-22", cold_sores="history"), checks={"/outcome": "deferred", "/defer_until": "2026-11-27"})
+# --- issue 12: records that cannot be forged ---------------------------------------------------
+# Records made by engine 0.1 (prescreen.consent/1), kept verbatim: they still verify.
+V1_RECORD = json.loads('{"acknowledgements": ["risk_infection", "risk_redness"], "answers_digest": "829b0e80b92eabae167c90d8f0127971d5695ffca41ddb161edb389746a9b4d4", "cooling_off": {"amount": 1, "offered": true, "treatment_not_before": "2026-11-26", "unit": "days"}, "digest": "0c78be2f74f6ea6b18a4e7f1b3cf0ea9db96eccd14c0abf0300df5cbb8eb2b84", "document": {"digest": "08d73055a9080e7b1826bb11c8161c63ee9d7e1c5d22c10f2aae4f932588c73a", "version": "small-consent-1"}, "information_shown_at": "2026-11-25T10:20:00Z", "patient_reference": "P-0001", "permitted_outcomes": ["eligible", "eligible_with_precautions"], "practitioner_override": null, "protocol": {"digest": "13449d7247c5446e1b459a41b03b544c35998f97efd7ed654fd7979301111e77", "id": "small-clinic", "version": "1.2.0"}, "record_type": "prescreen.consent/1", "required_acknowledgements": ["risk_redness", "risk_infection"], "screening": {"defer_until": null, "findings": [], "outcome": "eligible", "today": "2026-11-25"}, "signed_at": "2026-11-25T10:31:00Z", "signer": {"name": "Alex Patient", "role": "patient"}, "valid_until": "2027-11-25"}')
+V1_SEALED = json.loads('{"acknowledgements": ["photos", "risk_infection", "risk_redness"], "answers_digest": "44fdb221005ce3d1f180149a412f7d3b982dd118ca3a6f23a85f52760d17a64b", "cooling_off": {"amount": 1, "offered": true, "treatment_not_before": "2026-11-26", "unit": "days"}, "digest": "776691ce05e6aee47dfae7567faeaca64ec3dd47a40aa1b10238f52a0c0dcfcc", "document": {"digest": "08d73055a9080e7b1826bb11c8161c63ee9d7e1c5d22c10f2aae4f932588c73a", "version": "small-consent-1"}, "information_shown_at": "2026-11-25T10:20:00Z", "patient_reference": "P-0001", "permitted_outcomes": ["eligible", "eligible_with_precautions"], "practitioner_override": null, "protocol": {"digest": "13449d7247c5446e1b459a41b03b544c35998f97efd7ed654fd7979301111e77", "id": "small-clinic", "version": "1.2.0"}, "record_type": "prescreen.consent/1", "required_acknowledgements": ["risk_redness", "risk_infection"], "screening": {"defer_until": null, "findings": ["sore_history"], "outcome": "eligible_with_precautions", "today": "2026-11-25"}, "seal": {"algorithm": "HMAC-SHA-256", "value": "c19c512546c3188e4405ef4ff754820acddace4985ba005c29d4174d73cc04aa"}, "signed_at": "2026-11-25T10:31:00Z", "signer": {"name": "Alex Patient", "role": "patient"}, "valid_until": "2027-11-25"}')
+case("verify-consent-legacy-v1", "verify_consent", record=V1_RECORD, checks={"/valid": True})
+case("verify-consent-legacy-v1-sealed", "verify_consent", record=V1_SEALED, seal_key="back-office-key", checks={"/valid": True})
+case("verify-consent-legacy-v1-algorithm-changed", "verify_consent", record={**V1_SEALED, "seal": {**V1_SEALED["seal"], "algorithm": "HMAC-SHA-255"}}, seal_key="back-office-key", checks={"/valid": False, "/problems/0/code": "seal_algorithm_unknown"})
+case("consent-status-legacy-v1-withdrawal-field", "consent_status", record={**V1_RECORD, "withdrawal": {"at": "2026-12-01T09:00:00Z"}}, at="2026-12-02", checks={"/status": "invalid", "/problems/0/code": "unverifiable_withdrawal"})
+case("verify-consent-seal-algorithm-changed", "verify_consent", record_from="consent-sealed", mutate={"/seal/algorithm": "HMAC-SHA-255"}, seal_key="back-office-key", checks={"/valid": False, "/problems/0/code": "seal_algorithm_unknown"})
+case("verify-consent-empty-key", "verify_consent", record_from="consent-eligible", seal_key="", checks={"/error/code": "empty_seal_key"})
+case("verify-consent-blank-key", "verify_consent", record_from="consent-sealed", seal_key=" \n", checks={"/error/code": "empty_seal_key"})
+case("consent-refused-empty-key", "consent", answers=a(), request={**REQ, "seal_key": ""}, checks={"/error/code": "empty_seal_key"})
+case("consent-refused-invisible-name", "consent", answers=a(), request={**REQ, "signature": {"name": "\u00a0\u200b"}}, checks={"/error/code": "missing_signature"})
+case("consent-refused-information-after-signature", "consent", answers=a(), request={**REQ, "information_shown_at": "2026-11-25T10:32:00Z"}, checks={"/error/code": "information_after_signature", "/error/path": "/information_shown_at"})
+case("consent-refused-signed-year-9999", "consent", answers=a(), request={**REQ, "signed_at": "9999-06-01T10:00:00Z"}, checks={"/error/code": "signed_at_out_of_range"})
+case("consent-refused-override-not-allowed", "consent", answers=a(steel_allergy=True), request={**REQ, "practitioner_override": {**OVERRIDE, "finding": "steel"}}, checks={"/error/code": "override_not_allowed"})
+case("consent-refused-override-without-number", "consent", answers=a(blood_thinner=True), request={**REQ, "practitioner_override": {k: v for k, v in OVERRIDE.items() if k != "registration_number"}}, checks={"/error/code": "override_incomplete", "/error/path": "/practitioner_override/registration_number"})
+case("consent-drawn-signature", "consent", answers=a(), request={**REQ, "signature": {"name": "Alex Patient", "strokes": [[[10, 20], [11, 22], [15, 30]], [[40, 20], [44, 25]]]}}, checks={"/signer/method": "drawn", "/signer/strokes/1/1": [44, 25]})
+case("verify-consent-integral-float", "verify_consent", record_from="consent-eligible", mutate={"/cooling_off/amount": 1.0}, checks={"/valid": True})
+case("consent-status-withdrawn-sealed", "consent_status", record_from="consent-sealed", make_events=[{**WITHDRAWAL, "seal_key": "back-office-key"}], seal_key="back-office-key", at="2026-12-02", checks={"/status": "withdrawn", "/problems": []})
+case("consent-status-unsealed-withdrawal-refused", "consent_status", record_from="consent-sealed", make_events=[WITHDRAWAL], seal_key="back-office-key", at="2026-12-02", checks={"/status": "active", "/problems/0/code": "seal_missing", "/problems/0/path": "/events/0/seal"})
+case("consent-status-withdrawal-before-at-only", "consent_status", record_from="consent-eligible", make_events=[WITHDRAWAL], at="2026-11-30", checks={"/status": "active"})
 
 for i, c in enumerate(cases, 1):
     path = os.path.join(HERE, f"{i:03d}-{c['name']}.json")

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ELIGIBLE, TODAY, axeViolations, fillPage, openForm, protocolsDir, startSession } from './helpers.mjs';
-import { CSP, defaultMounts, startServer } from '../../web-demo/serve.mjs';
+import { CSP, HEADER_CSP, defaultMounts, startServer } from '../../web-demo/serve.mjs';
 
 let session;
 before(async () => { session = await startSession(); });
@@ -100,7 +100,8 @@ test('the progress bar follows the engine\'s progress', async () => {
 test('server: CSP header and meta agree, wasm MIME type, no directory escapes', async () => {
   const base = session.server.url;
   const page = await fetch(base);
-  assert.equal(page.headers.get('content-security-policy'), CSP);
+  assert.equal(page.headers.get('content-security-policy'), HEADER_CSP);
+  assert.ok(HEADER_CSP.startsWith(CSP) && HEADER_CSP.endsWith("frame-ancestors 'none'"));
   const html = await page.text();
   assert.ok(html.includes(`content="${CSP}"`), 'the <meta> CSP is the same policy');
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline scripts');
@@ -110,7 +111,9 @@ test('server: CSP header and meta agree, wasm MIME type, no directory escapes', 
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
   const pack = await fetch(new URL('protocols/microneedling/protocol.json', base));
   assert.match(pack.headers.get('content-type'), /^application\/json/);
-  for (const path of ['wasm/../../etc/passwd', 'wasm/%2e%2e/%2e%2e/etc/passwd', 'serve.mjs', '..%2fMakefile']) {
+  for (const path of ['wasm/../../etc/passwd', 'wasm/%2e%2e/%2e%2e/etc/passwd', 'serve.mjs', '..%2fMakefile',
+    'README.md', 'wasm/src/bindings.cpp', 'wasm/package.json', 'wasm/README.md', 'protocols/test_packs.py',
+    'protocols/microneedling/cases.json', 'protocols/microneedling/README.md']) {
     assert.equal((await fetch(new URL(path, base))).status, 404, path);
   }
 });

@@ -83,10 +83,10 @@ test('eligible: consent, download, and the record verifies in the engine', async
   const file = join(outputDir, download.suggestedFilename());
   await download.saveAs(file);
   const record = JSON.parse(readFileSync(file, 'utf8'));
-  assert.equal(record.record_type, 'prescreen.consent/1');
+  assert.equal(record.record_type, 'prescreen.consent/2');
   assert.equal(record.screening.outcome, 'eligible');
   assert.equal(record.screening.today, TODAY);
-  assert.deepEqual(record.signer, { name: 'Alex Patient', role: 'patient' });
+  assert.deepEqual(record.signer, { name: 'Alex Patient', role: 'patient', method: 'typed' });
   assert.deepEqual([...record.acknowledgements].sort(), [...boxes].sort());
   assert.equal(record.protocol.id, pack.id);
 

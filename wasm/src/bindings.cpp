@@ -8,11 +8,8 @@
 // Protocols live in a registry keyed by a small integer handle; JavaScript frees them with
 // dispose() (explicitly or through a FinalizationRegistry), so nothing is leaked by embind objects.
 //
-// JSON has no NaN or Infinity. JavaScript callers encode such numbers as the strings
-// "\uFDD0NaN", "\uFDD0Infinity" and "\uFDD0-Infinity" (U+FDD0 is a Unicode noncharacter, never
-// valid text); they are decoded here into real doubles so the engine judges them exactly as it
-// judges a NaN handed over by the Python binding. On the way out, non-finite numbers in
-// apply_logic results are encoded the same way (nlohmann would write them as null).
+// NaN and Infinity cross the boundary as described in non_finite.hpp (no in-band marker in
+// ordinary text).
 #include <emscripten/bind.h>
 
 #include <cmath>
@@ -23,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "non_finite.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
 #include "envelope.hpp"
@@ -31,7 +29,9 @@ namespace {
 
 using namespace prescreen::wasm;
 
-constexpr std::string_view kMarker = "\xEF\xB7\x90";  // U+FDD0 in UTF-8
+using prescreen_wasm::decode_non_finite;
+using prescreen_wasm::encode_non_finite;
+using prescreen_wasm::starts_with_marker;
 
 // ---- input -------------------------------------------------------------------------------------
 
@@ -39,52 +39,16 @@ struct InputError {
     std::vector<Diagnostic> diagnostics;
 };
 
-// Replace marker strings by non-finite doubles, in place, without recursion.
-void decode_non_finite(json& root) {
-    std::vector<json*> stack{&root};
-    while (!stack.empty()) {
-        json* v = stack.back();
-        stack.pop_back();
-        if (v->is_string()) {
-            const auto& s = v->get_ref<const std::string&>();
-            if (s.size() > kMarker.size() && s.compare(0, kMarker.size(), kMarker) == 0) {
-                std::string_view rest = std::string_view(s).substr(kMarker.size());
-                if (rest == "NaN") *v = std::numeric_limits<double>::quiet_NaN();
-                else if (rest == "Infinity") *v = std::numeric_limits<double>::infinity();
-                else if (rest == "-Infinity") *v = -std::numeric_limits<double>::infinity();
-            }
-        } else if (v->is_structured()) {
-            for (auto& child : *v) stack.push_back(&child);
-        }
-    }
-}
-
-// Encode non-finite doubles as marker strings. Returns true when anything was encoded.
-bool encode_non_finite(json& root) {
-    bool any = false;
-    std::vector<json*> stack{&root};
-    while (!stack.empty()) {
-        json* v = stack.back();
-        stack.pop_back();
-        if (v->is_number_float()) {
-            double d = v->get<double>();
-            if (std::isnan(d)) *v = std::string(kMarker) + "NaN", any = true;
-            else if (std::isinf(d)) *v = std::string(kMarker) + (d > 0 ? "Infinity" : "-Infinity"), any = true;
-        } else if (v->is_structured()) {
-            for (auto& child : *v) stack.push_back(&child);
-        }
-    }
-    return any;
-}
-
 // Parse JSON text given by JavaScript with the engine's limits and messages. `where` prefixes the
 // diagnostic paths (e.g. "/answers") only when the caller wants to say which argument was bad.
 json parse_input(std::string_view text, std::size_t max_bytes) {
     const auto& limits = prescreen::default_limits();
     std::vector<Diagnostic> diagnostics;
+    const bool encoded = starts_with_marker(text);  // non_finite.hpp
+    if (encoded) text.remove_prefix(prescreen_wasm::kMarker.size());
     auto value = prescreen::parse_json(text, diagnostics, max_bytes, limits.max_nesting_depth);
     if (!value) throw InputError{std::move(diagnostics)};
-    if (text.find(kMarker) != std::string_view::npos) decode_non_finite(*value);
+    if (encoded) decode_non_finite(*value);
     return std::move(*value);
 }
 
@@ -129,7 +93,7 @@ std::string load_protocol(std::string text, std::string overrides_text) {
         json overrides = overrides_text.empty() ? json::object() : parse_document(overrides_text);
         // A pack holding encoded NaN/Infinity is parsed here so the engine sees the real numbers;
         // otherwise the engine reads the text itself (its own limits and messages).
-        auto protocol = text.find(kMarker) != std::string::npos
+        auto protocol = starts_with_marker(text)
                             ? prescreen::Protocol::from_json(parse_document(text), overrides)
                             : prescreen::Protocol::load(text, overrides);
         std::uint32_t handle = next_handle++;
@@ -144,7 +108,7 @@ std::string lint_protocol(std::string text, std::string overrides_text) {
     return entry([&] {
         json overrides = overrides_text.empty() ? json::object() : parse_document(overrides_text);
         std::vector<Diagnostic> diagnostics;
-        if (text.find(kMarker) != std::string::npos) {
+        if (starts_with_marker(text)) {
             try {
                 prescreen::Protocol::from_json(parse_document(text), overrides);
             } catch (const prescreen::ProtocolError& e) {
@@ -181,7 +145,7 @@ std::string screen(std::uint32_t handle, std::string answers, std::string today,
         const prescreen::Context ctx = context(today, locale);
         // Answers as text go straight to result text through the engine's one screening path
         // (its fast reader, else its full parser); only encoded NaN/Infinity need a tree first.
-        if (answers.find(kMarker) == std::string::npos) {
+        if (!starts_with_marker(answers)) {
             static prescreen::ScreeningRecord record;  // keeps its memory from call to call
             protocol.screen_into(prescreen::Answers::document_text(answers), ctx, record);
             if (const Diagnostic* e = record.error()) return error(*e);
@@ -237,7 +201,8 @@ prescreen::ConsentRequest consent_request(const json& request) {
     };
     for (auto it = request.begin(); it != request.end(); ++it) {
         static const char* known[] = {"acknowledged", "signature", "signed_at", "information_shown_at",
-                                      "patient_reference", "practitioner_override", "seal_key"};
+                                      "patient_reference", "practitioner_override", "seal_key",
+                                      "countersignature", "information_record"};
         bool found = false;
         for (const char* k : known) found = found || it.key() == k;
         if (!found)
@@ -259,7 +224,13 @@ prescreen::ConsentRequest consent_request(const json& request) {
     string_field("signed_at", r.signed_at);
     string_field("information_shown_at", r.information_shown_at);
     string_field("patient_reference", r.patient_reference);
-    string_field("seal_key", r.seal_key);
+    if (auto it = request.find("seal_key"); it != request.end() && !it->is_null()) {  // present = a key, even ""
+        std::string key;
+        string_field("seal_key", key);
+        r.seal_key = key;
+    }
+    if (auto it = request.find("countersignature"); it != request.end()) r.countersignature = *it;
+    if (auto it = request.find("information_record"); it != request.end()) r.information_record = *it;
     return r;
 }
 
@@ -273,21 +244,30 @@ std::string consent(std::uint32_t handle, std::string answers, std::string reque
     });
 }
 
-std::string verify_consent(std::string record, std::string seal_key) {
-    return entry([&] { return ok(prescreen::verify_consent(parse_document(record), seal_key)); });
+// A seal key arrives as JSON text ("\"key\""), or "" for no key: an empty key given is still a key,
+// which the engine refuses (empty_seal_key).
+std::optional<std::string> key_of(const std::string& seal_key) {
+    if (seal_key.empty()) return std::nullopt;
+    json key = parse_document(seal_key);
+    if (!key.is_string()) throw prescreen::UsageError({"wrong_type", "/seal_key", "the seal key must be a string"});
+    return key.get<std::string>();
 }
 
-std::string consent_status(std::string record, std::string at, std::string later_records) {
+std::string verify_consent(std::string record, std::string seal_key) {
+    return entry([&] { return ok(prescreen::verify_consent(parse_document(record), key_of(seal_key))); });
+}
+
+std::string consent_status(std::string record, std::string at, std::string events_text, std::string seal_key) {
     return entry([&] {
         json parsed = parse_document(record);
-        std::vector<json> later;
-        if (!later_records.empty()) {
-            json list = parse_document(later_records);
+        std::vector<json> events;
+        if (!events_text.empty()) {
+            json list = parse_document(events_text);
             if (!list.is_array())
-                throw prescreen::UsageError({"wrong_type", "", "later records must be a list of records"});
-            for (auto& r : list) later.push_back(std::move(r));
+                throw prescreen::UsageError({"wrong_type", "", "events must be a list of consent events or records"});
+            for (auto& r : list) events.push_back(std::move(r));
         }
-        return ok(prescreen::consent_status(parsed, at, later));
+        return ok(prescreen::consent_status(parsed, at, events, key_of(seal_key)));
     });
 }
 

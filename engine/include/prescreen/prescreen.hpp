@@ -81,15 +81,26 @@ struct Context {
     std::string locale;
 };
 
-/// What the patient signs. See docs/consent.md for the record format.
+/// What the patient signs at the consultation. See docs/consent.md for the record format.
 struct ConsentRequest {
     std::vector<std::string> acknowledged;  // acknowledgement ids the patient ticked
-    json signature = json::object();        // {"name": "...", "role": "patient"}
+    json signature = json::object();        // {"name": "...", "role": "patient", "strokes": [[[x, y], ...], ...]?}
     std::string signed_at;                   // ISO date-time, e.g. "2026-11-25T10:31:00Z"
-    std::string information_shown_at;        // when the consent document was first shown
+    std::string information_shown_at;        // when the consent document was first shown (not after signed_at)
     std::string patient_reference;           // clinic's reference for the patient (may be empty)
-    json practitioner_override = nullptr;    // {"name": ..., "reason": ...} to consent despite outcome
-    std::string seal_key;                    // non-empty: add an HMAC-SHA-256 seal with this key
+    json practitioner_override = nullptr;    // one override or a list (docs/consent.md); only where the pack allows
+    json countersignature = nullptr;         // the practitioner taking consent {"name", "role", "register", "registration_number"}
+    json information_record = nullptr;       // the pre-visit record (Protocol::information_record), two-step consent
+    std::optional<std::string> seal_key;     // back office: seal with this key (an empty or blank key is refused)
+};
+
+/// The pre-visit step of two-step consent: the patient was shown the information and read it.
+struct InformationRequest {
+    std::vector<std::string> acknowledged;  // the document's pre_visit acknowledgements the patient ticked
+    std::string information_shown_at;        // ISO date-time the document was first shown
+    std::string read_at;                     // ISO date-time the patient confirmed reading it (not before shown)
+    std::string patient_reference;
+    std::optional<std::string> seal_key;
 };
 
 namespace detail {
@@ -143,6 +154,10 @@ public:
     /// outcome does not permit consent and no practitioner override is given.
     json consent(const json& answers, const ConsentRequest& request, const Context& context) const;
 
+    /// The pre-visit record of two-step consent (docs/consent.md): which document was shown, when,
+    /// and the pre_visit acknowledgements. Throws UsageError for a missing or unknown acknowledgement.
+    json information_record(const InformationRequest& request, const Context& context) const;
+
     /// Parallel screening over a shared protocol: exactly one result or one {"error": ...} per input,
     /// in input order. threads = 0 means hardware concurrency.
     std::vector<json> screen_batch(const std::vector<json>& answers, const Context& context,
@@ -185,14 +200,19 @@ private:
 /// operations). Throws ProtocolError (bad rule) or returns the result.
 json apply_logic(const json& rule, const json& data = json::object(), const Context& context = {});
 
-/// Verify a consent record: recompute digests and the seal (when `seal_key` is given).
-/// Returns {"valid": bool, "problems": [Diagnostic...]}.
-json verify_consent(const json& record, std::string_view seal_key = {});
+/// Verify a consent record: recompute the digest and, when `seal_key` is given, the seal (an
+/// unsealed record then fails). Returns {"valid": bool, "problems": [Diagnostic...]}. A given key
+/// that is empty or only white space is a UsageError (empty_seal_key): a key never turns a check off.
+json verify_consent(const json& record, std::optional<std::string_view> seal_key = std::nullopt);
 
 /// Status of a consent record at an ISO date or date-time: {"status": "active"|"expired"|
-/// "withdrawn"|"superseded"|"invalid", "valid_until": ..., "problems": [...]}.
-/// `later_records` are records signed later for the same patient and protocol (supersession).
-json consent_status(const json& record, std::string_view at, const std::vector<json>& later_records = {});
+/// "withdrawn"|"superseded"|"not_yet_signed"|"invalid", "valid_until": ..., "problems": [...]}.
+/// `events` are withdrawal and supersession events (withdraw_consent, supersede_consent) and, as
+/// before, later consent records for the same patient and protocol. With `seal_key`, the record,
+/// every event and every later record must be sealed with it: what is not is refused (listed in
+/// problems, never acted on). See docs/consent.md for what a record file alone can prove.
+json consent_status(const json& record, std::string_view at, const std::vector<json>& events = {},
+                    std::optional<std::string_view> seal_key = std::nullopt);
 
 /// Parse JSON text with the engine's one strict policy (size and nesting limits, duplicate keys
 /// refused, line and column in messages). Never throws: nullopt with a diagnostic appended.
@@ -200,7 +220,9 @@ std::optional<json> parse_json(std::string_view text, std::vector<Diagnostic>& p
                                std::size_t max_bytes = default_limits().max_document_bytes,
                                std::size_t max_depth = default_limits().max_nesting_depth);
 
-/// Canonical JSON (sorted keys, no insignificant whitespace, integers only) used for digests.
+/// Canonical JSON used for digests: sorted keys, no insignificant whitespace; a number with no
+/// fraction is written as an integer (0.0 as 0, as JavaScript writes it); NaN and Infinity are a
+/// UsageError (not_finite), never written as null.
 std::string canonical_json(const json& value);
 
 /// SHA-256 of bytes as lower-case hex.
@@ -210,3 +232,5 @@ std::string sha256_hex(std::string_view bytes);
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 
 }  // namespace prescreen
+
+#include "prescreen/consent.hpp"  // consent events and the strict JSON reader

@@ -9,12 +9,14 @@ using namespace detail;
 
 namespace {
 
-constexpr const char* kRecordType = "prescreen.consent/1";
+// Records made since issue 12 are prescreen.consent/2; engine 0.1's /1 records are read too.
+constexpr const char* kRecordType = "prescreen.consent/2";
+constexpr const char* kRecordTypeV1 = "prescreen.consent/1";
 constexpr const char* kRecordDigestSystem = "urn:prescreen:consent-record-digest";
 constexpr const char* kAcknowledgementSystem = "urn:prescreen:consent-acknowledgement";
 
 void require_record(const json& record) {
-    if (!record.is_object() || record.value("record_type", json()) != kRecordType)
+    if (!record.is_object() || (record.value("record_type", json()) != kRecordType && record.value("record_type", json()) != kRecordTypeV1))
         throw ProtocolError({{"not_a_record", record.is_object() ? "/record_type" : "",
                               std::string("not a consent record (record_type must be \"") + kRecordType + "\")"}});
     std::vector<Diagnostic> missing;

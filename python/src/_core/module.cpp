@@ -13,6 +13,8 @@
 #include "prescreen/screening.hpp"
 #include "results.hpp"
 
+void register_consent(pybind11::module_& m);  // consent.cpp
+
 namespace py = pybind11;
 using prescreen::json;
 using namespace prescreen::python;
@@ -135,17 +137,6 @@ std::size_t chunk_argument(py::handle chunk) {
     long n = py::cast<long>(chunk);
     if (n < 1 || n > 10'000'000) throw py::value_error("chunk_size: must be between 1 and 10000000, got " + std::to_string(n));
     return static_cast<std::size_t>(n);
-}
-
-json record_argument(py::handle record, const char* argument) {
-    if (py::isinstance<JsonResult>(record)) return record.cast<const JsonResult&>().value();
-    if (PyUnicode_Check(record.ptr()) || PyBytes_Check(record.ptr())) {
-        std::string text = text_argument(record, argument);
-        json value = json::parse(text, nullptr, false);
-        if (value.is_discarded()) throw py::value_error(std::string(argument) + ": not valid JSON text");
-        return value;
-    }
-    return to_json_or_raise(record, argument);
 }
 
 std::string instant_argument(py::handle at, const char* argument) {
@@ -296,7 +287,8 @@ PYBIND11_MODULE(_core, m) {
             "consent",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle acknowledged,
                py::handle signature, py::handle signed_at, py::handle information_shown_at,
-               py::handle patient_reference, py::handle practitioner_override, py::handle seal_key, py::handle locale) {
+               py::handle patient_reference, py::handle practitioner_override, py::handle seal_key, py::handle locale,
+               py::handle countersignature, py::handle information_record) {
                 json a = answers_argument(answers);
                 prescreen::Context c = context_arguments(today, locale);
                 prescreen::ConsentRequest request;
@@ -313,9 +305,13 @@ PYBIND11_MODULE(_core, m) {
                 request.information_shown_at = instant_argument(information_shown_at, "information_shown_at");
                 request.patient_reference = str_argument(patient_reference, "patient_reference");
                 request.practitioner_override = to_json_or_raise(practitioner_override, "practitioner_override");
-                if (!request.practitioner_override.is_null() && !request.practitioner_override.is_object())
-                    throw py::type_error("practitioner_override: expected None or a mapping {'name': ..., 'reason': ...}");
+                if (!request.practitioner_override.is_null() && !request.practitioner_override.is_object() && !request.practitioner_override.is_array())
+                    throw py::type_error("practitioner_override: expected None, a mapping {'finding': ..., 'name': ..., ...} or a list of them");
                 if (!seal_key.is_none()) request.seal_key = text_argument(seal_key, "seal_key");
+                request.countersignature = to_json_or_raise(countersignature, "countersignature");
+                request.information_record = py::isinstance<JsonResult>(information_record)
+                                                 ? information_record.cast<const JsonResult&>().value()
+                                                 : to_json_or_raise(information_record, "information_record");
                 json r;
                 {
                     py::gil_scoped_release release;
@@ -326,7 +322,8 @@ PYBIND11_MODULE(_core, m) {
             py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("acknowledged"), py::arg("signature"),
             py::arg("signed_at"), py::arg("information_shown_at"), py::arg("patient_reference") = py::none(),
             py::arg("practitioner_override") = py::none(), py::arg("seal_key") = py::none(),
-            py::arg("locale") = py::none(),
+            py::arg("locale") = py::none(), py::arg("countersignature") = py::none(),
+            py::arg("information_record") = py::none(),
             "Screen again and return the canonical consent record; UsageError (a ValueError) with code "
             "consent_not_permitted when the outcome does not permit consent.")
         .def("__eq__",
@@ -356,32 +353,7 @@ PYBIND11_MODULE(_core, m) {
         },
         "Internal: unpickle a Protocol.");
 
-    m.def(
-        "verify_consent",
-        [](py::handle record, py::handle seal_key) {
-            json r = record_argument(record, "record");
-            std::string key = seal_key.is_none() ? std::string() : text_argument(seal_key, "seal_key");
-            return ConsentVerification(prescreen::verify_consent(r, key));
-        },
-        py::arg("record"), py::arg("seal_key") = py::none(),
-        "Recompute a consent record's digests (and seal, given the key); reports every problem.");
-
-    m.def(
-        "consent_status",
-        [](py::handle record, py::handle at, py::handle later_records) {
-            json r = record_argument(record, "record");
-            std::string when = instant_argument(at, "at");
-            std::vector<json> later;
-            if (!later_records.is_none()) {
-                std::size_t i = 0;
-                for (py::handle item : later_records) {
-                    later.push_back(record_argument(item, ("later_records[" + std::to_string(i++) + "]").c_str()));
-                }
-            }
-            return ConsentStatus(prescreen::consent_status(r, when, later));
-        },
-        py::arg("record"), py::arg("at"), py::arg("later_records") = py::none(),
-        "Status of a consent record at a date or date-time: active, expired, withdrawn, superseded or invalid.");
+    register_consent(m);  // consent.cpp: verify_consent, consent_status, events, information_record
 
     m.def(
         "apply_logic",

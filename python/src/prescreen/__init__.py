@@ -35,7 +35,10 @@ from ._core import (
     canonical_json,
     consent_status,
     sha256_hex,
+    supersede_consent,
     verify_consent,
+    verify_consent_event,
+    withdraw_consent,
 )
 from ._frame import frame_columns as _frame_columns
 from ._frame import is_dataframe as _is_dataframe
@@ -47,7 +50,7 @@ engine_version: str = _core.engine_version
 __all__ = [
     "Protocol", "Result", "FormState", "ScreeningResult", "Finding", "RowError", "ConsentRecord",
     "ConsentVerification", "ConsentStatus", "Diagnostic", "ProtocolError", "UsageError", "InvalidRow",
-    "verify_consent", "consent_status", "apply_logic", "canonical_json", "sha256_hex", "__version__",
+    "verify_consent", "consent_status", "withdraw_consent", "supersede_consent", "verify_consent_event", "apply_logic", "canonical_json", "sha256_hex", "__version__",
     "engine_version",
 ]
 

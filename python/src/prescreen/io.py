@@ -61,14 +61,23 @@ def read_jsonl(path: PathLike, *, raw: bool = False) -> Iterator[Union[dict, str
     Otherwise lines are parsed here: a dict per line, or an :class:`InvalidRow`
     (``malformed_json``, or ``not_an_object``) in place of a line that is not a JSON object.
     """
-    with _open_text(path) as f:
-        for number, line in enumerate(f, start=1):
-            line = line.rstrip("\r\n")
+    # Lines end at "\n" only (as in the engine and the other runtimes): a bare CR inside a line is
+    # JSON white space, and text mode would split there and shift every later result onto the wrong row.
+    with _open_binary(path) as f:
+        for number, data in enumerate(f, start=1):
+            line = data.decode("utf-8", errors="surrogateescape")
+            if line.endswith("\n"):
+                line = line[:-1]
+            if line.endswith("\r"):
+                line = line[:-1]
             if raw:
                 yield line
                 continue
             try:
-                value = json.loads(line, parse_constant=_reject_constant)
+                value = json.loads(line, parse_constant=_reject_constant, object_pairs_hook=_strict_object)
+            except _DuplicateKey as e:
+                yield InvalidRow("duplicate_key", e.path, f"line {number}: {e}", number)
+                continue
             except (ValueError, RecursionError) as e:
                 yield InvalidRow("malformed_json", "", f"line {number}: {e}", number)
                 continue
@@ -76,6 +85,30 @@ def read_jsonl(path: PathLike, *, raw: bool = False) -> Iterator[Union[dict, str
                 yield InvalidRow("not_an_object", "", f"line {number}: expected a JSON object of answers, got {type(value).__name__}", number)
                 continue
             yield value
+
+
+def _open_binary(path: PathLike):
+    if path == "-":
+        import sys
+
+        return sys.stdin.buffer
+    return open(path, "rb")
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(f"duplicate key {key!r} (the engine refuses duplicate keys)")
+        self.path = "/" + key.replace("~", "~0").replace("/", "~1")
+
+
+def _strict_object(pairs: list) -> dict:
+    """json.loads hook: a duplicate key is an error, as in the engine's reader."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def _reject_constant(name: str) -> Any:
@@ -86,7 +119,7 @@ def read_json(path: PathLike) -> List[Union[dict, InvalidRow]]:
     """A JSON array of answer objects; an element that is not an object becomes an InvalidRow."""
     with _open_text(path) as f:
         try:
-            value = json.load(f, parse_constant=_reject_constant)
+            value = json.load(f, parse_constant=_reject_constant, object_pairs_hook=_strict_object)
         except ValueError as e:
             raise ValueError(f"{os.fspath(path)}: not valid JSON: {e}") from None
     if not isinstance(value, list):

@@ -1,0 +1,105 @@
+// Compiling the consent section and the rules' override policies at load, so a consent call reads
+// no pack JSON.
+#include "consent_document.hpp"
+
+#include "json_input.hpp"
+#include "protocol_model.hpp"
+
+namespace prescreen::detail {
+
+const ConsentAcknowledgement* ConsentDocument::find(const std::string& id) const {
+    for (const auto& a : acknowledgements)
+        if (a.id == id) return &a;
+    return nullptr;
+}
+
+namespace {
+
+// Without an `override` in the rule: what CONTRAINDICATIONS-v2 §5 says for its outcome. A
+// not_eligible finding and an open-ended deferral clear only by re-screening; a dated deferral, a
+// referral and a precaution may be overridden by a practitioner on an accepted register.
+OverridePolicy default_policy(const Rule& rule) {
+    OverridePolicy policy;
+    policy.allowed = rule.outcome == Outcome::Refer || rule.outcome == Outcome::EligibleWithPrecautions ||
+                     (rule.outcome == Outcome::Deferred && rule.defer_wait >= 0);
+    return policy;
+}
+
+bool string_list(const json& v) {
+    if (!v.is_array()) return false;
+    for (const auto& s : v)
+        if (!s.is_string() || s.get_ref<const std::string&>().empty()) return false;
+    return true;
+}
+
+}  // namespace
+
+std::shared_ptr<const ConsentDocument> compile_consent_document(const CompiledProtocol& p, const json& doc,
+                                                                std::vector<Diagnostic>& diags) {
+    auto error = [&](const char* code, std::string path, std::string message) {
+        diags.push_back({code, std::move(path), std::move(message)});
+    };
+
+    // Rules' override policies are checked even without a consent section (a pack may add one later).
+    std::vector<OverridePolicy> policies;
+    const json* rules = doc.contains("rules") && doc["rules"].is_array() ? &doc["rules"] : nullptr;
+    for (std::size_t r = 0; r < p.rules.size(); ++r) {
+        OverridePolicy policy = default_policy(p.rules[r]);
+        const json* def = rules && r < rules->size() && (*rules)[r].is_object() ? &(*rules)[r] : nullptr;
+        if (def && def->contains("override")) {
+            const json& o = (*def)["override"];
+            const std::string path = pointer_join(pointer_join("/rules", r), "override");
+            // The policy's shape is checked at load (override_policy.cpp); here it is only read.
+            if (o.is_boolean()) {
+                policy.allowed = o.get<bool>();
+            } else if (o.is_object()) {
+                const auto allowed = o.find("allowed");
+                policy.allowed = allowed == o.end() || (allowed->is_boolean() && allowed->get<bool>());
+                if (o.contains("consulted") && o["consulted"].is_boolean()) policy.consulted = o["consulted"].get<bool>();
+                if (o.contains("by") && string_list(o["by"])) policy.registers = o["by"].get<std::vector<std::string>>();
+            }
+        }
+        policies.push_back(std::move(policy));
+    }
+
+    auto it = doc.find("consent");
+    if (it == doc.end() || !it->is_object()) return nullptr;
+    const json& c = *it;
+    auto out = std::make_shared<ConsentDocument>();
+    out->overrides = std::move(policies);
+    if (c.contains("version") && c["version"].is_string()) out->version = c["version"].get<std::string>();
+    for (const char* key : {"validity", "cooling_off"}) {
+        if (!c.contains(key) || !c[key].is_string()) continue;
+        auto pi = p.parameter_index.find(c[key].get<std::string>());
+        if (pi != p.parameter_index.end() && p.parameters[pi->second].type == "duration")
+            (std::string(key) == "validity" ? out->validity : out->cooling_off) = pi->second;
+    }
+    if (auto a = c.find("acknowledgements"); a != c.end() && a->is_array()) {
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            const json& def = (*a)[i];
+            if (!def.is_object() || !def.contains("id") || !def["id"].is_string()) continue;
+            ConsentAcknowledgement ack;
+            ack.id = def["id"].get<std::string>();
+            if (def.contains("required") && def["required"].is_boolean()) ack.required = def["required"].get<bool>();
+            if (auto s = def.find("stage"); s != def.end()) {
+                if (*s == "pre_visit") ack.pre_visit = true;
+                else if (*s != "consultation")
+                    error("invalid_value", pointer_join(pointer_join("/consent/acknowledgements", i), "stage"),
+                          "stage must be \"pre_visit\" (confirmed before the visit) or \"consultation\"");
+            }
+            out->acknowledgements.push_back(std::move(ack));
+        }
+    }
+    if (auto sig = c.find("signature"); sig != c.end() && sig->is_object())
+        if (auto cs = sig->find("countersign"); cs != sig->end()) {
+            if (cs->is_boolean()) out->countersign = cs->get<bool>();
+            else error("wrong_type", "/consent/signature/countersign", "\"countersign\" must be true or false");
+        }
+    if (auto regs = c.find("override_registers"); regs != c.end()) {
+        if (string_list(*regs)) out->override_registers = regs->get<std::vector<std::string>>();
+        else error("wrong_type", "/consent/override_registers", "\"override_registers\" must be an array of register names");
+    }
+    return out;
+}
+
+}  // namespace prescreen::detail
