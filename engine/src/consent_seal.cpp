@@ -124,8 +124,13 @@ std::string digest_input(const json& object) {
 
 std::string seal_input(const json& object) {
     if (is_v1(object)) return digest_input(object);
+    // The seal covers the whole record and every member of `seal` but its value and the two
+    // detached public-key signatures over the digest (the back office's Ed25519 `signature` and
+    // `countersignature`, docs/clinic.md): each proves itself with the clinic's public key, so they
+    // can be added after sealing.
     json copy = object;
-    if (auto it = copy.find("seal"); it != copy.end() && it->is_object()) it->erase("value");
+    if (auto it = copy.find("seal"); it != copy.end() && it->is_object())
+        for (const char* detached : {"value", "signature", "countersignature"}) it->erase(detached);
     return canonical_json(copy);
 }
 
