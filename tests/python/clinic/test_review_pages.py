@@ -166,9 +166,15 @@ def test_withdraw_consent(office_server, protocol):
     token = csrf(client.get(f"/review/submissions/{sid}").text)
     assert client.post(f"/review/submissions/{sid}/withdraw", data={"csrf_token": token, "reason": "changed mind"}).status_code == 303
     record = client.get(f"/review/submissions/{sid}/record.json").json()
-    assert record["withdrawal"]["reason"] == "changed mind"
-    assert prescreen.verify_consent(record).valid  # withdrawal is outside the digest
-    assert prescreen.consent_status(record, "2026-11-28").status == "withdrawn"
+    assert "withdrawal" not in record  # a withdrawal is its own sealed event (issue 12)
+    assert prescreen.verify_consent(record).valid
+    with office_server.office.store.read() as conn:
+        row = conn.execute(select(schema.submissions).where(schema.submissions.c.id == sid)).mappings().one()
+    event = json.loads(row["withdrawal"])
+    assert event["reason"] == "changed mind"
+    key = office_server.office.keys.seal_key
+    assert prescreen.consent_status(record, "2026-11-28", [event], seal_key=key).status == "withdrawn"
+    assert prescreen.consent_status(record, "2026-11-28", [], seal_key=key).status == "active"
 
 
 def test_rescreen_against_a_newer_pack(tmp_path, protocol):

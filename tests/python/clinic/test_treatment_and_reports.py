@@ -39,7 +39,7 @@ def test_treatment_needs_an_active_consent_and_gives_follow_ups(office_server, p
     r = client.post(f"/review/submissions/{with_consent}/treatment", data=dict(TREATMENT, csrf_token=token))
     assert r.status_code == 303
     html = client.get(f"/review/submissions/{with_consent}").text
-    assert "LOT-2026-0419" in html and "cheeks 1.0" in html
+    assert "LOT-2026-0419" in html and "cheeks 1.0 mm" in html
     # Acne scars: 3 sessions 4 weeks apart -> two more after this one.
     assert "Follow-up sessions: 2026-12-28, 2027-01-25" in html
     ics = client.get(f"/review/submissions/{with_consent}/follow-ups.ics")

@@ -5,7 +5,7 @@ newer pack version. Every refusal is an ApiError with a stable code."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from sqlalchemy import select, update
 
@@ -28,15 +28,19 @@ def load(conn, submission_id: str) -> Mapping[str, Any]:
 
 def sealed_record(row: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     """The stored consent record as the patient and the clinic get it: sealed, signed, with the
-    countersignature and the withdrawal when there are any (neither changes its digest)."""
+    countersignature when there is one (a detached signature: it changes neither digest nor seal).
+    A withdrawal is not part of the record but its own sealed event (consent_events)."""
     if not row["consent_record"]:
         return None
     record = json.loads(row["consent_record"])
     if row["countersignature"]:
         record["seal"]["countersignature"] = json.loads(row["countersignature"])
-    if row["withdrawal"]:
-        record["withdrawal"] = json.loads(row["withdrawal"])
     return record
+
+
+def consent_events(row: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """The record's sealed events (its withdrawal, when there is one), for consent_status."""
+    return [json.loads(row["withdrawal"])] if row["withdrawal"] else []
 
 
 def mark_reviewed(office, user: User, submission_id: str) -> None:
@@ -81,7 +85,10 @@ def withdraw(office, user: User, submission_id: str, *, reason: str) -> None:
             raise ApiError(409, "no_consent", "", "this submission has no consent to withdraw")
         if row["withdrawal"]:
             raise ApiError(409, "consent_withdrawn", "", "this consent is withdrawn already")
-        withdrawal = {"at": now, "reason": reason.strip() or "withdrawn by the patient"}
+        # The engine's sealed withdrawal event, bound to the record's digest (docs/consent.md).
+        withdrawal = prescreen.withdraw_consent(sealed_record(row), at=now, recorded_by={"name": user.name, "role": user.role},
+                                                reason=reason.strip() or "withdrawn by the patient",
+                                                seal_key=office.keys.seal_key)
         conn.execute(update(submissions).where(submissions.c.id == submission_id)
                      .values(withdrawal=prescreen.canonical_json(withdrawal)))
         audit.append(conn, at=now, event="withdrawn", actor=user.name, submission_id=submission_id, details=withdrawal)

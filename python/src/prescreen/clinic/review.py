@@ -186,7 +186,8 @@ def install(app, office) -> None:
         if record:
             verification = prescreen.verify_consent(record, seal_key=office.keys.seal_key).to_dict()
             signatures = verify_signatures(record, office.keys.public_key)
-            status = prescreen.consent_status(record, timestamp(office.settings.clock())).to_dict()
+            status = prescreen.consent_status(record, timestamp(office.settings.clock()), actions.consent_events(row),
+                                              seal_key=office.keys.seal_key).to_dict()
         sources = {s.get("id"): s for s in document.get("sources", [])} if isinstance(document.get("sources"), list) else \
             {k: v for k, v in (document.get("sources") or {}).items()}
         rules = {r.get("id"): r for r in document.get("rules", [])}

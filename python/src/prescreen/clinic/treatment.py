@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 import prescreen
 
 from . import audit
-from .actions import load, sealed_record
+from .actions import consent_events, load, sealed_record
 from .accounts import User
 from .clock import timestamp
 from .errors import ApiError
@@ -66,7 +66,8 @@ def record_treatment(office, user: User, submission_id: str, fields: Mapping[str
         consent = sealed_record(row)
         if consent is None:
             raise ApiError(409, "no_consent", "", "a treatment needs a signed consent: this submission has none")
-        status = prescreen.consent_status(consent, f"{session_date}T12:00:00Z")
+        status = prescreen.consent_status(consent, f"{session_date}T12:00:00Z", consent_events(row),
+                                          seal_key=office.keys.seal_key)
         if status.status != "active":
             raise ApiError(409, "consent_not_active", "/session_date",
                            f"the consent is {status.status} on {session_date}: no treatment can be recorded against it")
