@@ -136,4 +136,23 @@ void BatchExecutor::stream(const Protocol& protocol, const Context& context,
     }
 }
 
+// Here rather than in protocol.cpp: a program that never screens a batch (the WebAssembly form) then
+// links no thread code.
+std::vector<json> Protocol::screen_batch(const std::vector<json>& answers, const Context& context, unsigned threads) const {
+    detail::require_today(context);
+    std::vector<Answers> inputs;
+    inputs.reserve(answers.size());
+    for (const json& a : answers) inputs.push_back(Answers::row(a));
+    std::vector<ScreeningRecord> records(answers.size());
+    // Small batches are not worth waking threads for (64 rows per thread at least).
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, (answers.size() + 63) / 64)));
+    BatchExecutor executor(threads);
+    executor.screen(*this, context, inputs.data(), records.data(), inputs.size());
+    std::vector<json> results;
+    results.reserve(records.size());
+    for (const ScreeningRecord& r : records) results.push_back(write(r));
+    return results;
+}
+
 }  // namespace prescreen
