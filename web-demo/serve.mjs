@@ -49,7 +49,7 @@ const MIME = {
 };
 
 // What the page loads, per mount (paths relative to the mount): the allow-list.
-const PAGE_FILES = new Set(['', 'index.html', 'app.js', 'styles.css']);
+const PAGE_FILES = new Set(['', 'index.html', 'app.js', 'send.js', 'styles.css']);
 const ENGINE_FILES = new Set(['index.js', 'dist/prescreen.js', 'dist/prescreen.wasm']);
 const PACK_FILE = /^[A-Za-z0-9_-]+\/protocol\.json$/;
 
