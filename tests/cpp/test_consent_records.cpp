@@ -2,6 +2,7 @@
 // sealed records and events, keys that fail closed, overrides only where the pack allows them,
 // two-step consent.
 #include <catch2/catch.hpp>
+#include <algorithm>
 
 #include <ctime>
 #include <fstream>
@@ -408,16 +409,16 @@ TEST_CASE("two-step consent: the pre-visit record, then the signed and countersi
     }
 }
 
-TEST_CASE("a 1 MiB answer line with 130,000 unknown keys is screened in well under a second", "[limits][hostile]") {
-    // Issue 12 item 7: unknown ids were compared pairwise (47-95 s in the CLI). CPU time, not wall
-    // time, so a busy machine cannot fail it; the margin is generous (about 0.1 s measured).
-    std::string line = "{";
+namespace {
+// An answer line of `count` distinct three-letter unknown keys, each answered 1.
+std::string line_of_unknown_keys(std::size_t count) {
     const std::string letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    std::string line = "{";
     std::size_t keys = 0;
     for (char a : letters)
         for (char b : letters)
             for (char c : letters) {
-                if (keys == 130000) break;
+                if (keys == count) return line + '}';
                 if (keys) line += ',';
                 line += '"';
                 line += a;
@@ -426,15 +427,36 @@ TEST_CASE("a 1 MiB answer line with 130,000 unknown keys is screened in well und
                 line += "\":1";
                 ++keys;
             }
-    line += '}';
-    REQUIRE(keys == 130000);
+    return line + '}';
+}
+
+// Best of three CPU times for screening `line` (the least disturbed run).
+double cpu_seconds_to_screen(const std::string& line) {
+    double best = 1e9;
+    for (int run = 0; run < 3; ++run) {
+        std::string out;
+        const std::clock_t start = std::clock();
+        small_pack().screen_line(line, today, out);
+        best = std::min(best, double(std::clock() - start) / CLOCKS_PER_SEC);
+    }
+    return best;
+}
+}  // namespace
+
+TEST_CASE("a 1 MiB answer line with 130,000 unknown keys is screened in linear time", "[limits][hostile]") {
+    // Issue 12 item 7: unknown ids were compared pairwise (47-95 s in the CLI). Not a wall-clock limit
+    // (a sanitizer build or a busy machine is slower everywhere) but the growth: ten times the keys
+    // must cost about ten times as much, where pairwise comparison would cost a hundred times.
+    const std::string line = line_of_unknown_keys(130000);
+    REQUIRE(std::count(line.begin(), line.end(), ':') == 130000);
     REQUIRE(line.size() <= prescreen::default_limits().max_answers_bytes);
-    const std::clock_t start = std::clock();
     std::string out;
     small_pack().screen_line(line, today, out);
-    const double seconds = double(std::clock() - start) / CLOCKS_PER_SEC;
     CHECK(out.find("\"unknown_item\"") != std::string::npos);
-    CHECK(seconds < 1.0);
+    const double small = cpu_seconds_to_screen(line_of_unknown_keys(13000));
+    const double large = cpu_seconds_to_screen(line);
+    INFO("13,000 keys: " << small << " s; 130,000 keys: " << large << " s");
+    CHECK(large < 35 * std::max(small, 1e-3));
     // A repeated unknown key among them is still found (the full parser's duplicate_key).
     std::string repeated = line;
     repeated.back() = ',';
