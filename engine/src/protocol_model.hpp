@@ -13,6 +13,7 @@
 #include "dates.hpp"
 #include "expr/expr.hpp"
 #include "consent_document.hpp"
+#include "result_text.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
 
@@ -28,7 +29,7 @@ struct StringHash {
 
 /// Item id -> slot for answers: open addressing over views of the items' ids, hashed on the length
 /// and the first and last eight bytes (ids are short), so a lookup is a few instructions and one
-/// compare. Built once the items are final; until then lookups go through CompiledProtocol::item_slot.
+/// compare. Built once, as soon as every item's id is read (load/items.cpp), before any condition is compiled.
 class ItemIndex {
 public:
     void build(const std::vector<std::string_view>& ids);  // views into the items, which outlive the index
@@ -90,13 +91,6 @@ struct Parameter {
     json definition;
 };
 
-/// Part of a result that never changes for a pack and locale, prepared at load: the json (for
-/// results built as trees) and its text (for results written as text).
-struct Fragment {
-    json value;
-    std::string text;  // json::dump() of `value`; for members, without the enclosing braces
-};
-
 struct Rule {
     std::string id;
     Outcome outcome = Outcome::Refer;
@@ -109,16 +103,12 @@ struct Rule {
     std::vector<int> trace_parameters;
     // For rendering (prepared at load): trace keys in JSON object order.
     std::vector<int> trace_items_by_id, trace_parameters_by_name;
-    // By locale: the finding's members before defer_until (clinician_note) and between it and
-    // trace (message, outcome, rule, sources).
-    std::vector<Fragment> head, middle;
 };
 
 struct Instruction {
     std::string id, phase;
     std::shared_ptr<const expr::Program> when;
     Text text;
-    std::vector<Fragment> rendered;  // by locale: the whole aftercare entry
 };
 
 struct CoursePlan {
@@ -126,7 +116,6 @@ struct CoursePlan {
     std::shared_ptr<const expr::Program> when;
     long long sessions = 0, interval_weeks = 0;
     Text text;
-    std::vector<Fragment> rendered;  // by locale: the whole course object
 };
 
 struct CompiledProtocol {
@@ -139,8 +128,7 @@ struct CompiledProtocol {
     std::vector<std::string> pages;
     std::vector<Item> items;                       // questionnaire order; slot = index
     std::vector<expr::ItemInfo> item_info;         // for the compiler's type checks
-    std::unordered_map<std::string, int, StringHash, std::equal_to<>> item_slot;  // looked up by string_view
-    ItemIndex item_index;                          // the same, fast, once the items are final
+    ItemIndex item_index;                          // item id -> slot
     std::vector<int> visibility_order;             // topological order of enable_when dependencies
     std::vector<int> conditional_order;            // the same, only the items with an enable_when
     std::vector<int> required_slots;               // required items that take an answer
@@ -161,6 +149,7 @@ struct CompiledProtocol {
     std::vector<Outcome> permitted_outcomes{Outcome::Eligible, Outcome::EligibleWithPrecautions};
     std::string consent_digest;                    // SHA-256 of the canonical consent section
     std::shared_ptr<const ConsentDocument> consent;  // the consent section compiled (consent_document.hpp)
+    std::vector<ResultText> result_text;           // by locale: results' constant parts (result_text.hpp)
 
     std::size_t locale_index(std::string_view locale) const;
     int find_item(std::string_view id) const;

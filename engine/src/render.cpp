@@ -72,20 +72,20 @@ void write_date_or_null(auto& out, const std::optional<Date>& date) {
 template <class Writer>
 void write_screening(const CompiledProtocol& p, const RecordData& r, std::string_view today, std::size_t locale,
                      Writer& out) {
-    // Locale index into the prepared fragments (a pack without locales has one set).
-    const std::size_t l = std::min(locale, p.locales.empty() ? 0 : p.locales.size() - 1);
+    // The locale's constant parts (a pack without locales has one set).
+    const ResultText& text = p.result_text[std::min(locale, p.result_text.size() - 1)];
     out.begin_object();
     out.key("aftercare");
     out.begin_array();
     for (std::size_t i = 0; i < p.aftercare.size(); ++i)
-        if (r.aftercare(i)) out.constant(p.aftercare[i].rendered[l].value, p.aftercare[i].rendered[l].text);
+        if (r.aftercare(i)) out.constant(text.aftercare[i].value, text.aftercare[i].text);
     out.end_array();
 
     out.key("consent_permitted");
     out.boolean(r.consent_permitted);
 
     out.key("course");
-    if (r.course >= 0) out.constant(p.plans[r.course].rendered[l].value, p.plans[r.course].rendered[l].text);
+    if (r.course >= 0) out.constant(text.courses[r.course].value, text.courses[r.course].text);
     else out.null();
 
     out.key("defer_until");
@@ -97,10 +97,11 @@ void write_screening(const CompiledProtocol& p, const RecordData& r, std::string
     for (const RecordData::Finding& f : r.findings) {
         const Rule& rule = p.rules[f.rule];
         out.begin_object();
-        out.members(rule.head[l].value, rule.head[l].text);  // clinician_note
+        const ResultText::Finding& finding = text.findings[f.rule];
+        out.members(finding.before_defer_until.value, finding.before_defer_until.text);
         out.key("defer_until");
         write_date_or_null(out, f.defer_until);
-        out.members(rule.middle[l].value, rule.middle[l].text);  // message, outcome, rule, sources
+        out.members(finding.before_trace.value, finding.before_trace.text);
         out.key("trace");
         out.begin_object();
         out.key("answers");
