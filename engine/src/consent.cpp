@@ -111,7 +111,7 @@ json overrides_of(const detail::CompiledProtocol& p, const detail::ConsentDocume
         if (r == p.rule_index.end() || !d.fired[r->second])
             refuse("override_unknown_finding", pointer_join(path, "finding"), "\"" + finding + "\" is not a finding of this screening");
         const detail::Rule& rule = p.rules[r->second];
-        const detail::OverridePolicy& policy = doc.overrides[r->second];
+        const detail::OverridePolicy& policy = rule.override_policy;
         if (!policy.allowed)
             refuse("override_not_allowed", pointer_join(path, "finding"),
                    "the protocol does not allow a practitioner to override \"" + finding + "\" (" + outcome_name(rule.outcome) +

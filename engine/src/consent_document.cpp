@@ -1,5 +1,5 @@
-// Compiling the consent section and the rules' override policies at load, so a consent call reads
-// no pack JSON.
+// Compiling the consent section at load, so a consent call reads no pack JSON (the rules' override
+// policies are read with the rules: override_policy.cpp).
 #include "consent_document.hpp"
 
 #include "json_input.hpp"
@@ -14,16 +14,6 @@ const ConsentAcknowledgement* ConsentDocument::find(const std::string& id) const
 }
 
 namespace {
-
-// Without an `override` in the rule: what CONTRAINDICATIONS-v2 §5 says for its outcome. A
-// not_eligible finding and an open-ended deferral clear only by re-screening; a dated deferral, a
-// referral and a precaution may be overridden by a practitioner on an accepted register.
-OverridePolicy default_policy(const Rule& rule) {
-    OverridePolicy policy;
-    policy.allowed = rule.outcome == Outcome::Refer || rule.outcome == Outcome::EligibleWithPrecautions ||
-                     (rule.outcome == Outcome::Deferred && rule.defer_wait >= 0);
-    return policy;
-}
 
 bool string_list(const json& v) {
     if (!v.is_array()) return false;
@@ -40,33 +30,10 @@ std::shared_ptr<const ConsentDocument> compile_consent_document(const CompiledPr
         diags.push_back({code, std::move(path), std::move(message)});
     };
 
-    // Rules' override policies are checked even without a consent section (a pack may add one later).
-    std::vector<OverridePolicy> policies;
-    const json* rules = doc.contains("rules") && doc["rules"].is_array() ? &doc["rules"] : nullptr;
-    for (std::size_t r = 0; r < p.rules.size(); ++r) {
-        OverridePolicy policy = default_policy(p.rules[r]);
-        const json* def = rules && r < rules->size() && (*rules)[r].is_object() ? &(*rules)[r] : nullptr;
-        if (def && def->contains("override")) {
-            const json& o = (*def)["override"];
-            const std::string path = pointer_join(pointer_join("/rules", r), "override");
-            // The policy's shape is checked at load (override_policy.cpp); here it is only read.
-            if (o.is_boolean()) {
-                policy.allowed = o.get<bool>();
-            } else if (o.is_object()) {
-                const auto allowed = o.find("allowed");
-                policy.allowed = allowed == o.end() || (allowed->is_boolean() && allowed->get<bool>());
-                if (o.contains("consulted") && o["consulted"].is_boolean()) policy.consulted = o["consulted"].get<bool>();
-                if (o.contains("by") && string_list(o["by"])) policy.registers = o["by"].get<std::vector<std::string>>();
-            }
-        }
-        policies.push_back(std::move(policy));
-    }
-
     auto it = doc.find("consent");
     if (it == doc.end() || !it->is_object()) return nullptr;
     const json& c = *it;
     auto out = std::make_shared<ConsentDocument>();
-    out->overrides = std::move(policies);
     if (c.contains("version") && c["version"].is_string()) out->version = c["version"].get<std::string>();
     for (const char* key : {"validity", "cooling_off"}) {
         if (!c.contains(key) || !c[key].is_string()) continue;

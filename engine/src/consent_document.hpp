@@ -1,5 +1,5 @@
 // The consent section of a pack, compiled once at load: acknowledgements by stage, the periods,
-// the signature requirements and, per rule, who may override its finding (docs/protocol-format.md).
+// the signature requirements and the default override registers (docs/protocol-format.md).
 #pragma once
 
 #include <memory>
@@ -18,25 +18,17 @@ struct ConsentAcknowledgement {
     bool pre_visit = false;  // stage "pre_visit": confirmed before the visit (information read)
 };
 
-/// Whether and by whom a rule's finding may be overridden by a practitioner (CONTRAINDICATIONS-v2 §5).
-struct OverridePolicy {
-    bool allowed = false;
-    std::vector<std::string> registers;  // accepted registers; empty = the document's default list
-    bool consulted = false;              // the override must name who was consulted
-};
-
 struct ConsentDocument {
     std::string version;
     std::vector<ConsentAcknowledgement> acknowledgements;  // document order
     int validity = -1, cooling_off = -1;                   // duration parameter indexes, -1 = none
     bool countersign = false;                               // a practitioner countersignature is required
     std::vector<std::string> override_registers;            // default accepted registers (empty = any)
-    std::vector<OverridePolicy> overrides;                  // by rule index
 
     const ConsentAcknowledgement* find(const std::string& id) const;
 };
 
-/// Check the consent-specific parts of `document` (rules' `override`, acknowledgements' `stage`,
+/// Check the consent-specific parts of `document` (acknowledgements' `stage`,
 /// `signature.countersign`, `consent.override_registers`) and compile the consent section.
 /// Appends diagnostics; returns null when the pack has no consent section.
 std::shared_ptr<const ConsentDocument> compile_consent_document(const CompiledProtocol& protocol, const json& document,

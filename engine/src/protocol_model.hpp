@@ -13,6 +13,7 @@
 #include "dates.hpp"
 #include "expr/expr.hpp"
 #include "consent_document.hpp"
+#include "override_policy.hpp"
 #include "result_text.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
@@ -103,6 +104,7 @@ struct Rule {
     std::vector<int> trace_parameters;
     // For rendering (prepared at load): trace keys in JSON object order.
     std::vector<int> trace_items_by_id, trace_parameters_by_name;
+    OverridePolicy override_policy;    // who may override the finding at consent (override_policy.hpp)
 };
 
 struct Instruction {

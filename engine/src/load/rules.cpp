@@ -73,9 +73,13 @@ void load_rules(PackLoad& pack) {
                         }
                     }
                 }
-                if (auto o = def.find("override"); o != def.end())
-                    for (Diagnostic& problem : check_override_policy(*o, pointer_join(path, "override"), rule.outcome, rule.defer_wait >= 0))
-                        L.error(std::move(problem.code), std::move(problem.path), std::move(problem.message));
+                if (auto o = def.find("override"); o != def.end()) {
+                    std::vector<Diagnostic> problems;
+                    rule.override_policy = read_override_policy(*o, pointer_join(path, "override"), rule.outcome, rule.defer_wait >= 0, problems);
+                    for (Diagnostic& problem : problems) L.error(std::move(problem.code), std::move(problem.path), std::move(problem.message));
+                } else {
+                    rule.override_policy = default_override_policy(rule.outcome, rule.defer_wait >= 0);
+                }
                 if (rule.when) {
                     rule.trace_items = rule.when->items_used;
                     rule.trace_parameters = rule.when->parameters_used;
