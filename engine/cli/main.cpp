@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <optional>
 #include <iostream>
@@ -185,6 +186,26 @@ int cmd_lint(const Args& a) {
     return diagnostics.empty() ? ok : problems;
 }
 
+// One line of a JSONL stream, split on \n only (a bare CR is JSON whitespace; a CR before the
+// \n is dropped), read up to `max` bytes: the rest of a longer line is skipped, never held.
+enum class LineRead { line, too_long, end };
+LineRead read_line(std::istream& in, std::size_t max, std::string& line) {
+    line.clear();
+    std::streambuf* buf = in.rdbuf();
+    bool any = false, over = false;
+    for (int c = buf->sbumpc(); c != std::char_traits<char>::eof(); c = buf->sbumpc()) {
+        any = true;
+        if (c == '\n') break;
+        if (line.size() <= max) line.push_back(static_cast<char>(c));
+        else over = true;
+    }
+    if (!any) return LineRead::end;
+    if (!over && !line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() > max) over = true;
+    if (over) line.clear();
+    return over ? LineRead::too_long : LineRead::line;
+}
+
 int cmd_screen(const Args& a) {
     const prescreen::Protocol protocol = load_protocol(a);
     const prescreen::Context context = context_of(a);
@@ -201,21 +222,39 @@ int cmd_screen(const Args& a) {
         in = &file;
     }
     // Lines are screened in chunks by the engine's executor and written in input order; the next
-    // chunk is read while one is screened.
-    constexpr std::size_t chunk_lines = 8192;
+    // chunk is read while one is screened. Memory stays bounded by the limits before anything is
+    // read: a line is read up to the answers limit (the rest of a longer one is skipped, and its row
+    // is the limit's error), and a chunk stops at 8,192 lines or 64 MiB.
+    constexpr std::size_t chunk_lines = 8192, chunk_bytes = std::size_t(64) << 20;
+    const std::size_t max_line = protocol.limits().max_answers_bytes;
     prescreen::BatchExecutor executor(a.threads);
     std::vector<std::string> lines[2];
+    std::deque<prescreen::Diagnostic> too_long[2];  // the errors of over-long lines (Answers::failed points at them)
     bool any_bad = false;
     std::string text;
     auto read = [&](std::vector<prescreen::Answers>& inputs, int buffer) {
         std::vector<std::string>& chunk = lines[buffer];
         chunk.clear();
-        std::string line;
-        while (chunk.size() < chunk_lines && std::getline(*in, line)) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
+        too_long[buffer].clear();
+        std::vector<bool> over;
+        std::size_t bytes = 0;
+        while (chunk.size() < chunk_lines && bytes < chunk_bytes) {
+            std::string line;
+            const LineRead got = read_line(*in, max_line, line);
+            if (got == LineRead::end) break;
+            bytes += line.size();
+            over.push_back(got == LineRead::too_long);
             chunk.push_back(std::move(line));
         }
-        for (const std::string& l : chunk) inputs.push_back(prescreen::Answers::text(l));
+        for (std::size_t i = 0; i < chunk.size(); ++i) {
+            if (!over[i]) {
+                inputs.push_back(prescreen::Answers::text(chunk[i]));
+                continue;
+            }
+            too_long[buffer].push_back({"document_too_large", "",
+                                        "the line is longer than " + std::to_string(max_line) + " bytes, the limit for one answer set"});
+            inputs.push_back(prescreen::Answers::failed(too_long[buffer].back()));
+        }
         return !chunk.empty();
     };
     auto write = [&](const prescreen::ScreeningRecord* records, std::size_t count) {

@@ -62,11 +62,4 @@ std::string canonical_json(const json& value) {
     return out;
 }
 
-json read_json(std::string_view text, std::size_t max_bytes) {
-    std::vector<Diagnostic> problems;
-    auto value = parse_json_document(text, max_bytes, default_limits().max_nesting_depth, problems);
-    if (!value) throw UsageError(problems.empty() ? Diagnostic{"malformed_json", "", "not valid JSON"} : problems.front());
-    return std::move(*value);
-}
-
 }  // namespace prescreen

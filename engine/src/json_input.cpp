@@ -229,4 +229,11 @@ std::optional<json> parse_json(std::string_view text, std::vector<Diagnostic>& p
     return parse_json_document(text, max_bytes, max_depth, problems);
 }
 
+json read_json(std::string_view text, std::size_t max_bytes, std::size_t max_depth) {
+    std::vector<Diagnostic> problems;
+    auto value = parse_json_document(text, max_bytes, max_depth, problems);
+    if (!value) throw UsageError(problems.empty() ? Diagnostic{"malformed_json", "", "not valid JSON"} : problems.front());
+    return std::move(*value);
+}
+
 }  // namespace prescreen

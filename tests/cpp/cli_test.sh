@@ -64,4 +64,31 @@ grep -q duplicate_key "$tmp/form.err" || fail "form names duplicate_key"
 "$cli" logic '{"==": [1, 1], "==": [1, 2]}' > /dev/null 2>&1; [ $? -eq 2 ] || fail "logic rule with duplicate keys exits 2"
 "$cli" lint "$pack" --override min_age=18 --override min_age=21 > /dev/null 2>&1; [ $? -eq 2 ] || fail "a repeated --override exits 2"
 
+# Limits before memory (issue 12 item 9): a 300 MB line is skipped as it is read, not held; its row
+# is the limit's error and the next line is still screened, in order. Peak memory stays small.
+python3 - "$cli" "$pack" <<'PY' || fail "an over-long line is refused without being held"
+import json, resource, subprocess, sys
+cli, pack = sys.argv[1], sys.argv[2]
+proc = subprocess.Popen([cli, "screen", "--protocol", pack, "--today", "2026-11-25"],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+import threading
+out = []
+reader = threading.Thread(target=lambda: out.append(proc.stdout.read()))
+reader.start()
+chunk = b" " * (1 << 20)
+proc.stdin.write(b'{"pregnant": true,' )
+for _ in range(300):
+    proc.stdin.write(chunk)
+proc.stdin.write(b'"x": 1}\n{}\n')
+proc.stdin.close()
+reader.join()
+proc.wait()
+rows = [json.loads(line) for line in out[0].splitlines()]
+assert len(rows) == 2, len(rows)
+assert rows[0]["error"]["code"] == "document_too_large", rows[0]
+assert "outcome" in rows[1], rows[1]
+peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+assert peak_mb < 100, f"peak {peak_mb:.0f} MB"
+PY
+
 echo "cli: all checks passed"

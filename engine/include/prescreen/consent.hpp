@@ -30,10 +30,4 @@ json supersede_consent(const json& record, const json& newer, const ConsentEvent
 /// Verify one event on its own: shape, digest and (with `seal_key`) seal. {"valid", "problems"}.
 json verify_consent_event(const json& event, std::optional<std::string_view> seal_key = std::nullopt);
 
-/// The one JSON reader every entry point uses for text: at most `max_bytes`, nesting within the
-/// default limit, and duplicate keys, lone surrogates, invalid UTF-8 and trailing text refused.
-/// Throws UsageError with the first problem (codes: document_too_large, malformed_json,
-/// nesting_too_deep, duplicate_key), its JSON Pointer path and line/column in the message.
-json read_json(std::string_view text, std::size_t max_bytes = default_limits().max_document_bytes);
-
 }  // namespace prescreen

@@ -214,11 +214,16 @@ json verify_consent(const json& record, std::optional<std::string_view> seal_key
 json consent_status(const json& record, std::string_view at, const std::vector<json>& events = {},
                     std::optional<std::string_view> seal_key = std::nullopt);
 
-/// Parse JSON text with the engine's one strict policy (size and nesting limits, duplicate keys
-/// refused, line and column in messages). Never throws: nullopt with a diagnostic appended.
+/// The engine's one JSON reader, used by every entry point for text: at most `max_bytes`, nesting
+/// within `max_depth`; duplicate keys, lone surrogates, invalid UTF-8 and trailing text refused
+/// (codes: document_too_large, malformed_json, nesting_too_deep, duplicate_key; a JSON Pointer path
+/// and line/column in the message). parse_json never throws: nullopt with the problem appended...
 std::optional<json> parse_json(std::string_view text, std::vector<Diagnostic>& problems,
                                std::size_t max_bytes = default_limits().max_document_bytes,
                                std::size_t max_depth = default_limits().max_nesting_depth);
+/// ...read_json is the same reader throwing UsageError with the first problem.
+json read_json(std::string_view text, std::size_t max_bytes = default_limits().max_document_bytes,
+               std::size_t max_depth = default_limits().max_nesting_depth);
 
 /// Canonical JSON used for digests: sorted keys, no insignificant whitespace; a number with no
 /// fraction is written as an integer (0.0 as 0, as JavaScript writes it); NaN and Infinity are a
