@@ -14,6 +14,7 @@
 #include "results.hpp"
 
 void register_consent(pybind11::module_& m);  // consent.cpp
+void register_cells(pybind11::module_& m);    // cells.cpp: the engine's cell reader for tables
 
 namespace py = pybind11;
 using prescreen::json;
@@ -174,6 +175,7 @@ PYBIND11_MODULE(_core, m) {
 
     register_results(m);
     register_batch(m);
+    register_cells(m);
 
     py::class_<prescreen::Protocol>(m, "Protocol",
                                     "A compiled, immutable protocol pack; safe to share between threads.")

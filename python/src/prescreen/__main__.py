@@ -120,6 +120,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
     protocol = _load(args.protocol, _overrides(args.override))
     today = args.today or datetime.date.today().isoformat()
+    if not args.today:
+        print(f"prescreen: no --today given: screening as of {today}", file=sys.stderr)
     try:
         protocol.screen({}, today=today)  # validates --today before any input is read
     except (TypeError, ValueError) as e:
@@ -130,7 +132,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         if (name.endswith((".jsonl", ".ndjson")) or args.input == "-") and not keep:
             rows: Iterable[Any] = pio.read_jsonl(args.input, raw=True)  # the engine parses each line
         else:
-            rows = pio.read_rows(args.input, protocol)
+            rows = pio.read_rows(args.input, protocol, keep=keep, unknown_columns=args.unknown_columns)
     except ValueError as e:
         _fail(EXIT_USAGE, str(e))
     except OSError as e:
@@ -138,7 +140,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     metas: List[dict] = []
     if keep:
         def answers_only(source):
-            for answers, meta in pio.split_meta(source, keep):
+            for answers, meta in pio.split_meta(source, keep, protocol):
                 metas.append(meta)
                 yield answers
         rows = answers_only(rows)
@@ -309,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--locale", help="message locale (default: the pack's first locale)")
     s.add_argument("--override", action="append", metavar="NAME=VALUE", help="parameter override (VALUE is JSON); repeatable")
     s.add_argument("--threads", type=int, help="screening threads, the calling one included (default: all cores)")
-    s.add_argument("--keep", metavar="COLUMNS", help="comma-separated input columns copied to the output and not screened (e.g. patient_reference)")
+    s.add_argument("--keep", metavar="COLUMNS", help="comma-separated input columns copied to the output (e.g. patient_reference); a kept item is still screened")
+    s.add_argument("--unknown-columns", choices=("warn", "error", "ignore"), default="warn",
+                   help="CSV columns that are neither items nor --keep: warn naming the nearest item (default), error, or ignore")
     g = s.add_mutually_exclusive_group()
     g.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar on stderr")
     g.add_argument("--no-progress", dest="progress", action="store_false", help="never show the progress bar")

@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 from ._types import Diagnostic
 
@@ -156,9 +156,15 @@ class Protocol:
     def form(self, answers: Answers, *, today: DateLike, locale: Optional[str] = None) -> FormState: ...
     def screen(self, answers: Answers, *, today: DateLike, locale: Optional[str] = None) -> ScreeningResult: ...
     def screen_many(self, rows: Any, *, today: DateLike, threads: Optional[int] = None, locale: Optional[str] = None,
-                    chunk_size: int = 1024, columns: Optional[Sequence[str]] = None) -> List[Union[ScreeningResult, RowError]]: ...
+                    chunk_size: int = 1024, columns: Optional[Sequence[str]] = None, keep: Sequence[str] = (),
+                    unknown_columns: str = "warn") -> List[Union[ScreeningResult, RowError]]: ...
     def iter_screen(self, rows: Any, *, today: DateLike, threads: Optional[int] = None, locale: Optional[str] = None,
-                    chunk_size: int = 1024, columns: Optional[Sequence[str]] = None) -> Iterator[Union[ScreeningResult, RowError]]: ...
+                    chunk_size: int = 1024, columns: Optional[Sequence[str]] = None, keep: Sequence[str] = (),
+                    unknown_columns: str = "warn") -> Iterator[Union[ScreeningResult, RowError]]: ...
+    def screen_frame(self, frame: Any, *, today: Any, keep: Sequence[str] = (), unknown_columns: str = "warn",
+                     locale: Optional[str] = None, threads: Optional[int] = None, chunk_size: int = 1024,
+                     progress: Optional[Callable[[int, int], None]] = None, flags: bool = False) -> Any: ...
+    def screen_frame_arrow(self, frame: Any, **options: Any) -> Any: ...
     def consent(self, answers: Answers, *, today: DateLike, acknowledged: Sequence[str], signature: Mapping[str, Any],
                 signed_at: Union[str, datetime.datetime], information_shown_at: Union[str, datetime.datetime],
                 patient_reference: Optional[str] = None,
