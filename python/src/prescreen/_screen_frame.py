@@ -127,17 +127,18 @@ def screen_frame(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (),
         results = _screen_by_date(self, columns, per_row, locale, threads, chunk_size, done)
     table = _table_columns(results, None)
     del table["row"]
-    out = pd.DataFrame(table, index=frame.index)
+    out = pd.DataFrame(table, index=frame.index, dtype=object)  # one schema whatever the rows (Dask's meta)
+    out["consent_permitted"] = out["consent_permitted"].astype("boolean")
     out["outcome"] = pd.Categorical(out["outcome"], categories=OUTCOMES, ordered=True)
     for column in ("defer_until", "today"):
-        out[column] = pd.to_datetime(out[column], format="%Y-%m-%d", errors="coerce")
+        out[column] = pd.to_datetime(out[column], format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     if flags:
         for rule in self.rules:
             out[f"finding:{rule['id']}"] = [f is not None and rule["id"] in f for f in out["findings"]]
     for k in keep:
         if k in out.columns:
             raise ValueError(f"keep: {k!r} is a result column name; rename the input column")
-        out[k] = frame[k].to_numpy()
+        out[k] = frame[k].to_numpy(copy=True)
     return out
 
 
