@@ -94,3 +94,14 @@ def test_command_line(export, truth, tmp_path):
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["outcome"], tuple(r["issues"])) for r in got] == truth
     assert [r["clinic_branch"] for r in got[:3]] == synthetic.BRANCHES
+
+
+def test_dask_partitions(export, truth, pack_module):
+    dd = pytest.importorskip("dask.dataframe")  # in requirements-dev.txt: never skipped in make test
+    import prescreen.dask
+
+    path, _, _ = export
+    ddf = dd.read_csv(path, dtype=str, blocksize=300_000)
+    assert ddf.npartitions > 1
+    out = prescreen.dask.screen(ddf, pack_module, today=TODAY, keep=synthetic.META).compute(scheduler="threads")
+    assert list(zip(out["outcome"].astype(str), out["issues"].map(tuple))) == truth

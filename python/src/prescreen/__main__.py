@@ -212,7 +212,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ValueError as e:
         _fail(EXIT_PROBLEMS, str(e))
     try:
-        report.html_report(frame, args.output, title=args.title, clinic=args.clinic_column)
+        protocol = _load(args.protocol, {}) if args.protocol else None
+        report.html_report(frame, args.output, title=args.title, clinic=args.clinic_column, protocol=protocol,
+                           date=args.date_column)
+    except ValueError as e:
+        _fail(EXIT_USAGE, str(e))
     except OSError as e:
         _fail(EXIT_IO, f"cannot write {args.output}: {e.strerror or e}")
     print(f"prescreen: wrote {args.output} ({len(frame)} rows)", file=sys.stderr)
@@ -326,7 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("results", help="result file from `screen`")
     r.add_argument("-o", "--output", required=True, help="HTML file to write")
     r.add_argument("--title", default="Pre-screening report")
-    r.add_argument("--clinic-column", default="clinic", help="column naming the clinic (default: clinic)")
+    r.add_argument("--clinic-column", default=None, help="column naming the clinic (default: clinic, when present)")
+    r.add_argument("--date-column", default=None,
+                   help="column grouped by month (default: submitted_on when present, else the screening date)")
+    r.add_argument("-p", "--protocol", help="the protocol pack, for readable names (rule titles, clinic labels)")
     r.set_defaults(func=cmd_report)
 
     l = sub.add_parser("lint", help="check a protocol pack and print every problem",
