@@ -125,3 +125,17 @@ for _name, _method in (("screen_many", _screen_many), ("iter_screen", _iter_scre
                        ("screen_frame_arrow", _screen_frame.screen_frame_arrow)):
     _method.__name__, _method.__qualname__ = _name, f"Protocol.{_name}"
     setattr(Protocol, _name, _method)
+
+
+def _screening_repr(self: ScreeningResult) -> str:
+    return (f"ScreeningResult(outcome={self.outcome!r}, defer_until={self.defer_until}, "
+            f"findings={self.finding_ids!r}, today={self.today})")
+
+
+def _row_error_repr(self: RowError) -> str:
+    return f"RowError(code={self.code!r}, path={self.path!r}, message={self.message!r})"
+
+
+# What a person needs when a result is printed: the outcome and its date, not 4 KB of JSON.
+ScreeningResult.__repr__ = _screening_repr  # type: ignore[method-assign]
+RowError.__repr__ = _row_error_repr  # type: ignore[method-assign]

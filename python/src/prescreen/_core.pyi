@@ -2,13 +2,14 @@
 
 import datetime
 import os
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Sequence, Union
 
 from ._types import Diagnostic
 
 JSON = Any
 Answers = Mapping[str, Any]
 DateLike = Union[str, datetime.date]
+OutcomeName = Literal["not_eligible", "deferred", "incomplete", "refer", "eligible_with_precautions", "eligible"]
 
 engine_version: str
 #: The result table's columns, in order (prescreen/result_table.hpp).
@@ -46,7 +47,7 @@ class Finding(Result):
     @property
     def rule(self) -> str: ...
     @property
-    def outcome(self) -> str: ...
+    def outcome(self) -> OutcomeName: ...
     @property
     def defer_until(self) -> Optional[datetime.date]: ...
     @property
@@ -63,7 +64,7 @@ class ScreeningResult(Result):
     @property
     def ok(self) -> bool: ...
     @property
-    def outcome(self) -> str: ...
+    def outcome(self) -> OutcomeName: ...
     @property
     def defer_until(self) -> Optional[datetime.date]: ...
     @property
