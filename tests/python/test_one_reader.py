@@ -105,3 +105,23 @@ def test_dask_partitions(export, truth, pack_module):
     assert ddf.npartitions > 1
     out = prescreen.dask.screen(ddf, pack_module, today=TODAY, keep=synthetic.META).compute(scheduler="threads")
     assert list(zip(out["outcome"].astype(str), out["issues"].map(tuple))) == truth
+
+
+def test_command_line_parquet_in_and_out(export, truth, tmp_path):
+    from prescreen import io
+
+    path, _, _ = export
+    source = tmp_path / "export.parquet"
+    pd.read_csv(path, dtype=str).to_parquet(source, row_group_size=3000)
+    out = tmp_path / "results.parquet"
+    run = subprocess.run([sys.executable, "-m", "prescreen", "screen", str(source), "-p", str(SMALL_PACK), "--today", TODAY,
+                          "--keep", ",".join(synthetic.META), "-o", str(out)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    got = io.read_results(out)
+    assert list(zip(got["outcome"], got["issues"].map(tuple))) == truth
+    assert list(got["clinic_branch"][:3]) == synthetic.BRANCHES
+    assert len(list(io.read_parquet_frames(source, batch_rows=5000))) == 4
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(out)
+    assert str(schema.field("defer_until").type) == "date32[day]" and str(schema.field("today").type) == "date32[day]"

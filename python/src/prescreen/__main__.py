@@ -128,8 +128,11 @@ def cmd_screen(args: argparse.Namespace) -> int:
         _fail(EXIT_USAGE, f"--today: {e}")
     keep = [c for c in (args.keep or "").split(",") if c]
     name = args.input.lower()
+    parquet = name.endswith((".parquet", ".pq"))
     try:
-        if (name.endswith((".jsonl", ".ndjson")) or args.input == "-") and not keep:
+        if parquet:
+            rows = pio.read_parquet_frames(args.input)  # row groups, one DataFrame at a time
+        elif (name.endswith((".jsonl", ".ndjson")) or args.input == "-") and not keep:
             rows: Iterable[Any] = pio.read_jsonl(args.input, raw=True)  # the engine parses each line
         else:
             rows = pio.read_rows(args.input, protocol, keep=keep, unknown_columns=args.unknown_columns)
@@ -138,7 +141,9 @@ def cmd_screen(args: argparse.Namespace) -> int:
     except OSError as e:
         _fail(EXIT_IO, f"cannot read {args.input}: {e.strerror or e}")
     metas: List[dict] = []
-    if keep:
+    if parquet:
+        pass  # frames: their keep columns are taken batch by batch below
+    elif keep:
         def answers_only(source):
             for answers, meta in pio.split_meta(source, keep, protocol):
                 metas.append(meta)
@@ -153,7 +158,20 @@ def cmd_screen(args: argparse.Namespace) -> int:
         nonlocal bad
         from prescreen import _chunks
 
-        for r in _counted(_chunks(protocol, rows, today, args.locale, args.threads, 1024, None), progress):
+        if parquet:
+            def chunks():
+                for frame in rows:
+                    if keep:
+                        missing = [k for k in keep if k not in frame.columns]
+                        if missing:
+                            raise ValueError(f"keep: {args.input} has no column {', '.join(map(repr, missing))}")
+                        metas.extend(frame[keep].to_dict("records"))
+                    yield from _chunks(protocol, frame, today, args.locale, args.threads, 1024, None, keep,
+                                       args.unknown_columns)
+            source = chunks()
+        else:
+            source = _chunks(protocol, rows, today, args.locale, args.threads, 1024, None)
+        for r in _counted(source, progress):
             if not r.ok:
                 bad += 1
             yield r

@@ -30,7 +30,7 @@ from ._columns import split_columns
 from ._types import InvalidRow
 
 __all__ = [
-    "read_jsonl", "read_csv", "read_json", "read_rows", "split_meta", "result_row", "results_table",
+    "read_jsonl", "read_csv", "read_json", "read_parquet_frames", "read_rows", "split_meta", "result_row", "results_table",
     "results_frame", "read_results", "write_csv", "write_jsonl", "write_parquet", "write_results", "RESULT_COLUMNS",
 ]
 
@@ -174,6 +174,19 @@ def read_csv(path: PathLike, protocol: Any = None, *, keep: Sequence[str] = (), 
                 yield row_of(cells)
             else:
                 yield {name: cell for name, cell in zip(header, cells) if cell != ""}
+
+
+def read_parquet_frames(path: PathLike, batch_rows: int = 65_536) -> Iterator[Any]:
+    """A Parquet file as pandas DataFrames of at most ``batch_rows`` rows, read one record batch at a
+    time (memory bounded by a batch, whatever the file's size). Screen each with ``screen_many`` or
+    ``Protocol.screen_frame``: their cells go through the engine's cell reader."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("reading Parquet needs pyarrow: pip install 'prescreen[parquet]'") from e
+    with pq.ParquetFile(path) as f:
+        for batch in f.iter_batches(batch_size=batch_rows):
+            yield batch.to_pandas()
 
 
 def read_rows(path: PathLike, protocol: Any = None, *, raw_jsonl: bool = False, keep: Sequence[str] = (),
@@ -347,14 +360,19 @@ def write_jsonl(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[
 
 
 def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None) -> int:
-    """Write the result table as Parquet (needs the ``parquet`` extra: pyarrow). Lists are list columns."""
+    """Write the result table as Parquet (needs the ``parquet`` extra: pyarrow). Lists are list
+    columns, ``defer_until``/``today`` are dates."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("write_parquet needs pyarrow: pip install 'prescreen[parquet]'") from e
     table = _table_columns(results, meta)
-    pq.write_table(pa.Table.from_pydict(table, schema=_parquet_schema(pa, table)), path)
+    arrow = pa.Table.from_pydict(table, schema=_parquet_schema(pa, table))
+    for column in ("defer_until", "today"):  # the engine's ISO dates as Parquet dates
+        i = arrow.schema.get_field_index(column)
+        arrow = arrow.set_column(i, pa.field(column, pa.date32()), arrow.column(column).cast(pa.date32()))
+    pq.write_table(arrow, path)
     return len(table["row"])
 
 
