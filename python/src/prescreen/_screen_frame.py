@@ -102,6 +102,15 @@ def screen_frame(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (),
     (``unknown_columns``: ``"warn"``, ``"error"``, ``"ignore"``). ``progress(rows_done, rows)`` is
     called as chunks finish. ``flags=True`` adds one boolean column per rule (``finding:<rule id>``).
     """
+    from .io import _gc_paused
+
+    if not is_dataframe(frame):
+        raise TypeError(f"frame: expected a pandas DataFrame, got {type(frame).__name__}")
+    with _gc_paused():  # a million small acyclic results: collections would walk them all, again and again
+        return _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress, flags)
+
+
+def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress, flags):
     import pandas as pd
 
     from .io import _table_columns
