@@ -2,28 +2,17 @@
 // that a cell which does not fit reaches the engine unchanged (so it is refused the same way).
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "prescreen/cells.hpp"
+#include "small_pack.hpp"
 
-namespace fs = std::filesystem;
 using Type = prescreen::AnswerValue::Type;
 
 namespace {
 
-const prescreen::Protocol& pack() {
-    static const prescreen::Protocol p = [] {
-        std::ifstream in(fs::path(PRESCREEN_SOURCE_DIR) / "tests/vectors/packs/small-clinic.json", std::ios::binary);
-        std::ostringstream s;
-        s << in.rdbuf();
-        return prescreen::Protocol::load(s.str());
-    }();
-    return p;
-}
+const prescreen::Protocol& pack() { return small_pack(); }
 
 prescreen::AnswerValue text(std::string_view t) {
     prescreen::AnswerValue v;

@@ -149,3 +149,19 @@ def test_table_pairs_results_and_meta_like_zip(pack, tmp_path):
     pytest.importorskip("pyarrow")
     assert io.write_parquet(results, tmp_path / "r.parquet", itertools.repeat({"clinic": 7})) == len(results)
     assert io.read_results(tmp_path / "r.parquet")["clinic"].tolist() == ["7"] * len(results)
+
+
+def test_write_parquet_streams_row_groups(pack, tmp_path):
+    import pyarrow.parquet as pq
+
+    from prescreen import io
+
+    rows = [answers(), answers(pregnant=True), "{", answers(pregnant="maybe"), answers()]
+    metas = iter([{"clinic": c} for c in "abcde"])
+    path = tmp_path / "r.parquet"
+    assert io.write_parquet(pack.iter_screen(rows, today=TODAY), path, metas, rows_per_group=2) == 5
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    back = io.read_results(path)
+    assert list(back["row"]) == [0, 1, 2, 3, 4] and list(back["clinic"]) == list("abcde")
+    assert list(back["outcome"].fillna("-")) == ["eligible", "deferred", "-", "incomplete", "eligible"]
+    assert back["error_code"][2] == "malformed_json" and str(back["today"].dtype).startswith("datetime64")

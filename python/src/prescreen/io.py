@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import gc
+import itertools
 import io as _io
 import json
 import os
@@ -359,7 +360,8 @@ def write_jsonl(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[
     return count
 
 
-def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None) -> int:
+def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None,
+                  *, rows_per_group: int = 65_536) -> int:
     """Write the result table as Parquet (needs the ``parquet`` extra: pyarrow). Lists are list
     columns, ``defer_until``/``today`` are dates."""
     try:
@@ -367,13 +369,42 @@ def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterabl
         import pyarrow.parquet as pq
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("write_parquet needs pyarrow: pip install 'prescreen[parquet]'") from e
-    table = _table_columns(results, meta)
-    arrow = pa.Table.from_pydict(table, schema=_parquet_schema(pa, table))
-    for column in ("defer_until", "today"):  # the engine's ISO dates as Parquet dates
-        i = arrow.schema.get_field_index(column)
-        arrow = arrow.set_column(i, pa.field(column, pa.date32()), arrow.column(column).cast(pa.date32()))
-    pq.write_table(arrow, path)
-    return len(table["row"])
+    # Row groups of `rows_per_group` results, each written as soon as it is screened: memory holds
+    # one group, whatever the number of rows.
+    results = iter(results)
+    metas = iter(meta) if meta is not None else None
+    writer, schema, written = None, None, 0
+    try:
+        while True:
+            chunk = list(itertools.islice(results, rows_per_group))
+            if not chunk and writer is not None:
+                break
+            table = _table_columns(chunk, metas)
+            table["row"] = [written + i for i in range(len(chunk))]
+            if schema is None:
+                schema = _parquet_schema(pa, table)
+                writer = pq.ParquetWriter(path, _dated(pa, schema))
+            for c in schema.names:
+                if c not in table:
+                    table[c] = [None] * len(chunk)
+                elif c not in _LIST_COLUMNS and c not in ("row", "consent_permitted") and schema.field(c).type == pa.string():
+                    table[c] = [v if v is None or isinstance(v, str) else str(v) for v in table[c]]
+            arrow = pa.Table.from_pydict({c: table[c] for c in schema.names}, schema=schema)
+            for column in ("defer_until", "today"):  # the engine's ISO dates as Parquet dates
+                i = arrow.schema.get_field_index(column)
+                arrow = arrow.set_column(i, pa.field(column, pa.date32()), arrow.column(column).cast(pa.date32()))
+            writer.write_table(arrow)
+            written += len(chunk)
+            if len(chunk) < rows_per_group:
+                break
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
+
+
+def _dated(pa, schema):
+    return pa.schema([pa.field(f.name, pa.date32()) if f.name in ("defer_until", "today") else f for f in schema])
 
 
 def _parquet_schema(pa, table: Dict[str, List[Any]]):
