@@ -11,21 +11,14 @@
 
 #include "prescreen/logic.hpp"
 #include "prescreen/screening.hpp"
+#include "small_pack.hpp"
 
 using prescreen::json;
 namespace fs = std::filesystem;
 
 namespace {
 
-const prescreen::Protocol& pack() {
-    static const prescreen::Protocol p = [] {
-        std::ifstream in(fs::path(PRESCREEN_SOURCE_DIR) / "tests/vectors/packs/small-clinic.json", std::ios::binary);
-        std::ostringstream s;
-        s << in.rdbuf();
-        return prescreen::Protocol::load(s.str());
-    }();
-    return p;
-}
+const prescreen::Protocol& pack() { return small_pack(); }
 
 const prescreen::Context today{"2026-11-25", ""};
 

@@ -39,7 +39,9 @@ def test_read_csv_typed(pack, tmp_path):
         "P3,1990-05-15,female,face,maybe,false,false,false,false,false,never,two,heavy\n"
         "P4,too,few\n",
         encoding="utf-8")
-    rows = list(io.read_csv(path, pack))
+    with pytest.warns(UserWarning, match="'patient_reference' is not a question of small-clinic"):
+        assert "patient_reference" not in next(io.read_csv(path, pack))  # undeclared: reported, left out
+    rows = list(io.read_csv(path, pack, keep=["patient_reference"]))
     assert rows[0]["patient_reference"] == "P1"
     assert rows[0]["areas"] == ["face", "neck"]
     assert rows[0]["pregnant"] is False and rows[0]["steel_allergy"] is False
@@ -48,7 +50,7 @@ def test_read_csv_typed(pack, tmp_path):
     assert rows[2]["pregnant"] == "maybe" and rows[2]["sessions_before"] == "two"  # left for the engine
     assert rows[3].code == "malformed_csv"
     # screening them: metadata split off, the bad row kept in place
-    pairs = list(io.split_meta(rows, ["patient_reference"]))
+    pairs = list(io.split_meta(rows, ["patient_reference"], pack))
     results = pack.screen_many([a for a, _ in pairs], today=TODAY)
     assert [r.outcome for r in results] == ["eligible", "deferred", "incomplete", None]
     assert results[2].issues[0]["code"] == "wrong_type"
@@ -147,3 +149,19 @@ def test_table_pairs_results_and_meta_like_zip(pack, tmp_path):
     pytest.importorskip("pyarrow")
     assert io.write_parquet(results, tmp_path / "r.parquet", itertools.repeat({"clinic": 7})) == len(results)
     assert io.read_results(tmp_path / "r.parquet")["clinic"].tolist() == ["7"] * len(results)
+
+
+def test_write_parquet_streams_row_groups(pack, tmp_path):
+    import pyarrow.parquet as pq
+
+    from prescreen import io
+
+    rows = [answers(), answers(pregnant=True), "{", answers(pregnant="maybe"), answers()]
+    metas = iter([{"clinic": c} for c in "abcde"])
+    path = tmp_path / "r.parquet"
+    assert io.write_parquet(pack.iter_screen(rows, today=TODAY), path, metas, rows_per_group=2) == 5
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    back = io.read_results(path)
+    assert list(back["row"]) == [0, 1, 2, 3, 4] and list(back["clinic"]) == list("abcde")
+    assert list(back["outcome"].fillna("-")) == ["eligible", "deferred", "-", "incomplete", "eligible"]
+    assert back["error_code"][2] == "malformed_json" and str(back["today"].dtype).startswith("datetime64")

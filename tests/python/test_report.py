@@ -92,12 +92,11 @@ def test_html_report_is_self_contained(frame, tmp_path):
     text = report.html_report(frame, path, title="North & South")
     assert path.read_text(encoding="utf-8") == text
     assert text.startswith("<!DOCTYPE html>") and "North &amp; South" in text
-    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
-    assert len(images) == 4
-    for data in images:
-        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
-    for key in ("outcomes", "contraindications", "deferrals", "precautions"):
-        assert f'id="chart-{key}"' in text
-    # offline: no external resources at all
-    assert not re.search(r'(src|href)="(https?:)?//', text)
-    assert "<table" in text and "7 patients screened; 1 rows could not be screened" in text
+    # offline: no external resources, no scripts, no images to fetch
+    assert not re.search(r'(src|href)="(https?:)?//', text) and "<script" not in text and "<img" not in text
+    for section in ("branches", "months", "funnel", "calendar", "reasons", "quality"):
+        assert f"id={section}>" in text
+    assert "8 forms" in text and "1 rows could not be screened" in text
+    assert "<h3>North</h3>" in text and "<h3>South</h3>" in text  # the funnel, per clinic
+    with pytest.raises(ValueError, match="clinic: the results have no column 'branch'"):
+        report.html_report(frame, clinic="branch")

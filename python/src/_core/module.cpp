@@ -14,6 +14,7 @@
 #include "results.hpp"
 
 void register_consent(pybind11::module_& m);  // consent.cpp
+void register_cells(pybind11::module_& m);    // cells.cpp: the engine's cell reader for tables
 
 namespace py = pybind11;
 using prescreen::json;
@@ -58,6 +59,11 @@ struct Answers {
     Answers(const prescreen::Protocol& p, py::handle answers)
         : plain(read_dict_answers(answers.ptr(), p, entries, nullptr)) {
         if (plain) entries.fix_element_pointers();
+        else if (PyUnicode_Check(answers.ptr()) || PyBytes_Check(answers.ptr()) || py::hasattr(answers, "__fspath__"))
+            // A file name or JSON text is never an answer set: say so rather than screen it as one.
+            throw py::type_error(std::string("answers: expected a mapping of question id to answer, got ") +
+                                 Py_TYPE(answers.ptr())->tp_name +
+                                 " (a file or JSON text? read it first: json.loads(text); many rows: screen_many)");
         else value = answers_argument(answers);
     }
     prescreen::Answers input() const {
@@ -174,9 +180,14 @@ PYBIND11_MODULE(_core, m) {
 
     register_results(m);
     register_batch(m);
+    register_cells(m);
 
     py::class_<prescreen::Protocol>(m, "Protocol",
                                     "A compiled, immutable protocol pack; safe to share between threads.")
+        .def(py::init([](const py::args&, const py::kwargs&) -> prescreen::Protocol* {
+                 throw py::type_error("Protocol(...): load a pack with Protocol.from_file(path) or Protocol.from_json(text)");
+             }),
+             "Not a constructor: use Protocol.from_file(path) or Protocol.from_json(text).")
         .def_static("from_json", &load_any, py::arg("source"), py::arg("overrides") = py::none(),
                     "Load a pack from JSON text (str/bytes) or a dict. Raises ProtocolError listing every problem.")
         .def_static(

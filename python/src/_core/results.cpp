@@ -155,6 +155,16 @@ void register_results(py::module_& m) {
     m.def("_result_columns", &result_columns, py::arg("results"),
           "Internal (prescreen.io.results_frame): (columns, other_rows) — the result table's columns read from\n"
           "the results' records; rows of other results are None and listed in other_rows.");
+    m.def("_result_from_json", [](const std::string& kind, std::string text) -> py::object {
+        if (kind == "ScreeningResult") return py::cast(ScreeningResult(std::move(text), FromText{}));
+        if (kind == "RowError") return py::cast(RowError(std::move(text), FromText{}));
+        if (kind == "FormState") return py::cast(FormState(std::move(text), FromText{}));
+        if (kind == "Finding") return py::cast(Finding(std::move(text), FromText{}));
+        if (kind == "ConsentRecord") return py::cast(ConsentRecord(std::move(text), FromText{}));
+        if (kind == "ConsentVerification") return py::cast(ConsentVerification(std::move(text), FromText{}));
+        if (kind == "ConsentStatus") return py::cast(ConsentStatus(std::move(text), FromText{}));
+        throw py::value_error("kind: not a result type: " + kind);
+    }, py::arg("kind"), py::arg("text"), "Internal (unpickling): a result from its JSON text.");
     py::class_<JsonResult>(m, "Result",
                            "Base of every result: a read-only view of the engine's JSON.\n\n"
                            "Attributes convert on access; ``to_dict()`` is exactly the C++ JSON as Python objects and\n"
@@ -193,6 +203,12 @@ void register_results(py::module_& m) {
                  return py::reinterpret_borrow<py::object>(Py_NotImplemented);
              })
         .def("__hash__", [](const JsonResult& r) { return py::hash(py::str(r.value().dump())); })
+        .def("__reduce__",
+             [](py::object self) {
+                 // Pickled as its JSON text: the copy reads its fields from the JSON, as results read back do.
+                 return py::make_tuple(py::module_::import("prescreen._core").attr("_result_from_json"),
+                                       py::make_tuple(py::type::of(self).attr("__name__"), self.cast<const JsonResult&>().text()));
+             })
         .def("__repr__",
              [](py::object self) {
                  const auto& r = self.cast<const JsonResult&>();

@@ -120,25 +120,32 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
     protocol = _load(args.protocol, _overrides(args.override))
     today = args.today or datetime.date.today().isoformat()
+    if not args.today:
+        print(f"prescreen: no --today given: screening as of {today}", file=sys.stderr)
     try:
         protocol.screen({}, today=today)  # validates --today before any input is read
     except (TypeError, ValueError) as e:
         _fail(EXIT_USAGE, f"--today: {e}")
     keep = [c for c in (args.keep or "").split(",") if c]
     name = args.input.lower()
+    parquet = name.endswith((".parquet", ".pq"))
     try:
-        if (name.endswith((".jsonl", ".ndjson")) or args.input == "-") and not keep:
+        if parquet:
+            rows = pio.read_parquet_frames(args.input)  # row groups, one DataFrame at a time
+        elif (name.endswith((".jsonl", ".ndjson")) or args.input == "-") and not keep:
             rows: Iterable[Any] = pio.read_jsonl(args.input, raw=True)  # the engine parses each line
         else:
-            rows = pio.read_rows(args.input, protocol)
+            rows = pio.read_rows(args.input, protocol, keep=keep, unknown_columns=args.unknown_columns)
     except ValueError as e:
         _fail(EXIT_USAGE, str(e))
     except OSError as e:
         _fail(EXIT_IO, f"cannot read {args.input}: {e.strerror or e}")
     metas: List[dict] = []
-    if keep:
+    if parquet:
+        pass  # frames: their keep columns are taken batch by batch below
+    elif keep:
         def answers_only(source):
-            for answers, meta in pio.split_meta(source, keep):
+            for answers, meta in pio.split_meta(source, keep, protocol):
                 metas.append(meta)
                 yield answers
         rows = answers_only(rows)
@@ -151,7 +158,20 @@ def cmd_screen(args: argparse.Namespace) -> int:
         nonlocal bad
         from prescreen import _chunks
 
-        for r in _counted(_chunks(protocol, rows, today, args.locale, args.threads, 1024, None), progress):
+        if parquet:
+            def chunks():
+                for frame in rows:
+                    if keep:
+                        missing = [k for k in keep if k not in frame.columns]
+                        if missing:
+                            raise ValueError(f"keep: {args.input} has no column {', '.join(map(repr, missing))}")
+                        metas.extend(frame[keep].to_dict("records"))
+                    yield from _chunks(protocol, frame, today, args.locale, args.threads, 1024, None, keep,
+                                       args.unknown_columns)
+            source = chunks()
+        else:
+            source = _chunks(protocol, rows, today, args.locale, args.threads, 1024, None)
+        for r in _counted(source, progress):
             if not r.ok:
                 bad += 1
             yield r
@@ -210,7 +230,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ValueError as e:
         _fail(EXIT_PROBLEMS, str(e))
     try:
-        report.html_report(frame, args.output, title=args.title, clinic=args.clinic_column)
+        protocol = _load(args.protocol, {}) if args.protocol else None
+        report.html_report(frame, args.output, title=args.title, clinic=args.clinic_column, protocol=protocol,
+                           date=args.date_column)
+    except ValueError as e:
+        _fail(EXIT_USAGE, str(e))
     except OSError as e:
         _fail(EXIT_IO, f"cannot write {args.output}: {e.strerror or e}")
     print(f"prescreen: wrote {args.output} ({len(frame)} rows)", file=sys.stderr)
@@ -309,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--locale", help="message locale (default: the pack's first locale)")
     s.add_argument("--override", action="append", metavar="NAME=VALUE", help="parameter override (VALUE is JSON); repeatable")
     s.add_argument("--threads", type=int, help="screening threads, the calling one included (default: all cores)")
-    s.add_argument("--keep", metavar="COLUMNS", help="comma-separated input columns copied to the output and not screened (e.g. patient_reference)")
+    s.add_argument("--keep", metavar="COLUMNS", help="comma-separated input columns copied to the output (e.g. patient_reference); a kept item is still screened")
+    s.add_argument("--unknown-columns", choices=("warn", "error", "ignore"), default="warn",
+                   help="CSV columns that are neither items nor --keep: warn naming the nearest item (default), error, or ignore")
     g = s.add_mutually_exclusive_group()
     g.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar on stderr")
     g.add_argument("--no-progress", dest="progress", action="store_false", help="never show the progress bar")
@@ -322,7 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("results", help="result file from `screen`")
     r.add_argument("-o", "--output", required=True, help="HTML file to write")
     r.add_argument("--title", default="Pre-screening report")
-    r.add_argument("--clinic-column", default="clinic", help="column naming the clinic (default: clinic)")
+    r.add_argument("--clinic-column", default=None, help="column naming the clinic (default: clinic, when present)")
+    r.add_argument("--date-column", default=None,
+                   help="column grouped by month (default: submitted_on when present, else the screening date)")
+    r.add_argument("-p", "--protocol", help="the protocol pack, for readable names (rule titles, clinic labels)")
     r.set_defaults(func=cmd_report)
 
     l = sub.add_parser("lint", help="check a protocol pack and print every problem",

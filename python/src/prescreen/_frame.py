@@ -1,8 +1,15 @@
-"""pandas DataFrame -> column arrays for the compiled batch screener (one row per patient)."""
+"""pandas DataFrame -> column arrays for the compiled batch screener (one row per patient).
+
+Cells go through the engine's cell reader (the same as ``io.read_csv``: docs/cells.md), so a
+frame from ``pd.read_csv`` gives the same answers as the file read by ``prescreen.io.read_csv``.
+"""
 
 from __future__ import annotations
 
 from typing import Any, List, Optional, Sequence, Tuple
+
+from . import _core
+from ._columns import split_columns
 
 
 def is_dataframe(obj: Any) -> bool:
@@ -10,17 +17,35 @@ def is_dataframe(obj: Any) -> bool:
     return t.__name__ == "DataFrame" and t.__module__.split(".")[0] == "pandas"
 
 
-def frame_columns(protocol: Any, frame: Any, columns: Optional[Sequence[str]] = None) -> Tuple[list, list, list, list, int]:
-    """Columns that hold answers, as numpy arrays the C++ side reads without per-cell Python calls.
+def _answer_array(protocol: Any, item: str, kind_of_item: Optional[str], series: Any):
+    """One column as a numpy array the C++ side reads without per-cell Python calls."""
+    import numpy as np
 
-    ``columns=None`` uses every column named like a protocol item (others, e.g. ``clinic``, are
-    metadata and ignored). NaN, None, pandas.NA and NaT are unanswered. A ``str`` cell of a
-    multi-choice item is ``;``-separated. Whole floats in integer items become integers.
+    kind = getattr(series.dtype, "kind", "O")
+    numpy_dtype = type(series.dtype).__module__.startswith("numpy")
+    if numpy_dtype and kind in "fiub" and not (kind in "fiu" and kind_of_item == "boolean"):
+        return series.to_numpy()  # numbers and yes/no as they are (a 1/0 column of a yes/no item is read below)
+    if kind == "M":
+        text = series.dt.strftime("%Y-%m-%d")
+        return text.astype(object).where(series.notna(), None).to_numpy()
+    values = series.astype(object).to_numpy()
+    out = np.empty(len(values), dtype=object)
+    _core._read_cell_column(protocol, item, values, out)
+    return out
+
+
+def frame_columns(protocol: Any, frame: Any, columns: Optional[Sequence[str]] = None, keep: Sequence[str] = (),
+                  unknown_columns: str = "warn") -> Tuple[list, list, list, list, int]:
+    """The answer columns of a frame: ids, arrays, multi-choice and integer flags, row count.
+
+    ``columns=None`` uses every column named like an item; ``keep`` columns are metadata; any other
+    column is reported as ``unknown_columns`` says (columns.py). NaN, None, pandas.NA and NaT are
+    unanswered.
     """
     types = {item["id"]: item.get("type") for item in protocol.items}
     names = [str(c) for c in frame.columns]
     if columns is None:
-        chosen = [c for c in frame.columns if str(c) in types]
+        chosen, _ = split_columns(protocol, names, keep, unknown_columns, source="frame")
     else:
         if isinstance(columns, (str, bytes)):
             raise TypeError("columns: expected a list of column names, got str")
@@ -30,23 +55,13 @@ def frame_columns(protocol: Any, frame: Any, columns: Optional[Sequence[str]] = 
             raise ValueError(f"columns: not in the DataFrame: {missing!r} (it has {names!r})")
     ids: List[str] = []
     arrays: List[Any] = []
-    multi: List[bool] = []
-    integer: List[bool] = []
     for c in chosen:
         series = frame[c]
         if getattr(series, "ndim", 1) != 1:
             raise ValueError(f"columns: {c!r} appears more than once in the DataFrame")
-        kind = getattr(series.dtype, "kind", "O")
-        numpy_dtype = type(series.dtype).__module__.startswith("numpy")
-        if numpy_dtype and kind in "fiub":
-            array = series.to_numpy()
-        elif kind == "M":
-            text = series.dt.strftime("%Y-%m-%d")
-            array = text.astype(object).where(series.notna(), None).to_numpy()
-        else:
-            array = series.astype(object).to_numpy()
+        kind_of_item = types.get(str(c))
         ids.append(str(c))
-        arrays.append(array)
-        multi.append(types.get(str(c)) == "multi-choice")
-        integer.append(types.get(str(c)) == "integer")
+        arrays.append(_answer_array(protocol, str(c), kind_of_item, series) if kind_of_item else series.astype(object).to_numpy())
+    multi = [types.get(i) == "multi-choice" for i in ids]
+    integer = [types.get(i) == "integer" for i in ids]
     return ids, arrays, multi, integer, len(frame.index)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from typing import Any, Iterator, List, Optional
 
@@ -100,8 +102,11 @@ class InvalidRow:
         return {"error": {"code": self.code, "path": self.path, "message": self.message}}
 
 
+@functools.lru_cache(maxsize=8)
 def _restore_protocol(text: str, overrides: str) -> Any:
-    """Unpickle a Protocol (see ``Protocol.__reduce__``): recompile the pack from its JSON text."""
+    """Unpickle a Protocol (see ``Protocol.__reduce__``): recompile the pack from its JSON text,
+    once per process (a Protocol is immutable: the tasks of a Dask or multiprocessing worker that
+    each receive the same pickled pack share one compiled copy)."""
     from . import _core
 
     return _core._load_state(text, overrides)

@@ -6,9 +6,9 @@ Readers change only the representation of answers: they never decide whether an 
 
 * :func:`read_jsonl` — one JSON object per line. ``raw=True`` yields the line text, which the
   engine parses on its worker threads (fastest; malformed lines get the engine's ``malformed_json``).
-* :func:`read_csv` — columns are answer ids; ``;`` separates multi-choice values; with a protocol,
-  cells are typed by item type (``true``/``false``/``yes``/``no``/``1``/``0`` for booleans, whole
-  numbers for integers, numbers for decimals). Empty cells are unanswered.
+* :func:`read_csv` — columns are answer ids; with a protocol, cells are read by the engine's cell
+  reader (the same as DataFrame cells: docs/cells.md); ``keep`` declares metadata columns, other
+  columns are reported (nearest item id) and left out. Empty cells are unanswered.
 * :func:`read_json` — a JSON array of answer objects.
 * :func:`result_row`, :func:`results_table`, :func:`results_frame` — the flat result table.
 * :func:`write_csv`, :func:`write_jsonl`, :func:`write_parquet` — results to files.
@@ -19,19 +19,19 @@ from __future__ import annotations
 import contextlib
 import csv
 import gc
+import itertools
 import io as _io
 import json
-import math
 import os
-import re
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 from . import _core
 from ._core import ScreeningResult
+from ._columns import split_columns
 from ._types import InvalidRow
 
 __all__ = [
-    "read_jsonl", "read_csv", "read_json", "read_rows", "split_meta", "result_row", "results_table",
+    "read_jsonl", "read_csv", "read_json", "read_parquet_frames", "read_rows", "split_meta", "result_row", "results_table",
     "results_frame", "read_results", "write_csv", "write_jsonl", "write_parquet", "write_results", "RESULT_COLUMNS",
 ]
 
@@ -129,52 +129,18 @@ def read_json(path: PathLike) -> List[Union[dict, InvalidRow]]:
             for i, v in enumerate(value)]
 
 
-_INT = re.compile(r"^[+-]?\d+$")
-_TRUE = {"true", "yes", "y", "1"}
-_FALSE = {"false", "no", "n", "0"}
-
-
-def _item_types(protocol: Any) -> Dict[str, str]:
-    if protocol is None:
-        return {}
-    return {item["id"]: item.get("type", "") for item in protocol.items}
-
-
-def _typed(cell: str, kind: Optional[str]) -> Any:
-    """A CSV cell in the JSON shape its item type expects. Cells that do not fit stay strings, so the
-    engine reports them (wrong_type) instead of this reader guessing."""
-    if kind == "multi-choice":
-        return [part.strip() for part in cell.split(";") if part.strip()]
-    if kind == "boolean":
-        low = cell.strip().lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        return cell
-    if kind == "integer":
-        text = cell.strip()
-        return int(text) if _INT.match(text) else cell
-    if kind == "decimal":
-        try:
-            number = float(cell)
-        except ValueError:
-            return cell
-        return number if math.isfinite(number) else cell
-    if kind in ("date", "choice"):
-        return cell.strip()
-    return cell
-
-
-def read_csv(path: PathLike, protocol: Any = None, *, delimiter: str = ",",
-             encoding: str = "utf-8-sig") -> Iterator[Union[dict, InvalidRow]]:
+def read_csv(path: PathLike, protocol: Any = None, *, keep: Sequence[str] = (), unknown_columns: str = "warn",
+             delimiter: str = ",", encoding: str = "utf-8-sig") -> Iterator[Union[dict, InvalidRow]]:
     """Yield one dict per CSV data row (header = answer ids and metadata columns).
 
-    With ``protocol``, cells of its items are typed by item type (see module docs); other columns
-    (e.g. ``patient_reference``) stay strings. Empty cells are left out (unanswered). A row with the
-    wrong number of fields becomes an :class:`InvalidRow` (``malformed_csv``).
+    With ``protocol``, cells of its items are read by the engine's cell reader (the same one a
+    DataFrame's cells go through: ``yes``/``no``/``true``/``1``..., numbers, dates, ``;``-separated
+    choices, spaces trimmed; see ``docs/cells.md``); ``keep`` columns are metadata (text), and any
+    other column is reported (``unknown_columns``: ``"warn"`` naming the nearest item id,
+    ``"error"``, ``"ignore"``) and left out. Without ``protocol`` every column is kept as text.
+    Empty cells are left out (unanswered). A row with the wrong number of fields becomes an
+    :class:`InvalidRow` (``malformed_csv``).
     """
-    types = _item_types(protocol)
     handle = _open_text(path) if path == "-" else open(path, "r", encoding=encoding, newline="")
     with handle as f:
         reader = csv.reader(f, delimiter=delimiter)
@@ -185,6 +151,12 @@ def read_csv(path: PathLike, protocol: Any = None, *, delimiter: str = ",",
         except csv.Error as e:
             raise ValueError(f"{os.fspath(path)}: cannot read the CSV header: {e}") from None
         header = [h.strip() for h in header]
+        if protocol is not None:
+            answers, meta = split_columns(protocol, header, keep, unknown_columns, source=os.fspath(path))
+            wanted = set(answers) | set(meta)
+            row_of = _core._CellRow(protocol, [h if h in wanted else None for h in header])
+        else:
+            row_of = None
         while True:
             line = reader.line_num + 1
             try:
@@ -199,37 +171,52 @@ def read_csv(path: PathLike, protocol: Any = None, *, delimiter: str = ",",
             if len(cells) != len(header):
                 yield InvalidRow("malformed_csv", "", f"line {reader.line_num}: {len(cells)} fields, the header has {len(header)}", reader.line_num)
                 continue
-            row: Dict[str, Any] = {}
-            for name, cell in zip(header, cells):
-                if cell == "":
-                    continue
-                row[name] = _typed(cell, types.get(name)) if name in types else cell
-            yield row
+            if row_of is not None:
+                yield row_of(cells)
+            else:
+                yield {name: cell for name, cell in zip(header, cells) if cell != ""}
 
 
-def read_rows(path: PathLike, protocol: Any = None, *, raw_jsonl: bool = False) -> Iterable[Union[dict, str, InvalidRow]]:
+def read_parquet_frames(path: PathLike, batch_rows: int = 65_536) -> Iterator[Any]:
+    """A Parquet file as pandas DataFrames of at most ``batch_rows`` rows, read one record batch at a
+    time (memory bounded by a batch, whatever the file's size). Screen each with ``screen_many`` or
+    ``Protocol.screen_frame``: their cells go through the engine's cell reader."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("reading Parquet needs pyarrow: pip install 'prescreen[parquet]'") from e
+    with pq.ParquetFile(path) as f:
+        for batch in f.iter_batches(batch_size=batch_rows):
+            yield batch.to_pandas()
+
+
+def read_rows(path: PathLike, protocol: Any = None, *, raw_jsonl: bool = False, keep: Sequence[str] = (),
+              unknown_columns: str = "warn") -> Iterable[Union[dict, str, InvalidRow]]:
     """Pick the reader by file extension: .jsonl/.ndjson, .csv/.tsv, .json."""
     name = os.fspath(path).lower()
     if name.endswith((".jsonl", ".ndjson")) or name == "-":
         return read_jsonl(path, raw=raw_jsonl)
     if name.endswith(".csv"):
-        return read_csv(path, protocol)
+        return read_csv(path, protocol, keep=keep, unknown_columns=unknown_columns)
     if name.endswith(".tsv"):
-        return read_csv(path, protocol, delimiter="\t")
+        return read_csv(path, protocol, keep=keep, unknown_columns=unknown_columns, delimiter="\t")
     if name.endswith(".json"):
         return read_json(path)
     raise ValueError(f"{os.fspath(path)}: unknown input format (use .jsonl, .ndjson, .csv, .tsv or .json)")
 
 
-def split_meta(rows: Iterable[Any], keep: Sequence[str]) -> Iterator[tuple]:
+def split_meta(rows: Iterable[Any], keep: Sequence[str], protocol: Any = None) -> Iterator[tuple]:
     """Split each dict row into (answers, metadata) where metadata holds the ``keep`` columns.
 
-    Non-dict rows (JSON text, InvalidRow) pass through with empty metadata."""
+    A kept column that is an item of ``protocol`` stays an answer too (keeping a column never
+    changes what is screened). Non-dict rows (JSON text, InvalidRow) pass through with empty metadata."""
     keep = list(keep)
+    items = {item["id"] for item in protocol.items} if protocol is not None else set()
+    drop = [k for k in keep if k not in items]
     for row in rows:
         if isinstance(row, dict) and keep:
             meta = {k: row.get(k) for k in keep}
-            yield {k: v for k, v in row.items() if k not in meta}, meta
+            yield {k: v for k, v in row.items() if k not in drop}, meta
         else:
             yield row, {k: None for k in keep}
 
@@ -373,16 +360,51 @@ def write_jsonl(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[
     return count
 
 
-def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None) -> int:
-    """Write the result table as Parquet (needs the ``parquet`` extra: pyarrow). Lists are list columns."""
+def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterable[Mapping[str, Any]]] = None,
+                  *, rows_per_group: int = 65_536) -> int:
+    """Write the result table as Parquet (needs the ``parquet`` extra: pyarrow). Lists are list
+    columns, ``defer_until``/``today`` are dates."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("write_parquet needs pyarrow: pip install 'prescreen[parquet]'") from e
-    table = _table_columns(results, meta)
-    pq.write_table(pa.Table.from_pydict(table, schema=_parquet_schema(pa, table)), path)
-    return len(table["row"])
+    # Row groups of `rows_per_group` results, each written as soon as it is screened: memory holds
+    # one group, whatever the number of rows.
+    results = iter(results)
+    metas = iter(meta) if meta is not None else None
+    writer, schema, written = None, None, 0
+    try:
+        while True:
+            chunk = list(itertools.islice(results, rows_per_group))
+            if not chunk and writer is not None:
+                break
+            table = _table_columns(chunk, metas)
+            table["row"] = [written + i for i in range(len(chunk))]
+            if schema is None:
+                schema = _parquet_schema(pa, table)
+                writer = pq.ParquetWriter(path, _dated(pa, schema))
+            for c in schema.names:
+                if c not in table:
+                    table[c] = [None] * len(chunk)
+                elif c not in _LIST_COLUMNS and c not in ("row", "consent_permitted") and schema.field(c).type == pa.string():
+                    table[c] = [v if v is None or isinstance(v, str) else str(v) for v in table[c]]
+            arrow = pa.Table.from_pydict({c: table[c] for c in schema.names}, schema=schema)
+            for column in ("defer_until", "today"):  # the engine's ISO dates as Parquet dates
+                i = arrow.schema.get_field_index(column)
+                arrow = arrow.set_column(i, pa.field(column, pa.date32()), arrow.column(column).cast(pa.date32()))
+            writer.write_table(arrow)
+            written += len(chunk)
+            if len(chunk) < rows_per_group:
+                break
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
+
+
+def _dated(pa, schema):
+    return pa.schema([pa.field(f.name, pa.date32()) if f.name in ("defer_until", "today") else f for f in schema])
 
 
 def _parquet_schema(pa, table: Dict[str, List[Any]]):

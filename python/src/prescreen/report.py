@@ -8,14 +8,12 @@ outcome: the numbers are counts of what the engine returned.
 * :func:`top_contraindications` — the most frequent findings.
 * :func:`deferral_lengths` — how long deferred patients must wait.
 * :func:`precaution_rates` — share of treatable patients who need precautions, by clinic.
-* :func:`html_report` — all of the above with charts (matplotlib, PNG embedded as base64).
+* :func:`html_report` — the page a manager reads: by clinic and submission month, funnel, come-back
+  calendar, top reasons, data quality (one self-contained HTML file, _report_page.py).
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io as _io
 from typing import Any, Optional
 
 from . import _core
@@ -40,7 +38,8 @@ def _frame(data: Any):
         frame = results_frame(data)
     if "outcome" not in frame.columns:
         raise ValueError("data: not a prescreen result table (no 'outcome' column)")
-    frame["outcome"] = frame["outcome"].where(frame["outcome"].notna(), "error")
+    outcome = frame["outcome"].astype(object)  # screen_frame's categorical has no "error"
+    frame["outcome"] = outcome.where(outcome.notna(), "error")
     for column in ("today", "defer_until"):
         if column in frame.columns:
             frame[column] = pd.to_datetime(frame[column], errors="coerce")
@@ -156,102 +155,31 @@ def precaution_rates(data: Any, *, clinic: Optional[str] = "clinic"):
 
 # --- HTML -------------------------------------------------------------------------------------------
 
-_COLOURS = {"not_eligible": "#b2182b", "deferred": "#ef8a62", "incomplete": "#bababa", "refer": "#fddbc7",
-            "eligible_with_precautions": "#67a9cf", "eligible": "#2166ac", "error": "#4d4d4d"}
+_DEFAULT_CLINIC = "clinic"
 
 
-def _png(fig) -> str:
-    buffer = _io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
+def html_report(data: Any, path: Any = None, *, title: str = "Pre-screening report", clinic: Optional[str] = None,
+                protocol: Any = None, date: Optional[str] = None, inputs: Any = None) -> str:
+    """The report a clinic manager reads, as one self-contained HTML page (no scripts, fonts or
+    requests; printable; readable on a tablet), written to ``path`` when given. Returns the HTML.
 
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    ``protocol`` gives readable names (rule titles, question texts, clinic labels); ``clinic`` the
+    column naming the clinic (default ``clinic`` when present); ``date`` the column grouped by
+    month (default ``submitted_on`` when present, else the screening date); ``inputs`` the
+    answers screened (same index), for example values in the data-quality section.
+    """
+    from ._report_page import page
 
-
-def _charts(frame, clinic: Optional[str]):
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)  # no display, no GUI toolkit: works on servers and in CI
-    import matplotlib.pyplot as plt
-
-    charts = []
-    counts = outcome_counts(frame, clinic=None)
-    by_month = counts.droplevel(0).drop(columns="total")
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    bottom = None
-    for outcome in by_month.columns:
-        values = by_month[outcome].values
-        ax.bar(by_month.index.astype(str), values, bottom=bottom, label=outcome.replace("_", " "),
-               color=_COLOURS.get(outcome, "#888888"))
-        bottom = values if bottom is None else bottom + values
-    ax.set_ylabel("patients")
-    ax.set_title("Outcomes by month")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
-    charts.append(("outcomes", "Outcomes by month (all clinics)", _png(fig)))
-
-    top = top_contraindications(frame, 10)
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    if len(top):
-        ax.barh(top["rule"][::-1], top["patients"][::-1], color=[_COLOURS.get(o, "#888") for o in top["outcome"][::-1]])
-    ax.set_xlabel("patients")
-    ax.set_title("Most frequent contraindications")
-    charts.append(("contraindications", "Most frequent contraindications", _png(fig)))
-
-    lengths = deferral_lengths(frame)
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.bar(lengths["wait"], lengths["patients"], color="#ef8a62")
-    ax.set_ylabel("patients")
-    ax.set_title("Deferral lengths")
-    ax.tick_params(axis="x", labelrotation=20, labelsize=7)
-    charts.append(("deferrals", "Deferral lengths", _png(fig)))
-
-    rates = precaution_rates(frame, clinic=clinic)
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    if len(rates):
-        ax.bar(rates.index.astype(str), rates["rate"] * 100, color="#67a9cf")
-    ax.set_ylabel("% of treatable patients")
-    ax.set_title("Precaution rate by clinic")
-    charts.append(("precautions", "Precaution rate by clinic", _png(fig)))
-    return charts
-
-
-def html_report(data: Any, path: Any = None, *, title: str = "Pre-screening report",
-                clinic: Optional[str] = "clinic") -> str:
-    """A self-contained HTML report (no external files or requests: charts are base64 PNG), written
-    to ``path`` when given. Returns the HTML text."""
     frame = _frame(data)
-    charts = _charts(frame, clinic)
-    tables = [
-        ("Outcomes by clinic and month", outcome_counts(frame, clinic=clinic).to_html(classes="t")),
-        ("Most frequent contraindications",
-         top_contraindications(frame, 15).to_html(index=False, classes="t", formatters={"share": "{:.1%}".format})),
-        ("Deferral lengths", deferral_lengths(frame).to_html(index=False, classes="t")),
-        ("Precaution rates", precaution_rates(frame, clinic=clinic).to_html(classes="t", formatters={"rate": "{:.1%}".format})),
-    ]
-    screened = int((frame["outcome"] != "error").sum())
-    errors = int((frame["outcome"] == "error").sum())
-    protocols = sorted({f"{a} {b}" for a, b in zip(frame.get("protocol_id", []), frame.get("protocol_version", []))
-                        if isinstance(a, str)})
-    parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#222}"
-        "table.t{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1.5rem}"
-        "table.t td,table.t th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}"
-        "figure{margin:1rem 0}img{max-width:100%;height:auto}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>{screened} patients screened; {errors} rows could not be screened. "
-        f"Protocol: {html.escape(', '.join(protocols) or 'unknown')}.</p>",
-    ]
-    for key, caption, png in charts:
-        parts.append(f'<figure id="chart-{key}"><img alt="{html.escape(caption)}" '
-                     f'src="data:image/png;base64,{png}"><figcaption>{html.escape(caption)}</figcaption></figure>')
-    for caption, table in tables:
-        parts.append(f"<h2>{html.escape(caption)}</h2>{table}")
-    parts.append("</body></html>")
-    text = "\n".join(parts)
+    if clinic is None:
+        clinic = _DEFAULT_CLINIC if _DEFAULT_CLINIC in frame.columns else None
+    elif clinic not in frame.columns:
+        raise ValueError(f"clinic: the results have no column {clinic!r} (columns: {', '.join(map(str, frame.columns))})")
+    if date is None:
+        date = "submitted_on" if "submitted_on" in frame.columns else "today"
+    elif date not in frame.columns:
+        raise ValueError(f"date: the results have no column {date!r}")
+    text = page(frame, title=title, clinic=clinic, date=date, protocol=protocol, inputs=inputs)
     if path is not None:
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)

@@ -1,0 +1,164 @@
+"""Protocol.screen_frame: a DataFrame of answers in, a DataFrame of results out, row for row.
+
+The result keeps the input's index, so it joins back to the input; ``outcome`` is an ordered
+categorical in the engine's order (strictest first), ``defer_until``/``today`` are dates
+(datetime64), ``findings`` is a list of rule ids. ``today`` is one date or, per row, a column (the
+date each form was submitted): rows are screened in one batch per distinct date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from . import _core
+from ._columns import keep_argument
+from ._frame import frame_columns, is_dataframe
+from ._types import InvalidRow
+
+#: The outcome categories, strictest first (the engine's order).
+OUTCOMES: List[str] = list(_core.outcomes)
+
+
+def _today_per_row(frame: Any, today: Any) -> Optional[List[Optional[str]]]:
+    """ISO date text per row when ``today`` names a column (or is a Series); None for one date."""
+    import pandas as pd
+
+    if isinstance(today, str) and today in frame.columns:
+        series = frame[today]
+    elif isinstance(today, pd.Series):
+        if len(today) != len(frame.index):
+            raise ValueError(f"today: the Series has {len(today)} rows, the frame {len(frame.index)}")
+        series = today
+    else:
+        return None
+    if getattr(series.dtype, "kind", "O") == "M":
+        text = series.dt.strftime("%Y-%m-%d")
+        return [None if v is None or v != v else v for v in text.astype(object).to_list()]
+    out: List[Optional[str]] = []
+    for v in series.astype(object).to_list():
+        if v is None or v is pd.NaT or (isinstance(v, float) and v != v) or v is pd.NA:
+            out.append(None)
+        elif isinstance(v, datetime.date):
+            out.append(v.isoformat()[:10])
+        else:
+            out.append(str(v).strip())
+    return out
+
+
+def _screen_rows(protocol: Any, ids, arrays, multi, integer, n, today: str, locale, threads, chunk_size,
+                 done: Callable[[int], None]) -> List[Any]:
+    batch = protocol._frame_batch(ids, arrays, multi, integer, n, today=today, locale=locale, threads=threads,
+                                  chunk_size=chunk_size)
+    out: List[Any] = []
+    while True:
+        chunk = batch.next_chunk()
+        if chunk is None:
+            return out
+        out.extend(chunk)
+        done(len(chunk))
+
+
+def _screen_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, threads, chunk_size, done) -> List[Any]:
+    """One batch per distinct screening date; rows without a valid date get a RowError in place."""
+    ids, arrays, multi, integer, n = columns
+    results: List[Any] = [None] * n
+    groups: Dict[Optional[str], List[int]] = {}
+    for i, d in enumerate(dates):
+        groups.setdefault(d, []).append(i)
+    for date, rows in groups.items():
+        error = None
+        if date is None:
+            error = InvalidRow("missing_today", "", "today: this row has no screening date", None)
+        else:
+            try:
+                protocol._frame_batch([], [], [], [], 0, today=date)  # the engine checks the date
+            except (TypeError, ValueError) as e:
+                error = InvalidRow("invalid_today", "", str(e), None)
+        if error is not None:
+            for i, r in zip(rows, protocol.screen_many([error] * len(rows), today="2000-01-01")):
+                results[i] = r
+            done(len(rows))
+            continue
+        import numpy as np
+
+        index = np.asarray(rows, dtype=np.intp)
+        picked = [a[index] for a in arrays]
+        for i, r in zip(rows, _screen_rows(protocol, ids, picked, multi, integer, len(rows), date, locale, threads,
+                                           chunk_size, done)):
+            results[i] = r
+    return results
+
+
+def screen_frame(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (), unknown_columns: str = "warn",
+                 locale: Optional[str] = None, threads: Optional[int] = None, chunk_size: int = 1024,
+                 progress: Optional[Callable[[int, int], None]] = None, flags: bool = False):
+    """Screen every row of a pandas DataFrame; a DataFrame of results with the input's index.
+
+    ``today``: the screening date (ISO text or ``datetime.date``) or the name of a column (or a
+    Series) holding each row's date; a row without a valid date gets ``error_code``
+    ``missing_today``/``invalid_today``. ``keep``: input columns copied to the result (an item
+    kept is still screened). Columns that are neither items nor kept are reported
+    (``unknown_columns``: ``"warn"``, ``"error"``, ``"ignore"``). ``progress(rows_done, rows)`` is
+    called as chunks finish. ``flags=True`` adds one boolean column per rule (``finding:<rule id>``).
+    """
+    from .io import _gc_paused
+
+    if not is_dataframe(frame):
+        raise TypeError(f"frame: expected a pandas DataFrame, got {type(frame).__name__}")
+    with _gc_paused():  # a million small acyclic results: collections would walk them all, again and again
+        return _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress, flags)
+
+
+def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress, flags):
+    import pandas as pd
+
+    from .io import _table_columns
+
+    if not is_dataframe(frame):
+        raise TypeError(f"frame: expected a pandas DataFrame, got {type(frame).__name__}")
+    keep = keep_argument(keep)
+    per_row = _today_per_row(frame, today)
+    declared = keep + ([today] if per_row is not None and isinstance(today, str) and today not in keep else [])
+    columns = frame_columns(self, frame, None, declared, unknown_columns)
+    total = columns[4]
+    finished = [0]
+
+    def done(count: int) -> None:
+        finished[0] += count
+        if progress is not None:
+            progress(finished[0], total)
+
+    if per_row is None:
+        results = _screen_rows(self, *columns, today=today, locale=locale, threads=threads, chunk_size=chunk_size,
+                               done=done)
+    else:
+        results = _screen_by_date(self, columns, per_row, locale, threads, chunk_size, done)
+    table = _table_columns(results, None)
+    del table["row"]
+    out = pd.DataFrame(table, index=frame.index, dtype=object)  # one schema whatever the rows (Dask's meta)
+    out["consent_permitted"] = out["consent_permitted"].astype("boolean")
+    out["outcome"] = pd.Categorical(out["outcome"], categories=OUTCOMES, ordered=True)
+    for column in ("defer_until", "today"):
+        out[column] = pd.to_datetime(out[column], format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    if flags:
+        for rule in self.rules:
+            out[f"finding:{rule['id']}"] = [f is not None and rule["id"] in f for f in out["findings"]]
+    for k in keep:
+        if k in out.columns:
+            raise ValueError(f"keep: {k!r} is a result column name; rename the input column")
+        out[k] = frame[k].to_numpy(copy=True)
+    return out
+
+
+def screen_frame_arrow(self: Any, frame: Any, **options: Any):
+    """:meth:`screen_frame` as a ``pyarrow.Table`` (dates as date32, lists as list<string>, the
+    input's index as a column)."""
+    import pyarrow as pa
+
+    result = screen_frame(self, frame, **options)
+    table = pa.Table.from_pandas(result, preserve_index=True)
+    for column in ("defer_until", "today"):
+        i = table.schema.get_field_index(column)
+        table = table.set_column(i, pa.field(column, pa.date32()), table.column(column).cast(pa.date32()))
+    return table

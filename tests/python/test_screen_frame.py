@@ -1,0 +1,99 @@
+"""Protocol.screen_frame: results keep the input's index and types; per-row screening dates;
+declared metadata; unknown columns reported with the nearest item id; results pickle."""
+
+import datetime
+import pickle
+import warnings
+
+import pandas as pd
+import pytest
+
+from conftest import BASE, TODAY, answers
+
+
+def frame_of(rows, index=None):
+    return pd.DataFrame(rows, index=index)
+
+
+def test_index_types_and_order(prescreen, pack):
+    rows = [answers(), answers(drug_past=True, drug_last_dose="2026-08-25"), answers(pregnant="maybe"),
+            answers(steel_allergy=True)]
+    frame = frame_of(rows, index=pd.Index(["p9", "p3", "p7", "p1"], name="patient"))
+    out = pack.screen_frame(frame, today=TODAY)
+    assert list(out.index) == ["p9", "p3", "p7", "p1"] and out.index.name == "patient"
+    assert list(out["outcome"].astype(str)) == ["eligible", "deferred", "incomplete", "not_eligible"]
+    assert out["outcome"].dtype.ordered and list(out["outcome"].cat.categories) == list(prescreen._core.outcomes)
+    assert out["outcome"].max() == "eligible" and out["outcome"].min() == "not_eligible"  # strictest first
+    assert str(out["today"].dtype).startswith("datetime64") and out["today"].iloc[0] == pd.Timestamp(TODAY)
+    assert out.loc["p3", "defer_until"] == pd.Timestamp(pack.screen(rows[1], today=TODAY).defer_until) > pd.Timestamp(TODAY)
+    assert out.loc["p3", "findings"] == ["drug_washout"] and out.loc["p9", "findings"] == []
+    assert out.loc["p7", "issues"] == ["pregnant:wrong_type"]
+    assert "row" not in out.columns
+
+
+def test_flags_and_arrow(pack):
+    import pyarrow as pa
+
+    frame = frame_of([answers(), answers(pregnant=True)])
+    out = pack.screen_frame(frame, today=TODAY, flags=True)
+    assert list(out["finding:pregnancy"]) == [False, True] and not out["finding:steel"].any()
+    table = pack.screen_frame_arrow(frame, today=TODAY)
+    assert table.schema.field("defer_until").type == pa.date32()
+    assert table.column("today").to_pylist() == [datetime.date(2026, 11, 25)] * 2
+    assert table.column("outcome").to_pylist() == ["eligible", "deferred"]
+
+
+def test_today_per_row_from_a_column(pack):
+    dates = ["2026-09-01", "2026-11-25", "2026-09-01", None, "2026-02-30"]
+    rows = [answers(drug_past=True, drug_last_dose="2026-08-25")] * 5
+    frame = frame_of(rows, index=[10, 11, 12, 13, 14]).assign(submitted_on=dates)
+    seen = []
+    out = pack.screen_frame(frame, today="submitted_on", progress=lambda done, total: seen.append((done, total)))
+    for i, d in zip(range(3), dates):
+        one = pack.screen(rows[0], today=d)
+        assert out["outcome"].iloc[i] == one.outcome and out["defer_until"].iloc[i] == pd.Timestamp(one.defer_until)
+        assert out["today"].iloc[i] == pd.Timestamp(d)
+    assert list(out["error_code"].iloc[3:]) == ["missing_today", "invalid_today"]
+    assert "2026-02-30" in out["error_message"].iloc[4]
+    assert seen[-1] == (5, 5)
+    # a datetime64 column works the same
+    typed = frame.assign(submitted_on=pd.to_datetime(frame["submitted_on"], errors="coerce"))
+    again = pack.screen_frame(typed, today="submitted_on")
+    assert list(again["outcome"].iloc[:3]) == list(out["outcome"].iloc[:3])
+
+
+def test_keep_and_unknown_columns(prescreen, pack):
+    frame = frame_of([answers()]).assign(pregnat=True, clinic_branch="leeds")
+    with pytest.warns(prescreen.UnknownColumnWarning, match=r"'pregnat' \(did you mean 'pregnant'\?\).*'clinic_branch'"):
+        pack.screen_frame(frame, today=TODAY)
+    with pytest.raises(ValueError, match="did you mean 'pregnant'"):
+        pack.screen_frame(frame, today=TODAY, keep=["clinic_branch"], unknown_columns="error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = pack.screen_frame(frame, today=TODAY, keep=["clinic_branch", "pregnat"])
+        assert list(out["clinic_branch"]) == ["leeds"]
+        pack.screen_many(frame, today=TODAY, unknown_columns="ignore")
+    with pytest.raises(ValueError, match="keep: frame has no column 'clinc'"):
+        pack.screen_frame(frame, today=TODAY, keep=["clinc"])
+    with pytest.raises(TypeError, match=r"keep: expected a list of column names, got str \(write keep=\['clinic_branch'\]\)"):
+        pack.screen_frame(frame, today=TODAY, keep="clinic_branch")
+    with pytest.raises(ValueError, match="unknown_columns: expected one of warn, error, ignore"):
+        pack.screen_frame(frame, today=TODAY, unknown_columns="loud")
+    # a kept column that is an item is still screened
+    kept = pack.screen_frame(frame_of([answers(pregnant=True)]), today=TODAY, keep=["pregnant"])
+    assert kept["outcome"].iloc[0] == "deferred" and bool(kept["pregnant"].iloc[0]) is True
+
+
+def test_results_and_methods_pickle(prescreen, pack):
+    results = pack.screen_many([answers(pregnant=True), answers(pregnant="maybe")], today=TODAY)
+    results.append(pack.screen_many(["{"], today=TODAY)[0])
+    copies = pickle.loads(pickle.dumps(results))
+    assert [type(c).__name__ for c in copies] == ["ScreeningResult", "ScreeningResult", "RowError"]
+    assert [c.to_dict() for c in copies] == [r.to_dict() for r in results]
+    assert copies[0].defer_until == results[0].defer_until and copies[0].finding_ids == ["pregnancy"]
+    method = pickle.loads(pickle.dumps(pack.screen_many))
+    assert [r.outcome for r in method([BASE], today=TODAY)] == ["eligible"]
+    frame_method = pickle.loads(pickle.dumps(pack.screen_frame))
+    assert list(frame_method(frame_of([BASE]), today=TODAY)["outcome"]) == ["eligible"]
+    assert pickle.loads(pickle.dumps(pack.screen_frame(frame_of([BASE]), today=TODAY))).equals(
+        pack.screen_frame(frame_of([BASE]), today=TODAY))
