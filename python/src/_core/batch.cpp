@@ -206,18 +206,27 @@ void Batch::read_frame_row(const std::vector<ColumnView>& views, std::size_t row
     }
 }
 
+// The first chunks are small and grow (64, 128, ... up to chunk_size): the workers start on the
+// first 64 rows while the rest are read, instead of waiting for a whole chunk to be read.
+std::size_t Batch::next_size() {
+    const std::size_t size = std::min(chunk_size_, ramp_);
+    ramp_ = std::min(chunk_size_, ramp_ * 2);
+    return size;
+}
+
 std::unique_ptr<Chunk> Batch::read_next() {
     if (exhausted_) return nullptr;
     std::unique_ptr<Chunk> chunk = spare_ ? std::move(spare_) : std::make_unique<Chunk>();
+    const std::size_t wanted = next_size();
     if (frame_) {
-        const std::size_t begin = frame_next_, end = std::min(frame_->rows, begin + chunk_size_);
+        const std::size_t begin = frame_next_, end = std::min(frame_->rows, begin + wanted);
         frame_next_ = end;
         if (end == frame_->rows) exhausted_ = true;
         if (begin >= end) return nullptr;
         const std::vector<ColumnView> views = column_views(*frame_);
         for (std::size_t row = begin; row < end; ++row) read_frame_row(views, row, *chunk);
     } else {
-        for (std::size_t i = 0; i < chunk_size_; ++i) {
+        for (std::size_t i = 0; i < wanted; ++i) {
             PyObject* row = PyIter_Next(iterator_.ptr());
             if (!row) {
                 if (PyErr_Occurred()) throw py::error_already_set();

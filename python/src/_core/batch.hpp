@@ -60,6 +60,7 @@ public:
 
 private:
     std::unique_ptr<Chunk> read_next();
+    std::size_t next_size();
     void read_row(PyObject* row, Chunk& chunk);
     void read_frame_row(const std::vector<ColumnView>& views, std::size_t row, Chunk& chunk);
 
@@ -67,6 +68,7 @@ private:
     Context context_;
     std::shared_ptr<const ScreeningContext> shared_;  // what the batch's results share
     std::size_t chunk_size_;
+    std::size_t ramp_ = 64;  // size of the next chunk while the first chunks grow
     py::object iterator_;
     std::optional<FrameColumns> frame_;
     std::size_t frame_next_ = 0;
