@@ -1,6 +1,6 @@
 // prescreen — the WebAssembly engine as an ES module (browsers, workers, Node 20).
 //
-// A thin layer over the embind surface in src/bindings.cpp: values go in as JSON text and come back
+// A thin layer over the module's text calls (src/bindings.cpp, src/string_calls.js): values go in as JSON text and come back
 // as the exact JSON the C++ core produces, parsed. Every failure of the core arrives as an error
 // envelope and is thrown here as a ProtocolError; no C++ exception reaches the caller raw.
 // Types and documentation: index.d.ts.
@@ -241,8 +241,7 @@ function answersText(answers) {
   return toJsonText(answers === undefined ? {} : answers, 'answers');
 }
 
-// form() and screen() pass their text through the module's memory: embind's own string conversion
-// walks every byte in JavaScript and cost more than the screening itself.
+// form() and screen() encode the answers straight into the module's memory (no intermediate copy).
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 

@@ -1,4 +1,5 @@
-// The package budget: .wasm + JS glue under 200 KB gzipped (DESIGN.md, "Bars every part must meet").
+// The package budget: .wasm + JS glue gzipped. DESIGN.md's bar is 200 KB; the budget is kept close to
+// what the build reaches (182.8 KB since embind went, bench/RESULTS.md) so growth is noticed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,11 +8,11 @@ import { gzipSync } from 'node:zlib';
 
 import { wasmDir } from './helpers.mjs';
 
-test('.wasm + glue stay under 200 KB gzipped', (t) => {
+test('.wasm + glue stay under 185 KiB gzipped', (t) => {
   const gz = (name) => gzipSync(readFileSync(join(wasmDir, 'dist', name)), { level: 9 }).length;
   const total = gz('prescreen.wasm') + gz('prescreen.js');
   t.diagnostic(`prescreen.wasm + prescreen.js: ${total} bytes gzipped`);
-  assert.ok(total < 200 * 1024, `${total} bytes gzipped`);
+  assert.ok(total < 185 * 1024, `${total} bytes gzipped`);
 });
 
 test('the glue never evaluates strings (CSP without unsafe-eval)', () => {

@@ -1,4 +1,10 @@
-// embind surface of the WebAssembly package: JSON text in, JSON text out.
+// The WebAssembly package's entry points: JSON text in, JSON text out, as plain C exports.
+//
+// No embind: its generic invoker (the glue cannot generate one without eval) and its byte-by-byte
+// string conversion cost more than a screening, and its glue and type registry were a tenth of the
+// package. JavaScript writes each text argument into an argument buffer in the module's memory
+// (prescreen_arg), calls the entry point, and reads the result text from prescreen_output;
+// src/string_calls.js (linked into the glue) wraps that as module.loadProtocol(text, ...) etc.
 //
 // Every entry point returns either {"ok": <result>} or {"error": {code, path, message, diagnostics}}
 // and catches everything, so no C++ exception ever reaches JavaScript (TOOLCHAIN.md, trap 4). The
@@ -10,13 +16,14 @@
 //
 // NaN and Infinity cross the boundary as described in non_finite.hpp (no in-band marker in
 // ordinary text).
-#include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -55,15 +62,22 @@ json parse_input(std::string_view text, std::size_t max_bytes) {
 json parse_document(const std::string& text) { return parse_input(text, prescreen::default_limits().max_document_bytes); }
 json parse_answers(const std::string& text) { return parse_input(text, prescreen::default_limits().max_answers_bytes); }
 
-template <class Body>
-std::string entry(Body&& body) {
+// One copy of the catch handlers for every entry point: inlined into each (as a template would
+// be) they were most of the bindings' code, about 4 KB per entry point.
+__attribute__((noinline)) std::string run_entry(std::string (*call)(void*), void* body) {
     return guarded([&]() -> std::string {
         try {
-            return body();
+            return call(body);
         } catch (InputError& e) {
             return error(e.diagnostics);
         }
     });
+}
+
+template <class Body>
+std::string entry(Body&& body) {
+    using Plain = std::remove_reference_t<Body>;
+    return run_entry([](void* b) -> std::string { return (*static_cast<Plain*>(b))(); }, &body);
 }
 
 // ---- protocol registry -------------------------------------------------------------------------
@@ -88,7 +102,7 @@ prescreen::Context context(const std::string& today, const std::string& locale) 
 
 // ---- entry points ------------------------------------------------------------------------------
 
-std::string load_protocol(std::string text, std::string overrides_text) {
+std::string load_protocol(const std::string& text, const std::string& overrides_text) {
     return entry([&] {
         json overrides = overrides_text.empty() ? json::object() : parse_document(overrides_text);
         // A pack holding encoded NaN/Infinity is parsed here so the engine sees the real numbers;
@@ -104,7 +118,7 @@ std::string load_protocol(std::string text, std::string overrides_text) {
     });
 }
 
-std::string lint_protocol(std::string text, std::string overrides_text) {
+std::string lint_protocol(const std::string& text, const std::string& overrides_text) {
     return entry([&] {
         json overrides = overrides_text.empty() ? json::object() : parse_document(overrides_text);
         std::vector<Diagnostic> diagnostics;
@@ -135,11 +149,11 @@ std::string protocol_overrides(std::uint32_t handle) {
     return entry([&] { return ok(lookup(handle).overrides()); });
 }
 
-std::string form(std::uint32_t handle, std::string answers, std::string today, std::string locale) {
+std::string form(std::uint32_t handle, const std::string& answers, const std::string& today, const std::string& locale) {
     return entry([&] { return ok(lookup(handle).form(parse_answers(answers), context(today, locale))); });
 }
 
-std::string screen(std::uint32_t handle, std::string answers, std::string today, std::string locale) {
+std::string screen(std::uint32_t handle, const std::string& answers, const std::string& today, const std::string& locale) {
     return entry([&] {
         const prescreen::Protocol& protocol = lookup(handle);
         const prescreen::Context ctx = context(today, locale);
@@ -156,35 +170,6 @@ std::string screen(std::uint32_t handle, std::string answers, std::string today,
         }
         return ok(protocol.screen(parse_answers(answers), ctx));
     });
-}
-
-// ---- answers and results through the module's memory ----------------------------------------
-// embind converts a std::string byte by byte in JavaScript, which cost more than the screening
-// itself. The calls made per keystroke and per screening take the answers from, and leave the
-// result in, buffers in the module's memory; the JS side fills and reads them with
-// TextEncoder/TextDecoder. Each buffer is valid until the next call.
-
-std::string& input_text() {
-    static std::string text;
-    return text;
-}
-std::string& output_text() {
-    static std::string text;
-    return text;
-}
-// Sizes the input buffer and returns where to write (resizing down keeps the address and bytes).
-std::uintptr_t input_buffer(std::size_t size) {
-    input_text().resize(size);
-    return reinterpret_cast<std::uintptr_t>(input_text().data());
-}
-std::uintptr_t output_pointer() { return reinterpret_cast<std::uintptr_t>(output_text().data()); }
-std::size_t form_in_memory(std::uint32_t handle, std::string today, std::string locale) {
-    output_text() = form(handle, input_text(), std::move(today), std::move(locale));
-    return output_text().size();
-}
-std::size_t screen_in_memory(std::uint32_t handle, std::string today, std::string locale) {
-    output_text() = screen(handle, input_text(), std::move(today), std::move(locale));
-    return output_text().size();
 }
 
 // Type-checked conversion of the request object ({acknowledged, signature, signed_at, ...}).
@@ -234,8 +219,8 @@ prescreen::ConsentRequest consent_request(const json& request) {
     return r;
 }
 
-std::string consent(std::uint32_t handle, std::string answers, std::string request, std::string today,
-                    std::string locale) {
+std::string consent(std::uint32_t handle, const std::string& answers, const std::string& request, const std::string& today,
+                    const std::string& locale) {
     return entry([&] {
         const auto& protocol = lookup(handle);
         json parsed_answers = parse_answers(answers);
@@ -253,11 +238,11 @@ std::optional<std::string> key_of(const std::string& seal_key) {
     return key.get<std::string>();
 }
 
-std::string verify_consent(std::string record, std::string seal_key) {
+std::string verify_consent(const std::string& record, const std::string& seal_key) {
     return entry([&] { return ok(prescreen::verify_consent(parse_document(record), key_of(seal_key))); });
 }
 
-std::string consent_status(std::string record, std::string at, std::string events_text, std::string seal_key) {
+std::string consent_status(const std::string& record, const std::string& at, const std::string& events_text, const std::string& seal_key) {
     return entry([&] {
         json parsed = parse_document(record);
         std::vector<json> events;
@@ -271,7 +256,7 @@ std::string consent_status(std::string record, std::string at, std::string event
     });
 }
 
-std::string apply_logic(std::string rule, std::string data, std::string today) {
+std::string apply_logic(const std::string& rule, const std::string& data, const std::string& today) {
     return entry([&] {
         json parsed_rule = parse_document(rule);
         json parsed_data = data.empty() ? json::object() : parse_document(data);
@@ -283,7 +268,7 @@ std::string apply_logic(std::string rule, std::string data, std::string today) {
     });
 }
 
-std::string canonical_json(std::string value) {
+std::string canonical_json(const std::string& value) {
     return entry([&] { return ok(prescreen::canonical_json(parse_document(value))); });
 }
 
@@ -291,27 +276,56 @@ std::string engine_version() { return prescreen::version_string; }
 
 }  // namespace
 
-EMSCRIPTEN_BINDINGS(prescreen) {
-    using emscripten::function;
-    function("loadProtocol", &load_protocol);
-    function("lintProtocol", &lint_protocol);
-    function("disposeProtocol", &dispose_protocol);
-    function("liveProtocols", &live_protocols);
-    function("protocolItems", &protocol_items);
-    function("protocolRules", &protocol_rules);
-    function("protocolParameters", &protocol_parameters);
-    function("protocolDocument", &protocol_document);
-    function("protocolOverrides", &protocol_overrides);
-    function("form", &form);
-    function("screen", &screen);
-    function("inputBuffer", &input_buffer);
-    function("outputPointer", &output_pointer);
-    function("formInMemory", &form_in_memory);
-    function("screenInMemory", &screen_in_memory);
-    function("consent", &consent);
-    function("verifyConsent", &verify_consent);
-    function("consentStatus", &consent_status);
-    function("applyLogic", &apply_logic);
-    function("canonicalJson", &canonical_json);
-    function("engineVersion", &engine_version);
+// ---- the C exports ------------------------------------------------------------------------------
+// Text arguments live in buffers that keep their memory from call to call; the result of the last
+// call stays in one output buffer until the next call. Nothing here throws (entry() catches).
+
+namespace {
+
+std::string arguments[4];
+std::string output;
+
+std::size_t put(std::string text) {
+    output = std::move(text);
+    return output.size();
 }
+
+}  // namespace
+
+#define PRESCREEN_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
+
+/// Sizes text argument `index` (0-3) to `size` bytes and returns where to write it; sizing down
+/// afterwards to the bytes written keeps the address and the bytes.
+PRESCREEN_EXPORT char* prescreen_arg(unsigned index, std::size_t size) {
+    std::string& a = arguments[index & 3];
+    a.resize(size);
+    return a.data();
+}
+PRESCREEN_EXPORT const char* prescreen_output() { return output.data(); }
+
+PRESCREEN_EXPORT std::size_t prescreen_load_protocol() { return put(load_protocol(arguments[0], arguments[1])); }
+PRESCREEN_EXPORT std::size_t prescreen_lint_protocol() { return put(lint_protocol(arguments[0], arguments[1])); }
+PRESCREEN_EXPORT int prescreen_dispose_protocol(std::uint32_t handle) { return dispose_protocol(handle) ? 1 : 0; }
+PRESCREEN_EXPORT std::uint32_t prescreen_live_protocols() { return live_protocols(); }
+PRESCREEN_EXPORT std::size_t prescreen_protocol_items(std::uint32_t h) { return put(protocol_items(h)); }
+PRESCREEN_EXPORT std::size_t prescreen_protocol_rules(std::uint32_t h) { return put(protocol_rules(h)); }
+PRESCREEN_EXPORT std::size_t prescreen_protocol_parameters(std::uint32_t h) { return put(protocol_parameters(h)); }
+PRESCREEN_EXPORT std::size_t prescreen_protocol_document(std::uint32_t h) { return put(protocol_document(h)); }
+PRESCREEN_EXPORT std::size_t prescreen_protocol_overrides(std::uint32_t h) { return put(protocol_overrides(h)); }
+/// answers, today, locale
+PRESCREEN_EXPORT std::size_t prescreen_form(std::uint32_t h) { return put(form(h, arguments[0], arguments[1], arguments[2])); }
+PRESCREEN_EXPORT std::size_t prescreen_screen(std::uint32_t h) { return put(screen(h, arguments[0], arguments[1], arguments[2])); }
+/// answers, request, today, locale
+PRESCREEN_EXPORT std::size_t prescreen_consent(std::uint32_t h) {
+    return put(consent(h, arguments[0], arguments[1], arguments[2], arguments[3]));
+}
+/// record, seal key
+PRESCREEN_EXPORT std::size_t prescreen_verify_consent() { return put(verify_consent(arguments[0], arguments[1])); }
+/// record, at, events, seal key
+PRESCREEN_EXPORT std::size_t prescreen_consent_status() {
+    return put(consent_status(arguments[0], arguments[1], arguments[2], arguments[3]));
+}
+/// rule, data, today
+PRESCREEN_EXPORT std::size_t prescreen_apply_logic() { return put(apply_logic(arguments[0], arguments[1], arguments[2])); }
+PRESCREEN_EXPORT std::size_t prescreen_canonical_json() { return put(canonical_json(arguments[0])); }
+PRESCREEN_EXPORT std::size_t prescreen_engine_version() { return put(engine_version()); }

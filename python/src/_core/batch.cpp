@@ -1,8 +1,67 @@
 #include "batch.hpp"
 
+#include <unistd.h>
+
 #include "convert.hpp"
 
 namespace prescreen::python {
+
+namespace {
+
+struct Pool {
+    std::mutex mutex;
+    pid_t owner = getpid();
+    std::vector<std::unique_ptr<BatchExecutor>> idle;
+};
+
+// Never destroyed: its threads wait for work until the process ends (joining them from a static
+// destructor after the interpreter is gone would gain nothing).
+Pool& pool() {
+    static Pool* p = new Pool;
+    return *p;
+}
+
+}  // namespace
+
+std::unique_ptr<BatchExecutor> ExecutorPool::take(unsigned threads) {
+    Pool& p = pool();
+    {
+        std::lock_guard<std::mutex> lock(p.mutex);
+        if (p.owner != getpid()) {
+            // After fork(): these executors' threads do not exist here. Their memory is let go
+            // without destroying them (a destructor would wait for threads that never answer).
+            for (auto& e : p.idle) (void)e.release();
+            p.idle.clear();
+            p.owner = getpid();
+        }
+        for (auto it = p.idle.begin(); it != p.idle.end(); ++it) {
+            if ((*it)->threads() == threads) {
+                std::unique_ptr<BatchExecutor> found = std::move(*it);
+                p.idle.erase(it);
+                return found;
+            }
+        }
+    }
+    return std::make_unique<BatchExecutor>(threads);
+}
+
+void ExecutorPool::give(std::unique_ptr<BatchExecutor> executor) {
+    Pool& p = pool();
+    std::unique_ptr<BatchExecutor> dropped;  // destroyed (threads joined) outside the lock
+    {
+        std::lock_guard<std::mutex> lock(p.mutex);
+        if (p.owner != getpid()) {
+            (void)executor.release();
+            return;
+        }
+        constexpr std::size_t kKept = 4;  // a few thread counts or concurrent batches
+        if (p.idle.size() >= kKept) {
+            dropped = std::move(p.idle.front());
+            p.idle.erase(p.idle.begin());
+        }
+        p.idle.push_back(std::move(executor));
+    }
+}
 
 void Chunk::add_row(Kind kind) {
     kinds.push_back(kind);
@@ -44,7 +103,7 @@ void Chunk::clear() {
 
 Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, std::size_t chunk_size)
     : protocol_(std::move(protocol)), context_(std::move(context)), chunk_size_(chunk_size ? chunk_size : 1024),
-      executor_(threads ? threads : 1) {
+      executor_(ExecutorPool::take(threads ? threads : 1)) {
     invalid_row_type_ = py::module_::import("prescreen._types").attr("InvalidRow");
     shared_ = std::make_shared<const ScreeningContext>(
         ScreeningContext{protocol_, context_.today, protocol_.locale_index(context_.locale), {}});
@@ -52,7 +111,8 @@ Batch::Batch(prescreen::Protocol protocol, Context context, unsigned threads, st
 
 Batch::~Batch() {
     py::gil_scoped_release release;  // a chunk still being screened is finished without the GIL
-    executor_.finish(job_);
+    executor_->finish(job_);
+    ExecutorPool::give(std::move(executor_));
 }
 
 // A batch of known size gets at least two chunks per thread, so reading and screening overlap even
@@ -64,13 +124,13 @@ static std::size_t fitted(std::size_t chunk_size, std::size_t rows, unsigned thr
 
 void Batch::set_rows(py::object iterable) {
     if (PyList_CheckExact(iterable.ptr()) || PyTuple_CheckExact(iterable.ptr()))
-        chunk_size_ = fitted(chunk_size_, static_cast<std::size_t>(PySequence_Fast_GET_SIZE(iterable.ptr())), executor_.threads());
+        chunk_size_ = fitted(chunk_size_, static_cast<std::size_t>(PySequence_Fast_GET_SIZE(iterable.ptr())), executor_->threads());
     iterator_ = py::reinterpret_steal<py::object>(PyObject_GetIter(iterable.ptr()));
     if (!iterator_) throw py::error_already_set();
 }
 
 void Batch::set_frame(FrameColumns frame) {
-    chunk_size_ = fitted(chunk_size_, frame.rows, executor_.threads());
+    chunk_size_ = fitted(chunk_size_, frame.rows, executor_->threads());
     frame_ = std::move(frame);
 }
 
@@ -146,18 +206,27 @@ void Batch::read_frame_row(const std::vector<ColumnView>& views, std::size_t row
     }
 }
 
+// The first chunks are small and grow (64, 128, ... up to chunk_size): the workers start on the
+// first 64 rows while the rest are read, instead of waiting for a whole chunk to be read.
+std::size_t Batch::next_size() {
+    const std::size_t size = std::min(chunk_size_, ramp_);
+    ramp_ = std::min(chunk_size_, ramp_ * 2);
+    return size;
+}
+
 std::unique_ptr<Chunk> Batch::read_next() {
     if (exhausted_) return nullptr;
     std::unique_ptr<Chunk> chunk = spare_ ? std::move(spare_) : std::make_unique<Chunk>();
+    const std::size_t wanted = next_size();
     if (frame_) {
-        const std::size_t begin = frame_next_, end = std::min(frame_->rows, begin + chunk_size_);
+        const std::size_t begin = frame_next_, end = std::min(frame_->rows, begin + wanted);
         frame_next_ = end;
         if (end == frame_->rows) exhausted_ = true;
         if (begin >= end) return nullptr;
         const std::vector<ColumnView> views = column_views(*frame_);
         for (std::size_t row = begin; row < end; ++row) read_frame_row(views, row, *chunk);
     } else {
-        for (std::size_t i = 0; i < chunk_size_; ++i) {
+        for (std::size_t i = 0; i < wanted; ++i) {
             PyObject* row = PyIter_Next(iterator_.ptr());
             if (!row) {
                 if (PyErr_Occurred()) throw py::error_already_set();
@@ -177,7 +246,7 @@ py::object Batch::next_chunk() {
     if (!running_) {
         running_ = read_next();
         if (!running_) return py::none();
-        job_ = executor_.start(protocol_, context_, running_->inputs.data(), running_->records.data(), running_->size());
+        job_ = executor_->start(protocol_, context_, running_->inputs.data(), running_->records.data(), running_->size());
     }
     // Read the next chunk while this one is screened.
     std::unique_ptr<Chunk> upcoming;
@@ -186,7 +255,7 @@ py::object Batch::next_chunk() {
     } catch (...) {
         {
             py::gil_scoped_release release;
-            executor_.finish(job_);
+            executor_->finish(job_);
         }
         job_ = nullptr;
         running_.reset();
@@ -194,13 +263,13 @@ py::object Batch::next_chunk() {
     }
     {
         py::gil_scoped_release release;
-        executor_.finish(job_);  // the calling thread screens too, now that it has read ahead
+        executor_->finish(job_);  // the calling thread screens too, now that it has read ahead
     }
     job_ = nullptr;
     std::unique_ptr<Chunk> done = std::move(running_);
     running_ = std::move(upcoming);
     if (running_)
-        job_ = executor_.start(protocol_, context_, running_->inputs.data(), running_->records.data(), running_->size());
+        job_ = executor_->start(protocol_, context_, running_->inputs.data(), running_->records.data(), running_->size());
     py::list out(done->size());
     for (std::size_t i = 0; i < done->size(); ++i) {
         py::object result = wrap_screening(std::move(done->records[i]), shared_);

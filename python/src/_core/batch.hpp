@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,17 @@ struct Chunk : AnswerEntries {
     void clear();
 };
 
+/// Screening threads kept from batch to batch. Starting a thread per batch cost more than screening
+/// a 1,000-row batch on a busy machine (the new thread waits to be scheduled, and its malloc arena
+/// starts cold), so a finished batch gives its executor back and the next batch with the same
+/// thread count takes it. A child process after fork() has none of the parent's threads: there
+/// the pool starts again empty.
+class ExecutorPool {
+public:
+    static std::unique_ptr<BatchExecutor> take(unsigned threads);
+    static void give(std::unique_ptr<BatchExecutor> executor);
+};
+
 class Batch {
 public:
     Batch(prescreen::Protocol protocol, Context context, unsigned threads, std::size_t chunk_size);
@@ -48,6 +60,7 @@ public:
 
 private:
     std::unique_ptr<Chunk> read_next();
+    std::size_t next_size();
     void read_row(PyObject* row, Chunk& chunk);
     void read_frame_row(const std::vector<ColumnView>& views, std::size_t row, Chunk& chunk);
 
@@ -55,11 +68,12 @@ private:
     Context context_;
     std::shared_ptr<const ScreeningContext> shared_;  // what the batch's results share
     std::size_t chunk_size_;
+    std::size_t ramp_ = 64;  // size of the next chunk while the first chunks grow
     py::object iterator_;
     std::optional<FrameColumns> frame_;
     std::size_t frame_next_ = 0;
     bool exhausted_ = false;
-    BatchExecutor executor_;
+    std::unique_ptr<BatchExecutor> executor_;  // taken from the pool of idle executors, given back at the end
     std::unique_ptr<Chunk> running_;
     BatchExecutor::Job* job_ = nullptr;
     std::unique_ptr<Chunk> spare_;  // the chunk last returned, cleared for reuse
