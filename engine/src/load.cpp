@@ -617,8 +617,9 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
                 rule.when = L.logic(def, "when", path, answers_scope);
                 if (auto d = def.find("defer"); d != def.end()) {
                     std::string dpath = pointer_join(path, "defer");
-                    if (rule.outcome != Outcome::Deferred)
-                        L.error("invalid_value", dpath, "only a deferred rule can have a waiting period");
+                    // not_eligible may name its own end too (under the minimum age: until the birthday).
+                    if (rule.outcome != Outcome::Deferred && rule.outcome != Outcome::NotEligible)
+                        L.error("invalid_value", dpath, "only a deferred or not_eligible rule can have a waiting period");
                     if (L.object(*d, dpath, {"after", "wait"}, {}, "a waiting period")) {
                         auto after = d->find("after");
                         if (after != d->end() && (!after->is_array() || after->empty()))
@@ -645,7 +646,8 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
                     }
                 }
                 if (auto o = def.find("override"); o != def.end())
-                    for (Diagnostic& problem : check_override_policy(*o, pointer_join(path, "override"), rule.outcome, rule.defer_wait >= 0))
+                    for (Diagnostic& problem : check_override_policy(*o, pointer_join(path, "override"), rule.outcome,
+                                                                 rule.outcome == Outcome::Deferred && rule.defer_wait >= 0))
                         L.error(std::move(problem.code), std::move(problem.path), std::move(problem.message));
                 if (rule.when) {
                     rule.trace_items = rule.when->items_used;
