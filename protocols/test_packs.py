@@ -207,7 +207,8 @@ def test_defer_references(pack):
     for r in pack["rules"]:
         if "defer" not in r:
             continue
-        assert r["outcome"] == "deferred", r["id"]
+        # A not_eligible rule may name the day its reason ends (under the minimum age: the birthday).
+        assert r["outcome"] in ("deferred", "not_eligible"), r["id"]
         for a in r["defer"]["after"]:
             assert a in items and items[a]["type"] == "date", (r["id"], a)
             assert items[a].get("not_future"), f"{a}: event dates must not be in the future"
@@ -358,6 +359,8 @@ def test_cases_well_formed_and_fire_every_rule(pack_path, pack):
         assert exp["outcome"] in OUTCOMES, c["id"]
         if exp["defer_until"] is not None:
             assert exp["outcome"] == "deferred", c["id"]
+        for rule in exp.get("finding_dates", {}):  # a finding's own date: only for a finding that fires
+            assert rule in exp["findings"], (c["id"], rule)
         positions = [rule_order.index(f) for f in exp["findings"]]
         assert positions == sorted(set(positions)), f"{c['id']}: findings not in rule order"
         if exp["outcome"] == "eligible":
@@ -367,7 +370,7 @@ def test_cases_well_formed_and_fire_every_rule(pack_path, pack):
         for key in ("aftercare_includes", "aftercare_excludes"):
             assert set(exp.get(key, [])) <= aftercare, c["id"]
         assert set(exp) <= {"outcome", "defer_until", "findings", "course_plan", "aftercare_includes",
-                            "aftercare_excludes", "missing_required", "issues"}, c["id"]
+                            "aftercare_excludes", "missing_required", "issues", "finding_dates"}, c["id"]
         missing = exp.get("missing_required", [])
         assert all(items[m].get("required") for m in missing), c["id"]
         assert [list(items).index(m) for m in missing] == sorted(list(items).index(m) for m in missing), c["id"]
@@ -511,7 +514,10 @@ def test_microneedling_reference_policy(microneedling):
     for name, (unit, default, lo, hi) in expected.items():
         assert (p[name]["type"], p[name]["unit"], p[name]["default"], p[name]["min"], p[name]["max"]) == \
             ("duration", unit, default, lo, hi), name
-    assert (p["min_age"]["type"], p["min_age"]["default"]) == ("integer", 18)
+    # A duration in years, so the under-age finding carries the birthday it clears on (same rule as age).
+    assert (p["min_age"]["type"], p["min_age"]["unit"], p["min_age"]["default"]) == ("duration", "years", 18)
+    under = next(r for r in microneedling["rules"] if r["id"] == "under_min_age")
+    assert under["defer"] == {"after": ["date_of_birth"], "wait": "min_age"} and under["outcome"] == "not_eligible"
     # mn-ref-v2 §7: the device-age caution is off by default (= min_age), range 18-22.
     assert (p["device_age_caution_below"]["type"], p["device_age_caution_below"]["default"],
             p["device_age_caution_below"]["min"], p["device_age_caution_below"]["max"]) == ("integer", 18, 18, 22)
@@ -657,6 +663,7 @@ def test_microneedling_messages_fit_their_situation(microneedling):
     under = rules["under_min_age"]["message"]
     default_age = microneedling["parameters"]["min_age"]["default"]
     assert f"age of {default_age}" in under and f"{default_age}th birthday" in under and "policy" in under
+    assert "birthday: this reason clears on the date shown" in under  # its own date: the day they may come back
     assert "not safe" not in under.lower() and "unsafe" not in under.lower()
 
 

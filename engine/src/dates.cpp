@@ -62,23 +62,44 @@ Date from_day_number(long long z) {
     return Date{static_cast<int>(year), month, day};
 }
 
-std::optional<Date> add_period(const Date& date, long long amount, DateUnit unit) {
+namespace {
+
+// date + months, clamped to the month's last day (31 Aug + 6 months = 28 Feb): waiting periods.
+std::optional<Date> add_months_clamped(const Date& date, long long months) {
     constexpr long long max_span = 10000LL * 12;  // anything larger leaves the calendar anyway
-    if (amount > max_span * 31 || amount < -max_span * 31) return std::nullopt;
+    if (months > max_span || months < -max_span) return std::nullopt;
+    const long long index = static_cast<long long>(date.year) * 12 + (date.month - 1) + months;
+    const long long year = index >= 0 ? index / 12 : (index - 11) / 12;
     Date out;
-    if (unit == DateUnit::Days) {
-        out = from_day_number(to_day_number(date) + amount);
-    } else {
-        const long long months = unit == DateUnit::Years ? amount * 12 : amount;
-        if (months > max_span || months < -max_span) return std::nullopt;
-        const long long index = static_cast<long long>(date.year) * 12 + (date.month - 1) + months;
-        const long long year = index >= 0 ? index / 12 : (index - 11) / 12;
-        out.year = static_cast<int>(year);
-        out.month = static_cast<int>(index - year * 12) + 1;
-        if (out.year < 1 || out.year > 9999) return std::nullopt;
-        const int last = days_in_month(out.year, out.month);
-        out.day = date.day > last ? last : date.day;
-    }
+    out.year = static_cast<int>(year);
+    out.month = static_cast<int>(index - year * 12) + 1;
+    if (out.year < 1 || out.year > 9999) return std::nullopt;
+    const int last = days_in_month(out.year, out.month);
+    out.day = date.day > last ? last : date.day;
+    return out;
+}
+
+}  // namespace
+
+std::optional<Date> anniversary(const Date& from, long long count, DateUnit unit) {
+    if (unit == DateUnit::Days) return add_period(from, count, unit);
+    constexpr long long max_years = 10000;
+    if (unit == DateUnit::Years && (count > max_years || count < -max_years)) return std::nullopt;
+    const auto same_day = add_months_clamped(from, unit == DateUnit::Years ? count * 12 : count);
+    if (!same_day || same_day->day == from.day) return same_day;
+    // The month is too short for from's day: the unit completes when that month is over.
+    auto next = add_months_clamped(Date{same_day->year, same_day->month, 1}, 1);
+    return next;
+}
+
+std::optional<Date> add_period(const Date& date, long long amount, DateUnit unit) {
+    constexpr long long max_days = 10000LL * 12 * 31;  // anything larger leaves the calendar anyway
+    if (amount > max_days || amount < -max_days) return std::nullopt;
+    if (unit == DateUnit::Months) return add_months_clamped(date, amount);
+    // Years are anniversaries, the same computation as an age: born 29 Feb 2008 + 18 years is
+    // 1 Mar 2026, the day period_between first counts 18 years.
+    if (unit == DateUnit::Years) return anniversary(date, amount, unit);
+    const Date out = from_day_number(to_day_number(date) + amount);
     if (out.year < 1 || out.year > 9999) return std::nullopt;
     return out;
 }
@@ -86,16 +107,15 @@ std::optional<Date> add_period(const Date& date, long long amount, DateUnit unit
 long long period_between(const Date& from, const Date& to, DateUnit unit) {
     if (unit == DateUnit::Days) return to_day_number(to) - to_day_number(from);
     if (to < from) return -period_between(to, from, unit);
-    long long months = (static_cast<long long>(to.year) - from.year) * 12 + (to.month - from.month);
-    // A month is complete when `to` reaches `from`'s day of the month; when the month is too short
-    // for that day, only on the 1st of the next month. So someone born on 29 February turns a year
-    // older on 1 March in common years (the UK reading, and the cautious one for a minimum age).
-    if (months > 0) {
-        const int day_needed = from.day;
-        const bool fits = day_needed <= days_in_month(to.year, to.month);
-        if (fits ? to.day < day_needed : true) --months;
+    // Whole units are counted by the one anniversary rule above: the candidate count from the
+    // calendar fields, one fewer when its anniversary is still after `to`.
+    const long long months = (static_cast<long long>(to.year) - from.year) * 12 + (to.month - from.month);
+    long long count = unit == DateUnit::Months ? months : months / 12;
+    if (count > 0) {
+        const auto reached = anniversary(from, count, unit);
+        if (!reached || to < *reached) --count;
     }
-    return unit == DateUnit::Months ? months : months / 12;
+    return count;
 }
 
 std::optional<DateUnit> parse_date_unit(std::string_view unit) {

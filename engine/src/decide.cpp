@@ -154,7 +154,7 @@ void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decis
         const Rule& rule = p.rules[i];
         RecordData::Finding& f = r.findings.emplace_back();
         f.rule = static_cast<std::uint32_t>(i);
-        if (rule.outcome == Outcome::Deferred) f.defer_until = d.rule_defer_until[i];
+        if (rule.defer_wait >= 0 || rule.outcome == Outcome::Deferred) f.defer_until = d.rule_defer_until[i];
         for (int slot : rule.trace_items_by_id) r.trace.push_back(expr::to_json(d.values[slot]));
     }
 

@@ -130,7 +130,7 @@ def changes(old, new, loc):
         if o["when"] != r["when"]:
             diffs.append(f"fires when {condition(r['when'])} (was {condition(o['when'])})")
         if _wait(o, old["parameters"]) != _wait(r, new["parameters"]):
-            diffs.append(f"wait {_wait(r, new['parameters'])} (was {_wait(o, old['parameters'])})")
+            diffs.append(f"wait {_wait(r, new['parameters'])} (was {_wait(o, old['parameters']) or 'no date'})")
         if text(o["message"], loc) != text(r["message"], loc):
             diffs.append("patient message rewritten")
         if diffs:
@@ -153,6 +153,8 @@ def changes(old, new, loc):
             continue
         q = op[name]
         diffs = []
+        if (q.get("type"), q.get("unit")) != (p.get("type"), p.get("unit")):
+            diffs.append(f"a {p.get('type')}{' in ' + p['unit'] if p.get('unit') else ''} (was {q.get('type')})")
         if q["default"] != p["default"]:
             diffs.append(f"default {amount(p['default'], p.get('unit'))} (was {amount(q['default'], q.get('unit'))})")
         if (q.get("min"), q.get("max")) != (p.get("min"), p.get("max")):

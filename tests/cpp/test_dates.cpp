@@ -39,8 +39,11 @@ TEST_CASE("adding days, months and years", "[dates]") {
     CHECK(add("2026-01-31", 1, DateUnit::Months) == "2026-02-28");
     CHECK(add("2026-03-31", -1, DateUnit::Months) == "2026-02-28");
     CHECK(add("2026-11-25", 12, DateUnit::Months) == "2027-11-25");
-    CHECK(add("2024-02-29", 1, DateUnit::Years) == "2025-02-28");
+    // Years are anniversaries, as ages: 29 Feb + 1 year is 1 March in a common year.
+    CHECK(add("2024-02-29", 1, DateUnit::Years) == "2025-03-01");
     CHECK(add("2024-02-29", 4, DateUnit::Years) == "2028-02-29");
+    CHECK(add("2024-02-29", -1, DateUnit::Years) == "2023-03-01");
+    CHECK(add("2024-02-29", 12, DateUnit::Months) == "2025-02-28");  // months stay clamped (waiting periods)
     CHECK_FALSE(add_period(d("9999-12-31"), 1, DateUnit::Days));
     CHECK_FALSE(add_period(d("0001-01-01"), -1, DateUnit::Months));
     CHECK_FALSE(add_period(d("2026-01-01"), 1LL << 40, DateUnit::Days));
@@ -61,6 +64,28 @@ TEST_CASE("whole periods between dates; age is completed years", "[dates]") {
     CHECK(period_between(d("2026-01-15"), d("2026-02-14"), DateUnit::Months) == 0);
     CHECK(period_between(d("2026-01-15"), d("2026-02-15"), DateUnit::Months) == 1);
     CHECK(period_between(d("2026-03-31"), d("2026-01-31"), DateUnit::Months) == -2);
+}
+
+TEST_CASE("29 February births: one anniversary rule for the age and the date it is reached", "[dates]") {
+    // Born in a leap year, the birthday in a common year is 1 March; in a leap year, 29 February.
+    CHECK(format_iso_date(*anniversary(d("2008-02-29"), 18, DateUnit::Years)) == "2026-03-01");  // 2026: common
+    CHECK(format_iso_date(*anniversary(d("2008-02-29"), 20, DateUnit::Years)) == "2028-02-29");  // 2028: leap
+    CHECK(format_iso_date(*anniversary(d("2000-02-29"), 100, DateUnit::Years)) == "2100-03-01");  // 2100: not leap
+    CHECK(format_iso_date(*anniversary(d("2026-01-31"), 1, DateUnit::Months)) == "2026-03-01");
+    CHECK(format_iso_date(*anniversary(d("2026-01-15"), 1, DateUnit::Months)) == "2026-02-15");
+    CHECK_FALSE(anniversary(d("9990-02-28"), 10, DateUnit::Years));
+    // The age on the anniversary is the new age, the day before it is one less: for every day of
+    // two leap cycles of births and every age up to 22 (the pack's min_age range).
+    for (long long n = to_day_number(d("2000-01-01")); n <= to_day_number(d("2008-12-31")); ++n) {
+        const Date birth = from_day_number(n);
+        for (int age = 1; age <= 22; ++age) {
+            const Date reached = *anniversary(birth, age, DateUnit::Years);
+            INFO(format_iso_date(birth) << " + " << age << " years = " << format_iso_date(reached));
+            REQUIRE(period_between(birth, reached, DateUnit::Years) == age);
+            REQUIRE(period_between(birth, from_day_number(to_day_number(reached) - 1), DateUnit::Years) == age - 1);
+            REQUIRE(*add_period(birth, age, DateUnit::Years) == reached);
+        }
+    }
 }
 
 TEST_CASE("day numbers round-trip across the calendar", "[dates]") {

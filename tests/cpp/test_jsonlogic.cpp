@@ -173,7 +173,7 @@ TEST_CASE("jsonlogic: domain operations", "[jsonlogic]") {
     CHECK(logic({{"today", json::array()}}, json::object(), "2026-11-25") == "2026-11-25");
     CHECK(logic({{"today", json::array()}}).is_null());
     CHECK(logic({{"date_add", {"2026-08-31", 6, "months"}}}) == "2027-02-28");
-    CHECK(logic({{"date_add", {"2024-02-29", 1, "years"}}}) == "2025-02-28");
+    CHECK(logic({{"date_add", {"2024-02-29", 1, "years"}}}) == "2025-03-01");  // the age rule's anniversary
     CHECK(logic({{"date_add", {"2026-01-31", 1, "months"}}}) == "2026-02-28");
     CHECK(logic({{"date_add", {"2026-12-25", 10, "days"}}}) == "2027-01-04");
     CHECK(logic({{"date_add", {"2026-03-10", -10, "days"}}}) == "2026-02-28");

@@ -31,6 +31,8 @@ describe('micro-needling vignettes in WebAssembly', () => {
       assert.equal(result.outcome, e.outcome, c.description);
       assert.equal(result.defer_until, e.defer_until, c.description);
       assert.deepEqual(result.findings.map((f) => f.rule), e.findings, c.description);
+      for (const [rule, date] of Object.entries(e.finding_dates ?? {}))
+        assert.equal(result.findings.find((f) => f.rule === rule)?.defer_until, date, `${rule}: its own date`);
       if ('course_plan' in e) assert.equal(result.course?.plan ?? null, e.course_plan, c.description);
       const aftercare = new Set(result.aftercare.map((a) => a.id));
       for (const id of e.aftercare_includes ?? []) assert.ok(aftercare.has(id), `aftercare should include ${id}`);

@@ -52,6 +52,14 @@ json import_questionnaire_text(std::string_view text, const Limits& limits = def
 /// once withdrawn, patient, dateTime, policy, provision with the acknowledged risks, and the record
 /// itself as sourceAttachment. Throws ProtocolError when the input is not a consent record.
 json consent(const json& record);
+/// The same with the record's status at `at` (an ISO date or date-time) from its events, as
+/// consent_status reads them (withdrawal and supersession events, later records; with `seal_key`
+/// only what is sealed with it): active; inactive once withdrawn, superseded or expired (provision
+/// period ending when the withdrawal or supersession took effect); proposed before signing. The
+/// extension urn:prescreen:fhir:consent-status carries prescreen's status. A record that does not
+/// verify, or an event that is refused, throws ProtocolError with consent_status's problems.
+json consent(const json& record, std::string_view at, const std::vector<json>& events,
+             std::optional<std::string_view> seal_key = std::nullopt);
 
 /// The record's signature as an R4 Provenance targeting the Consent: the signer, signed_at and a
 /// Signature whose data holds the record's digest and seal.

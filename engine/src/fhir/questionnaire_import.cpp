@@ -488,9 +488,10 @@ struct Importer {
 
 }  // namespace
 
-json import_questionnaire(const json& resource, const Limits& limits) {
-    std::vector<Diagnostic> read;
-    if (!check_json_value(resource, limits.max_nesting_depth, "", read)) throw ProtocolError(read);
+namespace {
+
+// The import proper, for a resource whose size and nesting are already checked.
+json import_checked(const json& resource, const Limits& limits) {
     if (!resource.is_object() || resource.value("resourceType", json()) != "Questionnaire") {
         std::string got = resource.is_object() && resource.contains("resourceType") ? resource["resourceType"].dump() : "none";
         throw ProtocolError({{"fhir_not_a_questionnaire", resource.is_object() ? "/resourceType" : "",
@@ -528,11 +529,20 @@ json import_questionnaire(const json& resource, const Limits& limits) {
     return pack;
 }
 
+}  // namespace
+
+json import_questionnaire(const json& resource, const Limits& limits) {
+    std::vector<Diagnostic> read;
+    if (!check_json_value(resource, limits.max_nesting_depth, "", read)) throw ProtocolError(read);
+    return import_checked(resource, limits);
+}
+
 json import_questionnaire_text(std::string_view text, const Limits& limits) {
+    // The reader checks size, nesting and text as it parses: no second walk over the tree.
     std::vector<Diagnostic> read;
     auto parsed = parse_json_document(text, limits.max_document_bytes, limits.max_nesting_depth, read);
     if (!parsed) throw ProtocolError(read);
-    return import_questionnaire(*parsed, limits);
+    return import_checked(*parsed, limits);
 }
 
 }  // namespace prescreen::fhir

@@ -46,8 +46,9 @@ void load_rules(PackLoad& pack) {
                 rule.when = L.logic(def, "when", path, pack.answers_scope);
                 if (auto d = def.find("defer"); d != def.end()) {
                     std::string dpath = pointer_join(path, "defer");
-                    if (rule.outcome != Outcome::Deferred)
-                        L.error("invalid_value", dpath, "only a deferred rule can have a waiting period");
+                    // not_eligible may name its own end too (under the minimum age: until the birthday).
+                    if (rule.outcome != Outcome::Deferred && rule.outcome != Outcome::NotEligible)
+                        L.error("invalid_value", dpath, "only a deferred or not_eligible rule can have a waiting period");
                     if (L.object(*d, dpath, {"after", "wait"}, {}, "a waiting period")) {
                         auto after = d->find("after");
                         if (after != d->end() && (!after->is_array() || after->empty()))
@@ -73,12 +74,13 @@ void load_rules(PackLoad& pack) {
                         }
                     }
                 }
+                const bool dated = rule.outcome == Outcome::Deferred && rule.defer_wait >= 0;
                 if (auto o = def.find("override"); o != def.end()) {
                     std::vector<Diagnostic> problems;
-                    rule.override_policy = read_override_policy(*o, pointer_join(path, "override"), rule.outcome, rule.defer_wait >= 0, problems);
+                    rule.override_policy = read_override_policy(*o, pointer_join(path, "override"), rule.outcome, dated, problems);
                     for (Diagnostic& problem : problems) L.error(std::move(problem.code), std::move(problem.path), std::move(problem.message));
                 } else {
-                    rule.override_policy = default_override_policy(rule.outcome, rule.defer_wait >= 0);
+                    rule.override_policy = default_override_policy(rule.outcome, dated);
                 }
                 if (rule.when) {
                     rule.trace_items = rule.when->items_used;

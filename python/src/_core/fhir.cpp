@@ -1,6 +1,10 @@
 // prescreen._core FHIR functions: thin wrappers over the public prescreen/fhir.hpp. JSON text in and
 // out (prescreen.fhir converts to and from dicts), so every runtime returns the core's JSON.
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <vector>
 
 #include "prescreen/fhir.hpp"
 
@@ -49,6 +53,18 @@ void bind_fhir(py::module_& m) {
     m.def(
         "fhir_consent", [](const std::string& record) { return prescreen::fhir::consent(parse(record, "record")).dump(); },
         py::arg("record"), "A consent record (JSON text) as an R4 Consent (JSON text).");
+    m.def(
+        "fhir_consent_at",
+        [](const std::string& record, const std::string& at, const std::string& events, std::optional<std::string> seal_key) {
+            json list = parse(events, "events");
+            if (!list.is_array()) throw py::value_error("events: a list of consent events and later records");
+            std::vector<json> items(list.begin(), list.end());
+            std::optional<std::string_view> key;
+            if (seal_key) key = *seal_key;
+            return prescreen::fhir::consent(parse(record, "record"), at, items, key).dump();
+        },
+        py::arg("record"), py::arg("at"), py::arg("events"), py::arg("seal_key") = py::none(),
+        "A consent record (JSON text) as an R4 Consent whose status comes from its events at `at` (JSON text).");
     m.def(
         "fhir_provenance", [](const std::string& record) { return prescreen::fhir::provenance(parse(record, "record")).dump(); },
         py::arg("record"), "A consent record (JSON text) as an R4 Provenance (JSON text).");

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from . import _core
 from ._core import Protocol
@@ -80,9 +80,20 @@ def import_questionnaire(resource: JSONLike) -> Dict[str, Any]:
     return json.loads(_core.fhir_import_questionnaire(_text(resource, "resource")))
 
 
-def consent(record: JSONLike) -> Dict[str, Any]:
-    """A consent record as an R4 Consent (status inactive once withdrawn), the record attached."""
-    return json.loads(_core.fhir_consent(_text(record, "record")))
+def consent(record: JSONLike, *, at: Optional[str] = None, events: Optional[Sequence[JSONLike]] = None,
+            seal_key: Optional[str] = None) -> Dict[str, Any]:
+    """A consent record as an R4 Consent, the record attached.
+
+    With ``at`` (ISO date or date-time), the status is the record's at that time from ``events``
+    (withdrawal and supersession events, later records; with ``seal_key`` only those sealed with it),
+    as ``consent_status`` reads them: active, inactive once withdrawn/superseded/expired, proposed
+    before signing. A record that does not verify or a refused event raises ProtocolError."""
+    if at is None:
+        if events or seal_key is not None:
+            raise TypeError("events and seal_key need at= (the time the status is for)")
+        return json.loads(_core.fhir_consent(_text(record, "record")))
+    listed = "[" + ",".join(_text(e, f"events[{i}]") for i, e in enumerate(events or [])) + "]"
+    return json.loads(_core.fhir_consent_at(_text(record, "record"), at, listed, seal_key))
 
 
 def provenance(record: JSONLike) -> Dict[str, Any]:

@@ -52,6 +52,63 @@ def test_treatment_needs_an_active_consent_and_gives_follow_ups(office_server, p
     assert r.status_code == 409 and "withdrawn" in r.text
 
 
+def test_the_next_session_waits_for_the_packs_interval_from_the_clinics_records(office_server, protocol):
+    # The patient said "no previous micro-needling"; the clinic's record of 30 Nov is what the engine
+    # reads before the next session (the pack's session_interval: 28 days, allowed on day 28).
+    sid = office_server.post(submission(protocol, consent=True)).json()["submission_id"]
+    client, _ = login(office_server)
+    token = csrf(client.get(f"/review/submissions/{sid}").text)
+    assert client.post(f"/review/submissions/{sid}/treatment", data=dict(TREATMENT, csrf_token=token)).status_code == 303
+    r = client.post(f"/review/submissions/{sid}/treatment", data=dict(TREATMENT, csrf_token=token, session_date="2026-12-27"))
+    assert r.status_code == 409 and "session_too_soon" in r.text
+    assert "session_interval (deferred, clears on 2026-12-28)" in r.text
+    # The same day twice is refused too; day 28 is allowed.
+    r = client.post(f"/review/submissions/{sid}/treatment", data=dict(TREATMENT, csrf_token=token))
+    assert r.status_code == 409 and "session_too_soon" in r.text
+    r = client.post(f"/review/submissions/{sid}/treatment", data=dict(TREATMENT, csrf_token=token, session_date="2026-12-28"))
+    assert r.status_code == 303
+    assert "Follow-up sessions: 2027-01-25" in client.get(f"/review/submissions/{sid}").text
+
+
+def test_the_patient_gets_the_follow_up_dates(office_server, protocol):
+    body = submission(protocol, consent=True)
+    sid = office_server.post(body).json()["submission_id"]
+    patient = office_server.client
+    r = patient.post("/api/follow-ups", json={"submission_key": body["submission_key"]})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_treatment"
+    client, _ = login(office_server)
+    token = csrf(client.get(f"/review/submissions/{sid}").text)
+    assert client.post(f"/review/submissions/{sid}/treatment", data=dict(TREATMENT, csrf_token=token)).status_code == 303
+    # The patient's own form asks with its key (in the body, not the URL).
+    r = patient.post("/api/follow-ups", json={"submission_key": body["submission_key"]})
+    assert r.status_code == 200
+    reply = r.json()
+    assert reply["submission_id"] == sid and reply["last_session"] == "2026-11-30"
+    assert reply["follow_ups"] == ["2026-12-28", "2027-01-25"]
+    assert "DTSTART;VALUE=DATE:20261228\r\n" in reply["calendar"]
+    r = patient.post("/api/follow-ups", json={"submission_key": "x" * 20})
+    assert r.status_code == 404 and r.json()["error"] == {"code": "not_found", "path": "/submission_key",
+                                                            "message": "no submission was sent with this key"}
+    r = patient.post("/api/follow-ups", json={"submission_key": body["submission_key"], "extra": 1})
+    assert r.status_code == 422 and r.json()["error"]["path"] == "/extra"
+    r = patient.post("/api/follow-ups", content=b"[1]", headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "not_an_object"
+    # The printed copy the practitioner hands over: the same dates and the pack's course text.
+    html = client.get(f"/review/submissions/{sid}").text
+    assert 'id="patient-copy-link"' in html
+    copy = client.get(f"/review/submissions/{sid}/patient-copy")
+    assert copy.status_code == 200
+    assert '<time datetime="2026-12-28">2026-12-28</time>' in copy.text and "2027-01-25" in copy.text
+    assert httpx_get_without_login(office_server, f"/review/submissions/{sid}/patient-copy").status_code in (303, 307)
+
+
+def httpx_get_without_login(server, path):
+    import httpx
+
+    with httpx.Client(base_url=server.url, timeout=30) as anonymous:
+        return anonymous.get(path)
+
+
 def test_consent_pdf(office_server, protocol):
     sid = office_server.post(submission(protocol, consent=True)).json()["submission_id"]
     client, _ = login(office_server)

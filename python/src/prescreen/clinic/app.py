@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 import prescreen
 
 from . import keys as keys_module
+from .clock import timestamp
 from .errors import ApiError
 from .http import Guard, install_error_handlers
 from .limits import Limiter
@@ -97,15 +98,27 @@ def create_app(settings: Settings, office: Optional[BackOffice] = None) -> FastA
     def public_key() -> Response:
         return PlainTextResponse(office.keys.public_pem, media_type="application/x-pem-file")
 
-    @app.post("/api/submissions")
-    async def post_submission(request: Request) -> Response:
+    async def json_body(request: Request, what: str) -> bytes:
+        """A patient's JSON request: the flood limit, then the body (size-limited)."""
         office.submission_limit.take(client_address(request))
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "application/json":
-            raise ApiError(415, "unsupported_media_type", "", "send the submission as application/json")
-        body = await read_body(request)
+            raise ApiError(415, "unsupported_media_type", "", f"send the {what} as application/json")
+        return await read_body(request)
+
+    @app.post("/api/submissions")
+    async def post_submission(request: Request) -> Response:
+        body = await json_body(request, "submission")
         reply = await run_in_threadpool(office.receiver.receive, body)
         return JSONResponse(reply.body, status_code=reply.status)
+
+    @app.post("/api/follow-ups")
+    async def post_follow_ups(request: Request) -> Response:
+        from .patient_copy import for_patient
+
+        body = await json_body(request, "request")
+        reply = await run_in_threadpool(for_patient, office, body, timestamp(office.settings.clock()))
+        return JSONResponse(reply)
 
     @app.api_route("/api/submissions", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def submissions_other_methods() -> Response:

@@ -284,6 +284,21 @@ def install(app, office) -> None:
                         media_type="text/calendar; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="follow-ups-{submission_id}.ics"'})
 
+    @app.get("/review/submissions/{submission_id}/patient-copy")
+    def patient_copy(request: Request, submission_id: str) -> Response:
+        """The follow-up dates on a page to print and hand to the patient (patient_copy)."""
+        from .patient_copy import course_text, latest_follow_ups
+
+        require(request)
+        _check_id(submission_id)
+        with store.read() as conn:
+            row = actions.load(conn, submission_id)
+            latest = latest_follow_ups(conn, submission_id)
+        if latest is None:
+            raise ApiError(404, "no_treatment", "", "no treatment is recorded yet, so there are no follow-up dates")
+        return page("patient_copy.html", submission_id=submission_id, latest=latest,
+                    course=course_text(json.loads(row["result"])))
+
     # ---------------------------------------------------------------- admin
 
     @app.get("/review/admin/users")

@@ -51,7 +51,8 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_body(body: bytes) -> Dict[str, Any]:
+def parse_json_object(body: bytes) -> Dict[str, Any]:
+    """A request body that must be one JSON object (UTF-8, no NaN/Infinity)."""
     try:
         document = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError:
@@ -62,6 +63,11 @@ def parse_body(body: bytes) -> Dict[str, Any]:
         raise ApiError(400, "malformed_json", "", f"the body is not valid JSON: {e}") from None
     if not isinstance(document, dict):
         raise ApiError(400, "not_an_object", "", f"the body must be a JSON object, got {type(document).__name__}")
+    return document
+
+
+def parse_body(body: bytes) -> Dict[str, Any]:
+    document = parse_json_object(body)
     for name in document:
         if name not in FIELDS:
             raise ApiError(422, "unknown_field", pointer(name), f"unknown field {name!r} (expected: {', '.join(FIELDS)})")

@@ -1,7 +1,8 @@
 """Treatment records, one per session: device, the sterile single-use cartridge's lot, needle depth
 per area, products, test spot and immediate reaction. A record needs the consent it relies on to be
 active on the session's date (the engine's consent_status); the course plan from the screening gives
-the follow-up appointments (dates from the engine's date_add), also as a calendar file."""
+the follow-up appointments (dates from the engine's date_add), also as a calendar file. A further
+session is screened first with the clinic's last session filled in (session_history)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from .actions import consent_events, load, sealed_record
 from .accounts import User
 from .clock import timestamp
 from .errors import ApiError
+from .schema import packs as packs_table
 from .schema import treatments
+from .session_history import check_interval, last_session_on_or_before
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEPTH = re.compile(r"^\s*([^:]{1,60}):\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*$")
@@ -71,6 +74,13 @@ def record_treatment(office, user: User, submission_id: str, fields: Mapping[str
         if status.status != "active":
             raise ApiError(409, "consent_not_active", "/session_date",
                            f"the consent is {status.status} on {session_date}: no treatment can be recorded against it")
+        # The session-interval rule, with the clinic's own records (session_history), by the pack the
+        # patient screened with (kept in the store when this server no longer serves it).
+        pack = office.packs.get(row["pack_digest"])
+        protocol = pack.protocol if pack is not None else prescreen.Protocol.from_json(
+            conn.execute(select(packs_table.c.text).where(packs_table.c.digest == row["pack_digest"])).scalar_one())
+        check_interval(protocol, json.loads(row["answers"]), last_session_on_or_before(conn, submission_id, session_date),
+                       session_date)
         done = conn.execute(select(func.count()).select_from(treatments).where(treatments.c.submission_id == submission_id)).scalar()
         follow_ups = follow_up_dates(json.loads(row["result"]).get("course"), session_date, done + 1)
         treatment_id = "trt_" + secrets.token_hex(8)
