@@ -89,7 +89,26 @@ export interface FormState {
   ignored: string[];
   progress: { answered: number; required: number; answered_required: number; percent: number };
   complete: boolean;
+  /** What the form shows, in the context's locale (exact, then language, then the pack's default). */
+  texts: FormTexts;
   [key: string]: unknown;
+}
+
+export interface FormTexts {
+  locale: string;
+  title?: string;
+  /** Pages holding a visible item, by page id. */
+  pages: Record<string, { title: string; description?: string }>;
+  /** Visible items, by item id. */
+  items: Record<string, { text: string; help?: string; options?: { value: string; label: string; help?: string }[] }>;
+  /** The consent document's texts, once the answers are complete. */
+  consent?: {
+    title: string;
+    intro?: string;
+    version?: string;
+    sections: { id: string; kind?: string; title: string; text: string }[];
+    acknowledgements: { id: string; text: string; required?: boolean; stage?: string }[];
+  };
 }
 
 export type Outcome =

@@ -1,15 +1,21 @@
 // The patient's micro-needling pre-consultation form.
 //
-// Every decision comes from the WebAssembly engine (/wasm/index.js): which questions show, whether an
-// answer is valid, progress, the screening outcome and its dates, whether consent may be given, the
-// consent record and its digest. This file only renders what the engine returns and turns form
-// controls into answers. The only date code here: today's ISO date from the local clock (or
-// ?today=YYYY-MM-DD, for tests and demos) and formatting a date for display.
+// Every decision comes from the WebAssembly engine (/wasm/index.js): which questions show, their
+// texts in the patient's locale (form().texts), whether an answer is valid, the screening outcome and
+// its dates, whether consent may be given, the consent record. The clinic's details come from
+// protocols/clinic.json (clinic.js), the page's own wording from text/<locale>.json (words.js). This
+// file renders what they return and turns form controls into answers.
 //
 // Answers live in memory only: no storage, no network. They leave the page only when the patient
-// downloads the consent record.
+// downloads or prints them, or presses "Send to the clinic" (send.js, when the back office serves it).
 
 import { sendPanel } from './send.js';
+import { button, h, paragraphs } from './dom.js';
+import { PARTS, dateInWords, dateParts, dateTimeInWords, readDateFields } from './dates.js';
+import { callUs, clinicFooter, clinicName, contactPanel, loadClinic, urgentAdvice, branch } from './clinic.js';
+import { loadWords, pageLocale, say, sayCount } from './words.js';
+import { calendarLink } from './keepsake.js';
+import { deleteDraft, saveDraft, savedDraft, unseal } from './draft.js';
 
 const PACK_URL = '/protocols/microneedling/protocol.json';
 const ENGINE_URL = '/wasm/index.js';
@@ -18,11 +24,13 @@ const LOCALE = 'en-GB';
 const state = {
   engine: null, // the ES module
   protocol: null, // engine Protocol
-  pack: null, // the pack document (for pages, consent sections and texts)
-  items: [], // item definitions in questionnaire order
+  items: [], // item definitions in questionnaire order (types, pages, bounds)
+  pageIds: [], // the pack's page ids, in order
   today: '',
   answers: {}, // item id → answer (absent = unanswered)
-  pageIndex: -1, // -1 = welcome
+  datePartial: {}, // date item id → problem with its fields (half typed), shown on Next
+  step: { view: 'welcome' }, // what is shown: welcome | page (index) | check | result | consent | summary
+  returnToCheck: false, // a Change link was followed: Next goes back to "Check your answers"
   showMissing: false, // after "Next" was pressed on the current page
   touched: new Set(), // item ids whose issues are shown (after a change event)
   formState: null,
@@ -32,43 +40,11 @@ const state = {
   recordUrl: null,
   signatureName: '',
   acknowledged: new Set(),
+  savedAnswers: null, // the answers as last saved on the device (JSON), for the warning before leaving
+  changed: new Set(), // item ids whose question changed since a resumed draft was saved
 };
 
 // ---------------------------------------------------------------- small helpers
-
-/** Text from the pack: a plain string or {locale: string}. */
-function txt(value) {
-  if (value == null) return '';
-  if (typeof value === 'string') return value;
-  return value[LOCALE] ?? Object.values(value)[0] ?? '';
-}
-
-/** Create an element: h('p', {class: 'x'}, 'text', child, ...). */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value == null || value === false) continue;
-    if (key === 'class') el.className = value;
-    else if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-    else if (value === true) el.setAttribute(key, '');
-    else el.setAttribute(key, String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child == null || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
-/** Pack text as paragraphs (blank lines separate paragraphs). */
-function paragraphs(text, attrs = {}) {
-  return txt(text)
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => h('p', attrs, p));
-}
 
 /** Today's ISO date: ?today=YYYY-MM-DD, else the local clock. */
 function todayIso() {
@@ -85,36 +61,31 @@ function nowIso() {
   return new URLSearchParams(location.search).has('today') ? `${state.today}${iso.slice(10)}` : iso;
 }
 
-/** "2027-02-25" → "25 February 2027". */
-function formatDate(iso) {
-  if (!iso) return '';
-  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
-  return new Intl.DateTimeFormat(LOCALE, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
-    .format(new Date(Date.UTC(y, m - 1, d)));
-}
-
-function formatDateTime(iso) {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })
-    .format(new Date(iso)) + ' UTC';
-}
+const inWords = (iso) => dateInWords(iso, pageLocale());
 
 function announce(message) {
   const live = document.getElementById('announcer');
   live.textContent = '';
   // A new text node after clearing makes screen readers announce repeated messages too.
-  requestAnimationFrame(() => { live.textContent = message; });
+  if (message) requestAnimationFrame(() => { live.textContent = message; });
 }
 
 function view() {
   return document.getElementById('view');
 }
 
-/** Replace the view and move focus to its heading (announced by screen readers). */
-function show(...children) {
+/** The tab's title names the step (and starts "Error:" while the step shows errors). */
+function setTitle(step, hasErrors = false) {
+  document.title = `${hasErrors ? say('title_error_prefix') : ''}${step} – ${clinicName()}`;
+}
+
+/** Replace the view, clear the live region, name the step and move focus to its heading. */
+function show(title, ...children) {
   const root = view();
+  announce('');
   root.replaceChildren(...children.flat(Infinity).filter((child) => child != null && child !== false));
   root.setAttribute('aria-busy', 'false');
+  setTitle(title);
   const heading = root.querySelector('h1');
   if (heading) {
     heading.setAttribute('tabindex', '-1');
@@ -123,19 +94,15 @@ function show(...children) {
   window.scrollTo(0, 0);
 }
 
-function button(label, onclick, { kind = 'primary', type = 'button', ...rest } = {}) {
-  return h('button', { type, class: `button button-${kind}`, onclick, ...rest }, label);
-}
-
 // ---------------------------------------------------------------- engine calls
 
 function form() {
-  state.formState = state.protocol.form(state.answers, { today: state.today });
+  state.formState = state.protocol.form(state.answers, { today: state.today, locale: LOCALE });
   return state.formState;
 }
 
 function screen() {
-  state.result = state.protocol.screen(state.answers, { today: state.today });
+  state.result = state.protocol.screen(state.answers, { today: state.today, locale: LOCALE });
   return state.result;
 }
 
@@ -145,141 +112,284 @@ function errorText(error) {
   return error?.message ?? String(error);
 }
 
-// ---------------------------------------------------------------- pages
-
-function pages() {
-  return state.pack.pages ?? [];
+/** The engine's texts for an item (visible items only) and for a page. */
+function itemText(id) {
+  return state.formState.texts.items[id] ?? null;
+}
+function pageText(index) {
+  return state.formState.texts.pages[state.pageIds[index]] ?? { title: '' };
 }
 
-function pageItems(pageId) {
-  return state.items.filter((item) => item.page === pageId);
+// ---------------------------------------------------------------- steps and history
+
+// One history entry per step, so the browser's Back and Forward move between steps. A step the
+// answers no longer reach (a page with nothing visible) falls back on the nearest one that is.
+function go(step, { push = true } = {}) {
+  state.step = step;
+  if (push) history.pushState(step, '');
+  else history.replaceState(step, '');
+  render();
+}
+
+function render() {
+  const step = state.step;
+  form();
+  renderChrome();
+  switch (step.view) {
+    case 'page': {
+      const indexes = visiblePageIndexes();
+      if (!indexes.length) return renderCheck();
+      state.showMissing = false;
+      return renderPage(indexes.includes(step.page) ? step.page : indexes.find((i) => i > step.page) ?? indexes.at(-1));
+    }
+    case 'check': return renderCheck();
+    case 'save': return renderSave();
+    case 'result': return renderResult();
+    case 'consent': return state.result?.consent_permitted ? renderConsent() : renderResult();
+    case 'summary': return state.record ? renderSummary() : renderResult();
+    default: return renderWelcome();
+  }
+}
+
+window.addEventListener('popstate', (event) => {
+  if (event.state?.view) {
+    state.step = event.state;
+    render();
+  }
+});
+
+// Unsaved answers: the browser asks before the tab is closed or reloaded.
+window.addEventListener('beforeunload', (event) => {
+  if (Object.keys(state.answers).length && JSON.stringify(state.answers) !== state.savedAnswers) {
+    event.preventDefault();
+    event.returnValue = '';
+  }
+});
+
+// ---------------------------------------------------------------- pages
+
+function pageItems(index) {
+  return state.items.filter((item) => item.page === state.pageIds[index]);
 }
 
 /** Pages with at least one question the engine currently shows. */
 function visiblePageIndexes() {
   const visible = new Set(state.formState.visible);
-  return pages()
-    .map((page, index) => ({ page, index }))
-    .filter(({ page }) => pageItems(page.id).some((item) => visible.has(item.id) && item.type !== 'display'))
-    .map(({ index }) => index);
+  return state.pageIds
+    .map((_, index) => index)
+    .filter((index) => pageItems(index).some((item) => visible.has(item.id) && item.type !== 'display'));
 }
 
 // ---------------------------------------------------------------- welcome
 
 function renderWelcome() {
-  state.pageIndex = -1;
-  show(
-    h('h1', {}, 'Micro-needling: before your consultation'),
-    h('p', { class: 'lead' },
-      'A few questions about your health and skin, so that we can check micro-needling is right for you before you come in.'),
-    h('p', {}, 'It takes a few minutes. You can go back and change any answer before you see the result.'),
-    h('h2', {}, 'What happens'),
+  const formEl = h('form', {
+    id: 'welcome-form', class: 'step-form', novalidate: true,
+    onsubmit: (e) => { e.preventDefault(); startQuestions(); },
+  }, h('div', { class: 'actions' }, button(say('start'), null, { type: 'submit' })));
+  show(say('welcome_title'),
+    h('h1', {}, say('welcome_title')),
+    h('p', { class: 'lead' }, say('welcome_lead')),
+    h('p', {}, say('welcome_time')),
+    h('h2', {}, say('welcome_steps_heading')),
     h('ol', { class: 'steps' },
-      h('li', {}, 'Answer the questions.'),
-      h('li', {}, 'See what your answers mean for treatment.'),
-      h('li', {}, 'If treatment is possible, read the consent information and sign it if you wish.'),
-      h('li', {}, 'Download or print your summary and bring it to your consultation.')),
+      h('li', {}, say('welcome_step_answer')),
+      h('li', {}, say('welcome_step_check')),
+      h('li', {}, say('welcome_step_result')),
+      h('li', {}, say('welcome_step_keep'))),
     h('section', { class: 'notice', 'aria-labelledby': 'privacy-heading' },
-      h('h2', { id: 'privacy-heading' }, 'Your privacy'),
-      h('p', {}, 'Your answers stay on this device. This page does not send them to the clinic or anyone else, and does not store them: closing the page deletes them.'),
-      h('p', {}, 'At the end you can download your consent record or print a summary. You choose whether to share it with us.'),
-      h('p', {}, 'Some questions are about your health. If you would rather not answer them here, call your clinic and a practitioner will go through them with you.')),
-    h('div', { class: 'actions' }, button('Start', startQuestions)),
-  );
+      h('h2', { id: 'privacy-heading' }, say('privacy_heading')),
+      h('p', {}, say('privacy_device')),
+      h('p', {}, say('privacy_share')),
+      h('p', {}, say('privacy_phone'), ' ', callUs(state.answers.clinic))),
+    resumeSection(),
+    formEl);
+}
+
+// ---------------------------------------------------------------- save and come back later
+
+function draftOfNow() {
+  const questions = {};
+  for (const id of Object.keys(state.answers)) if (itemText(id)) questions[id] = itemText(id).text;
+  return {
+    pack: { id: state.protocol.id, version: state.protocol.version, digest: state.protocol.digest },
+    saved_at: nowIso(), answers: state.answers, questions,
+  };
+}
+
+function passphraseField(id, autocomplete) {
+  return h('div', { class: 'question', id: `q-${id}` },
+    h('label', { for: `in-${id}`, class: 'question-label' }, say('passphrase_label')),
+    h('p', { class: 'hint', id: `hint-${id}` }, say('passphrase_hint')),
+    h('p', { class: 'field-error', id: `error-${id}`, hidden: true }),
+    h('input', { type: 'password', id: `in-${id}`, name: id, autocomplete, 'aria-describedby': `hint-${id} error-${id}` }));
+}
+
+function renderSave() {
+  state.step = { view: 'save' };
+  const formEl = h('form', {
+    id: 'save-form', class: 'step-form', novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const passphrase = document.getElementById('in-passphrase').value;
+      if (passphrase.length < 8) {
+        setFieldError('passphrase', say('passphrase_short'));
+        return showSummaryErrors([{ target: 'passphrase', message: say('passphrase_short') }], say('save_title'));
+      }
+      await saveDraft(passphrase, draftOfNow());
+      state.savedAnswers = JSON.stringify(state.answers);
+      view().replaceChildren(h('h1', { tabindex: '-1', id: 'saved-title' }, say('saved_title')),
+        h('p', { class: 'lead' }, say('saved_text')),
+        h('div', { class: 'actions' }, button(say('continue_answering'), () => history.back())));
+      document.getElementById('saved-title').focus();
+      announce(say('saved_title'));
+    },
+  },
+  passphraseField('passphrase', 'new-password'),
+  h('div', { class: 'actions' },
+    button(say('save'), null, { type: 'submit' }),
+    button(say('back'), () => history.back(), { kind: 'secondary' })));
+  show(say('save_title'),
+    h('h1', {}, say('save_title')),
+    h('p', { class: 'lead' }, say('save_lead')),
+    h('p', {}, say('save_device_only')),
+    h('div', { id: 'error-summary', class: 'error-summary', tabindex: '-1', hidden: true }),
+    formEl);
+}
+
+function resumeSection() {
+  const box = savedDraft();
+  if (!box) return null;
+  return h('section', { class: 'notice', id: 'resume', 'aria-labelledby': 'resume-heading' },
+    h('h2', { id: 'resume-heading' }, say('resume_heading')),
+    h('p', {}, say('resume_text')),
+    h('div', { id: 'error-summary', class: 'error-summary', tabindex: '-1', hidden: true }),
+    h('form', {
+      id: 'resume-form', novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          resume(await unseal(document.getElementById('in-resume_passphrase').value, box));
+        } catch {
+          setFieldError('resume_passphrase', say('passphrase_wrong'));
+          showSummaryErrors([{ target: 'resume_passphrase', message: say('passphrase_wrong') }], say('welcome_title'));
+        }
+      },
+    },
+    passphraseField('resume_passphrase', 'current-password'),
+    h('div', { class: 'actions' },
+      button(say('resume'), null, { type: 'submit', kind: 'secondary' }),
+      button(say('delete_draft'), () => { deleteDraft(); render(); }, { kind: 'secondary', id: 'delete-draft' }))));
+}
+
+/**
+ * Continue from a saved draft. Answers to questions the pack no longer has are dropped; a question
+ * whose wording changed since the draft was saved (a newer pack) is flagged on "Check your answers".
+ */
+function resume(draft) {
+  const known = new Set(state.items.map((item) => item.id));
+  state.answers = Object.fromEntries(Object.entries(draft.answers ?? {}).filter(([id]) => known.has(id)));
+  state.savedAnswers = JSON.stringify(state.answers);
+  form();
+  state.changed = new Set(Object.entries(draft.questions ?? {})
+    .filter(([id, text]) => itemText(id) && itemText(id).text !== text).map(([id]) => id));
+  go({ view: 'check' });
 }
 
 function startQuestions() {
   form();
   const indexes = visiblePageIndexes();
-  if (!indexes.length) return renderResult();
-  goToPage(indexes[0]);
+  if (!indexes.length) return go({ view: 'check' });
+  go({ view: 'page', page: indexes[0] });
 }
 
 // ---------------------------------------------------------------- questionnaire
-
-function goToPage(index) {
-  state.pageIndex = index;
-  state.showMissing = false;
-  renderPage();
-}
 
 function inputId(item, suffix = '') {
   return `in-${item.id}${suffix === '' ? '' : `-${suffix}`}`;
 }
 
-function renderItem(item) {
+/** An empty holder for an item; its content is built once the engine shows it (with its texts). */
+function itemHolder(item) {
+  return h('div', { class: 'question', id: `q-${item.id}`, dataset: { item: item.id, type: item.type }, hidden: true });
+}
+
+/** Help behind a disclosure, so that each page stays short. */
+function helpDisclosure(id, help) {
+  if (!help) return null;
+  return h('details', { class: 'help', id: `help-${id}` },
+    h('summary', {}, say('help_summary')),
+    h('div', { class: 'hint' }, paragraphs(help)));
+}
+
+function fillItem(holder, item) {
   const id = item.id;
+  const texts = itemText(id);
   const answer = state.answers[id];
-  const question = txt(item.text);
-  const helpId = item.help ? `help-${id}` : null;
+  const question = texts.text;
   const errorId = `error-${id}`;
-  const describedBy = [helpId, errorId].filter(Boolean).join(' ');
-  const optional = item.required || /optional/i.test(question) ? null : h('span', { class: 'optional' }, ' (optional)');
-  const help = item.help ? h('div', { class: 'hint', id: helpId }, paragraphs(item.help)) : null;
+  const optional = item.required ? null : h('span', { class: 'optional' }, ` ${say('optional')}`);
+  const help = helpDisclosure(id, texts.help);
   const error = h('p', { class: 'field-error', id: errorId, hidden: true });
-  const container = (...children) => h('div', { class: 'question', id: `q-${id}`, dataset: { item: id, type: item.type } }, ...children);
+  const fieldset = (hint, ...controls) => h('fieldset', { 'aria-describedby': [hint ? `hint-${id}` : null, errorId].filter(Boolean).join(' ') },
+    h('legend', {}, question, optional),
+    hint ? h('p', { class: 'hint', id: `hint-${id}` }, hint) : null,
+    help, error, controls);
 
-  const choiceGroup = (options, inputType) => h('fieldset', { 'aria-describedby': describedBy },
-    h('legend', {}, question, optional), help, error,
-    h('div', { class: `options${options.length === 2 && item.type === 'boolean' ? ' options-inline' : ''}` },
-      options.map((option, i) => {
-        const optionHelpId = option.help ? `help-${id}-${i}` : null;
-        const checked = item.type === 'multi-choice'
-          ? Array.isArray(answer) && answer.includes(option.value)
-          : answer === option.value;
-        return h('div', { class: 'option' },
-          h('input', {
-            type: inputType, name: id, id: inputId(item, i), value: String(option.value), checked,
-            'aria-describedby': optionHelpId,
-          }),
-          h('label', { for: inputId(item, i) }, txt(option.label)),
-          option.help ? h('p', { class: 'hint option-hint', id: optionHelpId }, txt(option.help)) : null);
-      })));
+  const choices = (options, inputType) => h('div', { class: `options${item.type === 'boolean' ? ' options-inline' : ''}` },
+    options.map((option, i) => {
+      const optionHelpId = option.help ? `help-${id}-${i}` : null;
+      const checked = item.type === 'multi-choice'
+        ? Array.isArray(answer) && answer.includes(option.value)
+        : answer === option.value;
+      return h('div', { class: 'option' },
+        h('input', { type: inputType, name: id, id: inputId(item, i), value: String(option.value), checked, 'aria-describedby': optionHelpId }),
+        h('label', { for: inputId(item, i) }, option.label),
+        option.help ? h('p', { class: 'hint option-hint', id: optionHelpId }, option.help) : null);
+    }));
 
+  let content;
   switch (item.type) {
     case 'display':
-      return container(h('div', { class: 'display-text' }, paragraphs(item.text)), help);
+      content = [h('div', { class: 'display-text' }, paragraphs(question)), help];
+      break;
     case 'boolean':
-      return container(choiceGroup([{ value: true, label: 'Yes' }, { value: false, label: 'No' }], 'radio'));
+      content = fieldset(null, choices([{ value: true, label: say('yes') }, { value: false, label: say('no') }], 'radio'));
+      break;
     case 'choice':
-      return container(choiceGroup(item.options ?? [], 'radio'));
+      content = fieldset(null, choices(texts.options ?? [], 'radio'));
+      break;
     case 'multi-choice':
-      return container(choiceGroup(item.options ?? [], 'checkbox'));
+      content = fieldset(say('hint_tick_all'), choices(texts.options ?? [], 'checkbox'));
+      break;
+    case 'date': {
+      const parts = dateParts(answer);
+      const birth = /birth/.test(id);
+      content = fieldset(say('date_hint'), h('div', { class: 'date-fields' }, PARTS.map((part) => h('div', { class: `date-part date-${part}` },
+        h('label', { for: inputId(item, part) }, say(`date_${part}`)),
+        h('input', {
+          type: 'text', inputmode: 'numeric', name: `${id}-${part}`, id: inputId(item, part), value: parts[part],
+          maxlength: part === 'year' ? 4 : 2, class: `input-${part}`, 'aria-describedby': errorId,
+          autocomplete: birth ? `bday-${part}` : 'off',
+        })))));
+      break;
+    }
     default: {
-      const common = { name: id, id: inputId(item), 'aria-describedby': describedBy };
+      const common = { name: id, id: inputId(item), 'aria-describedby': [`help-${id}`, errorId].filter((x) => x !== `help-${id}` || texts.help).join(' ') };
       let control;
-      if (item.type === 'date') {
-        control = h('input', {
-          ...common, type: 'date', value: typeof answer === 'string' ? answer : '',
-          // Hints for the browser's date picker; the engine still checks every date.
-          max: item.not_future ? state.today : null, min: item.min_date ?? null,
-          autocomplete: /birth/.test(id) ? 'bday' : 'off',
-        });
-      } else if (item.type === 'integer' || item.type === 'decimal') {
-        control = h('input', {
-          ...common, type: 'text', inputmode: item.type === 'integer' ? 'numeric' : 'decimal',
-          value: answer == null ? '' : String(answer), autocomplete: 'off', class: 'input-short',
-        });
+      if (item.type === 'integer' || item.type === 'decimal') {
+        control = h('input', { ...common, type: 'text', inputmode: item.type === 'integer' ? 'numeric' : 'decimal', value: answer == null ? '' : String(answer), autocomplete: 'off', class: 'input-short' });
       } else if ((item.max_length ?? 0) > 200) {
         control = h('textarea', { ...common, rows: 4, maxlength: item.max_length });
         control.value = typeof answer === 'string' ? answer : '';
       } else {
-        control = h('input', {
-          ...common, type: 'text', value: typeof answer === 'string' ? answer : '',
-          maxlength: item.max_length ?? null, autocomplete: 'off',
-        });
+        control = h('input', { ...common, type: 'text', value: typeof answer === 'string' ? answer : '', maxlength: item.max_length ?? null, autocomplete: 'off' });
       }
-      const bounds = item.type === 'integer' || item.type === 'decimal'
-        ? [item.min != null ? `from ${item.min}` : null, item.max != null ? `to ${item.max}` : null].filter(Boolean).join(' ')
-        : '';
-      return container(
-        h('label', { for: inputId(item), class: 'question-label' }, question, optional),
-        help,
-        bounds ? h('p', { class: 'hint' }, `A number ${bounds}.`) : null,
-        error,
-        control);
+      content = [h('label', { for: inputId(item), class: 'question-label' }, question, optional), help, error, control];
     }
   }
+  holder.replaceChildren(...[content].flat(Infinity).filter(Boolean));
+  holder.dataset.filled = 'true';
 }
 
 /** The answer the page's controls hold for one item (null = unanswered). */
@@ -297,6 +407,12 @@ function readAnswer(root, item) {
     case 'multi-choice': {
       const values = named.filter((el) => el.checked).map((el) => el.value);
       return values.length ? values : null;
+    }
+    case 'date': {
+      const read = readDateFields(root, item.id);
+      if (read.problem) state.datePartial[item.id] = read;
+      else delete state.datePartial[item.id];
+      return read.iso ?? null;
     }
     case 'integer':
     case 'decimal': {
@@ -320,372 +436,372 @@ function setAnswer(id, value) {
   else state.answers[id] = value;
 }
 
-/** Problems the page shows for its visible items: engine issues and (after Next) missing answers. */
-function pageProblems(pageId) {
+/** Problems the page shows for its visible items: half-typed dates and engine issues, missing answers after Next. */
+function pageProblems(index) {
   const fs = state.formState;
   const visible = new Set(fs.visible);
   const missing = new Set(fs.missing_required);
   const problems = [];
-  for (const item of pageItems(pageId)) {
+  for (const item of pageItems(index)) {
     if (!visible.has(item.id)) continue;
     const issues = fs.issues.filter((issue) => issue.item === item.id);
-    if (issues.length && (state.touched.has(item.id) || state.showMissing)) {
+    // Dates are checked on Next only: no message while a year is still being typed.
+    const shown = state.showMissing || (item.type !== 'date' && state.touched.has(item.id));
+    if (item.type === 'date' && state.datePartial[item.id] && state.showMissing) {
+      problems.push({ item, message: state.datePartial[item.id].problem, part: state.datePartial[item.id].parts[0] });
+    } else if (issues.length && shown) {
       problems.push({ item, message: issues.map((issue) => issue.message).join(' ') });
     } else if (missing.has(item.id) && state.showMissing) {
-      problems.push({ item, message: missingMessage(item) });
+      problems.push({ item, message: say(`missing_${item.type}`) === `[missing_${item.type}]` ? say('missing_other') : say(`missing_${item.type}`) });
     }
   }
   return problems;
 }
 
-function missingMessage(item) {
-  switch (item.type) {
-    case 'boolean':
-      return 'Please answer yes or no.';
-    case 'choice':
-      return 'Please choose one answer.';
-    case 'multi-choice':
-      return 'Please tick at least one answer.';
-    case 'date':
-      return 'Please enter a date.';
-    default:
-      return 'Please answer this question.';
-  }
-}
-
-function renderPage() {
-  const page = pages()[state.pageIndex];
-  const items = pageItems(page.id);
+function renderPage(index) {
+  state.step = { view: 'page', page: index };
   const indexes = visiblePageIndexes();
-  const position = indexes.indexOf(state.pageIndex);
-  const isLast = position === indexes.length - 1;
-
-  const progress = h('div', { class: 'progress' },
-    h('p', { id: 'progress-label', class: 'progress-label' }),
-    h('progress', { id: 'progress-bar', max: 100, value: 0, 'aria-labelledby': 'progress-label' }));
-  const summary = h('div', { id: 'error-summary', class: 'error-summary', tabindex: '-1', hidden: true });
+  const position = indexes.indexOf(index);
+  const title = pageText(index).title;
   const formEl = h('form', {
-    id: 'page-form', novalidate: true, 'aria-labelledby': 'page-title',
+    id: 'page-form', class: 'step-form', novalidate: true, 'aria-labelledby': 'page-title',
     onsubmit: (e) => { e.preventDefault(); next(); },
   },
-  items.map(renderItem),
+  pageItems(index).map(itemHolder),
   h('div', { class: 'actions' },
-    button(isLast ? 'See my result' : 'Next', null, { type: 'submit' }),
-    button('Back', back, { kind: 'secondary' })));
+    button(state.returnToCheck ? say('save_and_check') : say('next'), null, { type: 'submit' }),
+    button(say('back'), () => history.back(), { kind: 'secondary', id: 'back-button' }),
+    button(say('save_for_later'), () => go({ view: 'save' }), { kind: 'secondary', id: 'save-for-later' })));
 
   formEl.addEventListener('input', (e) => onControl(e, false));
   formEl.addEventListener('change', (e) => onControl(e, true));
 
-  show(
-    progress,
-    h('h1', { id: 'page-title' }, txt(page.title)),
-    page.description ? h('div', { class: 'page-description' }, paragraphs(page.description)) : null,
-    summary,
-    formEl,
-  );
+  show(title,
+    h('p', { class: 'progress-label', id: 'progress-label' }, say('progress', { n: position + 1, total: indexes.length })),
+    h('h1', { id: 'page-title' }, title),
+    pageText(index).description ? h('div', { class: 'page-description' }, paragraphs(pageText(index).description)) : null,
+    h('div', { id: 'error-summary', class: 'error-summary', tabindex: '-1', hidden: true }),
+    formEl);
   refreshPage();
 }
 
+function itemOf(name) {
+  const id = name.replace(/-(day|month|year)$/, '');
+  return state.items.find((candidate) => candidate.id === name) ?? state.items.find((candidate) => candidate.id === id && candidate.type === 'date');
+}
+
 function onControl(event, committed) {
-  const name = event.target.name;
-  const item = state.items.find((candidate) => candidate.id === name);
+  const item = itemOf(event.target.name ?? '');
   if (!item) return;
   setAnswer(item.id, readAnswer(document.getElementById('page-form'), item));
   if (committed) state.touched.add(item.id);
   form();
   const before = document.getElementById(`error-${item.id}`)?.textContent ?? '';
-  refreshPage();
+  const added = refreshPage();
+  if (added.length) announce(sayCount('follow_up_added', added.length));
   const after = document.getElementById(`error-${item.id}`);
   // Announce a new message once the patient has finished with the field, not on every keystroke.
-  if (committed && after && !after.hidden && after.textContent !== before) announce(`${txt(item.text)}: ${after.textContent}`);
+  if (committed && after && !after.hidden && after.textContent !== before) announce(`${itemText(item.id)?.text ?? ''}: ${after.textContent}`);
 }
 
-/** Update visibility, progress and error messages from the latest form() state. */
+/** Update visibility and error messages from the latest form() state; returns the items just shown. */
 function refreshPage() {
-  const page = pages()[state.pageIndex];
-  const fs = state.formState;
-  const visible = new Set(fs.visible);
-  for (const item of pageItems(page.id)) {
-    const el = document.getElementById(`q-${item.id}`);
-    if (el) el.hidden = !visible.has(item.id);
+  const index = state.step.page;
+  const visible = new Set(state.formState.visible);
+  const added = [];
+  for (const item of pageItems(index)) {
+    const holder = document.getElementById(`q-${item.id}`);
+    if (!holder) continue;
+    const show = visible.has(item.id);
+    if (show && holder.dataset.filled !== 'true') fillItem(holder, item);
+    // Follow-up questions that appear as the patient answers are announced (not on the first render).
+    if (show && holder.hidden && state.step.rendered) added.push(item.id);
+    holder.hidden = !show;
   }
+  state.step.rendered = true;
 
-  const indexes = visiblePageIndexes();
-  const position = Math.max(0, indexes.indexOf(state.pageIndex));
-  const percent = fs.progress?.percent ?? 0;
-  document.getElementById('progress-label').textContent =
-    `Page ${position + 1} of ${indexes.length} · ${percent}% of required questions answered`;
-  document.getElementById('progress-bar').value = percent;
-  const submit = document.querySelector('#page-form button[type="submit"]');
-  if (submit) submit.textContent = position === indexes.length - 1 ? 'See my result' : 'Next';
-
-  const problems = pageProblems(page.id);
-  const byItem = new Map(problems.map((problem) => [problem.item.id, problem.message]));
-  for (const item of pageItems(page.id)) {
+  const problems = pageProblems(index);
+  const byItem = new Map(problems.map((problem) => [problem.item.id, problem]));
+  for (const item of pageItems(index)) {
     const error = document.getElementById(`error-${item.id}`);
     if (!error) continue;
-    const message = byItem.get(item.id);
-    error.hidden = !message;
-    error.textContent = message ? `Error: ${message}` : '';
+    const problem = byItem.get(item.id);
+    error.hidden = !problem;
+    error.replaceChildren(...(problem ? [h('span', { class: 'visually-hidden' }, say('error_prefix')), problem.message] : []));
     const container = document.getElementById(`q-${item.id}`);
-    container.classList.toggle('has-error', Boolean(message));
+    container.classList.toggle('has-error', Boolean(problem));
     for (const control of container.querySelectorAll('input, textarea')) {
-      if (message) control.setAttribute('aria-invalid', 'true');
+      const part = control.name.match(/-(day|month|year)$/)?.[1];
+      const wrong = problem && (!part || !problem.part || state.datePartial[item.id]?.parts.includes(part));
+      if (wrong) control.setAttribute('aria-invalid', 'true');
       else control.removeAttribute('aria-invalid');
     }
   }
 
   const summary = document.getElementById('error-summary');
-  if (state.showMissing && problems.length) {
+  const hasErrors = state.showMissing && problems.length > 0;
+  if (hasErrors) {
     summary.replaceChildren(
-      h('h2', {}, problems.length === 1 ? 'There is a problem' : `There are ${problems.length} problems`),
+      h('h2', {}, sayCount('problems', problems.length)),
       h('ul', {}, problems.map((problem) => h('li', {},
         h('a', {
           href: `#q-${problem.item.id}`,
-          onclick: (e) => { e.preventDefault(); focusItem(problem.item.id); },
-        }, `${txt(problem.item.text)} – ${problem.message}`)))));
+          onclick: (e) => { e.preventDefault(); focusItem(problem.item.id, problem.part); },
+        }, problem.message)))));
     summary.hidden = false;
   } else {
     summary.hidden = true;
     summary.replaceChildren();
   }
+  setTitle(pageText(index).title, hasErrors);
+  return added;
 }
 
-function focusItem(id) {
+function focusItem(id, part) {
   const container = document.getElementById(`q-${id}`);
-  const control = container?.querySelector('input:checked, input, textarea');
+  const control = (part && container?.querySelector(`[name="${CSS.escape(`${id}-${part}`)}"]`))
+    || container?.querySelector('input:checked, input, textarea');
   control?.focus();
   container?.scrollIntoView({ block: 'center' });
 }
 
-function next() {
-  form();
-  const page = pages()[state.pageIndex];
-  state.showMissing = true;
-  const problems = pageProblems(page.id);
-  if (problems.length) {
-    refreshPage();
-    const summary = document.getElementById('error-summary');
-    summary.focus();
-    announce(`${problems.length === 1 ? 'There is a problem' : `There are ${problems.length} problems`} on this page.`);
-    return;
-  }
-  const following = visiblePageIndexes().find((index) => index > state.pageIndex);
-  if (following == null) renderResult();
-  else goToPage(following);
+/** A finding that no later answer can change: not suitable, and not one a practitioner may override. */
+function journeyEnds(result) {
+  const rules = new Map((state.protocol.document.rules ?? []).map((rule) => [rule.id, rule]));
+  return (result.findings ?? []).find((finding) => finding.outcome === 'not_eligible'
+    && rules.get(finding.rule)?.override?.allowed === false);
 }
 
-function back() {
+function next() {
+  const formEl = document.getElementById('page-form');
+  for (const item of pageItems(state.step.page)) if (item.type === 'date') setAnswer(item.id, readAnswer(formEl, item));
   form();
-  const previous = visiblePageIndexes().filter((index) => index < state.pageIndex).pop();
-  if (previous == null) renderWelcome();
-  else goToPage(previous);
+  state.showMissing = true;
+  const problems = pageProblems(state.step.page);
+  if (problems.length) {
+    refreshPage();
+    document.getElementById('error-summary').focus();
+    announce(sayCount('problems_on_page', problems.length));
+    return;
+  }
+  // Fail early: once the answers so far end the journey, say so now rather than after every page.
+  if (journeyEnds(screen())) return go({ view: 'result' });
+  if (state.returnToCheck) return go({ view: 'check' });
+  const following = visiblePageIndexes().find((index) => index > state.step.page);
+  go(following == null ? { view: 'check' } : { view: 'page', page: following });
+}
+
+// ---------------------------------------------------------------- check your answers
+
+/** An answer as the patient would say it: "Yes", the option's label, a date in words. */
+function answerInWords(item, answer) {
+  const texts = itemText(item.id);
+  const label = (value) => texts?.options?.find((option) => option.value === value)?.label ?? String(value);
+  if (answer == null) return say('not_answered');
+  switch (item.type) {
+    case 'boolean': return answer ? say('yes') : say('no');
+    case 'choice': return label(answer);
+    case 'multi-choice': return answer.map(label).join(', ');
+    case 'date': return inWords(answer);
+    default: return String(answer);
+  }
+}
+
+/** Every visible question with its answer, page by page; with Change links when `change` is set. */
+function answersList({ change = false } = {}) {
+  const visible = new Set(state.formState.visible);
+  return visiblePageIndexes().map((index) => [
+    h('h2', {}, pageText(index).title),
+    h('dl', { class: 'check-answers' }, pageItems(index)
+      .filter((item) => visible.has(item.id) && item.type !== 'display')
+      .map((item) => h('div', { class: 'check-row', dataset: { item: item.id } },
+        h('dt', {}, itemText(item.id).text),
+        h('dd', { class: 'check-answer' }, answerInWords(item, state.answers[item.id])),
+        change && state.changed.has(item.id) ? h('dd', { class: 'check-changed' }, say('question_changed')) : null,
+        change ? h('dd', { class: 'check-change' }, h('a', {
+          href: `#q-${item.id}`, class: 'change-link',
+          onclick: (e) => {
+            e.preventDefault();
+            state.returnToCheck = true;
+            go({ view: 'page', page: index });
+            focusItem(item.id);
+          },
+        }, say('change'), h('span', { class: 'visually-hidden' }, ` ${itemText(item.id).text}`))) : null))),
+  ]);
+}
+
+function renderCheck() {
+  state.step = { view: 'check' };
+  state.returnToCheck = false;
+  const formEl = h('form', {
+    id: 'check-form', class: 'step-form', novalidate: true,
+    onsubmit: (e) => { e.preventDefault(); go({ view: 'result' }); },
+  }, h('div', { class: 'actions' },
+    button(say('see_result'), null, { type: 'submit' }),
+    button(say('back'), () => history.back(), { kind: 'secondary' })));
+  show(say('check_title'),
+    h('h1', { id: 'check-title' }, say('check_title')),
+    h('p', { class: 'lead' }, say('check_lead')),
+    answersList({ change: true }),
+    formEl);
 }
 
 // ---------------------------------------------------------------- result
-
-const HEADLINES = {
-  eligible: 'Micro-needling looks suitable for you',
-  eligible_with_precautions: 'Micro-needling looks suitable, with some precautions',
-  refer: 'Please talk to our practitioner first',
-  deferred: 'Not yet: micro-needling needs to wait',
-  not_eligible: 'Micro-needling is not suitable for you',
-  incomplete: 'We need a few more answers',
-};
-
-function consentSections(kind) {
-  return (state.pack.consent?.sections ?? []).filter((section) => section.kind === kind);
-}
 
 function renderResult() {
   let result;
   try {
     result = screen();
   } catch (error) {
-    return renderFatal('We could not check your answers.', error);
+    return renderFatal(say('fatal_check'), error);
   }
+  state.step = { view: 'result' };
+  const ended = journeyEnds(result);
   const outcome = result.outcome;
   const deferUntil = result.defer_until ?? '';
   const findings = result.findings ?? [];
   const main = findings.filter((finding) => finding.outcome === outcome);
   const other = findings.filter((finding) => finding.outcome !== outcome);
-  // One entry per distinct message; a dated deferral also shows its own date (the pack's message says
-  // "this reason clears on the date shown").
+  // One entry per distinct message; a dated deferral also shows its own date.
   const messages = (list) => {
     const byText = new Map();
     for (const finding of list) {
-      const text = txt(finding.message);
-      if (!text) continue;
-      const dates = byText.get(text) ?? [];
+      if (!finding.message) continue;
+      const dates = byText.get(finding.message) ?? [];
       if (finding.defer_until) dates.push(finding.defer_until);
-      byText.set(text, dates);
+      byText.set(finding.message, dates);
     }
     return [...byText.entries()];
   };
   const findingItem = ([message, dates]) => h('li', {}, paragraphs(message),
-    dates.length ? h('p', { class: 'finding-date' }, 'Clears on: ', h('strong', {}, formatDate(dates.sort().at(-1)))) : []);
+    dates.length ? h('p', { class: 'finding-date' }, say('clears_on'), ' ', h('strong', {}, inWords(dates.sort().at(-1)))) : []);
 
   const body = [];
-  switch (outcome) {
-    case 'eligible':
-      body.push(h('p', { class: 'lead' }, 'Based on your answers, nothing we asked about stands in the way of micro-needling.'));
-      break;
-    case 'eligible_with_precautions':
-      body.push(h('p', { class: 'lead' }, 'Based on your answers, micro-needling looks possible, but your practitioner will take some extra care:'));
-      break;
-    case 'refer':
-      body.push(h('p', { class: 'lead' }, 'Some of your answers need a conversation with one of our practitioners before you book. This does not mean you cannot have treatment.'));
-      break;
-    case 'deferred':
-      body.push(deferUntil
-        ? h('p', { class: 'lead defer-date' }, 'The earliest date you could have treatment is ', h('strong', { id: 'defer-until' }, formatDate(deferUntil)), '.')
-        : h('p', { class: 'lead defer-date' }, 'There is no single date yet: each reason below says when it clears or what has to happen first.'));
-      break;
-    case 'not_eligible':
-      body.push(h('p', { class: 'lead' }, 'We are sorry: based on your answers, we cannot offer you micro-needling.'));
-      break;
-    default:
-      body.push(h('p', { class: 'lead' }, 'Some questions still need an answer before we can tell you anything.'));
+  if (outcome === 'deferred') {
+    body.push(deferUntil
+      ? h('p', { class: 'lead defer-date' }, say('deferred_until'), ' ', h('strong', { id: 'defer-until' }, inWords(deferUntil)), '.')
+      : h('p', { class: 'lead defer-date' }, say('deferred_no_date')));
+  } else {
+    body.push(h('p', { class: 'lead' }, say(`lead_${outcome}`)));
   }
-
+  // The finding's own message (below) says when the patient may come back.
+  if (ended) body.push(h('p', { class: 'early-stop', id: 'early-stop' }, say('early_stop')));
   if (outcome !== 'eligible' && outcome !== 'incomplete' && main.length) {
-    body.push(
-      h('h2', {}, outcome === 'eligible_with_precautions' ? 'What your practitioner will look at' : 'Why'),
+    body.push(h('h2', {}, outcome === 'eligible_with_precautions' ? say('why_precautions') : say('why')),
       h('ul', { class: 'findings' }, messages(main).map(findingItem)));
   }
   if (other.length) {
-    body.push(h('h2', {}, 'Also worth knowing'),
-      h('ul', { class: 'findings' }, messages(other).map(findingItem)));
+    body.push(h('h2', {}, say('also_worth_knowing')), h('ul', { class: 'findings' }, messages(other).map(findingItem)));
   }
-  if (outcome === 'incomplete') {
+  if (outcome === 'incomplete' && !ended) {
     const missing = new Set(result.missing_required ?? []);
-    const list = state.items.filter((item) => missing.has(item.id));
-    if (list.length) body.push(h('ul', {}, list.map((item) => h('li', {}, txt(item.text)))));
+    body.push(h('ul', {}, state.items.filter((item) => missing.has(item.id)).map((item) => h('li', {}, itemText(item.id)?.text ?? item.id))));
   }
   if (outcome === 'not_eligible') {
-    const alternatives = consentSections('alternatives');
-    body.push(h('h2', {}, 'What else may help'),
-      alternatives.length
-        ? alternatives.map((section) => h('div', {}, paragraphs(section.text)))
-        : h('p', {}, 'Other treatments may suit your skin. Our practitioners are happy to talk them through with you.'),
-      h('p', {}, 'You are welcome to book a free conversation with a practitioner at any of our clinics.'));
+    body.push(h('h2', {}, say('what_else')), h('p', {}, say('what_else_text')));
   }
   if (outcome === 'refer') {
-    body.push(h('h2', {}, 'What to do next'),
-      h('p', {}, 'Please call your chosen clinic and ask to speak to a practitioner. Mention that you filled in the micro-needling questions.'));
+    body.push(h('h2', {}, say('next_heading')), h('p', {}, say('refer_next'), ' ', callUs(state.answers.clinic)));
   }
   if (outcome === 'deferred') {
-    body.push(h('h2', {}, 'What to do next'),
-      h('p', {}, 'Nothing else is needed today. When the waiting time is over, fill in this form again so that we can check your answers then.'));
+    body.push(h('h2', {}, say('next_heading')), h('p', {}, say('deferred_next')),
+      deferUntil ? calendarLink({ date: deferUntil, title: say('calendar_title', { clinic: clinicName() }), description: say('calendar_description'), label: say('calendar_link') }) : null);
   }
 
   const actions = [];
-  if (result.consent_permitted) {
-    actions.push(button('Continue to consent', renderConsent));
-  }
-  actions.push(button('Change my answers', () => {
-    form();
-    const indexes = visiblePageIndexes();
-    if (outcome === 'incomplete') {
-      const missing = new Set(result.missing_required ?? []);
-      const first = indexes.find((index) => pageItems(pages()[index].id).some((item) => missing.has(item.id)));
-      if (first != null) return goToPage(first);
-    }
-    if (indexes.length) goToPage(indexes[indexes.length - 1]);
-    else renderWelcome();
-  }, { kind: 'secondary' }));
+  if (result.consent_permitted) actions.push(button(say('continue_to_consent'), () => go({ view: 'consent' })));
+  actions.push(button(say('print'), () => window.print(), { kind: 'secondary', id: 'print-result' }));
+  actions.push(button(say('change_answers'), () => go({ view: 'check' }), { kind: 'secondary' }));
 
-  show(h('section', {
+  const headline = say(`headline_${outcome}`);
+  show(headline, h('section', {
     id: 'result', class: `result result-${outcome}`,
     'data-outcome': outcome, 'data-defer-until': deferUntil, 'aria-labelledby': 'result-title',
   },
-  h('h1', { id: 'result-title' }, HEADLINES[outcome] ?? 'Your result'),
+  h('p', { class: 'print-only' }, say('print_heading', { clinic: clinicName(), date: inWords(state.today) })),
+  h('h1', { id: 'result-title' }, headline),
   body,
-  h('aside', { class: 'notice notice-clinical', 'aria-label': 'Important' },
-    h('p', {}, h('strong', {}, 'This is not a medical clearance. '),
-      'It is a first check of your answers. Your practitioner will go through them with you and look at your skin before deciding, together with you, whether to treat.')),
-  h('div', { class: 'actions' }, actions),
-  sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: clinicName() })));
+  h('aside', { class: 'notice notice-clinical', 'aria-label': say('important') },
+    h('p', {}, h('strong', {}, say('not_clearance')), ' ', say('not_clearance_result'))),
+  contactPanel(state.answers.clinic),
+  h('div', { class: 'actions no-print' }, actions),
+  h('section', { class: 'print-only printed-answers', id: 'printed-answers', 'aria-label': say('your_answers') },
+    h('h2', {}, say('your_answers')), answersList()),
+  sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: branch(state.answers.clinic)?.name ?? '' })));
 }
 
 // ---------------------------------------------------------------- consent
 
 function renderConsent() {
   const result = state.result;
-  if (!result?.consent_permitted) return renderResult();
-  const consent = state.pack.consent ?? {};
+  const consent = state.formState.texts.consent;
+  if (!result?.consent_permitted || !consent) return renderResult();
+  state.step = { view: 'consent' };
   if (!state.informationShownAt) state.informationShownAt = nowIso();
-  const acknowledgements = consent.acknowledgements ?? [];
   const cooling = coolingOff();
 
   const ackFieldset = h('fieldset', { class: 'question', id: 'q-acknowledged', 'aria-describedby': 'error-acknowledged' },
-    h('legend', {}, 'Please confirm each statement'),
+    h('legend', {}, say('ack_legend')),
     h('p', { class: 'field-error', id: 'error-acknowledged', hidden: true }),
-    h('div', { class: 'options' }, acknowledgements.map((ack, i) => h('div', { class: 'option' },
+    h('div', { class: 'options' }, consent.acknowledgements.map((ack, i) => h('div', { class: 'option' },
       h('input', {
         type: 'checkbox', name: 'acknowledged', value: ack.id, id: `ack-${i}`,
         checked: state.acknowledged.has(ack.id),
         onchange: (e) => { e.target.checked ? state.acknowledged.add(ack.id) : state.acknowledged.delete(ack.id); },
       }),
-      h('label', { for: `ack-${i}` }, txt(ack.text), ack.required === false ? h('span', { class: 'optional' }, ' (optional)') : null)))));
+      h('label', { for: `ack-${i}` }, ack.text, ack.required === false ? h('span', { class: 'optional' }, ` ${say('optional')}`) : null)))));
 
   const signature = h('div', { class: 'question', id: 'q-signature_name' },
-    h('label', { for: 'in-signature_name', class: 'question-label' }, 'Type your full name to sign'),
-    h('p', { class: 'hint', id: 'help-signature_name' }, 'Typing your name here counts as your signature.'),
+    h('label', { for: 'in-signature_name', class: 'question-label' }, say('sign_label')),
+    h('p', { class: 'hint', id: 'help-signature_name' }, say('sign_hint')),
     h('p', { class: 'field-error', id: 'error-signature_name', hidden: true }),
     h('input', {
       type: 'text', id: 'in-signature_name', name: 'signature_name', autocomplete: 'name',
       value: state.signatureName, 'aria-describedby': 'help-signature_name error-signature_name',
       oninput: (e) => { state.signatureName = e.target.value; },
     }),
-    h('p', { class: 'sign-date' }, 'Date: ', h('strong', {}, formatDate(state.today))));
+    h('p', { class: 'sign-date' }, say('date_label'), ' ', h('strong', {}, inWords(state.today))));
 
   const coolingNotice = h('aside', { class: 'notice', 'aria-labelledby': 'cooling-heading' },
-    h('h2', { id: 'cooling-heading' }, 'Time to think it over'),
-    cooling && cooling.amount > 0
-      ? h('p', {}, `You have at least ${duration(cooling.amount, cooling.unit)} after signing to think it over before any treatment. Your summary will show the earliest treatment date.`)
-      : null,
-    h('p', {}, 'You can change your mind at any time, before or after signing, and you do not have to sign today.'));
+    h('h2', { id: 'cooling-heading' }, say('cooling_heading')),
+    cooling && cooling.amount > 0 ? h('p', {}, say('cooling_text', { period: duration(cooling.amount, cooling.unit) })) : null,
+    h('p', {}, say('cooling_change_mind')));
 
-  show(
-    h('h1', {}, txt(consent.title) || 'Consent to treatment'),
-    h('p', { class: 'lead' }, 'Please read each part carefully. Ask us about anything that is unclear before you sign.'),
-    h('p', { class: 'hint' }, `Consent document version ${consent.version ?? ''}`),
-    (consent.sections ?? []).map((section) => h('section', { class: 'consent-section', 'aria-labelledby': `section-${section.id}` },
-      h('h2', { id: `section-${section.id}` }, txt(section.title)),
+  show(consent.title,
+    h('h1', {}, consent.title),
+    consent.intro ? h('p', { class: 'lead' }, consent.intro) : null,
+    consent.sections.map((section) => h('section', { class: 'consent-section', id: `section-${section.id}`, 'aria-labelledby': `section-${section.id}-title` },
+      h('h2', { id: `section-${section.id}-title` }, section.title),
       paragraphs(section.text))),
     coolingNotice,
     h('div', { id: 'error-summary', class: 'error-summary', tabindex: '-1', hidden: true }),
-    h('form', { id: 'consent-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); sign(); } },
+    h('form', { id: 'consent-form', class: 'step-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); sign(); } },
       ackFieldset,
       signature,
       h('div', { class: 'actions' },
-        button('Sign consent', null, { type: 'submit' }),
-        button('Back to my result', renderResult, { kind: 'secondary' }))),
-  );
+        button(say('sign'), null, { type: 'submit' }),
+        button(say('back_to_result'), () => history.back(), { kind: 'secondary' }))));
 }
 
 /** The effective cooling-off period from the engine's parameters: {amount, unit} or null. */
 function coolingOff() {
-  const name = state.pack.consent?.cooling_off;
-  if (!name) return null;
-  const parameter = state.protocol.parameters?.[name] ?? state.pack.parameters?.[name];
+  const name = state.protocol.document?.consent?.cooling_off;
+  const parameter = name ? state.protocol.parameters?.[name] : null;
   if (!parameter) return null;
   const amount = typeof parameter === 'object' ? (parameter.value ?? parameter.default) : parameter;
   return Number.isInteger(amount) ? { amount, unit: parameter.unit ?? 'days' } : null;
 }
 
-/** "1 day", "14 days", "6 months". */
+/** "1 day", "14 days", "6 months" in the page's wording. */
 function duration(amount, unit = 'days') {
-  const singular = String(unit).replace(/s$/, '');
-  return `${amount} ${amount === 1 ? singular : `${singular}s`}`;
+  return sayCount(`unit_${String(unit).replace(/s$/, '')}`, amount);
 }
 
 function setFieldError(id, message) {
   const error = document.getElementById(`error-${id}`);
   const container = document.getElementById(`q-${id}`);
   error.hidden = !message;
-  error.textContent = message ? `Error: ${message}` : '';
+  error.replaceChildren(...(message ? [h('span', { class: 'visually-hidden' }, say('error_prefix')), message] : []));
   container.classList.toggle('has-error', Boolean(message));
   for (const control of container.querySelectorAll('input')) {
     if (message) control.setAttribute('aria-invalid', 'true');
@@ -693,91 +809,95 @@ function setFieldError(id, message) {
   }
 }
 
-function showSummaryErrors(problems) {
+function showSummaryErrors(problems, title = state.formState.texts.consent?.title ?? '') {
   const summary = document.getElementById('error-summary');
   summary.replaceChildren(
-    h('h2', {}, problems.length === 1 ? 'There is a problem' : `There are ${problems.length} problems`),
+    h('h2', {}, sayCount('problems', problems.length)),
     h('ul', {}, problems.map((problem) => h('li', {}, problem.target
-      ? h('a', {
-        href: `#q-${problem.target}`,
-        onclick: (e) => { e.preventDefault(); focusItem(problem.target); },
-      }, problem.message)
+      ? h('a', { href: `#q-${problem.target}`, onclick: (e) => { e.preventDefault(); focusItem(problem.target); } }, problem.message)
       : problem.message))));
   summary.hidden = false;
   summary.focus();
-  announce(`${problems.length === 1 ? 'There is a problem' : `There are ${problems.length} problems`}: ${problems.map((p) => p.message).join(' ')}`);
+  setTitle(title, true);
+  announce(`${sayCount('problems', problems.length)}: ${problems.map((p) => p.message).join(' ')}`);
 }
 
+/**
+ * The engine's consent call as a check that does not throw: {record} or {problem} with the engine's
+ * code and path. The engine decides what is missing (unticked acknowledgements, a blank name).
+ */
+function tryConsent(request) {
+  try {
+    return { record: state.protocol.consent(state.answers, request) };
+  } catch (error) {
+    return { problem: error?.diagnostics?.[0] ?? { code: error?.code ?? 'error', path: error?.path ?? '', message: errorText(error) } };
+  }
+}
+
+// Where the page shows an engine refusal: field and message, by the engine's code.
+const CONSENT_FIELDS = {
+  missing_acknowledgement: { target: 'acknowledged', word: 'ack_missing' },
+  missing_signature: { target: 'signature_name', word: 'sign_missing' },
+};
+
 function sign() {
-  const consent = state.pack.consent ?? {};
   const formEl = document.getElementById('consent-form');
   state.acknowledged = new Set([...formEl.querySelectorAll('input[name="acknowledged"]:checked')].map((el) => el.value));
   state.signatureName = formEl.querySelector('#in-signature_name').value;
-
-  // Completeness of the signature form (what the pack marks required); the engine checks it again.
-  const problems = [];
-  const unticked = (consent.acknowledgements ?? []).filter((ack) => ack.required !== false && !state.acknowledged.has(ack.id));
-  setFieldError('acknowledged', unticked.length ? 'Please tick every statement to confirm you have read and understood it.' : '');
-  if (unticked.length) problems.push({ target: 'acknowledged', message: `Please tick every statement (${unticked.length} not ticked yet).` });
-  const name = state.signatureName.trim();
-  setFieldError('signature_name', name ? '' : 'Please type your full name.');
-  if (!name) problems.push({ target: 'signature_name', message: 'Please type your full name to sign.' });
-  if (problems.length) return showSummaryErrors(problems);
-
-  let record;
-  try {
-    record = state.protocol.consent(state.answers, {
-      acknowledged: [...state.acknowledged],
-      signature: { name, role: 'patient' },
-      signedAt: nowIso(),
-      informationShownAt: state.informationShownAt,
-      today: state.today,
+  const request = {
+    acknowledged: [...state.acknowledged],
+    signature: { name: state.signatureName, role: 'patient' },
+    signedAt: nowIso(),
+    informationShownAt: state.informationShownAt,
+    today: state.today,
+    locale: LOCALE,
+  };
+  let { record, problem } = tryConsent(request);
+  const problems = problem ? [problem] : [];
+  // The engine stops at its first refusal (the name comes before the ticks): ask once more with a
+  // stand-in name, so that the patient hears about unticked statements at the same time.
+  if (problem?.code === 'missing_signature') {
+    const again = tryConsent({ ...request, signature: { name: 'name', role: 'patient' } });
+    if (again.problem) problems.push(again.problem);
+    record = null;
+  }
+  setFieldError('acknowledged', '');
+  setFieldError('signature_name', '');
+  if (problems.length) {
+    const shown = problems.map((p) => {
+      const field = CONSENT_FIELDS[p.code];
+      if (field) setFieldError(field.target, say(field.word));
+      return { target: field?.target, message: field ? say(field.word) : say('consent_failed', { reason: p.message || p.code }) };
     });
-  } catch (error) {
-    return showSummaryErrors([{ message: `The consent could not be recorded: ${errorText(error)}` }]);
+    // The statements come before the name on the page, and so in the summary.
+    return showSummaryErrors(shown.sort((a, b) => (a.target === 'acknowledged' ? -1 : b.target === 'acknowledged' ? 1 : 0)));
   }
   const check = state.engine.verifyConsent(record);
-  if (!check.valid) {
-    return showSummaryErrors(check.problems.map((problem) => ({ message: problem.message || problem.code })));
-  }
+  if (!check.valid) return showSummaryErrors(check.problems.map((p) => ({ message: p.message || p.code })));
   state.record = record;
   if (state.recordUrl) URL.revokeObjectURL(state.recordUrl);
   state.recordUrl = URL.createObjectURL(new Blob([JSON.stringify(record, null, 2) + '\n'], { type: 'application/json' }));
-  renderSummary();
+  go({ view: 'summary' });
 }
 
 // ---------------------------------------------------------------- summary
 
-const PHASES = {
-  day_0: 'On the day of treatment',
-  hours_24_48: 'The first 24 to 48 hours',
-  first_week: 'The first week',
-  sun: 'Sun protection',
-  restart_actives: 'Going back to your usual skincare',
-  warning_signs: 'When to contact us straight away',
-};
-
 function phaseTitle(phase) {
-  if (PHASES[phase]) return PHASES[phase];
+  const word = say(`phase_${phase}`);
+  if (!word.startsWith('[')) return word;
   const words = String(phase).replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** The label of the clinic the patient chose, if the pack asks (item `clinic`). */
-function clinicName() {
-  const item = state.items.find((candidate) => candidate.id === 'clinic');
-  const option = item?.options?.find((candidate) => candidate.value === state.answers.clinic);
-  return option ? txt(option.label) : '';
 }
 
 /** " (after 1 day to think it over)" from the record's cooling-off entry. */
 function coolingText(entry) {
   const amount = entry.amount ?? entry.days;
   if (!Number.isInteger(amount) || amount === 0) return '';
-  return ` (after ${duration(amount, entry.unit ?? 'days')} to think it over)`;
+  return ` ${say('cooling_after', { period: duration(amount, entry.unit ?? 'days') })}`;
 }
 
 function renderSummary() {
+  state.step = { view: 'summary' };
   const record = state.record;
   const result = state.result;
   const aftercare = result.aftercare ?? [];
@@ -789,90 +909,109 @@ function renderSummary() {
   const course = result.course;
   const fileName = `consent-${record.protocol?.id ?? 'record'}-${state.today}.json`;
   const row = (term, ...value) => [h('dt', {}, term), h('dd', {}, ...value)];
-  const clinic = clinicName();
+  const chosen = branch(state.answers.clinic);
+  const title = say('summary_title');
 
-  show(
+  show(title,
     h('section', { id: 'summary', class: 'summary', 'data-outcome': result.outcome, 'data-defer-until': result.defer_until ?? '' },
-      h('p', { class: 'print-only' }, 'Fairfield Skin Clinic · micro-needling pre-consultation summary'),
-      h('h1', {}, 'Thank you. Your consent is recorded on this device'),
-      h('p', { class: 'lead' }, 'Nothing has been sent anywhere. Download your consent record or print this page, and bring it to your consultation',
-        clinic ? ` at ${clinic}` : '', '.'),
+      h('p', { class: 'print-only' }, say('print_heading', { clinic: clinicName(), date: inWords(state.today) })),
+      h('h1', {}, title),
+      h('p', { class: 'lead' }, chosen ? say('summary_lead_branch', { branch: chosen.name }) : say('summary_lead')),
       h('div', { class: 'actions no-print' },
-        h('a', { class: 'button button-primary', id: 'download-record', href: state.recordUrl, download: fileName }, 'Download consent record (JSON)'),
-        button('Print this page', () => window.print(), { kind: 'secondary', id: 'print-summary' })),
-      sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, consentRecord: record, clinic }),
-      h('h2', {}, 'Your consent'),
+        h('a', { class: 'button button-primary', id: 'download-record', href: state.recordUrl, download: fileName }, say('download_record')),
+        button(say('print'), () => window.print(), { kind: 'secondary', id: 'print-summary' })),
+      sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, consentRecord: record, clinic: chosen?.name ?? '' }),
+      h('h2', {}, say('your_consent')),
       h('dl', { class: 'record' },
-        row('Signed by', record.signer?.name ?? ''),
-        row('Signed', formatDateTime(record.signed_at)),
-        row('Result of the questions', HEADLINES[result.outcome] ?? result.outcome),
-        row('Consent document', `${txt(state.pack.consent?.title) || 'Consent'}, version ${record.document?.version ?? ''}`),
+        row(say('signed_by'), record.signer?.name ?? ''),
+        row(say('signed'), dateTimeInWords(record.signed_at, pageLocale())),
+        row(say('result_of_questions'), say(`headline_${result.outcome}`)),
+        row(say('consent_document'), say('consent_document_version', { title: state.formState.texts.consent?.title ?? '', version: record.document?.version ?? '' })),
         record.cooling_off?.treatment_not_before
-          ? row('Earliest treatment date', formatDate(record.cooling_off.treatment_not_before),
-            coolingText(record.cooling_off))
+          ? row(say('earliest_treatment'), inWords(record.cooling_off.treatment_not_before), coolingText(record.cooling_off))
           : [],
-        record.valid_until ? row('Consent valid until', formatDate(record.valid_until)) : [],
-        clinic ? row('Clinic', clinic) : [],
-        row('Questionnaire', `${record.protocol?.id ?? ''} version ${record.protocol?.version ?? ''}`),
-        row('Record fingerprint', h('code', { class: 'digest' }, record.digest ?? ''))),
-      h('p', { class: 'hint' }, 'The fingerprint lets the clinic check that the record has not been changed.'),
+        record.valid_until ? row(say('valid_until'), inWords(record.valid_until)) : [],
+        chosen ? row(say('clinic'), `${clinicName()}, ${chosen.name}`) : [],
+        row(say('record_check'), h('code', { class: 'digest' }, record.digest ?? ''))),
+      h('p', { class: 'hint' }, say('record_check_hint')),
       course ? [
-        h('h2', {}, 'Your course plan (preview)'),
-        h('p', {}, `${course.sessions} ${course.sessions === 1 ? 'session' : 'sessions'}, about ${course.interval_weeks} weeks apart.`),
+        h('h2', {}, say('course_heading')),
+        h('p', {}, say('course_sessions', { sessions: course.sessions, weeks: course.interval_weeks })),
         paragraphs(course.text),
-        course.follow_up ? [h('h3', {}, 'Follow-up'), paragraphs(course.follow_up.text)] : null,
+        course.follow_up ? [h('h3', {}, say('follow_up')), paragraphs(course.follow_up.text)] : null,
       ] : null,
       aftercare.length ? [
-        h('h2', {}, 'Looking after your skin afterwards'),
+        h('h2', {}, say('aftercare_heading')),
         [...byPhase].map(([phase, list]) => h('section', { class: 'aftercare-phase', 'aria-labelledby': `phase-${phase}` },
           h('h3', { id: `phase-${phase}` }, phaseTitle(phase)),
-          h('ul', {}, list.map((instruction) => h('li', {}, txt(instruction.text)))))),
+          h('ul', {}, list.map((instruction) => h('li', {}, instruction.text))))),
       ] : null,
-      h('aside', { class: 'notice notice-clinical', 'aria-label': 'Important' },
-        h('p', {}, h('strong', {}, 'This is not a medical clearance. '),
-          'Your practitioner will confirm your plan and aftercare at your consultation. You can withdraw your consent at any time.')),
-      h('div', { class: 'actions no-print' },
-        button('Start again', startAgain, { kind: 'secondary' }))),
-  );
+      urgentAdvice(state.answers.clinic),
+      contactPanel(state.answers.clinic),
+      h('aside', { class: 'notice notice-clinical', 'aria-label': say('important') },
+        h('p', {}, h('strong', {}, say('not_clearance')), ' ', say('not_clearance_summary'))),
+      h('section', { class: 'print-only printed-answers', 'aria-label': say('your_answers') }, h('h2', {}, say('your_answers')), answersList()),
+      h('div', { class: 'actions no-print', id: 'start-again-area' },
+        button(say('start_again'), confirmStartAgain, { kind: 'secondary', id: 'start-again' }))));
+}
+
+/** "Start again" deletes a signed consent too: ask first, on the page. */
+function confirmStartAgain() {
+  const area = document.getElementById('start-again-area');
+  area.replaceChildren(h('div', { class: 'notice notice-warning', role: 'alertdialog', 'aria-labelledby': 'confirm-heading', id: 'confirm-start-again' },
+    h('h2', { id: 'confirm-heading', tabindex: '-1' }, say('confirm_start_again')),
+    h('p', {}, state.record ? say('confirm_start_again_consent') : say('confirm_start_again_answers')),
+    h('div', { class: 'actions' },
+      button(say('confirm_yes'), startAgain, { kind: 'warning', id: 'confirm-yes' }),
+      button(say('confirm_no'), () => renderSummary(), { kind: 'secondary', id: 'confirm-no' }))));
+  document.getElementById('confirm-heading').focus();
 }
 
 function startAgain() {
   if (state.recordUrl) URL.revokeObjectURL(state.recordUrl);
   Object.assign(state, {
-    answers: {}, pageIndex: -1, showMissing: false, touched: new Set(), result: null, record: null, recordUrl: null,
-    informationShownAt: null, signatureName: '', acknowledged: new Set(),
+    answers: {}, datePartial: {}, changed: new Set(), savedAnswers: null, showMissing: false, touched: new Set(), result: null, record: null, recordUrl: null,
+    informationShownAt: null, signatureName: '', acknowledged: new Set(), returnToCheck: false,
   });
-  form();
-  renderWelcome();
+  go({ view: 'welcome' });
 }
 
 // ---------------------------------------------------------------- start
 
 function renderFatal(message, error) {
   console.error(error);
-  show(
-    h('h1', {}, 'Sorry, something went wrong'),
+  const fallback = (key, english) => (say(key).startsWith('[') ? english : say(key));
+  view().replaceChildren(
+    h('h1', {}, fallback('fatal_title', 'Sorry, something went wrong')),
     h('p', { role: 'alert' }, message),
     error ? h('p', { class: 'hint' }, errorText(error)) : null,
-    h('p', {}, 'Please call your clinic and we will go through the questions with you.'));
+    h('p', {}, fallback('fatal_call', 'Please call the clinic and we will go through the questions with you.')));
+  view().setAttribute('aria-busy', 'false');
+}
+
+function renderChrome() {
+  document.documentElement.lang = LOCALE;
+  document.querySelector('.brand').textContent = clinicName();
+  document.querySelector('.brand-sub').replaceChildren(callUs(state.answers.clinic));
+  document.querySelector('.site-footer .wrap').replaceChildren(h('p', {}, say('footer_privacy')), ...clinicFooter().filter(Boolean));
 }
 
 async function main() {
   state.today = todayIso();
   try {
+    await Promise.all([loadWords(LOCALE), loadClinic()]);
     state.engine = await import(ENGINE_URL);
     const response = await fetch(PACK_URL, { credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`The questionnaire could not be loaded (${response.status}).`);
-    const packText = await response.text();
-    state.pack = JSON.parse(packText);
-    state.protocol = await state.engine.loadProtocol(packText);
-    state.items = Array.isArray(state.protocol.items) ? state.protocol.items : state.pack.items;
+    if (!response.ok) throw new Error(`(${response.status})`);
+    state.protocol = await state.engine.loadProtocol(await response.text());
+    state.items = state.protocol.items;
+    state.pageIds = (state.protocol.document.pages ?? []).map((page) => page.id);
     form();
   } catch (error) {
     return renderFatal('The questionnaire could not be loaded.', error);
   }
   document.documentElement.dataset.ready = 'true';
-  renderWelcome();
+  go({ view: 'welcome' }, { push: false });
 }
 
 main();

@@ -7,6 +7,7 @@
 // browser only when the patient presses the button, after a plain statement of what is sent and to
 // whom. A send that fails on the way is tried again with the same submission key, so the clinic
 // stores it once.
+import { clinicName } from './clinic.js';
 
 const RETRIES = 3;
 
@@ -117,7 +118,7 @@ export function sendPanel(what) {
     panel.append(
       el('h2', { id: 'send-heading' }, 'Send to the clinic'),
       el('p', {}, `If you press "Send to the clinic", ${sent.join(', ').replace(/, ([^,]*)$/, ' and $1')} will be sent to `,
-        what.clinic ? `${what.clinic} (Fairfield Skin Clinic)` : 'Fairfield Skin Clinic',
+        what.clinic ? `${what.clinic} (${clinicName()})` : clinicName(),
         ` through its own server at ${location.host}. Only the clinic's practitioners read it, before your consultation. Nothing is sent unless you press the button.`),
       el('div', { class: 'actions' }, button),
       status);

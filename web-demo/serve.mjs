@@ -49,9 +49,12 @@ const MIME = {
 };
 
 // What the page loads, per mount (paths relative to the mount): the allow-list.
-const PAGE_FILES = new Set(['', 'index.html', 'app.js', 'send.js', 'styles.css']);
+const PAGE_FILES = new Set([
+  '', 'index.html', 'privacy.html', 'styles.css', 'app.js', 'send.js', 'dom.js', 'words.js', 'dates.js', 'clinic.js',
+  'keepsake.js', 'draft.js', 'text/en-GB.json',
+]);
 const ENGINE_FILES = new Set(['index.js', 'dist/prescreen.js', 'dist/prescreen.wasm']);
-const PACK_FILE = /^[A-Za-z0-9_-]+\/protocol\.json$/;
+const PACK_FILE = /^([A-Za-z0-9_-]+\/protocol\.json|clinic\.json)$/;
 
 /**
  * Default mounts, longest prefix first: [prefix, directory, allowed(relativePath)].

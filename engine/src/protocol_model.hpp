@@ -215,7 +215,10 @@ void parse_answers(const CompiledProtocol& protocol, const AnswerEntry* entries,
 void parse_answers(const CompiledProtocol& protocol, const json& answers, const Date& today, AnswerSet& out);
 void decide(const CompiledProtocol& protocol, const AnswerSet& answers, const Date& today, std::string_view today_text,
             Decision& decision);
-json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision);
+json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
+                 std::size_t locale);
+/// form()'s `texts`: the visible items', their pages' and (when complete) the consent's texts in one locale.
+json form_texts(const CompiledProtocol& protocol, const Decision& decision, std::size_t locale, bool complete);
 /// What one screening concluded: everything in a result that depends on the answers, in about a
 /// hundred bytes. The rest of a result (messages, sources, aftercare wording, the course) is the
 /// protocol's, prepared at load, so a result is written from its record whenever it is wanted: a

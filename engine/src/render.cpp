@@ -23,10 +23,9 @@ json missing_ids(const CompiledProtocol& p, const Decision& d) {
     return out;
 }
 
-
 }  // namespace
 
-json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& d) {
+json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::size_t locale) {
     json visible = json::array(), ignored = json::array();
     long long answered = 0, required = 0, answered_required = 0;
     for (std::size_t slot = 0; slot < p.items.size(); ++slot) {
@@ -56,7 +55,8 @@ json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& 
                   {"required", required},
                   {"answered_required", answered_required},
                   {"percent", required == 0 ? 100 : answered_required * 100 / required}}},
-                {"complete", complete}};
+                {"complete", complete},
+                {"texts", form_texts(p, d, locale, complete)}};
 }
 
 namespace {

@@ -138,7 +138,7 @@ json Protocol::form_of(const Answers& answers, const Context& context) const {
     if (!read(*impl_, answers, today, a, error)) throw UsageError(*error);
     detail::Decision& d = scratch().decision;
     detail::decide(*impl_, a, today, context.today, d);
-    return detail::render_form(*impl_, a, d);
+    return detail::render_form(*impl_, a, d, impl_->locale_index(context.locale));
 }
 
 PreparedAnswers Protocol::prepare(const Answers& answers, const Context& context) const {

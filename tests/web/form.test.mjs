@@ -1,13 +1,13 @@
 // How the questionnaire behaves: questions appear and disappear as the engine decides (enable_when),
 // invalid answers get the engine's message next to the field (aria-invalid, described-by, announced
-// through the aria-live region), missing answers block Next with an error summary, progress follows
-// form().progress, and the server sends the Content-Security-Policy and the right MIME types.
+// through the aria-live region), missing answers block Next with an error summary, one progress
+// measure, and the server sends the Content-Security-Policy and the right MIME types.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ELIGIBLE, TODAY, axeViolations, fillPage, openForm, protocolsDir, startSession } from './helpers.mjs';
+import { ELIGIBLE, axeViolations, fillDate, fillPage, openForm, protocolsDir, startSession } from './helpers.mjs';
 import { CSP, HEADER_CSP, defaultMounts, startServer } from '../../web-demo/serve.mjs';
 
 let session;
@@ -24,23 +24,24 @@ async function toPage(page, title) {
   throw new Error(`no page "${title}"`);
 }
 
-test('a future date of birth: the engine\'s message, on the field and announced', async () => {
+test('a future date of birth: the engine\'s message on Next, on the fields and announced', async () => {
   const page = await openForm(session);
   await page.click('button:has-text("Start")');
-  await page.fill('input[name="date_of_birth"]', '2030-01-01');
-  await page.locator('input[name="date_of_birth"]').dispatchEvent('change');
+  await fillDate(page, 'date_of_birth', '2030-01-01');
   const error = page.locator('#error-date_of_birth');
+  assert.equal(await error.isVisible(), false, 'no message before Next');
+  await page.click('#page-form button[type="submit"]');
   await error.waitFor({ state: 'visible' });
-  assert.match(await error.textContent(), /future/i);
-  assert.equal(await page.getAttribute('input[name="date_of_birth"]', 'aria-invalid'), 'true');
-  assert.match(await page.getAttribute('input[name="date_of_birth"]', 'aria-describedby'), /error-date_of_birth/);
-  await page.waitForFunction(() => /future/i.test(document.getElementById('announcer').textContent));
+  assert.match(await error.textContent(), /^Error: .*future/i);
+  assert.equal(await page.getAttribute('input[name="date_of_birth-year"]', 'aria-invalid'), 'true');
+  assert.match(await page.getAttribute('input[name="date_of_birth-day"]', 'aria-describedby'), /error-date_of_birth/);
+  await page.waitForFunction(() => /problem/i.test(document.getElementById('announcer').textContent));
   assert.equal(await page.getAttribute('#announcer', 'aria-live'), 'polite');
-  // Corrected: the message goes away.
-  await page.fill('input[name="date_of_birth"]', ELIGIBLE.date_of_birth);
-  await page.locator('input[name="date_of_birth"]').dispatchEvent('change');
-  await error.waitFor({ state: 'hidden' });
-  assert.equal(await page.getAttribute('input[name="date_of_birth"]', 'aria-invalid'), null);
+  assert.match(await page.title(), /^Error: About you – /);
+  // Corrected (and the rest of the page answered): the page moves on.
+  await fillPage(page, ELIGIBLE);
+  await page.click('#page-form button[type="submit"]');
+  assert.equal(await page.isVisible('#q-date_of_birth'), false, 'moved on to the next page');
 });
 
 test('Next with missing answers: error summary, focus on it, links to the fields', async () => {
@@ -54,7 +55,7 @@ test('Next with missing answers: error summary, focus on it, links to the fields
   const links = await page.$$eval('#error-summary a', (as) => as.map((a) => a.getAttribute('href')));
   assert.ok(links.includes('#q-date_of_birth'), links.join(' '));
   await page.click('#error-summary a[href="#q-date_of_birth"]');
-  assert.equal(await page.evaluate(() => document.activeElement.name), 'date_of_birth');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'date_of_birth-day');
   assert.deepEqual(await axeViolations(page), [], 'axe with the errors shown');
 });
 
@@ -69,7 +70,9 @@ test('follow-up questions appear only when the engine shows them', async () => {
   assert.equal(await lastDose.isVisible(), false);
   await page.check('input[name="isotretinoin_past"][value="true"]');
   await lastDose.waitFor({ state: 'visible' });
-  assert.equal(await page.getAttribute('input[name="isotretinoin_last_dose"]', 'type'), 'date');
+  // A date is three fields, ID-day, ID-month and ID-year.
+  assert.deepEqual(await page.$$eval('#q-isotretinoin_last_dose input', (els) => els.map((e) => [e.name, e.inputMode])),
+    [['isotretinoin_last_dose-day', 'numeric'], ['isotretinoin_last_dose-month', 'numeric'], ['isotretinoin_last_dose-year', 'numeric']]);
   await page.check('input[name="isotretinoin_past"][value="false"]');
   await lastDose.waitFor({ state: 'hidden' });
   // Booleans are a yes/no pair named by the answer id, values true/false.
@@ -87,14 +90,17 @@ test('follow-up questions appear only when the engine shows them', async () => {
   await other.waitFor({ state: 'visible' });
 });
 
-test('the progress bar follows the engine\'s progress', async () => {
+test('one progress measure, and the tab\'s title names the step', async () => {
   const page = await openForm(session);
   await page.click('button:has-text("Start")');
-  const before = Number(await page.getAttribute('#progress-bar', 'value') ?? 0);
-  assert.equal(before, 0);
+  const label = await page.textContent('#progress-label');
+  assert.match(label, /^Page 1 of \d+$/);
+  assert.doesNotMatch(await page.textContent('#view'), /%/);
+  assert.match(await page.title(), /^About you – Fairfield Skin Clinic$/);
   await fillPage(page, ELIGIBLE);
-  await page.waitForFunction(() => document.getElementById('progress-bar').value > 0);
-  assert.match(await page.textContent('#progress-label'), /Page 1 of \d+ · \d+% of required questions answered/);
+  await page.click('#page-form button[type="submit"]');
+  assert.match(await page.textContent('#progress-label'), /^Page 2 of \d+$/);
+  assert.equal(await page.title(), `${await page.textContent('#page-title')} – Fairfield Skin Clinic`);
 });
 
 test('server: CSP header and meta agree, wasm MIME type, no directory escapes', async () => {
@@ -119,19 +125,22 @@ test('server: CSP header and meta agree, wasm MIME type, no directory escapes', 
 });
 
 test('?today= sets the day the engine screens on', async () => {
-  const page = await openForm(session, { query: 'today=2027-03-01' });
-  await page.click('button:has-text("Start")');
-  assert.equal(await page.getAttribute('input[name="date_of_birth"]', 'max'), '2027-03-01');
-  const page2 = await openForm(session, { query: `today=${TODAY}` });
-  await page2.click('button:has-text("Start")');
-  assert.equal(await page2.getAttribute('input[name="date_of_birth"]', 'max'), TODAY);
+  for (const [today, future] of [['2026-11-25', true], ['2027-03-01', false]]) {
+    const page = await openForm(session, { query: `today=${today}` });
+    await page.click('button:has-text("Start")');
+    await fillPage(page, { ...ELIGIBLE, date_of_birth: '2026-12-01' });
+    await page.click('#page-form button[type="submit"]');
+    const text = await page.textContent('#view');
+    assert.equal(/future/i.test(text), future, `${today}: ${text.slice(0, 200)}`);
+    await page.close();
+  }
 });
 
 test('an impossible ?today= gets the engine\'s refusal, not a broken page', async () => {
   const page = await session.context.newPage();
   await page.goto(session.url('today=2026-02-30'));
   await page.waitForSelector('h1:has-text("Sorry, something went wrong")');
-  assert.match(await page.textContent('#view'), /call your clinic/);
+  assert.match(await page.textContent('#view'), /call the clinic/);
   await page.close();
 });
 

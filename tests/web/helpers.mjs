@@ -62,6 +62,9 @@ export async function startSession() {
   // Every request any page or worker of the context makes (context-level, so none is missed).
   context.on('request', (request) => requests.push(request.url()));
   const watch = (page) => {
+    // The page asks before leaving with unsaved answers (beforeunload): a test that reloads or
+    // navigates away means to leave. Any other dialog is unexpected and dismissed.
+    page.on('dialog', (dialog) => (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()));
     page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
     page.on('pageerror', (error) => consoleErrors.push(String(error)));
   };
@@ -120,12 +123,13 @@ export const ELIGIBLE = Object.freeze({
   product_ingredient_allergy: false,
 });
 
-/** The kind of view the page shows now: welcome, question, result, consent, summary. */
+/** The kind of view the page shows now: welcome, question, check, result, consent, summary. */
 export async function currentView(page) {
   return page.evaluate(() => {
     if (document.getElementById('summary')) return 'summary';
     if (document.getElementById('consent-form')) return 'consent';
     if (document.getElementById('result')) return 'result';
+    if (document.getElementById('check-form')) return 'check';
     if (document.getElementById('page-form')) return 'question';
     return 'welcome';
   });
@@ -146,9 +150,18 @@ export async function fillPage(page, answers) {
       const sel = (v) => `#page-form input[name="${id}"][value="${v}"]`;
       if (type === 'boolean' || type === 'choice') await page.check(sel(String(value)));
       else if (type === 'multi-choice') for (const v of value) await page.check(sel(v));
+      else if (type === 'date') await fillDate(page, id, value);
       else await page.fill(`#page-form [name="${id}"]`, String(value));
     }
   }
+}
+
+/** A date typed the GOV.UK way: ISO "1990-05-14" into ID-day "14", ID-month "5", ID-year "1990". */
+export async function fillDate(page, id, iso) {
+  const [year, month, day] = iso.split('-');
+  await page.fill(`[name="${id}-day"]`, String(Number(day)));
+  await page.fill(`[name="${id}-month"]`, String(Number(month)));
+  await page.fill(`[name="${id}-year"]`, year);
 }
 
 /**
@@ -163,6 +176,11 @@ export async function answerQuestionnaire(page, answers, { onView = async () => 
     if (view === 'result') {
       await onView('result');
       return;
+    }
+    if (view === 'check') {
+      await onView('check');
+      await page.click('#check-form button[type="submit"]');
+      continue;
     }
     const title = await page.textContent('#page-title');
     await fillPage(page, answers);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { ELIGIBLE, TODAY, currentView, importEngine, openForm, packPath, startSession } from './helpers.mjs';
+import { ELIGIBLE, TODAY, currentView, fillDate, importEngine, openForm, packPath, startSession } from './helpers.mjs';
 
 let session;
 before(async () => { session = await startSession(); });
@@ -33,32 +33,6 @@ async function tabTo(page, want, what) {
 }
 
 /**
- * The order in which this Chromium's date fields take day, month and year. It follows the browser's
- * UI locale (headless Debian Chromium keeps month/day/year whatever --lang says), so find out by
- * typing into a throwaway field on a blank page.
- */
-async function dateFieldOrder() {
-  const probe = await session.context.newPage();
-  await probe.setContent('<input type="date">');
-  await probe.focus('input');
-  await probe.keyboard.type('01022003');
-  const value = await probe.inputValue('input');
-  await probe.close();
-  if (value === '2003-02-01') return ['d', 'm', 'y'];
-  if (value === '2003-01-02') return ['m', 'd', 'y'];
-  if (value.startsWith('0102')) return ['y', 'm', 'd'];
-  throw new Error(`unknown date field order (typed 01022003, got "${value}")`);
-}
-
-let order;
-/** An ISO date typed the way this browser's date field takes it. */
-async function typeDate(page, iso) {
-  order ??= await dateFieldOrder();
-  const [y, m, d] = iso.split('-');
-  await page.keyboard.type(order.map((part) => ({ d, m, y })[part]).join(''));
-}
-
-/**
  * Answer the current questionnaire page: Tab through the controls in order, answering each group
  * the first time focus reaches it, until focus reaches the page's submit button; press Enter.
  */
@@ -70,6 +44,14 @@ async function answerPageByKeyboard(page, answers) {
     if (f.tag === 'button' && f.type === 'submit') {
       await page.keyboard.press('Enter');
       return;
+    }
+    // A date's three fields are ID-day, ID-month and ID-year.
+    const part = /^(.*)-(day|month|year)$/.exec(f.name ?? '');
+    if (part && typeof answers[part[1]] === 'string' && !seen.has(f.name)) {
+      seen.add(f.name);
+      const [year, month, day] = answers[part[1]].split('-');
+      await page.keyboard.type({ day: String(Number(day)), month: String(Number(month)), year }[part[2]]);
+      continue;
     }
     const want = answers[f.name];
     if (!f.name || want === undefined || seen.has(f.name) && f.type !== 'checkbox') continue;
@@ -84,9 +66,6 @@ async function answerPageByKeyboard(page, answers) {
       await page.keyboard.press('Space');
     } else if (f.type === 'checkbox') {
       if (want.includes(f.value) && !f.checked) await page.keyboard.press('Space');
-    } else if (f.type === 'date') {
-      seen.add(f.name);
-      await typeDate(page, want);
     } else {
       seen.add(f.name);
       await page.keyboard.type(String(want));
@@ -107,6 +86,10 @@ test('the whole form, consent and download by keyboard alone', async () => {
       assert.fail(`page "${title}" would not move on: ${await page.textContent('#error-summary')}`);
     }
   }
+  // Check your answers: its own form, submitted with Enter.
+  assert.equal(await currentView(page), 'check');
+  await tabTo(page, (f) => f.tag === 'button' && f.type === 'submit', 'See my result');
+  await page.keyboard.press('Enter');
   assert.equal(await currentView(page), 'result');
   assert.equal(await page.getAttribute('#result', 'data-outcome'), 'eligible');
 
@@ -158,7 +141,7 @@ test('the whole form, consent and download by keyboard alone', async () => {
 test('Back and Next keep answers (Back reached by Tab from Next)', async () => {
   const page = await openForm(session);
   await page.click('button:has-text("Start")');
-  await page.fill('input[name="date_of_birth"]', ELIGIBLE.date_of_birth);
+  await fillDate(page, 'date_of_birth', ELIGIBLE.date_of_birth);
   await page.check('input[name="sex"][value="female"]');
   await page.check('input[name="clinic"][value="wilson_street_glasgow"]');
   await page.click('#page-form button[type="submit"]');
@@ -170,7 +153,8 @@ test('Back and Next keep answers (Back reached by Tab from Next)', async () => {
   await page.keyboard.press('Tab');
   assert.match((await focused(page)).text, /Back/);
   await page.keyboard.press('Enter');
-  assert.equal(await page.inputValue('input[name="date_of_birth"]'), ELIGIBLE.date_of_birth);
+  assert.deepEqual([await page.inputValue('[name="date_of_birth-day"]'), await page.inputValue('[name="date_of_birth-month"]'),
+    await page.inputValue('[name="date_of_birth-year"]')], ['14', '5', '1990']);
   assert.ok(await page.isChecked('input[name="clinic"][value="wilson_street_glasgow"]'));
   await page.click('#page-form button[type="submit"]');
   assert.equal(await page.textContent('#page-title'), second);

@@ -1,0 +1,33 @@
+// The page's own wording (buttons, headings, the date fields' messages), from text/<locale>.json.
+// The pack's texts (questions, findings, consent) come from the engine in the same locale; this file
+// holds only what belongs to the page itself, so that no patient wording is written into app.js.
+
+let words = {};
+let locale = 'en-GB';
+
+/** Load the wording of `tag` (falls back on en-GB when the page has no file for it). */
+export async function loadWords(tag) {
+  const response = await fetch(`text/${tag}.json`, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`The page's wording for ${tag} could not be loaded (${response.status}).`);
+  words = await response.json();
+  locale = tag;
+  return words;
+}
+
+export function pageLocale() {
+  return locale;
+}
+
+/** The text of `key` with {name} placeholders filled in; a missing key shows as itself (tests catch it). */
+export function say(key, values = {}) {
+  const text = words[key];
+  if (typeof text !== 'string') return `[${key}]`;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (values[name] == null ? whole : String(values[name])));
+}
+
+/** "1 problem" / "3 problems": the wording file holds `key_one` and `key_other`. */
+export function sayCount(key, count, values = {}) {
+  const form = new Intl.PluralRules(locale).select(count);
+  const chosen = words[`${key}_${form}`] != null ? `${key}_${form}` : `${key}_other`;
+  return say(chosen, { count, ...values });
+}
