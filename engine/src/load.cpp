@@ -297,7 +297,7 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
     Loader L(limits, diags);
     if (!check_json_value(doc, limits.max_nesting_depth, "", diags)) return nullptr;
     if (!L.object(doc, "", {"format", "id", "version", "title", "locales", "pages", "items", "rules"},
-                  {"policy", "parameters", "aftercare", "course", "consent", "sources", "fhir"}, "the protocol"))
+                  {"policy", "parameters", "aftercare", "course", "consent", "sources", "fhir", "logic"}, "the protocol"))
         return nullptr;
     p->document = doc;
     p->digest = sha256_hex(canonical_json(doc));
@@ -509,6 +509,11 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
     }
     expr::Scope answers_scope;
     answers_scope.items = &p->item_info;
+    if (auto it = doc.find("logic"); it != doc.end()) {  // the JsonLogic dialect (docs/jsonlogic.md)
+        if (*it == "core") answers_scope.dialect = Dialect::Core;
+        else if (*it != "json-logic-js")
+            diags.push_back(Diagnostic{"invalid_value", "/logic", "\"logic\" must be \"json-logic-js\" or \"core\", not " + it->dump()});
+    }
     answers_scope.find_item = [&p](std::string_view id) { return p->find_item(id); };
     answers_scope.find_parameter = [&p](std::string_view name) {
         auto it = p->parameter_index.find(std::string(name));

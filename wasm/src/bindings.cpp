@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "non_finite.hpp"
+#include "prescreen/logic.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
 #include "envelope.hpp"
@@ -271,11 +272,11 @@ std::string consent_status(std::string record, std::string at, std::string event
     });
 }
 
-std::string apply_logic(std::string rule, std::string data, std::string today) {
+std::string apply_logic(std::string rule, std::string data, std::string today, std::string dialect) {
     return entry([&] {
         json parsed_rule = parse_document(rule);
         json parsed_data = data.empty() ? json::object() : parse_document(data);
-        json result = prescreen::apply_logic(parsed_rule, parsed_data, context(today, ""));
+        json result = prescreen::apply_logic(parsed_rule, parsed_data, context(today, ""), prescreen::parse_dialect(dialect));
         bool non_finite = encode_non_finite(result);
         json envelope = {{"ok", std::move(result)}};
         if (non_finite) envelope["non_finite"] = true;
