@@ -424,7 +424,7 @@ public:
         }
     }
 
-    __attribute__((noinline)) Value eval_rest2(std::uint32_t index, const Data& d) {
+    PRESCREEN_COLD Value eval_rest2(std::uint32_t index, const Data& d) {
         const Node& n = nodes_[index];
         switch (n.op) {
             case Op::In: {
@@ -635,9 +635,7 @@ public:
             }
             case Op::All: case Op::None: case Op::Some: {
                 const Value source = arg(n, 0, d);
-                if (core_ && source.kind != Kind::Array)
-                    fail("bad_arguments", std::string(n.op == Op::All ? "all" : n.op == Op::Some ? "some" : "none") +
-                                              ": the first argument must be an array, got " + to_json(source).dump());
+                if (core_ && source.kind != Kind::Array) not_an_array(n.op, source);
                 const std::size_t size = source.kind == Kind::Array ? array_size(source) : 0;
                 if (size == 0) return n.op == Op::None;
                 for (std::size_t i = 0; i < size; ++i) {
@@ -666,9 +664,14 @@ private:
     const bool core_;                     // JSON Logic Core semantics (Program::dialect)
     std::uint64_t steps_left_;            // the evaluation budget: loop steps still allowed
 
-    [[noreturn]] void over_budget(const std::string& what) const {
-        fail("evaluation_budget_exceeded", what + " (Limits::max_evaluation_steps " + std::to_string(program_.max_steps) +
+    [[noreturn]] PRESCREEN_COLD void over_budget(const char* what) const {
+        fail("evaluation_budget_exceeded", std::string(what) + " (Limits::max_evaluation_steps " + std::to_string(program_.max_steps) +
                                                ", max_evaluation_bytes " + std::to_string(program_.max_bytes) + ")");
+    }
+
+    [[noreturn]] PRESCREEN_COLD void not_an_array(Op op, const Value& source) const {
+        fail("bad_arguments", std::string(op == Op::All ? "all" : op == Op::Some ? "some" : "none") +
+                                  ": the first argument must be an array, got " + to_json(source).dump());
     }
 
     // One step per element an iterator visits and per element merge or cat copies: evaluation is
@@ -684,7 +687,7 @@ private:
     }
 
     // The error's `type` a `try` fallback sees: the thrown value, or JSON Logic Core's error names.
-    std::string error_type(const EvalError& e) const {
+    PRESCREEN_COLD std::string error_type(const EvalError& e) const {
         if (e.code == "thrown") return e.message;
         if (!core_) return e.code;
         if (e.code == "not_a_number") return "NaN";
@@ -694,7 +697,7 @@ private:
 
     // {"val": [[levels], path...]}: two levels per iterator (its element, then {"index": i}); past
     // the outermost data stays there.
-    bool climb(const Data& d, std::size_t levels, const std::vector<std::string>& path, Value& out) {
+    PRESCREEN_COLD bool climb(const Data& d, std::size_t levels, const std::vector<std::string>& path, Value& out) {
         const Data* at = &d;
         while (levels >= 2 && at->parent) {
             at = at->parent;
@@ -730,7 +733,7 @@ private:
 
     // JSON Logic Core arithmetic: Number() of each operand (null 0, booleans 0/1, numeric strings);
     // anything else, or a result that is not a finite number, is not_a_number.
-    Value core_arithmetic(const Node& n, const Data& d) {
+    PRESCREEN_COLD Value core_arithmetic(const Node& n, const Data& d) {
         double r = 0;
         std::size_t count = 0;
         for_each_operand(n, d, [&](const Value& v) {
@@ -787,6 +790,17 @@ private:
     }
 
     // json-logic-js `var`: walk the dotted path; false when a step is undefined or hits null.
+    PRESCREEN_COLD bool top_key(std::uint64_t hash, std::string_view key, Value& out) const {  // size, in wasm only
+        for (std::size_t at = hash & f_.data_keys_mask;; at = (at + 1) & f_.data_keys_mask) {
+            const DataKey& k = f_.data_keys[at];
+            if (!k.value) return false;
+            if (k.hash == hash && k.key == key) {
+                out = from_json_view(*k.value);
+                return true;
+            }
+        }
+    }
+
     // `first_hash` (key_hash of the first segment, 0 = not known) finds the first key in the frame's
     // key table when the path starts at the top of the data.
     template <class Segment>
@@ -794,15 +808,7 @@ private:
         Value current;
         std::size_t i = 0;
         if (first_hash && count && f_.data_keys && !d.parent && d.value) {
-            const std::string_view seg = segment(0);
-            for (std::size_t at = first_hash & f_.data_keys_mask;; at = (at + 1) & f_.data_keys_mask) {
-                const DataKey& k = f_.data_keys[at];
-                if (!k.value) return false;  // every key is in the table: absent
-                if (k.hash == first_hash && k.key == seg) {
-                    current = from_json_view(*k.value);
-                    break;
-                }
-            }
+            if (!top_key(first_hash, segment(0), current)) return false;  // every key is in the table: absent
             i = 1;
         }
         for (; i < count; ++i) {

@@ -38,6 +38,14 @@ enum class Op : std::uint8_t {
     Coalesce, Throw, Try,
 };
 
+// Off the screening path: optimised for size where the compiler can (clang, i.e. the WebAssembly
+// build, whose gzip budget is tight); g++ (native) ignores it and keeps its -O level.
+#if defined(__clang__)
+#define PRESCREEN_COLD __attribute__((minsize, noinline))
+#else
+#define PRESCREEN_COLD
+#endif
+
 constexpr std::uint8_t kWholeData = 1;
 constexpr std::uint8_t kOptionBit = 2;  // InConstSlot: the literal is option `aux` (< 64) of the item
 constexpr std::uint8_t kSpread = 4;     // core arithmetic, max, min, cat: one computed argument whose

@@ -454,7 +454,7 @@ bool compare_op(Op op, const Value& a, const Value& b) {
     }
 }
 
-double core_number(const Value& v) {
+PRESCREEN_COLD double core_number(const Value& v) {
     switch (v.kind) {
         case Kind::Null: return 0;
         case Kind::Bool: return v.boolean ? 1 : 0;
@@ -469,7 +469,7 @@ double core_number(const Value& v) {
     throw EvalError{"not_a_number", "not a number: " + to_json(v).dump()};
 }
 
-bool core_compare(Op op, const Value& a, const Value& b) {
+PRESCREEN_COLD bool core_compare(Op op, const Value& a, const Value& b) {
     if (op == Op::StrictEq) return strict_equal(a, b);
     if (op == Op::StrictNe) return !strict_equal(a, b);
     const bool structured = a.kind == Kind::Array || a.kind == Kind::Object || b.kind == Kind::Array || b.kind == Kind::Object;
