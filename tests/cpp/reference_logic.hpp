@@ -75,6 +75,8 @@ inline double to_number(const json& v) {
 
 inline double parse_float(const json& v) {
     const std::string t = trim(to_string(v));
+    for (const char* sign : {"", "+", "-"})  // parseFloat reads "Infinity" too (a computed 1/0 as text)
+        if (t.rfind(std::string(sign) + "Infinity", 0) == 0) return *sign == '-' ? -INFINITY : INFINITY;
     std::size_t n = 0;
     if (n < t.size() && (t[n] == '-' || t[n] == '+')) ++n;
     const std::size_t digits_from = n;
