@@ -62,7 +62,7 @@ def main():
                  {"age": ["2008-02-29"]}, {"today": []}, {"substr": ["héllo wörld", 1, 3]},
                  {"reduce": [[1, 2, 3], {"+": [{"var": "current"}, {"var": "accumulator"}]}, 0]}]:
         put("logic", json.dumps(rule) + "\n{}")
-    for target in ("load", "screen", "logic", "consent", "jsonl"):
+    for target in ("load", "screen", "logic", "logic_diff", "consent", "jsonl"):
         put(target, "{}")
 
 

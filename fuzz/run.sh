@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS="${FUZZ_SECONDS:-120}"
-FUZZ_TARGETS="${FUZZ_TARGETS:-load screen logic consent jsonl}"
+FUZZ_TARGETS="${FUZZ_TARGETS:-load screen logic logic_diff consent jsonl}"
 JOBS="${JOBS:-2}"
 CXX_FUZZ="${CXX_FUZZ:-clang++-14}"
 command -v "$CXX_FUZZ" >/dev/null || { echo "fuzz: $CXX_FUZZ not found (apt-get install clang-14 libclang-rt-14-dev)"; exit 2; }

@@ -321,11 +321,16 @@ export function consentStatus(
 ): ConsentStatus;
 
 /**
- * Evaluate a JsonLogic rule against data (json-logic-js semantics plus the engine's documented date
- * operations). NaN and Infinity results come back as numbers.
+ * Evaluate a JsonLogic rule against data, in the dialect 'json-logic-js' (default) or 'core'
+ * (docs/jsonlogic.md), plus the engine's documented date operations. NaN and Infinity results come
+ * back as numbers.
  * @throws {@link ProtocolError} for a bad rule (unknown operation, too deep, ...).
  */
-export function applyLogic(rule: Json | object, data?: unknown, options?: { today?: DateInput }): unknown;
+export function applyLogic(
+  rule: Json | object,
+  data?: unknown,
+  options?: { today?: DateInput; dialect?: 'json-logic-js' | 'core' },
+): unknown;
 
 /** Canonical JSON text (RFC 8785 style: sorted keys, no whitespace, integers only). */
 export function canonicalJson(value: unknown): string;

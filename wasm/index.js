@@ -408,11 +408,12 @@ export function consentStatus(record, at, events, options) {
   return fromEnvelope(ready().consentStatus(textOrJson(record, 'the consent record'), when, list, keyText(sealKey, 'sealKey')));
 }
 
-/** Evaluate a JsonLogic rule (json-logic-js semantics plus the engine's date operations). */
+/** Evaluate a JsonLogic rule (dialect 'json-logic-js' or 'core', plus the engine's date operations). */
 export function applyLogic(rule, data, options) {
-  const { today } = checkOptions(options, ['today'], 'applyLogic options');
+  const { today, dialect = 'json-logic-js' } = checkOptions(options, ['today', 'dialect'], 'applyLogic options');
+  if (typeof dialect !== 'string') throw new TypeError('applyLogic options: dialect must be "json-logic-js" or "core"');
   const dataText = data === undefined ? '' : toJsonText(data, 'data');
-  return fromEnvelope(ready().applyLogic(toJsonText(rule, 'rule'), dataText, todayOption(today)));
+  return fromEnvelope(ready().applyLogic(toJsonText(rule, 'rule'), dataText, todayOption(today), dialect));
 }
 
 /** Canonical JSON text (sorted keys, no whitespace, integers only), as used for record digests. */

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "prescreen/logic.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
 
@@ -42,7 +43,7 @@ usage:
       HL7 FHIR R4 in and out (prescreen fhir --help).
       With --at, also its status then, given its withdrawal/supersession events (exit 1 unless active).
       An empty or blank key is a usage error: a key never turns the seal check off.
-  prescreen logic RULE [DATA]
+  prescreen logic [--dialect json-logic-js|core] RULE [DATA]
       Evaluate a JsonLogic rule (JSON text, or @FILE) against data (default {}).
   prescreen --version | --help
 
@@ -60,7 +61,7 @@ exit codes:
 
 struct Args {
     std::vector<std::string> positional;
-    std::string protocol, today, locale, at;
+    std::string protocol, today, locale, at, dialect = "json-logic-js";
     std::optional<std::string> seal_key;
     std::vector<std::string> events;
     json overrides = json::object();
@@ -116,6 +117,7 @@ Args parse_args(int argc, char** argv, int first) {
         if (arg == "--protocol") a.protocol = value();
         else if (arg == "--today") a.today = value();
         else if (arg == "--locale") a.locale = value();
+        else if (arg == "--dialect") a.dialect = value();
         else if (arg == "--json") a.as_json = true;
         else if (arg == "--at") a.at = value();
         else if (arg == "--event") a.events.push_back(value());
@@ -324,8 +326,14 @@ int cmd_logic(const Args& a) {
     if (a.positional.empty() || a.positional.size() > 2) fail(usage_error, "logic needs RULE [DATA]");
     json rule = parse_json_arg(a.positional[0], "RULE");
     json data = a.positional.size() > 1 ? parse_json_arg(a.positional[1], "DATA") : json::object();
+    prescreen::Dialect dialect = prescreen::Dialect::JsonLogicJs;
     try {
-        std::cout << prescreen::apply_logic(rule, data, prescreen::Context{a.today, a.locale}).dump() << "\n";
+        dialect = prescreen::parse_dialect(a.dialect);
+    } catch (const prescreen::UsageError& e) {
+        fail(usage_error, e.diagnostic().message);
+    }
+    try {
+        std::cout << prescreen::apply_logic(rule, data, prescreen::Context{a.today, a.locale}, dialect).dump() << "\n";
     } catch (const prescreen::ProtocolError& e) {
         print_diagnostics(e.diagnostics(), a.as_json);
         return problems;

@@ -85,7 +85,7 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
     Loader L(limits, diags);
     if (!check_json_value(doc, limits.max_nesting_depth, "", diags)) return nullptr;
     if (!L.object(doc, "", {"format", "id", "version", "title", "locales", "pages", "items", "rules"},
-                  {"policy", "parameters", "aftercare", "course", "consent", "sources", "fhir"}, "the protocol"))
+                  {"policy", "parameters", "aftercare", "course", "consent", "sources", "fhir", "logic"}, "the protocol"))
         return nullptr;
     PackLoad pack{doc, overrides, limits, L, *p, {}, {}, {}};
     load_identity(pack);  // locales first: every text is checked against them

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "non_finite.hpp"
+#include "prescreen/logic.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
 #include "envelope.hpp"
@@ -256,11 +257,12 @@ std::string consent_status(const std::string& record, const std::string& at, con
     });
 }
 
-std::string apply_logic(const std::string& rule, const std::string& data, const std::string& today) {
+std::string apply_logic(const std::string& rule, const std::string& data, const std::string& today,
+                        const std::string& dialect) {
     return entry([&] {
         json parsed_rule = parse_document(rule);
         json parsed_data = data.empty() ? json::object() : parse_document(data);
-        json result = prescreen::apply_logic(parsed_rule, parsed_data, context(today, ""));
+        json result = prescreen::apply_logic(parsed_rule, parsed_data, context(today, ""), prescreen::parse_dialect(dialect));
         bool non_finite = encode_non_finite(result);
         json envelope = {{"ok", std::move(result)}};
         if (non_finite) envelope["non_finite"] = true;
@@ -326,6 +328,6 @@ PRESCREEN_EXPORT std::size_t prescreen_consent_status() {
     return put(consent_status(arguments[0], arguments[1], arguments[2], arguments[3]));
 }
 /// rule, data, today
-PRESCREEN_EXPORT std::size_t prescreen_apply_logic() { return put(apply_logic(arguments[0], arguments[1], arguments[2])); }
+PRESCREEN_EXPORT std::size_t prescreen_apply_logic() { return put(apply_logic(arguments[0], arguments[1], arguments[2], arguments[3])); }
 PRESCREEN_EXPORT std::size_t prescreen_canonical_json() { return put(canonical_json(arguments[0])); }
 PRESCREEN_EXPORT std::size_t prescreen_engine_version() { return put(engine_version()); }

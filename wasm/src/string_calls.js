@@ -53,7 +53,7 @@
   module.consent = handleAndTexts((h) => _prescreen_consent(h), 4);
   module.verifyConsent = texts(() => _prescreen_verify_consent(), 2);
   module.consentStatus = texts(() => _prescreen_consent_status(), 4);
-  module.applyLogic = texts(() => _prescreen_apply_logic(), 3);
+  module.applyLogic = texts(() => _prescreen_apply_logic(), 4);
   module.canonicalJson = texts(() => _prescreen_canonical_json(), 1);
   module.engineVersion = texts(() => _prescreen_engine_version(), 0);
 

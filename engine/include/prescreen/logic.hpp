@@ -1,8 +1,11 @@
-// JsonLogic rules compiled once and evaluated many times (json-logic-js semantics plus prescreen's
-// domain operations: docs/jsonlogic.md). apply_logic() in prescreen.hpp is compile + apply.
+// JsonLogic rules compiled once and evaluated many times (json-logic-js or JSON Logic Core semantics,
+// plus prescreen's domain operations: docs/jsonlogic.md). apply_logic() is compile + apply.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "prescreen/prescreen.hpp"
 
@@ -10,7 +13,23 @@ namespace prescreen {
 
 namespace expr {
 struct Program;
+/// A top-level key of free data in LogicData's open-addressing table: `var` names hash once, at
+/// compile time, so a lookup is one probe and one string comparison instead of a walk down the
+/// object's tree of keys.
+struct DataKey {
+    std::uint64_t hash = 0;
+    std::string_view key;
+    const json* value = nullptr;  // null: empty slot
+};
 }
+
+/// Which JsonLogic a rule is written in (docs/jsonlogic.md): `json-logic-js` (the official suite,
+/// JavaScript coercions, the default) or `core` (JSON Logic Core: variadic arithmetic, chained
+/// comparisons, NaN and bad arguments are errors, scope climbing in `val`).
+enum class Dialect : unsigned char { JsonLogicJs, Core };
+
+/// "json-logic-js" or "core"; anything else is a UsageError (code unknown_dialect).
+Dialect parse_dialect(std::string_view name);
 
 /// Data checked once against the engine's limits (nesting depth), to evaluate many rules on.
 /// Holds a reference: `data` must outlive it.
@@ -20,17 +39,21 @@ public:
     explicit LogicData(const json& data, const Context& context = {});
     const json& data() const { return *data_; }
     std::string_view today() const { return today_; }
+    /// The top-level keys when the data is an object (size a power of two; empty otherwise).
+    const std::vector<expr::DataKey>& keys() const { return keys_; }
 
 private:
     const json* data_;
     std::string today_;
+    std::vector<expr::DataKey> keys_;
 };
 
 /// A compiled JsonLogic rule. Cheap to copy (shared), safe to use from many threads.
 class Logic {
 public:
     /// Throws ProtocolError listing every problem of the rule.
-    static Logic compile(const json& rule, const Limits& limits = default_limits());
+    static Logic compile(const json& rule, const Limits& limits = default_limits(), Dialect dialect = Dialect::JsonLogicJs);
+    static Logic compile(const json& rule, Dialect dialect) { return compile(rule, default_limits(), dialect); }
     /// The rule's value on `data`. Throws ProtocolError when it fails at run time (e.g. `throw`).
     json apply(const LogicData& data) const;
     /// JsonLogic truthiness of the rule's value, without building the value as json.
@@ -40,5 +63,8 @@ private:
     explicit Logic(std::shared_ptr<const expr::Program> program) : program_(std::move(program)) {}
     std::shared_ptr<const expr::Program> program_;
 };
+
+/// apply_logic (prescreen.hpp) in the given dialect.
+json apply_logic(const json& rule, const json& data, const Context& context, Dialect dialect);
 
 }  // namespace prescreen

@@ -69,6 +69,8 @@ struct Limits {
     std::size_t max_items = 2000;                          // questionnaire items in one pack
     std::size_t max_rules = 2000;                          // screening rules in one pack
     std::size_t max_answers_bytes = 1024u * 1024u;         // one answer set as JSON text
+    std::size_t max_evaluation_steps = 1000000;            // JsonLogic: loop steps of one evaluation (docs/jsonlogic.md)
+    std::size_t max_evaluation_bytes = 64u * 1024u * 1024u; // JsonLogic: memory one evaluation may compute
 };
 
 /// The limits the engine uses unless told otherwise.

@@ -9,16 +9,12 @@ namespace prescreen {
 
 namespace {
 // Evaluation walks data one level at a time but converts nested arrays recursively (to_json,
-// ToString), so data nesting is bounded like any document the engine is given.
+// ToString), so data nesting is bounded like any document the engine is given. The recursion stops
+// at `limit`, so it is never deeper than that, and it allocates nothing (one LogicData per answer set).
 bool data_too_deep(const json& data, std::size_t limit) {
-    std::vector<std::pair<const json*, std::size_t>> stack{{&data, 1}};
-    while (!stack.empty()) {
-        auto [node, depth] = stack.back();
-        stack.pop_back();
-        if (depth > limit) return true;
-        for (const auto& child : *node)
-            if (child.is_structured()) stack.emplace_back(&child, depth + 1);
-    }
+    if (limit == 0) return true;
+    for (const auto& child : data)
+        if (child.is_structured() && data_too_deep(child, limit - 1)) return true;
     return false;
 }
 
@@ -39,19 +35,51 @@ LogicData::LogicData(const json& data, const Context& context) : data_(&data), t
                                         "data nested deeper than " + std::to_string(limits.max_nesting_depth) + " levels"}});
     if (!today_.empty() && !parse_iso_date(today_))
         throw UsageError(Diagnostic{"invalid_date", "", "today \"" + today_ + "\" is not a real calendar date (YYYY-MM-DD)"});
+    if (data.is_object() && !data.empty()) {  // at most half full, so a probe ends soon
+        std::size_t size = 4;
+        while (size < 2 * data.size()) size *= 2;
+        keys_.resize(size);
+        for (auto it = data.begin(); it != data.end(); ++it) {
+            const std::string& key = it.key();
+            const std::uint64_t h = expr::key_hash(key);
+            std::size_t at = h & (size - 1);
+            while (keys_[at].value) at = (at + 1) & (size - 1);
+            keys_[at] = expr::DataKey{h, key, &it.value()};
+        }
+    }
 }
 
-Logic Logic::compile(const json& rule, const Limits& limits) {
+namespace {
+expr::Frame frame_of(const LogicData& data) {
+    expr::Frame frame;
+    frame.data = &data.data();
+    frame.today = data.today();
+    if (!data.keys().empty()) {
+        frame.data_keys = data.keys().data();
+        frame.data_keys_mask = data.keys().size() - 1;
+    }
+    return frame;
+}
+}  // namespace
+
+Dialect parse_dialect(std::string_view name) {
+    if (name == "json-logic-js") return Dialect::JsonLogicJs;
+    if (name == "core") return Dialect::Core;
+    throw UsageError(Diagnostic{"unknown_dialect", "", "unknown JsonLogic dialect \"" + std::string(name) +
+                                                           "\" (expected \"json-logic-js\" or \"core\")"});
+}
+
+Logic Logic::compile(const json& rule, const Limits& limits, Dialect dialect) {
     std::vector<Diagnostic> diagnostics;
-    auto program = expr::compile(rule, expr::Scope{}, "", limits, diagnostics);
+    expr::Scope scope;
+    scope.dialect = dialect;
+    auto program = expr::compile(rule, scope, "", limits, diagnostics);
     if (!program) throw ProtocolError(std::move(diagnostics));
     return Logic(std::move(program));
 }
 
 json Logic::apply(const LogicData& data) const {
-    expr::Frame frame;
-    frame.data = &data.data();
-    frame.today = data.today();
+    const expr::Frame frame = frame_of(data);
     return run([&] {
         expr::Arena arena;  // owns computed values until to_json has copied the result
         return expr::to_json(expr::evaluate(*program_, frame, arena));
@@ -59,17 +87,16 @@ json Logic::apply(const LogicData& data) const {
 }
 
 bool Logic::truthy(const LogicData& data) const {
-    expr::Frame frame;
-    frame.data = &data.data();
-    frame.today = data.today();
-    return run([&] {
-        expr::Arena arena;  // allocates only if the rule computes a string or array
-        return expr::truthy(expr::evaluate(*program_, frame, arena));
-    });
+    const expr::Frame frame = frame_of(data);
+    return run([&] { return expr::evaluate_truthy(*program_, frame); });  // builds no result value
 }
 
 json apply_logic(const json& rule, const json& data, const Context& context) {
-    const Logic logic = Logic::compile(rule);
+    return apply_logic(rule, data, context, Dialect::JsonLogicJs);
+}
+
+json apply_logic(const json& rule, const json& data, const Context& context, Dialect dialect) {
+    const Logic logic = Logic::compile(rule, default_limits(), dialect);
     return logic.apply(LogicData(data, context));
 }
 

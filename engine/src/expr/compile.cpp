@@ -91,6 +91,7 @@ public:
     Compiler(const Scope& scope, const Limits& limits, std::vector<Diagnostic>& diagnostics, Program& program)
         : scope_(scope), diagnostics_(diagnostics), program_(program), nodes_(program.nodes) {
         max_depth_ = std::min<std::size_t>(limits.max_expression_depth, kHardDepthCap);
+        core_ = scope.dialect == Dialect::Core;
     }
 
     bool failed = false;
@@ -137,6 +138,7 @@ private:
     Program& program_;
     std::vector<Node>& nodes_;
     std::size_t max_depth_;
+    bool core_ = false;
 
     void error(const char* code, const std::string& path, std::string message) {
         diagnostics_.push_back(Diagnostic{code, path, std::move(message)});
@@ -232,6 +234,7 @@ private:
             return;
         }
         Op op = found->op;
+        if (core_ && !core_arguments(op, name, value, args, at, op_path, depth, in_iter)) return;
 
         // Compile args [from, to) as the node's children; `iter_from` = first arg seen per element.
         auto children = [&](std::size_t count, std::size_t iter_from = SIZE_MAX) {
@@ -274,18 +277,33 @@ private:
                     nodes_[at].flags = kWholeData;
                     return;
                 }
-                if (args[0]->is_array()) {
-                    error("bad_arguments", arg_path(0), "\"" + name + "\": scope climbing ([[n], ...]) is not supported");
-                    return;
+                std::size_t from = 0;
+                if (args[0]->is_array()) {  // scope climbing: [[levels], path...]
+                    const json& up = *args[0];
+                    if (op != Op::Val || up.size() != 1 || !up[0].is_number() || std::fabs(up[0].get<double>()) > 255 ||
+                        up[0].get<double>() != std::trunc(up[0].get<double>())) {
+                        error("bad_arguments", arg_path(0), "\"" + name + "\": scope climbing takes [[levels], path...] with whole levels up to 255");
+                        return;
+                    }
+                    nodes_[at].flags = kClimb;
+                    nodes_[at].aux = std::uint8_t(std::fabs(up[0].get<double>()));
+                    from = 1;
                 }
                 bool literal_path = true;
-                for (const json* a : args) literal_path = literal_path && a->is_primitive();
+                for (std::size_t i = from; i < args.size(); ++i) literal_path = literal_path && args[i]->is_primitive();
+                if (!literal_path && from) {
+                    error("bad_arguments", arg_path(1), "\"val\": scope climbing takes a literal path");
+                    return;
+                }
                 if (literal_path) {
-                    for (const json* a : args) {
+                    names_of(at);
+                    for (std::size_t i = from; i < args.size(); ++i) {
+                        const json* a = args[i];
                         std::string seg;
                         append_js_string(from_json_view(*a), seg);  // a view: only read here
                         names_of(at).path.push_back(std::move(seg));
                     }
+                    if (!names_of(at).path.empty()) names_of(at).first_hash = key_hash(names_of(at).path[0]);
                     return;
                 }
                 children(args.size());
@@ -330,6 +348,7 @@ private:
                     append_js_string(from_json_view(*name_arg), text);
                     set_op(Op::VarPath);
                     names_of(at).path = split_path(text);
+                    names_of(at).first_hash = key_hash(names_of(at).path[0]);
                     if (args.size() > 1) {
                         const std::uint32_t first = reserve(1);
                         nodes_[at].first = first;
@@ -397,7 +416,7 @@ private:
                 return;
             }
             case Op::Mul:
-                if (value.is_array() && value.empty()) {
+                if (value.is_array() && value.empty() && !core_) {
                     error("bad_arguments", op_path, "\"*\" needs at least one argument");
                     return;
                 }
@@ -535,6 +554,39 @@ private:
         }
     }
 
+    // JSON Logic Core's stricter argument shapes (docs/jsonlogic.md). Returns false when the node is
+    // finished (an error, or a spread argument list compiled here).
+    bool core_arguments(Op op, const std::string& name, const json& value, const std::vector<const json*>& args,
+                        std::uint32_t at, const std::string& op_path, std::size_t depth, bool in_iter) {
+        const bool iterator = op == Op::Map || op == Op::Filter || op == Op::Reduce || op == Op::All ||
+                              op == Op::Some || op == Op::None;
+        const bool structural = iterator || is_comparison(op) || op == Op::If || op == Op::And || op == Op::Or;
+        const bool arithmetic = op == Op::Add || op == Op::Sub || op == Op::Mul || op == Op::Div || op == Op::Mod ||
+                                op == Op::Max || op == Op::Min || op == Op::Cat;
+        auto invalid = [&](const std::string& why) {
+            error("bad_arguments", op_path, "\"" + name + "\" " + why);
+            return false;
+        };
+        if (structural && !value.is_array()) return invalid("takes an array of arguments");
+        if (is_comparison(op) && args.size() < 2) return invalid("compares at least two arguments");
+        if (arithmetic && value.is_object() && value.size() == 1) {
+            // {"+": {"merge": [...]}}: the argument list is computed.
+            nodes_[at].op = op;
+            nodes_[at].flags = kSpread;
+            const std::uint32_t first = reserve(1);
+            nodes_[at].first = first;
+            nodes_[at].count = 1;
+            compile(value, first, op_path, depth, in_iter);
+            return false;
+        }
+        if (op == Op::Mod && args.size() < 2) return invalid("takes at least two arguments");
+        if ((op == Op::Sub || op == Op::Div) && args.empty()) return invalid("takes at least one argument");
+        if (iterator && (args.empty() || args[0]->is_null())) return invalid("needs an array to iterate over");
+        if ((op == Op::Map || op == Op::Filter) && (args.size() < 2 || args[1]->is_null()))
+            return invalid("needs a rule for each element");
+        return true;
+    }
+
     bool resolve_keys(const std::vector<const json*>& keys, const std::vector<std::string>& key_paths,
                       std::uint32_t at, const std::string& op_name) {
         bool ok = true;
@@ -656,7 +708,7 @@ private:
         const Node& high = nodes_[n.first + 2];
         if (low.op != Op::Const || high.op != Op::Const || var.op != Op::VarSlot || var.count != 0) return;
         n.index = var.index;
-        n.aux = std::uint8_t(op);
+        n.aux = std::uint8_t(std::uint8_t(op) | (core_ ? kCoreCompare : 0));
         n.op = Op::BetweenSlot;
     }
 
@@ -680,8 +732,9 @@ private:
         if (!var) return;
         n.index = var->index;
         n.constant = lit->constant;
-        n.aux = std::uint8_t(op);
-        n.flags = fast_compare_code(op, n.constant.kind);
+        n.aux = std::uint8_t(std::uint8_t(op) | (core_ ? kCoreCompare : 0));
+        // core: null == false is true, so the one-byte yes/no shortcuts (unanswered = no match) do not apply
+        n.flags = core_ && n.constant.kind == Kind::Bool ? std::uint8_t(kFastNone) : fast_compare_code(op, n.constant.kind);
         n.op = Op::CmpSlotConst;
         n.count = 0;
     }
@@ -718,14 +771,30 @@ std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& 
     Compiler compiler(scope, limits, diagnostics, *program);
     compiler.compile(rule, 0, path, 0, false);
     if (compiler.failed) return nullptr;
+    if (scope.items) {  // answers are bounded, so the budget can be checked before any screening
+        const StaticCost cost = static_cost(*program, *scope.items);
+        if (cost.steps > double(limits.max_evaluation_steps) || cost.bytes > double(limits.max_evaluation_bytes)) {
+            auto figure = [](double x) { return x >= 1e18 ? std::string("unbounded") : std::to_string((long long)(x)); };
+            diagnostics.push_back(Diagnostic{
+                "evaluation_budget_exceeded", path,
+                "this condition can take " + figure(cost.steps) + " steps and build " + figure(cost.bytes) +
+                    " bytes; the evaluation budget is " + std::to_string(limits.max_evaluation_steps) + " steps and " +
+                    std::to_string(limits.max_evaluation_bytes) + " bytes (Limits::max_evaluation_steps / _bytes)"});
+            return nullptr;
+        }
+    }
     program->items_used = std::move(compiler.items);
     program->parameters_used = std::move(compiler.parameters);
     program->rules_used = std::move(compiler.rules);
+    program->dialect = scope.dialect;
+    program->max_steps = limits.max_evaluation_steps;
+    program->max_bytes = limits.max_evaluation_bytes;
     sort_unique(program->items_used);
     sort_unique(program->parameters_used);
     sort_unique(program->rules_used);
     program->nodes.shrink_to_fit();
-    program->simple = scope.items != nullptr && simple(program->nodes, program->root);
+    // core comparisons can fail at run time (not_a_number), so core programs always take the evaluator
+    program->simple = scope.items != nullptr && scope.dialect == Dialect::JsonLogicJs && simple(program->nodes, program->root);
     if (program->simple) {
         auto term_of = [](const Node& n) -> std::optional<BoolTerm> {
             if (n.op != Op::CmpSlotConst || (n.flags != kBoolEq && n.flags != kBoolNe)) return std::nullopt;

@@ -13,10 +13,14 @@ namespace prescreen::expr {
 namespace {
 
 // The data `var` reads: a value, or the {current, accumulator} pair inside `reduce`.
+// `parent` and `index` are the scope stack of `val`'s climbing ({"val": [[2], "x"]}): each iterator
+// (and each `try` fallback) is two levels, its element and then {"index": i}.
 struct Data {
     const Value* value = nullptr;
     const Value* current = nullptr;
     const Value* accumulator = nullptr;
+    const Data* parent = nullptr;
+    std::size_t index = 0;
 };
 
 const Value kNull{};
@@ -45,7 +49,7 @@ __attribute__((always_inline)) inline bool compare_slot(const Node& n, const Val
             default: break;
         }
     }
-    return compare_op(Op(n.aux), v, c);
+    return compare_aux(n.aux, v, c);
 }
 
 // InSlotConst: a choice answer among literal options; strict equality as Array.indexOf.
@@ -76,8 +80,11 @@ inline bool in_const_slot(const Node& n, const Value& v, const std::uint64_t* op
 // BetweenSlot: low < v < high (or <=) like the three-argument "<" / "<="; the literals are
 // never undefined, so both comparisons always apply.
 inline bool between_slot(const Node* nodes, const Node& n, const Value& v) {
+    const Value& low = nodes[n.first].constant;
+    const Value& high = nodes[n.first + 2].constant;
+    if (n.aux & kCoreCompare) return compare_aux(n.aux, low, v) && compare_aux(n.aux, v, high);
     const Op op = Op(n.aux);
-    return compare_fast(op, nodes[n.first].constant, v) && compare_fast(op, v, nodes[n.first + 2].constant);
+    return compare_fast(op, low, v) && compare_fast(op, v, high);
 }
 
 inline bool truthy_slot(const Value& v) { return v.kind == Kind::Bool ? v.boolean : truthy(v); }
@@ -232,7 +239,8 @@ DateUnit unit_arg(std::uint8_t aux, const Value& v, const char* op) {
 class Evaluator {
 public:
     Evaluator(const Program& program, const Frame& frame, Arena* arena)
-        : program_(program), nodes_(program.nodes.data()), f_(frame), arena_(arena) {}
+        : program_(program), nodes_(program.nodes.data()), f_(frame), arena_(arena),
+          core_(program.dialect == Dialect::Core), steps_left_(program.max_steps) {}
 
     // The hot operations of screening rules get a small function of their own (small stack frame);
     // everything else lives in eval_rest / test_rest.
@@ -286,7 +294,7 @@ public:
                 const Value& c = n.constant;
                 switch (c.kind) {
                     case Kind::String: return Value::from_view(c.string);
-                    case Kind::Array: return Value::from_array_view(c.array);
+                    case Kind::Array: return c.array ? Value::from_array_view(c.array) : c;  // folded, or `preserve`d JSON
                     case Kind::Null: return Value::null();
                     default: return c;
                 }
@@ -305,8 +313,10 @@ public:
             case Op::VarPath: {
                 if (n.flags & kWholeData) return whole(d);
                 Value out;
-                const auto& path = names(n).path;
-                if (lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out)) return out;
+                const Names& names_n = names(n);
+                const auto& path = names_n.path;
+                if (lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash))
+                    return out;
                 return n.count ? eval(n.first, d) : Value::null();
             }
             case Op::VarDynamic: {
@@ -354,7 +364,7 @@ public:
             }
             case Op::And:
             case Op::Or: {
-                Value current = undefined_value();
+                Value current = core_ ? Value::from_bool(false) : undefined_value();  // core: {"and": []} is false
                 for (std::uint32_t i = 0; i < n.count; ++i) {
                     current = eval(n.first + i, d);
                     if (truthy(current) == (n.op == Op::Or)) return current;
@@ -369,8 +379,11 @@ public:
             case Op::All: case Op::None: case Op::Some:
             case Op::Answered: case Op::Fired:
                 return Value::from_bool(test(index, d));
-            case Op::Max:
-            case Op::Min: {
+            case Op::Max: case Op::Min: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
+                if (core_) return core_arithmetic(n, d);
+                if (n.op == Op::Add || n.op == Op::Sub || n.op == Op::Mul || n.op == Op::Div || n.op == Op::Mod)
+                    return js_arithmetic(n, d);
+                {
                 double r = n.op == Op::Max ? -HUGE_VAL : HUGE_VAL;
                 bool nan = false;
                 for (std::uint32_t i = 0; i < n.count; ++i) {
@@ -379,7 +392,14 @@ public:
                     r = n.op == Op::Max ? std::max(r, x) : std::min(r, x);
                 }
                 return Value::from_number(nan ? NAN : r);
-            }
+                }
+            default: break;
+        }
+        return eval_rest2(index, d);
+    }
+
+    Value js_arithmetic(const Node& n, const Data& d) {
+        switch (n.op) {
             case Op::Add: {
                 double sum = 0;
                 for (std::uint32_t i = 0; i < n.count; ++i) sum = sum + parse_float(eval(n.first + i, d));
@@ -400,6 +420,13 @@ public:
             }
             case Op::Div: return Value::from_number(to_number(arg(n, 0, d)) / to_number(arg(n, 1, d)));
             case Op::Mod: return Value::from_number(std::fmod(to_number(arg(n, 0, d)), to_number(arg(n, 1, d))));
+            default: return Value::null();
+        }
+    }
+
+    PRESCREEN_COLD Value eval_rest2(std::uint32_t index, const Data& d) {
+        const Node& n = nodes_[index];
+        switch (n.op) {
             case Op::In: {
                 const Value a = arg(n, 0, d);
                 const Value b = arg(n, 1, d);
@@ -407,11 +434,12 @@ public:
             }
             case Op::Cat: {
                 std::string out;
-                for (std::uint32_t i = 0; i < n.count; ++i) {
-                    const Value v = eval(n.first + i, d);
+                for_each_operand(n, d, [&](const Value& v) {
                     if (v.kind != Kind::Null) append_js_string(v, out);
-                }
-                return arena().string(std::move(out));
+                    spend(1);
+                    if (out.size() > program_.max_bytes) over_budget("the text computed by \"cat\" is larger than the memory budget");
+                });
+                return keep(arena().string(std::move(out)));
             }
             case Op::Substr: {
                 const Value source = arg(n, 0, d);
@@ -437,12 +465,13 @@ public:
                     Value v = eval(n.first + i, d);
                     if (v.kind == Kind::Array) {
                         const std::size_t size = array_size(v);
+                        spend(size);
                         for (std::size_t k = 0; k < size; ++k) out.push_back(array_at(v, k));
                     } else {
                         out.push_back(std::move(v));
                     }
                 }
-                return arena().array(std::move(out));
+                return keep(arena().array(std::move(out)));
             }
             case Op::Map:
             case Op::Filter: {
@@ -452,13 +481,14 @@ public:
                     const std::size_t size = array_size(source);
                     out.reserve(size);
                     for (std::size_t i = 0; i < size; ++i) {
+                        spend(1);
                         Value element = array_at(source, i);
-                        const Data inner{&element};
+                        const Data inner{&element, nullptr, nullptr, &d, i};
                         if (n.op == Op::Map) out.push_back(n.count > 1 ? eval(n.first + 1, inner) : Value::null());
                         else if (n.count > 1 && test(n.first + 1, inner)) out.push_back(std::move(element));
                     }
                 }
-                return arena().array(std::move(out));
+                return keep(arena().array(std::move(out)));
             }
             case Op::Reduce: {
                 const Value source = arg(n, 0, d);
@@ -466,8 +496,9 @@ public:
                 if (source.kind != Kind::Array) return accumulator;
                 const std::size_t size = array_size(source);
                 for (std::size_t i = 0; i < size; ++i) {
+                    spend(1);
                     const Value element = array_at(source, i);
-                    const Data inner{nullptr, &element, &accumulator};
+                    const Data inner{nullptr, &element, &accumulator, &d, i};
                     Value next = n.count > 1 ? eval(n.first + 1, inner) : undefined_value();
                     accumulator = std::move(next);
                 }
@@ -512,9 +543,13 @@ public:
                 if (n.flags & kWholeData) {
                     out = whole(d);
                     found = true;
+                } else if (n.flags & kClimb) {
+                    found = climb(d, n.aux, names(n).path, out);
                 } else if (n.count == 0) {
-                    const auto& path = names(n).path;
-                    found = lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out);
+                    const Names& names_n = names(n);
+                    const auto& path = names_n.path;
+                    found = lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out,
+                                   names_n.first_hash);
                 } else {
                     std::vector<std::string> segments(n.count);
                     for (std::uint32_t i = 0; i < n.count; ++i) append_js_string(eval(n.first + i, d), segments[i]);
@@ -547,12 +582,13 @@ public:
                         return eval(n.first + i, current);
                     } catch (const EvalError& e) {
                         if (i + 1 == n.count) throw;
-                        context = arena().object(nlohmann::json{{"type", e.code == "thrown" ? e.message : e.code}});
-                        current = Data{&context};
+                        context = arena().object(nlohmann::json{{"type", error_type(e)}});
+                        current = Data{&context, nullptr, nullptr, &d, 0};
                     }
                 }
                 return Value::null();
             }
+            default: break;
         }
         return Value::null();
     }
@@ -560,7 +596,7 @@ public:
     __attribute__((noinline)) bool test_rest(std::uint32_t index, const Data& d) {
         const Node& n = nodes_[index];
         switch (n.op) {
-            case Op::CmpSlotConst: return compare_op(Op(n.aux), slot(n.index), n.constant);
+            case Op::CmpSlotConst: return compare_aux(n.aux, slot(n.index), n.constant);
             case Op::VarSlot:
                 if (n.count) break;
                 return truthy(slot(n.index));
@@ -574,25 +610,38 @@ public:
                 for (std::uint32_t i = 0; i < n.count; ++i)
                     if (test(n.first + i, d)) return true;
                 return false;
-            case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe: case Op::Gt: case Op::Ge: {
+            case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe: case Op::Gt: case Op::Ge:
+            case Op::Lt: case Op::Le:
+                if (core_) {  // chained and lazy: a < b < c stops at the first pair that fails
+                    Value a = eval(n.first, d);
+                    for (std::uint32_t i = 1; i < n.count; ++i) {
+                        const Value b = eval(n.first + i, d);
+                        if (!core_compare(n.op, a, b)) return false;
+                        a = b;
+                    }
+                    return true;
+                }
+                if (n.op == Op::Lt || n.op == Op::Le) {
+                    const Value a = arg(n, 0, d);
+                    const Value b = arg(n, 1, d);
+                    const Value c = arg(n, 2, d);
+                    if (is_undefined(c)) return compare_op(n.op, a, b);
+                    return compare_op(n.op, a, b) && compare_op(n.op, b, c);
+                }
+                {
                 const Value a = arg(n, 0, d);
                 const Value b = arg(n, 1, d);
                 return compare_fast(n.op, a, b);
             }
-            case Op::Lt: case Op::Le: {
-                const Value a = arg(n, 0, d);
-                const Value b = arg(n, 1, d);
-                const Value c = arg(n, 2, d);
-                if (is_undefined(c)) return compare_op(n.op, a, b);
-                return compare_op(n.op, a, b) && compare_op(n.op, b, c);
-            }
             case Op::All: case Op::None: case Op::Some: {
                 const Value source = arg(n, 0, d);
+                if (core_ && source.kind != Kind::Array) not_an_array(n.op, source);
                 const std::size_t size = source.kind == Kind::Array ? array_size(source) : 0;
                 if (size == 0) return n.op == Op::None;
                 for (std::size_t i = 0; i < size; ++i) {
+                    spend(1);
                     const Value element = array_at(source, i);
-                    const Data inner{&element};
+                    const Data inner{&element, nullptr, nullptr, &d, i};
                     const bool t = n.count > 1 && test(n.first + 1, inner);
                     if (n.op == Op::All && !t) return false;
                     if (n.op != Op::All && t) return n.op == Op::Some;
@@ -612,6 +661,109 @@ private:
     const Frame& f_;
     Arena* arena_;                        // where computed values live; null until needed
     std::unique_ptr<Arena> owned_arena_;  // evaluate_truthy's arena, if one was needed
+    const bool core_;                     // JSON Logic Core semantics (Program::dialect)
+    std::uint64_t steps_left_;            // the evaluation budget: loop steps still allowed
+
+    [[noreturn]] PRESCREEN_COLD void over_budget(const char* what) const {
+        fail("evaluation_budget_exceeded", std::string(what) + " (Limits::max_evaluation_steps " + std::to_string(program_.max_steps) +
+                                               ", max_evaluation_bytes " + std::to_string(program_.max_bytes) + ")");
+    }
+
+    [[noreturn]] PRESCREEN_COLD void not_an_array(Op op, const Value& source) const {
+        fail("bad_arguments", std::string(op == Op::All ? "all" : op == Op::Some ? "some" : "none") +
+                                  ": the first argument must be an array, got " + to_json(source).dump());
+    }
+
+    // One step per element an iterator visits and per element merge or cat copies: evaluation is
+    // otherwise bounded by the rule's size, so this bounds its time.
+    void spend(std::size_t steps) {
+        if (steps > steps_left_) over_budget("the rule takes more steps than its budget");
+        steps_left_ -= steps;
+    }
+
+    Value keep(Value v) const {
+        if (arena_ && arena_->bytes() > program_.max_bytes) over_budget("the rule computes more data than its memory budget");
+        return v;
+    }
+
+    // The error's `type` a `try` fallback sees: the thrown value, or JSON Logic Core's error names.
+    PRESCREEN_COLD std::string error_type(const EvalError& e) const {
+        if (e.code == "thrown") return e.message;
+        if (!core_) return e.code;
+        if (e.code == "not_a_number") return "NaN";
+        if (e.code == "bad_arguments") return "Invalid Arguments";
+        return e.code;
+    }
+
+    // {"val": [[levels], path...]}: two levels per iterator (its element, then {"index": i}); past
+    // the outermost data stays there.
+    PRESCREEN_COLD bool climb(const Data& d, std::size_t levels, const std::vector<std::string>& path, Value& out) {
+        const Data* at = &d;
+        while (levels >= 2 && at->parent) {
+            at = at->parent;
+            levels -= 2;
+        }
+        if (levels == 1 && at->parent) {  // the iterator's own level
+            if (path.size() == 1 && path[0] == "index") {
+                out = Value::from_number(double(at->index));
+                return true;
+            }
+            return false;
+        }
+        if (path.empty()) {
+            out = whole(*at);
+            return true;
+        }
+        return lookup(*at, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out);
+    }
+
+    // The operands of a variadic operation: its arguments, or (kSpread) the elements of its one
+    // computed argument when that is an array.
+    template <class Fn>
+    void for_each_operand(const Node& n, const Data& d, Fn&& fn) {
+        if (n.flags & kSpread) {
+            const Value list = eval(n.first, d);
+            if (list.kind != Kind::Array) return fn(list);
+            const std::size_t size = array_size(list);
+            for (std::size_t i = 0; i < size; ++i) fn(array_at(list, i));
+            return;
+        }
+        for (std::uint32_t i = 0; i < n.count; ++i) fn(eval(n.first + i, d));
+    }
+
+    // JSON Logic Core arithmetic: Number() of each operand (null 0, booleans 0/1, numeric strings);
+    // anything else, or a result that is not a finite number, is not_a_number.
+    PRESCREEN_COLD Value core_arithmetic(const Node& n, const Data& d) {
+        double r = 0;
+        std::size_t count = 0;
+        for_each_operand(n, d, [&](const Value& v) {
+            const double x = core_number(v);
+            if (count == 0) r = x;
+            else switch (n.op) {
+                case Op::Add: r += x; break;
+                case Op::Sub: r -= x; break;
+                case Op::Mul: r *= x; break;
+                case Op::Div: r /= x; break;
+                case Op::Mod: r = std::fmod(r, x); break;
+                case Op::Max: r = std::max(r, x); break;
+                case Op::Min: r = std::min(r, x); break;
+                default: break;
+            }
+            ++count;
+        });
+        if (count == 0) {
+            if (n.op == Op::Add) return Value::from_number(0);
+            if (n.op == Op::Mul) return Value::from_number(1);
+            fail("bad_arguments", "the operation needs at least one argument");
+        }
+        if (count == 1) {
+            if (n.op == Op::Sub) r = -r;
+            else if (n.op == Op::Div) r = 1 / r;
+            else if (n.op == Op::Mod) fail("bad_arguments", "\"%\" takes at least two arguments");
+        }
+        if (!std::isfinite(r)) fail("not_a_number", "the result is not a finite number");
+        return Value::from_number(r);
+    }
 
     const Names& names(const Node& n) const { return program_.names[std::size_t(n.index)]; }
 
@@ -638,10 +790,28 @@ private:
     }
 
     // json-logic-js `var`: walk the dotted path; false when a step is undefined or hits null.
+    PRESCREEN_COLD bool top_key(std::uint64_t hash, std::string_view key, Value& out) const {  // size, in wasm only
+        for (std::size_t at = hash & f_.data_keys_mask;; at = (at + 1) & f_.data_keys_mask) {
+            const DataKey& k = f_.data_keys[at];
+            if (!k.value) return false;
+            if (k.hash == hash && k.key == key) {
+                out = from_json_view(*k.value);
+                return true;
+            }
+        }
+    }
+
+    // `first_hash` (key_hash of the first segment, 0 = not known) finds the first key in the frame's
+    // key table when the path starts at the top of the data.
     template <class Segment>
-    bool lookup(const Data& d, std::size_t count, Segment&& segment, Value& out) {
+    bool lookup(const Data& d, std::size_t count, Segment&& segment, Value& out, std::uint64_t first_hash = 0) {
         Value current;
-        for (std::size_t i = 0; i < count; ++i) {
+        std::size_t i = 0;
+        if (first_hash && count && f_.data_keys && !d.parent && d.value) {
+            if (!top_key(first_hash, segment(0), current)) return false;  // every key is in the table: absent
+            i = 1;
+        }
+        for (; i < count; ++i) {
             const std::string_view seg = segment(i);
             if (i == 0 && !d.value) {
                 if (seg == "current") current = *d.current;

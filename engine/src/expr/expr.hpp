@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "prescreen/logic.hpp"
 #include "prescreen/prescreen.hpp"
 
 namespace prescreen::expr {
@@ -58,8 +59,11 @@ public:
     Value object(nlohmann::json document);  // a JSON document as a Value (objects, arrays, ...)
     bool empty() const { return strings_.empty() && arrays_.empty() && objects_.empty(); }
     void clear();
+    /// Bytes of strings and array elements held (the evaluation budget's memory measure).
+    std::size_t bytes() const { return bytes_; }
 
 private:
+    std::size_t bytes_ = 0;
     std::vector<std::unique_ptr<const std::string>> strings_;
     std::vector<std::unique_ptr<const std::vector<Value>>> arrays_;
     std::vector<std::unique_ptr<const nlohmann::json>> objects_;
@@ -86,6 +90,7 @@ struct Scope {
     std::function<int(std::string_view)> find_parameter;         // name -> index, -1 unknown
     std::function<int(std::string_view)> find_rule;              // id -> index, -1 unknown; empty = `fired` not allowed
     bool allow_outcome = false;                                   // `{"outcome": []}` allowed
+    Dialect dialect = Dialect::JsonLogicJs;
 };
 
 /// One yes/no test of a Program's terms (below).
@@ -124,6 +129,10 @@ struct Program {
     std::vector<int> items_used;         // sorted, unique answer slots the rule reads
     std::vector<int> parameters_used;    // sorted, unique parameter indices
     std::vector<int> rules_used;         // sorted, unique rule indices (`fired`)
+    Dialect dialect = Dialect::JsonLogicJs;
+    // The evaluation budget (Limits::max_evaluation_steps / _bytes): exceeding either at run time is
+    // the EvalError evaluation_budget_exceeded.
+    std::uint64_t max_steps = 0, max_bytes = 0;
     ~Program();
     Program();
     Program(Program&&) noexcept;
@@ -143,6 +152,8 @@ struct Frame {
     const std::uint8_t* fired = nullptr; // rule index -> 1 when that rule fired
     std::string_view outcome;            // overall outcome (aftercare/course conditions)
     const nlohmann::json* data = nullptr;  // free data (apply_logic)
+    const DataKey* data_keys = nullptr;    // its top-level keys by hash (LogicData::keys), may be null
+    std::size_t data_keys_mask = 0;        // table size - 1
     std::string_view today;              // ISO date, empty = not given
 };
 

@@ -38,8 +38,21 @@ enum class Op : std::uint8_t {
     Coalesce, Throw, Try,
 };
 
+// Off the screening path: optimised for size where the compiler can (clang, i.e. the WebAssembly
+// build, whose gzip budget is tight); g++ (native) ignores it and keeps its -O level.
+#if defined(__clang__)
+#define PRESCREEN_COLD __attribute__((minsize, noinline))
+#else
+#define PRESCREEN_COLD
+#endif
+
 constexpr std::uint8_t kWholeData = 1;
 constexpr std::uint8_t kOptionBit = 2;  // InConstSlot: the literal is option `aux` (< 64) of the item
+constexpr std::uint8_t kSpread = 4;     // core arithmetic, max, min, cat: one computed argument whose
+                                        // array value is the argument list ({"+": {"merge": ...}})
+constexpr std::uint8_t kClimb = 8;      // Val: `aux` levels up the scope stack first ({"val": [[2], "x"]})
+// CmpSlotConst / BetweenSlot keep the comparison in `aux`; this bit says the rule is `core` JsonLogic.
+constexpr std::uint8_t kCoreCompare = 0x80;
 
 // CmpSlotConst: the comparison to run inline when the answer has the literal's kind.
 enum FastCompare : std::uint8_t {
@@ -66,7 +79,24 @@ static_assert(sizeof(Node) == 64, "a Node fills one cache line");
 struct Names {
     std::vector<std::string> path;
     std::vector<int> slots;
+    std::uint64_t first_hash = 0;  // key_hash(path[0]): LogicData's key table
 };
+
+// FNV-1a: the hash of LogicData's key table and of `var` names at compile time.
+inline std::uint64_t key_hash(std::string_view key) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+// An upper bound on a protocol condition's evaluation budget use (cost.cpp): loop steps and the
+// bytes of the largest array it can build. Answers are bounded, so both are finite unless a
+// `reduce` grows without bound.
+struct StaticCost {
+    double steps = 0;
+    double bytes = 0;
+};
+StaticCost static_cost(const Program& program, const std::vector<ItemInfo>& items);
 
 // ---- JavaScript semantics -------------------------------------------------------------------
 // `undefined` (a missing positional argument) is a Null whose `boolean` flag is set.
@@ -92,6 +122,15 @@ bool loose_equal(const Value& a, const Value& b);
 enum class Order : std::uint8_t { Less, Equal, Greater, Unordered };
 Order js_compare(const Value& a, const Value& b);  // abstract relational comparison
 bool compare_op(Op op, const Value& a, const Value& b);
+// JSON Logic Core comparison: arrays and objects, or a number against a non-numeric string, are the
+// EvalError not_a_number; === and !== are strict; otherwise strings compare as strings and the rest
+// as numbers (null 0, booleans 0/1).
+bool core_compare(Op op, const Value& a, const Value& b);
+double core_number(const Value& v);  // Number(v); arrays, objects and non-numeric strings are not_a_number
+// compare_op or core_compare, as a fused node's `aux` says (kCoreCompare).
+inline bool compare_aux(std::uint8_t aux, const Value& a, const Value& b) {
+    return (aux & kCoreCompare) ? core_compare(Op(aux & 0x7f), a, b) : compare_op(Op(aux), a, b);
+}
 
 inline std::uint8_t fast_compare_code(Op op, Kind kind) {
     int o;

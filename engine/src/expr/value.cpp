@@ -13,11 +13,13 @@
 namespace prescreen::expr {
 
 Value Arena::string(std::string text) {
+    bytes_ += text.size();
     strings_.push_back(std::make_unique<const std::string>(std::move(text)));
     return Value::from_view(*strings_.back());
 }
 
 Value Arena::array(std::vector<Value> items) {
+    bytes_ += items.size() * sizeof(Value);
     arrays_.push_back(std::make_unique<const std::vector<Value>>(std::move(items)));
     return Value::from_array_view(arrays_.back().get());
 }
@@ -31,6 +33,7 @@ void Arena::clear() {
     strings_.clear();
     arrays_.clear();
     objects_.clear();
+    bytes_ = 0;
 }
 
 Program::Program() = default;
@@ -447,6 +450,48 @@ bool compare_op(Op op, const Value& a, const Value& b) {
         case Op::Gt: return js_compare(a, b) == Order::Greater;
         case Op::Le: { const Order o = js_compare(a, b); return o == Order::Less || o == Order::Equal; }
         case Op::Ge: { const Order o = js_compare(a, b); return o == Order::Greater || o == Order::Equal; }
+        default: return false;
+    }
+}
+
+PRESCREEN_COLD double core_number(const Value& v) {
+    switch (v.kind) {
+        case Kind::Null: return 0;
+        case Kind::Bool: return v.boolean ? 1 : 0;
+        case Kind::Number: return v.number;
+        case Kind::String: {
+            const double d = string_to_number(v.string);
+            if (!std::isnan(d)) return d;
+            break;
+        }
+        default: break;
+    }
+    throw EvalError{"not_a_number", "not a number: " + to_json(v).dump()};
+}
+
+PRESCREEN_COLD bool core_compare(Op op, const Value& a, const Value& b) {
+    if (op == Op::StrictEq) return strict_equal(a, b);
+    if (op == Op::StrictNe) return !strict_equal(a, b);
+    const bool structured = a.kind == Kind::Array || a.kind == Kind::Object || b.kind == Kind::Array || b.kind == Kind::Object;
+    if (structured) throw EvalError{"not_a_number", "arrays and objects cannot be compared"};
+    int order;  // -1, 0, 1; 2 = unordered (a null against a non-numeric string)
+    if (a.kind == Kind::String && b.kind == Kind::String) {
+        const int c = a.string.compare(b.string);
+        order = c < 0 ? -1 : c > 0;
+    } else if ((a.kind == Kind::Null && b.kind == Kind::String && std::isnan(string_to_number(b.string))) ||
+               (b.kind == Kind::Null && a.kind == Kind::String && std::isnan(string_to_number(a.string)))) {
+        order = 2;
+    } else {
+        const double x = core_number(a), y = core_number(b);
+        order = x < y ? -1 : x > y;
+    }
+    switch (op) {
+        case Op::Eq: return order == 0;
+        case Op::Ne: return order != 0;
+        case Op::Lt: return order == -1;
+        case Op::Le: return order == -1 || order == 0;
+        case Op::Gt: return order == 1;
+        case Op::Ge: return order == 1 || order == 0;
         default: return false;
     }
 }

@@ -66,6 +66,11 @@ void load_items(PackLoad& pack) {
     p.item_index.build(ids);  // views into p.items, which no longer grows
     expr::Scope& answers_scope = pack.answers_scope;
     answers_scope.items = &p.item_info;
+    if (auto it = doc.find("logic"); it != doc.end()) {  // the JsonLogic dialect (docs/jsonlogic.md)
+        if (*it == "core") answers_scope.dialect = Dialect::Core;
+        else if (*it != "json-logic-js")
+            L.error("invalid_value", "/logic", "\"logic\" must be \"json-logic-js\" or \"core\", not " + it->dump());
+    }
     answers_scope.find_item = [cp = &p](std::string_view id) { return cp->find_item(id); };
     answers_scope.find_parameter = [cp = &p](std::string_view name) {
         auto it = cp->parameter_index.find(std::string(name));

@@ -9,6 +9,7 @@
 
 #include "batch.hpp"
 #include "convert.hpp"
+#include "prescreen/logic.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
 #include "results.hpp"
@@ -368,20 +369,22 @@ PYBIND11_MODULE(_core, m) {
 
     m.def(
         "apply_logic",
-        [](py::handle rule, py::handle data, py::handle today) {
+        [](py::handle rule, py::handle data, py::handle today, const std::string& dialect) {
             json r = to_json_or_raise(rule, "rule");
             json d = data.is_none() ? json::object() : to_json_or_raise(data, "data");
             prescreen::Context c;
             c.today = iso_date_argument(today, "today", true);
+            const prescreen::Dialect chosen = prescreen::parse_dialect(dialect);
             json result;
             {
                 py::gil_scoped_release release;
-                result = prescreen::apply_logic(r, d, c);
+                result = prescreen::apply_logic(r, d, c, chosen);
             }
             return to_python(result);
         },
-        py::arg("rule"), py::arg("data") = py::none(), py::arg("today") = py::none(),
-        "Evaluate a JsonLogic rule against data (json-logic-js semantics plus prescreen's date operations).");
+        py::arg("rule"), py::arg("data") = py::none(), py::arg("today") = py::none(), py::arg("dialect") = "json-logic-js",
+        "Evaluate a JsonLogic rule against data, in the dialect \"json-logic-js\" (default) or \"core\" "
+        "(docs/jsonlogic.md), plus prescreen's date operations.");
 
     m.def(
         "_protocol_error_envelope",
