@@ -8,11 +8,11 @@ import { gzipSync } from 'node:zlib';
 
 import { wasmDir } from './helpers.mjs';
 
-test('.wasm + glue stay under 185 KiB gzipped', (t) => {
+test('.wasm + glue stay under 190 KiB gzipped', (t) => {
   const gz = (name) => gzipSync(readFileSync(join(wasmDir, 'dist', name)), { level: 9 }).length;
   const total = gz('prescreen.wasm') + gz('prescreen.js');
   t.diagnostic(`prescreen.wasm + prescreen.js: ${total} bytes gzipped`);
-  assert.ok(total < 185 * 1024, `${total} bytes gzipped`);
+  assert.ok(total < 190 * 1024, `${total} bytes gzipped`);
 });
 
 test('the glue never evaluates strings (CSP without unsafe-eval)', () => {
