@@ -143,4 +143,4 @@ def test_read_submissions_has_the_result_table_columns(database, protocol):
     # prescreen.report works on it.
     out = data_dir / "report.html"
     report.html_report(frame, out, title="Submissions")
-    assert "refer" in out.read_text(encoding="utf-8")
+    assert "Referred to a clinician" in out.read_text(encoding="utf-8")  # the outcome by its readable name
