@@ -91,7 +91,7 @@ def test_sigkill_mid_load_then_restart_keeps_every_receipted_submission(tmp_path
 
     thread = threading.Thread(target=load)
     thread.start()
-    # Kill it once a few hundred have been received (read from the store, as a monitor would).
+    # Kill it once a few hundred have been stored (read from the store, as a monitor would).
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         time.sleep(0.2)
@@ -101,13 +101,14 @@ def test_sigkill_mid_load_then_restart_keeps_every_receipted_submission(tmp_path
             con.close()
         except sqlite3.Error:
             continue
-        if n >= 250:
+        if n >= 300:
             break
     server.kill()
     stop.set()
     thread.join(120)
     receipted = {bodies[i]["submission_key"]: reply["submission_id"] for i, status, reply in got if status == 201}
-    assert 250 <= len(receipted) < len(bodies)
+    # Stored is not yet receipted: up to one request per client (50) may be committed, unanswered.
+    assert 300 - 50 <= len(receipted) < len(bodies)
 
     restarted = ServerProcess(tmp_path / "data")
     try:
