@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "convert.hpp"
+#include "prescreen/json_size.hpp"
 
 namespace prescreen::python {
 
@@ -23,11 +24,34 @@ struct RowMark {
     }
 };
 
+// The answers' bytes as compact JSON text, counted down from Limits::max_answers_bytes while a row
+// is read: a row over the limit stops here (false), before its memory is spent, and the json path
+// words the document_too_large error.
+struct ByteBudget {
+    std::size_t left;
+    bool spend(std::size_t bytes) {
+        if (bytes > left) return false;
+        left -= bytes;
+        return true;
+    }
+};
+
+std::size_t value_bytes(const AnswerValue& in) {
+    using Type = AnswerValue::Type;
+    switch (in.type) {
+        case Type::Null: return json_null_bytes;
+        case Type::Bool: return json_bool_bytes(in.boolean);
+        case Type::Number: return json_number_bytes(in.number);
+        case Type::String: return json_string_bytes(in.text);
+        default: return 0;  // arrays pay per element as they are read
+    }
+}
+
 // One Python answer as an AnswerInput for the fast path: None, bool, a 64-bit int, a finite float,
 // a str (copied into the chunk: workers read it without the GIL while other Python threads may
 // change the row), and when `lists` a list or tuple of those. False: the value needs the json path,
 // which converts it or words the error (lone surrogates, NaN, big ints, dates, subclasses...).
-bool read_value(PyObject* o, AnswerEntries& chunk, AnswerValue& in, bool lists) {
+bool read_value(PyObject* o, AnswerEntries& chunk, AnswerValue& in, bool lists, ByteBudget& budget) {
     using Type = AnswerValue::Type;
     if (o == Py_None) {
         in.type = Type::Null;
@@ -62,12 +86,15 @@ bool read_value(PyObject* o, AnswerEntries& chunk, AnswerValue& in, bool lists) 
     if (lists && (PyList_CheckExact(o) || PyTuple_CheckExact(o))) {
         const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
         PyObject** items = PySequence_Fast_ITEMS(o);
+        // [], commas, and at least a byte per element: a list far over the limit stops before it is read.
+        if (!budget.spend(1 + 2 * static_cast<std::size_t>(n))) return false;
+        budget.left += static_cast<std::size_t>(n);  // each element pays its own bytes
         in.type = Type::Array;
         in.size = static_cast<std::size_t>(n);
         chunk.arrays.push_back({chunk.entries.size(), chunk.elements.size()});  // the entry is pushed next
         for (Py_ssize_t k = 0; k < n; ++k) {
             AnswerValue element;
-            if (!read_value(items[k], chunk, element, false)) return false;
+            if (!read_value(items[k], chunk, element, false, budget) || !budget.spend(value_bytes(element))) return false;
             if (element.type != Type::String) {  // only strings can be choices
                 element = AnswerValue{};
                 element.type = Type::Other;
@@ -122,6 +149,8 @@ void split_choices(std::string_view text, Part&& part) {
 bool read_dict_answers(PyObject* row, const Protocol& p, AnswerEntries& out, KeyCache* keys) {
     if (!PyDict_CheckExact(row) || p.limits().max_nesting_depth < 2) return false;
     const RowMark mark(out);
+    ByteBudget budget{p.limits().max_answers_bytes};
+    if (!budget.spend(1)) return false;  // { (each key pays its comma or the closing brace)
     PyObject *key = nullptr, *value = nullptr;
     Py_ssize_t pos = 0;
     while (PyDict_Next(row, &pos, &key, &value)) {
@@ -140,7 +169,8 @@ bool read_dict_answers(PyObject* row, const Protocol& p, AnswerEntries& out, Key
             // Not cached: the key may go with the row, so the entry keeps a copy of an unknown id.
             if (!(keys && keys->insert(key, entry.slot, entry.id)) && entry.slot < 0) entry.id = out.bytes.copy(data, text.size());
         }
-        if (!read_value(value, out, entry.value, true)) return mark.give_up();
+        if (!budget.spend(json_string_bytes(entry.id) + 2)) return mark.give_up();  // "id": and , or }
+        if (!read_value(value, out, entry.value, true, budget) || !budget.spend(value_bytes(entry.value))) return mark.give_up();
         out.entries.push_back(entry);
     }
     return true;
@@ -151,6 +181,8 @@ bool read_frame_entries(const Protocol& p, const FrameColumns& f, const std::vec
     using Type = AnswerValue::Type;
     if (p.limits().max_nesting_depth < 2) return false;
     const RowMark mark(chunk);
+    ByteBudget budget{p.limits().max_answers_bytes};
+    if (!budget.spend(1)) return false;  // {
     for (std::size_t c = 0; c < views.size(); ++c) {
         const ColumnView& v = views[c];
         const char* cell = cell_at(v, row);
@@ -174,7 +206,7 @@ bool read_frame_entries(const Protocol& p, const FrameColumns& f, const std::vec
                 PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
                 if (is_missing(o)) continue;
                 if (!(f.multi_choice[c] && PyUnicode_CheckExact(o))) {
-                    if (!read_value(o, chunk, in, true)) return mark.give_up();
+                    if (!read_value(o, chunk, in, true, budget)) return mark.give_up();
                     break;
                 }
                 // "a;b" in a multi-choice column: the choices, as the json path splits them.
@@ -195,22 +227,35 @@ bool read_frame_entries(const Protocol& p, const FrameColumns& f, const std::vec
                     chunk.arrays.pop_back();
                     continue;
                 }
+                // ["a","b"]: each choice's string, and the brackets and commas.
+                std::size_t bytes = 1 + in.size;
+                for (std::size_t k = chunk.elements.size() - in.size; k < chunk.elements.size(); ++k)
+                    bytes += json_string_bytes(chunk.elements[k].text);
+                if (!budget.spend(bytes)) return mark.give_up();
             }
         }
+        if (!budget.spend(json_string_bytes(entry.id) + 2 + value_bytes(entry.value))) return mark.give_up();
         chunk.entries.push_back(entry);
     }
     return true;
 }
 
-bool read_frame_json(const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row, json& answers,
-                     Diagnostic& failure) {
+bool read_frame_json(const Protocol& p, const FrameColumns& f, const std::vector<ColumnView>& views, std::size_t row,
+                     json& answers, Diagnostic& failure) {
     answers = json::object();
-    ToJsonOptions cell_options;
-    cell_options.missing_is_null = true;
+    std::size_t left = 0;
+    const ToJsonOptions cell_options = answer_options(p, left, /*missing_is_null=*/true);
+    const auto too_large = [&] {
+        failure = python::too_large(cell_options.max_bytes).diagnostic();
+        return false;
+    };
+    if (left < 1) return too_large();
+    left -= 1;  // {
     for (std::size_t c = 0; c < views.size(); ++c) {
         const ColumnView& v = views[c];
         const std::string& id = f.ids[c];
         const char* cell = cell_at(v, row);
+        json* value = nullptr;  // the cell's answer once it is one
         switch (v.kind) {
             case 'f': {
                 const double d = float_cell(v, cell);
@@ -219,13 +264,13 @@ bool read_frame_json(const FrameColumns& f, const std::vector<ColumnView>& views
                     failure = {"not_finite", "/" + json_pointer_token(id), "row['" + id + "']: infinity is not a JSON number"};
                     return false;
                 }
-                if (f.integer[c] && d == std::floor(d) && std::fabs(d) < 9.0e15) answers[id] = static_cast<std::int64_t>(d);
-                else answers[id] = d;
+                if (f.integer[c] && d == std::floor(d) && std::fabs(d) < 9.0e15) value = &(answers[id] = static_cast<std::int64_t>(d));
+                else value = &(answers[id] = d);
                 break;
             }
-            case 'i': answers[id] = int_cell(v, cell); break;
-            case 'u': answers[id] = uint_cell(v, cell); break;
-            case 'b': answers[id] = *reinterpret_cast<const bool*>(cell); break;
+            case 'i': value = &(answers[id] = int_cell(v, cell)); break;
+            case 'u': value = &(answers[id] = uint_cell(v, cell)); break;
+            case 'b': value = &(answers[id] = *reinterpret_cast<const bool*>(cell)); break;
             default: {
                 PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
                 if (is_missing(o)) break;
@@ -233,25 +278,33 @@ bool read_frame_json(const FrameColumns& f, const std::vector<ColumnView>& views
                     const std::string text = py::cast<std::string>(py::handle(o));
                     json list = json::array();
                     split_choices(text, [&](std::string_view part) { list.push_back(std::string(part)); });
-                    if (!list.empty()) answers[id] = std::move(list);
+                    if (!list.empty()) value = &(answers[id] = std::move(list));
                     break;
                 }
                 if (f.integer[c] && PyFloat_Check(o)) {
                     const double d = PyFloat_AS_DOUBLE(o);
                     if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
-                        answers[id] = static_cast<std::int64_t>(d);
+                        value = &(answers[id] = static_cast<std::int64_t>(d));
                         break;
                     }
                 }
                 ConversionError error;
-                json value;
-                if (!to_json(o, value, error, cell_options)) {
-                    error.segments.insert(error.segments.begin(), ConversionError::Segment{false, 0, id});
+                json converted;
+                const std::size_t before = left;
+                if (!to_json(o, converted, error, cell_options)) {
+                    if (error.code != "document_too_large")
+                        error.segments.insert(error.segments.begin(), ConversionError::Segment{false, 0, id});
                     failure = {error.code, error.pointer(), error.python_path("row") + ": " + error.message};
                     return false;
                 }
-                if (!value.is_null()) answers[id] = std::move(value);
+                left = before;  // counted again below, with the other cells
+                if (!converted.is_null()) value = &(answers[id] = std::move(converted));
             }
+        }
+        if (value) {  // "id":value and , or }
+            const std::size_t bytes = json_string_bytes(id) + 2 + value->dump().size();
+            if (bytes > left) return too_large();
+            left -= bytes;
         }
     }
     return true;

@@ -122,7 +122,8 @@ struct AnswerEntries {
 
 /// Append the answers of a plain dict (str keys; None, bool, 64-bit int, finite float, str, and
 /// lists or tuples of those) to `out`. False, with nothing appended, when the row needs the json
-/// path, which converts it or words the error. `keys` (optional) finds keys seen before by address.
+/// path, which converts it or words the error (a row over Limits::max_answers_bytes as JSON text
+/// stops being read when it reaches the limit). `keys` (optional) finds keys seen before by address.
 bool read_dict_answers(PyObject* row, const Protocol& protocol, AnswerEntries& out, KeyCache* keys);
 
 /// One numpy column as raw memory (read without the GIL-bound numpy API per cell).
@@ -148,7 +149,7 @@ struct FrameColumns {
 bool read_frame_entries(const Protocol& protocol, const FrameColumns& frame, const std::vector<ColumnView>& views,
                         std::size_t row, AnswerEntries& out);
 /// Row `row` of a frame as json answers; false with `error` when a cell cannot become JSON.
-bool read_frame_json(const FrameColumns& frame, const std::vector<ColumnView>& views, std::size_t row, json& answers,
+bool read_frame_json(const Protocol& protocol, const FrameColumns& frame, const std::vector<ColumnView>& views, std::size_t row, json& answers,
                      Diagnostic& error);
 /// The columns' raw memory (numpy arrays), taken once per chunk.
 std::vector<ColumnView> column_views(const FrameColumns& frame);

@@ -180,7 +180,8 @@ void Batch::read_row(PyObject* row, Chunk& chunk) {
     // wrong with whatever converts (a row that is not an object is its not_an_object error).
     ConversionError error;
     json value;
-    if (!to_json(row, value, error))
+    std::size_t bytes_left = 0;
+    if (!to_json(row, value, error, answer_options(protocol_, bytes_left)))
         return failed({error.code, error.pointer(), error.python_path(PyDict_Check(row) ? "answers" : "row") + ": " + error.message});
     chunk.add_row(Chunk::Kind::Json);
     chunk.values.push_back(std::move(value));
@@ -197,7 +198,7 @@ void Batch::read_frame_row(const std::vector<ColumnView>& views, std::size_t row
     // A cell the fast reader does not know (a date object, a list, infinity...): the row as json.
     json answers;
     Diagnostic failure;
-    if (read_frame_json(*frame_, views, row, answers, failure)) {
+    if (read_frame_json(protocol_, *frame_, views, row, answers, failure)) {
         chunk.add_row(Chunk::Kind::Json);
         chunk.values.push_back(std::move(answers));
     } else {

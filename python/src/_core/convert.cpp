@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "prescreen/date.hpp"
+#include "prescreen/json_size.hpp"
 
 namespace prescreen::python {
 
@@ -71,12 +72,28 @@ bool convert_key(PyObject* key, std::string& out, ConversionError& error) {
     return true;
 }
 
+// Spend `bytes` of the answers' budget (when there is one); false when it runs out.
+bool spend(const ToJsonOptions& options, std::size_t bytes, ConversionError& error) {
+    if (!options.bytes_left) return true;
+    if (bytes <= *options.bytes_left) {
+        *options.bytes_left -= bytes;
+        return true;
+    }
+    error = too_large(options.max_bytes);
+    return false;
+}
+
+// document_too_large is about the whole answer set (path ""), wherever the budget ran out.
+bool at_root(const ConversionError& error) { return error.code == "document_too_large"; }
+
 void prepend_key(ConversionError& error, std::string key) {
+    if (at_root(error)) return;
     ConversionError::Segment s;
     s.key = std::move(key);
     error.segments.insert(error.segments.begin(), std::move(s));
 }
 void prepend_index(ConversionError& error, std::size_t index) {
+    if (at_root(error)) return;
     ConversionError::Segment s;
     s.is_index = true;
     s.index = index;
@@ -150,13 +167,15 @@ bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOp
     }
     if (object == Py_None) {
         out = nullptr;
-        return true;
+        return spend(options, json_null_bytes, error);
     }
     if (object == Py_True || object == Py_False) {
         out = object == Py_True;
-        return true;
+        return spend(options, json_bool_bytes(object == Py_True), error);
     }
-    if (PyUnicode_Check(object)) return convert_string(object, out, error);
+    if (PyUnicode_Check(object))
+        return convert_string(object, out, error) &&
+               spend(options, json_string_bytes(out.get_ref<const std::string&>()), error);
     if (PyLong_Check(object)) {
         int overflow = 0;
         long long v = PyLong_AsLongLongAndOverflow(object, &overflow);
@@ -166,13 +185,13 @@ bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOp
                 return fail(error, true, "wrong_type", "cannot convert " + type_name(object) + " to an integer");
             }
             out = static_cast<std::int64_t>(v);
-            return true;
+            return spend(options, out.dump().size(), error);
         }
         if (overflow > 0) {
             unsigned long long u = PyLong_AsUnsignedLongLong(object);
             if (!PyErr_Occurred()) {
                 out = static_cast<std::uint64_t>(u);
-                return true;
+                return spend(options, out.dump().size(), error);
             }
             PyErr_Clear();
         }
@@ -190,16 +209,20 @@ bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOp
                             " is not a JSON number (use None for an unanswered item)");
         }
         out = v;
-        return true;
+        return spend(options, json_number_bytes(v), error);
     }
     if (PyDict_Check(object)) {
+        if (!spend(options, 2, error)) return false;  // {}
         out = json::object();
         auto& target = out.get_ref<json::object_t&>();
         PyObject *key = nullptr, *value = nullptr;
         Py_ssize_t pos = 0;
         std::string name;
+        bool first = true;
         while (PyDict_Next(object, &pos, &key, &value)) {
             if (!convert_key(key, name, error)) return false;
+            if (!spend(options, json_string_bytes(name) + (first ? 1 : 2), error)) return false;  // "key": and a comma
+            first = false;
             json& slot = target[name];
             if (!to_json(value, slot, error, options, depth + 1)) {
                 prepend_key(error, name);
@@ -211,6 +234,9 @@ bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOp
     if (PyList_Check(object) || PyTuple_Check(object)) {
         PyObject* seq = object;
         Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        // [], a comma between elements and at least one byte each: a list far over the limit stops here.
+        if (!spend(options, 2 + 2 * static_cast<std::size_t>(n) - (n > 0 ? 1 : 0), error)) return false;
+        if (options.bytes_left) *options.bytes_left += static_cast<std::size_t>(n);  // each element pays its own
         out = json::array();
         auto& target = out.get_ref<json::array_t&>();
         target.resize(static_cast<std::size_t>(n));
@@ -234,10 +260,11 @@ bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOp
         bool naive = tz == Py_None;
         Py_XDECREF(tz);
         if (!tz) PyErr_Clear();
-        if (midnight && naive) return convert_date(object, out);
+        if (midnight && naive) return convert_date(object, out) && spend(options, json_string_bytes(out.get_ref<const std::string&>()), error);
         return convert_via(object, "isoformat", out, error, options, depth);
     }
-    if (PyDate_Check(object)) return convert_date(object, out);
+    if (PyDate_Check(object))
+        return convert_date(object, out) && spend(options, json_string_bytes(out.get_ref<const std::string&>()), error);
     const char* tp = Py_TYPE(object)->tp_name;
     if (std::strncmp(tp, "numpy.", 6) == 0) {
         if (std::strcmp(tp, "numpy.ndarray") == 0) return convert_via(object, "tolist", out, error, options, depth);
@@ -254,7 +281,7 @@ bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOp
             else if (ok && out.get_ref<const std::string&>().size() > 10 &&
                      out.get_ref<const std::string&>().substr(10) == "T00:00:00")
                 out = out.get_ref<const std::string&>().substr(0, 10);
-            return ok;
+            return ok && spend(options, out.dump().size(), error);
         }
         return convert_via(object, "item", out, error, options, depth);
     }
@@ -289,6 +316,24 @@ bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOp
     return fail(error, true, "wrong_type",
                 "cannot convert " + type_name(object) + " (" + repr_short(object) +
                     ") to a JSON value (use dict, list, str, int, float, bool, None or datetime.date)");
+}
+
+ToJsonOptions answer_options(const Protocol& protocol, std::size_t& bytes_left, bool missing_is_null) {
+    ToJsonOptions options;
+    options.missing_is_null = missing_is_null;
+    options.max_depth = protocol.limits().max_nesting_depth;
+    bytes_left = options.max_bytes = protocol.limits().max_answers_bytes;
+    options.bytes_left = &bytes_left;
+    return options;
+}
+
+ConversionError too_large(std::size_t limit) {
+    ConversionError error;
+    error.type_error = false;
+    error.code = "document_too_large";
+    error.message = "the answers take more than " + std::to_string(limit) + " bytes as JSON text; the limit is " +
+                    std::to_string(limit);
+    return error;
 }
 
 json to_json_or_raise(py::handle object, std::string_view argument, const ToJsonOptions& options) {

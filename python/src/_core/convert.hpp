@@ -20,7 +20,7 @@ using json = nlohmann::json;
 /// Why a Python value could not become JSON, and where (segments from the converted root).
 struct ConversionError {
     bool type_error = true;  // TypeError (wrong kind of object) or ValueError (bad value)
-    std::string code;        // wrong_type | not_finite | nesting_too_deep | invalid_text | out_of_range
+    std::string code;        // wrong_type | not_finite | nesting_too_deep | invalid_text | out_of_range | document_too_large
     std::string message;
     struct Segment {
         bool is_index = false;
@@ -38,7 +38,17 @@ struct ConversionError {
 struct ToJsonOptions {
     bool missing_is_null = false;  // NaN (and pandas NA/NaT) means "unanswered" (DataFrame cells)
     std::size_t max_depth = 256;
+    // Answers: bytes the value may take as compact JSON text (prescreen/json_size.hpp), counted
+    // down as it converts; running out is document_too_large at the root, as for JSON text.
+    std::size_t* bytes_left = nullptr;
+    std::size_t max_bytes = 0;  // the limit bytes_left started from (for the message)
 };
+
+/// The options for an answer set: the protocol's max_answers_bytes, counted in `bytes_left`.
+ToJsonOptions answer_options(const Protocol& protocol, std::size_t& bytes_left, bool missing_is_null = false);
+
+/// The document_too_large error of an answer set over `limit` bytes (the same words as for text).
+ConversionError too_large(std::size_t limit);
 
 /// Call once at module import (datetime C API).
 void init_convert();

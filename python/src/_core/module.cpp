@@ -47,8 +47,9 @@ json overrides_argument(py::handle overrides) {
 
 // Any JSON value: a non-object is the engine's to report (issue not_an_object, outcome incomplete),
 // exactly as in C++ and JavaScript. Only what cannot become JSON at all raises, naming the argument.
-json answers_argument(py::handle answers, const char* argument = "answers") {
-    return to_json_or_raise(answers, argument);
+json answers_argument(const prescreen::Protocol& p, py::handle answers, const char* argument = "answers") {
+    std::size_t bytes_left = 0;
+    return to_json_or_raise(answers, argument, answer_options(p, bytes_left));
 }
 
 // Answers as form() and screen() give them to the engine: a plain dict read straight into answer
@@ -65,7 +66,7 @@ struct Answers {
             throw py::type_error(std::string("answers: expected a mapping of question id to answer, got ") +
                                  Py_TYPE(answers.ptr())->tp_name +
                                  " (a file or JSON text? read it first: json.loads(text); many rows: screen_many)");
-        else value = answers_argument(answers);
+        else value = answers_argument(p, answers);
     }
     prescreen::Answers input() const {
         return plain ? prescreen::Answers::entries(entries.entries.data(), entries.entries.size())
@@ -301,7 +302,7 @@ PYBIND11_MODULE(_core, m) {
                py::handle signature, py::handle signed_at, py::handle information_shown_at,
                py::handle patient_reference, py::handle practitioner_override, py::handle seal_key, py::handle locale,
                py::handle countersignature, py::handle information_record) {
-                json a = answers_argument(answers);
+                json a = answers_argument(p, answers);
                 prescreen::Context c = context_arguments(today, locale);
                 prescreen::ConsentRequest request;
                 json ack = to_json_or_raise(acknowledged, "acknowledged");
