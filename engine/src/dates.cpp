@@ -62,6 +62,8 @@ Date from_day_number(long long z) {
     return Date{static_cast<int>(year), month, day};
 }
 
+long long days_since_1970(const Date& date) { return to_day_number(date); }
+
 namespace {
 
 // date + months, clamped to the month's last day (31 Aug + 6 months = 28 Feb): waiting periods.

@@ -5,13 +5,23 @@
 
 namespace prescreen {
 
+namespace {
+
+// Extra bytes each byte takes in a JSON string: 1 for \" \\ \b \f \n \r \t, 5 for other controls (\u00XX).
+struct EscapeCost {
+    unsigned char extra[256] = {};
+    constexpr EscapeCost() {
+        for (int c = 0; c < 0x20; ++c) extra[c] = 5;
+        for (int c : {'\b', '\f', '\n', '\r', '\t', '"', '\\'}) extra[c] = 1;
+    }
+};
+constexpr EscapeCost kEscape;
+
+}  // namespace
+
 std::size_t json_string_bytes(std::string_view text) noexcept {
     std::size_t bytes = 2 + text.size();
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u == '"' || u == '\\') bytes += 1;
-        else if (u < 0x20) bytes += (u == '\b' || u == '\f' || u == '\n' || u == '\r' || u == '\t') ? 1 : 5;  // \uXXXX
-    }
+    for (const char c : text) bytes += kEscape.extra[static_cast<unsigned char>(c)];
     return bytes;
 }
 

@@ -97,3 +97,26 @@ def test_results_and_methods_pickle(prescreen, pack):
     assert list(frame_method(frame_of([BASE]), today=TODAY)["outcome"]) == ["eligible"]
     assert pickle.loads(pickle.dumps(pack.screen_frame(frame_of([BASE]), today=TODAY))).equals(
         pack.screen_frame(frame_of([BASE]), today=TODAY))
+
+
+def test_text_columns_are_read_once_per_distinct_value_with_the_same_answers(prescreen, pack):
+    # A text column is coded (each distinct text read once by the engine's cell reader); an object
+    # column mixing 1, 1.0 and True is not (they compare equal in Python but are different answers).
+    import numpy as np
+
+    texts = ["yes", "No", None, "maybe", "yes", "TRUE", None]
+    mixed = [1, 1.0, True, "2", None, 3.5, 0]
+    frame = pd.DataFrame({"pregnant": pd.array(texts, dtype="string"), "sessions_before": pd.Series(mixed, dtype=object)})
+
+    def cell(item, value):  # one cell through the engine's cell reader, on its own
+        out = np.empty(1, dtype=object)
+        prescreen._core._read_cell_column(pack, item, np.array([value], dtype=object), out)
+        return out[0]
+
+    rows = [{k: v for k, v in (("pregnant", cell("pregnant", t)), ("sessions_before", cell("sessions_before", m)))
+             if v is not None} for t, m in zip(texts, mixed)]
+    by_frame = pack.screen_frame(frame, today=TODAY)
+    by_dicts = pack.screen_many(rows, today=TODAY)
+    assert [str(o) for o in by_frame["outcome"]] == [r.outcome for r in by_dicts]
+    assert list(by_frame["issues"]) == [prescreen.io.result_row(r, i)["issues"] for i, r in enumerate(by_dicts)]
+    assert "sessions_before:wrong_type" in by_frame["issues"][2]  # True is not a number of sessions

@@ -27,5 +27,7 @@ struct Date {
 std::optional<Date> parse_iso_date(std::string_view text);
 /// "YYYY-MM-DD".
 std::string format_iso_date(const Date& date);
+/// Days since 1970-01-01 (negative before it): the day number of numpy and Arrow date columns.
+long long days_since_1970(const Date& date);
 
 }  // namespace prescreen

@@ -106,7 +106,12 @@ bool read_value(PyObject* o, AnswerEntries& chunk, AnswerValue& in, bool lists, 
     return false;
 }
 
-const char* cell_at(const ColumnView& v, std::size_t row) { return v.data + static_cast<std::ptrdiff_t>(row) * v.stride; }
+// Row `row`'s cell of a column; null for a coded column's unanswered row.
+const char* cell_at(const ColumnView& v, std::size_t row) {
+    if (!v.codes) return v.data + static_cast<std::ptrdiff_t>(row) * v.stride;
+    const std::int64_t code = *reinterpret_cast<const std::int64_t*>(v.codes + static_cast<std::ptrdiff_t>(row) * v.codes_stride);
+    return code < 0 ? nullptr : v.data + static_cast<std::ptrdiff_t>(code) * v.stride;
+}
 
 double float_cell(const ColumnView& v, const char* cell) {
     return v.itemsize == 4 ? static_cast<double>(*reinterpret_cast<const float*>(cell)) : *reinterpret_cast<const double*>(cell);
@@ -155,9 +160,11 @@ bool read_dict_answers(PyObject* row, const Protocol& p, AnswerEntries& out, Key
     Py_ssize_t pos = 0;
     while (PyDict_Next(row, &pos, &key, &value)) {
         AnswerEntry entry;
+        std::size_t member_bytes = 0;  // "id": and , or }
         if (const KeyCache::Key* known = keys ? keys->find(key) : nullptr) {
             entry.slot = known->slot;
             entry.id = known->id;
+            member_bytes = known->member_bytes;
         } else {
             if (!PyUnicode_CheckExact(key)) return mark.give_up();
             Py_ssize_t size = 0;
@@ -166,10 +173,12 @@ bool read_dict_answers(PyObject* row, const Protocol& p, AnswerEntries& out, Key
             const std::string_view text(data, static_cast<std::size_t>(size));
             entry.slot = p.find_item(text);
             entry.id = entry.slot >= 0 ? std::string_view(p.item_id(entry.slot)) : text;
+            member_bytes = json_string_bytes(entry.id) + 2;
             // Not cached: the key may go with the row, so the entry keeps a copy of an unknown id.
-            if (!(keys && keys->insert(key, entry.slot, entry.id)) && entry.slot < 0) entry.id = out.bytes.copy(data, text.size());
+            if (!(keys && keys->insert(key, entry.slot, entry.id, member_bytes)) && entry.slot < 0)
+                entry.id = out.bytes.copy(data, text.size());
         }
-        if (!budget.spend(json_string_bytes(entry.id) + 2)) return mark.give_up();  // "id": and , or }
+        if (!budget.spend(member_bytes)) return mark.give_up();
         if (!read_value(value, out, entry.value, true, budget) || !budget.spend(value_bytes(entry.value))) return mark.give_up();
         out.entries.push_back(entry);
     }
@@ -186,9 +195,10 @@ bool read_frame_entries(const Protocol& p, const FrameColumns& f, const std::vec
     for (std::size_t c = 0; c < views.size(); ++c) {
         const ColumnView& v = views[c];
         const char* cell = cell_at(v, row);
+        if (!cell) continue;  // unanswered
         AnswerEntry entry;
-        entry.slot = p.find_item(f.ids[c]);
-        entry.id = entry.slot >= 0 ? std::string_view(p.item_id(entry.slot)) : std::string_view(f.ids[c]);
+        entry.slot = v.slot;
+        entry.id = v.id;
         AnswerValue& in = entry.value;
         switch (v.kind) {
             case 'f': {
@@ -234,7 +244,7 @@ bool read_frame_entries(const Protocol& p, const FrameColumns& f, const std::vec
                 if (!budget.spend(bytes)) return mark.give_up();
             }
         }
-        if (!budget.spend(json_string_bytes(entry.id) + 2 + value_bytes(entry.value))) return mark.give_up();
+        if (!budget.spend(v.member_bytes + value_bytes(entry.value))) return mark.give_up();
         chunk.entries.push_back(entry);
     }
     return true;
@@ -255,6 +265,7 @@ bool read_frame_json(const Protocol& p, const FrameColumns& f, const std::vector
         const ColumnView& v = views[c];
         const std::string& id = f.ids[c];
         const char* cell = cell_at(v, row);
+        if (!cell) continue;  // unanswered
         json* value = nullptr;  // the cell's answer once it is one
         switch (v.kind) {
             case 'f': {
@@ -310,15 +321,23 @@ bool read_frame_json(const Protocol& p, const FrameColumns& f, const std::vector
     return true;
 }
 
-std::vector<ColumnView> column_views(const FrameColumns& f) {
+std::vector<ColumnView> column_views(const Protocol& p, const FrameColumns& f) {
     std::vector<ColumnView> views;
-    for (const auto& a : f.arrays) {
-        py::array arr = py::reinterpret_borrow<py::array>(a);
+    for (std::size_t c = 0; c < f.arrays.size(); ++c) {
+        py::array arr = py::reinterpret_borrow<py::array>(f.arrays[c]);
         ColumnView v;
         v.kind = arr.dtype().kind();
         v.itemsize = static_cast<std::size_t>(arr.itemsize());
         v.data = static_cast<const char*>(arr.data());
         v.stride = arr.strides(0);
+        if (c < f.codes.size() && !f.codes[c].is_none()) {
+            py::array codes = py::reinterpret_borrow<py::array>(f.codes[c]);
+            v.codes = static_cast<const char*>(codes.data());
+            v.codes_stride = codes.strides(0);
+        }
+        v.slot = p.find_item(f.ids[c]);
+        v.id = v.slot >= 0 ? std::string_view(p.item_id(v.slot)) : std::string_view(f.ids[c]);
+        v.member_bytes = json_string_bytes(v.id) + 2;
         views.push_back(v);
     }
     return views;

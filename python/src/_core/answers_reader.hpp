@@ -68,6 +68,7 @@ public:
         PyObject* object = nullptr;
         int slot = -1;
         std::string_view id;
+        std::size_t member_bytes = 0;  // "id": and a comma, as compact JSON
     };
     KeyCache() : table_(kSize) {}
     KeyCache(const KeyCache&) = delete;
@@ -83,12 +84,12 @@ public:
         }
     }
     /// False when full (at most half the table is used, so probes stay short).
-    bool insert(PyObject* object, int slot, std::string_view id) {
+    bool insert(PyObject* object, int slot, std::string_view id, std::size_t member_bytes) {
         if (used_ >= kSize / 2) return false;
         std::size_t i = position(object);
         while (table_[i].object) i = (i + 1) & (kSize - 1);
         Py_INCREF(object);
-        table_[i] = Key{object, slot, id};
+        table_[i] = Key{object, slot, id, member_bytes};
         ++used_;
         return true;
     }
@@ -132,6 +133,14 @@ struct ColumnView {
     std::size_t itemsize = 8;
     const char* data = nullptr;
     std::ptrdiff_t stride = 0;
+    // A coded column: row i's cell is data[codes[i]] (-1: unanswered). Few distinct values (yes/no
+    // columns) are read once each instead of once per row.
+    const char* codes = nullptr;
+    std::ptrdiff_t codes_stride = 0;
+    // The column's item, looked up once per chunk rather than once per cell.
+    int slot = -1;
+    std::string_view id;          // the item's id (or the column name when no item has it)
+    std::size_t member_bytes = 0;  // "id": and a comma, as compact JSON (the answers' size limit)
 };
 
 
@@ -139,6 +148,7 @@ struct ColumnView {
 struct FrameColumns {
     std::vector<std::string> ids;
     std::vector<py::object> arrays;       // 1-D numpy arrays (kinds f, i, u, b or O)
+    std::vector<py::object> codes;        // per column: None, or int64 row codes into arrays[c] (ColumnView)
     std::vector<bool> multi_choice;       // str cells are ';'-separated lists
     std::vector<bool> integer;            // whole floats become integers
     std::size_t rows = 0;
@@ -151,7 +161,7 @@ bool read_frame_entries(const Protocol& protocol, const FrameColumns& frame, con
 /// Row `row` of a frame as json answers; false with `error` when a cell cannot become JSON.
 bool read_frame_json(const Protocol& protocol, const FrameColumns& frame, const std::vector<ColumnView>& views, std::size_t row, json& answers,
                      Diagnostic& error);
-/// The columns' raw memory (numpy arrays), taken once per chunk.
-std::vector<ColumnView> column_views(const FrameColumns& frame);
+/// The columns' raw memory (numpy arrays) and items, taken once per chunk.
+std::vector<ColumnView> column_views(const Protocol& protocol, const FrameColumns& frame);
 
 }  // namespace prescreen::python

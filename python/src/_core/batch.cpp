@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "convert.hpp"
+#include "table_columns.hpp"
 
 namespace prescreen::python {
 
@@ -224,7 +225,7 @@ std::unique_ptr<Chunk> Batch::read_next() {
         frame_next_ = end;
         if (end == frame_->rows) exhausted_ = true;
         if (begin >= end) return nullptr;
-        const std::vector<ColumnView> views = column_views(*frame_);
+        const std::vector<ColumnView> views = column_views(protocol_, *frame_);
         for (std::size_t row = begin; row < end; ++row) read_frame_row(views, row, *chunk);
     } else {
         for (std::size_t i = 0; i < wanted; ++i) {
@@ -243,10 +244,10 @@ std::unique_ptr<Chunk> Batch::read_next() {
     return chunk;
 }
 
-py::object Batch::next_chunk() {
+std::unique_ptr<Chunk> Batch::next_screened() {
     if (!running_) {
         running_ = read_next();
-        if (!running_) return py::none();
+        if (!running_) return nullptr;
         job_ = executor_->start(protocol_, context_, running_->inputs.data(), running_->records.data(), running_->size());
     }
     // Read the next chunk while this one is screened.
@@ -271,19 +272,42 @@ py::object Batch::next_chunk() {
     running_ = std::move(upcoming);
     if (running_)
         job_ = executor_->start(protocol_, context_, running_->inputs.data(), running_->records.data(), running_->size());
+    return done;
+}
+
+void Batch::recycle(std::unique_ptr<Chunk> done) {
+    done->clear();
+    spare_ = std::move(done);
+}
+
+py::object Batch::next_chunk() {
+    std::unique_ptr<Chunk> done = next_screened();
+    if (!done) return py::none();
     py::list out(done->size());
     for (std::size_t i = 0; i < done->size(); ++i) {
         py::object result = wrap_screening(std::move(done->records[i]), shared_);
         PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), result.release().ptr());
     }
-    done->clear();
-    spare_ = std::move(done);
+    recycle(std::move(done));
     return out;
+}
+
+py::dict Batch::table(py::object progress) {
+    TableColumns columns(frame_ ? frame_->rows : 0);
+    std::size_t rows_done = 0;
+    while (std::unique_ptr<Chunk> done = next_screened()) {
+        for (std::size_t i = 0; i < done->size(); ++i) columns.add(done->records[i], *shared_);
+        rows_done += done->size();
+        recycle(std::move(done));
+        if (!progress.is_none()) progress(rows_done);
+    }
+    return columns.finish();
 }
 
 void register_batch(py::module_& m) {
     py::class_<Batch>(m, "_Batch", "Internal: chunked, pipelined batch screening (use Protocol.screen_many).")
-        .def("next_chunk", &Batch::next_chunk);
+        .def("next_chunk", &Batch::next_chunk)
+        .def("table", &Batch::table, py::arg("progress") = py::none());
 }
 
 }  // namespace prescreen::python

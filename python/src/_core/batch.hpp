@@ -57,8 +57,14 @@ public:
 
     /// The next chunk of results (list), or None when every row has been returned.
     py::object next_chunk();
+    /// Every row left, screened into the result table's columns (table_columns.hpp) rather than
+    /// result objects; `progress(rows_done)` (None: not called) after each chunk.
+    py::dict table(py::object progress);
 
 private:
+    /// The next chunk screened (its records filled), or null when every row has been screened.
+    std::unique_ptr<Chunk> next_screened();
+    void recycle(std::unique_ptr<Chunk> done);
     std::unique_ptr<Chunk> read_next();
     std::size_t next_size();
     void read_row(PyObject* row, Chunk& chunk);

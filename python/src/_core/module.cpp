@@ -1,5 +1,6 @@
 // prescreen._core: the pybind11 surface over the C++ engine. Everything clinical (rules, dates,
 // digests) is computed by the engine; this file only converts arguments and results.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -73,6 +74,29 @@ struct Answers {
                      : prescreen::Answers::tree(value);
     }
 };
+
+// The frame's arrays are read as raw memory without bounds checks: check their shapes once here.
+void check_frame_columns(const FrameColumns& f) {
+    for (std::size_t c = 0; c < f.arrays.size(); ++c) {
+        if (!py::isinstance<py::array>(f.arrays[c]) || py::reinterpret_borrow<py::array>(f.arrays[c]).ndim() != 1)
+            throw py::value_error("arrays[" + std::to_string(c) + "]: expected a 1-D numpy array");
+        const py::array values = py::reinterpret_borrow<py::array>(f.arrays[c]);
+        const bool coded = c < f.codes.size() && !f.codes[c].is_none();
+        if (!coded) {
+            if (static_cast<std::size_t>(values.shape(0)) < f.rows)
+                throw py::value_error("arrays[" + std::to_string(c) + "]: shorter than the rows");
+            continue;
+        }
+        if (values.dtype().kind() != 'O') throw py::value_error("arrays[" + std::to_string(c) + "]: a coded column's values must be objects");
+        if (!py::isinstance<py::array_t<std::int64_t>>(f.codes[c]) || py::reinterpret_borrow<py::array>(f.codes[c]).ndim() != 1 ||
+            static_cast<std::size_t>(py::reinterpret_borrow<py::array>(f.codes[c]).shape(0)) < f.rows)
+            throw py::value_error("codes[" + std::to_string(c) + "]: expected a 1-D int64 array as long as the rows");
+        const auto codes = py::reinterpret_borrow<py::array_t<std::int64_t>>(f.codes[c]);
+        auto view = codes.unchecked<1>();
+        for (py::ssize_t i = 0; i < codes.shape(0); ++i)
+            if (view(i) >= values.shape(0)) throw py::value_error("codes[" + std::to_string(c) + "]: a code past the values");
+    }
+}
 
 prescreen::Context context_arguments(py::handle today, py::handle locale) {
     prescreen::Context context;
@@ -279,7 +303,7 @@ PYBIND11_MODULE(_core, m) {
             "_frame_batch",
             [](const prescreen::Protocol& p, std::vector<std::string> ids, std::vector<py::object> arrays,
                std::vector<bool> multi_choice, std::vector<bool> integer, std::size_t rows, py::handle today,
-               py::handle locale, py::handle threads, py::handle chunk_size) {
+               py::handle locale, py::handle threads, py::handle chunk_size, std::vector<py::object> codes) {
                 prescreen::Context c = context_arguments(today, locale);
                 auto batch = std::make_unique<Batch>(p, c, threads_argument(threads), chunk_argument(chunk_size));
                 FrameColumns f;
@@ -287,15 +311,18 @@ PYBIND11_MODULE(_core, m) {
                 f.arrays = std::move(arrays);
                 f.multi_choice = std::move(multi_choice);
                 f.integer = std::move(integer);
+                f.codes = std::move(codes);
                 f.rows = rows;
-                if (f.arrays.size() != f.ids.size() || f.multi_choice.size() != f.ids.size() || f.integer.size() != f.ids.size())
-                    throw py::value_error("columns: ids, arrays and flags differ in length");
+                if (f.arrays.size() != f.ids.size() || f.multi_choice.size() != f.ids.size() || f.integer.size() != f.ids.size() ||
+                    (!f.codes.empty() && f.codes.size() != f.ids.size()))
+                    throw py::value_error("columns: ids, arrays, flags and codes differ in length");
+                check_frame_columns(f);
                 batch->set_frame(std::move(f));
                 return batch;
             },
             py::arg("ids"), py::arg("arrays"), py::arg("multi_choice"), py::arg("integer"), py::arg("rows"),
             py::kw_only(), py::arg("today"), py::arg("locale") = py::none(), py::arg("threads") = py::none(),
-            py::arg("chunk_size") = 1024)
+            py::arg("chunk_size") = 1024, py::arg("codes") = std::vector<py::object>{})
         .def(
             "consent",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle acknowledged,

@@ -38,26 +38,17 @@ template <class Put>
 void table_fields(const ScreeningResult& r, Put&& put) {
     const ScreeningContext& context = *r.context;
     const Protocol& p = context.protocol;
-    py::list findings, outcomes, messages, notes, missing, issues;
-    for (const auto& f : r.record.findings()) {
-        const auto& strings = context.strings_of(f.rule);
-        findings.append(strings.id);
-        outcomes.append(strings.outcome);
-        messages.append(strings.message);
-        notes.append(strings.clinician_note);
-    }
-    for (int slot : r.record.missing_required()) missing.append(py::str(p.item_id(slot)));
-    for (const auto& issue : r.record.issues()) issues.append(py::str(issue.label()));
+    ResultLists lists = result_lists(r.record, context);
     put(kOutcome, outcome_str(r.record.outcome()));
     const auto until = r.record.defer_until();
     put(kDeferUntil, until ? py::object(py::str(format_iso_date(*until))) : py::none());
-    put(kFindings, std::move(findings));
-    put(kFindingOutcomes, std::move(outcomes));
-    put(kPatientMessages, std::move(messages));
-    put(kClinicianNotes, std::move(notes));
+    put(kFindings, std::move(lists.findings));
+    put(kFindingOutcomes, std::move(lists.finding_outcomes));
+    put(kPatientMessages, std::move(lists.patient_messages));
+    put(kClinicianNotes, std::move(lists.clinician_notes));
     put(kConsentPermitted, py::bool_(r.record.consent_permitted()));
-    put(kMissingRequired, std::move(missing));
-    put(kIssues, std::move(issues));
+    put(kMissingRequired, std::move(lists.missing_required));
+    put(kIssues, std::move(lists.issues));
     put(kToday, py::str(context.today_text));
     put(kProtocolId, py::str(p.id()));
     put(kProtocolVersion, py::str(p.version()));
@@ -96,6 +87,30 @@ py::list finding_ids(const JsonResult& r) {
 }
 
 }  // namespace
+
+ResultLists result_lists(const ScreeningRecord& record, const ScreeningContext& context) {
+    ResultLists lists;
+    for (const auto& f : record.findings()) {
+        const auto& strings = context.strings_of(f.rule);
+        lists.findings.append(strings.id);
+        lists.finding_outcomes.append(strings.outcome);
+        lists.patient_messages.append(strings.message);
+        lists.clinician_notes.append(strings.clinician_note);
+    }
+    for (int slot : record.missing_required()) lists.missing_required.append(context.item_id_str(slot));
+    for (const auto& issue : record.issues()) lists.issues.append(py::str(issue.label()));
+    return lists;
+}
+
+py::object outcome_object(Outcome outcome) { return outcome_str(outcome); }
+
+const py::object& ScreeningContext::item_id_str(int slot) const {
+    if (item_strings.empty()) {
+        item_strings.reserve(protocol.item_count());
+        for (std::size_t i = 0; i < protocol.item_count(); ++i) item_strings.push_back(py::str(protocol.item_id(static_cast<int>(i))));
+    }
+    return item_strings[static_cast<std::size_t>(slot)];
+}
 
 const ScreeningContext::RuleStrings& ScreeningContext::strings_of(std::uint32_t rule) const {
     if (rule_strings.empty()) {

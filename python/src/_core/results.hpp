@@ -66,7 +66,18 @@ struct ScreeningContext {
     };
     mutable std::vector<RuleStrings> rule_strings;
     const RuleStrings& strings_of(std::uint32_t rule) const;
+    mutable std::vector<py::object> item_strings;  // item ids as Python str, by slot, made on first use
+    const py::object& item_id_str(int slot) const;
+    mutable std::vector<py::object> protocol_strings;  // id, version, digest as Python str (result tables)
 };
+
+/// The list columns of the result table for one screening, from its record (strings shared).
+struct ResultLists {
+    py::list findings, finding_outcomes, patient_messages, clinician_notes, missing_required, issues;
+};
+ResultLists result_lists(const ScreeningRecord& record, const ScreeningContext& context);
+/// The outcome's name as one shared Python str.
+py::object outcome_object(Outcome outcome);
 
 struct ScreeningResult : JsonResult {
     using JsonResult::JsonResult;

@@ -61,9 +61,9 @@ def _chunks(protocol: Protocol, rows: Any, today: Any, locale: Optional[str], th
             chunk_size: int, columns: Optional[Sequence[str]], keep: Sequence[str] = (),
             unknown_columns: str = "warn") -> Iterator[list]:
     if _is_dataframe(rows):
-        ids, arrays, multi, integer, n = _frame_columns(protocol, rows, columns, keep, unknown_columns)
+        ids, arrays, multi, integer, n, codes = _frame_columns(protocol, rows, columns, keep, unknown_columns)
         batch = protocol._frame_batch(ids, arrays, multi, integer, n, today=today, locale=locale,
-                                      threads=threads, chunk_size=chunk_size)
+                                      threads=threads, chunk_size=chunk_size, codes=codes)
     else:
         if columns is not None or keep:
             raise TypeError(f"{'columns' if columns is not None else 'keep'}: only used with a pandas DataFrame")

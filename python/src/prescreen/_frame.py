@@ -17,26 +17,46 @@ def is_dataframe(obj: Any) -> bool:
     return t.__name__ == "DataFrame" and t.__module__.split(".")[0] == "pandas"
 
 
+def _is_text_column(series: Any) -> bool:
+    """Text cells only (a pandas string dtype, or object cells that are all str): safe to code by
+    value, since no two distinct texts compare equal (unlike 1, 1.0 and True in an object column)."""
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.StringDtype):
+        return True
+    return getattr(series.dtype, "kind", "") == "O" and pd.api.types.infer_dtype(series, skipna=True) == "string"
+
+
 def _answer_array(protocol: Any, item: str, kind_of_item: Optional[str], series: Any):
-    """One column as a numpy array the C++ side reads without per-cell Python calls."""
+    """One column as (numpy array, codes or None) for the C++ side to read without per-cell Python
+    calls. Text columns are coded (pandas.factorize): each distinct text goes through the engine's
+    cell reader once and rows index the read values, so a yes/no column costs a few reads."""
     import numpy as np
+    import pandas as pd
 
     kind = getattr(series.dtype, "kind", "O")
     numpy_dtype = type(series.dtype).__module__.startswith("numpy")
     if numpy_dtype and kind in "fiub" and not (kind in "fiu" and kind_of_item == "boolean"):
-        return series.to_numpy()  # numbers and yes/no as they are (a 1/0 column of a yes/no item is read below)
+        return series.to_numpy(), None  # numbers and yes/no as they are (a 1/0 column of a yes/no item is read below)
     if kind == "M":
         text = series.dt.strftime("%Y-%m-%d")
-        return text.astype(object).where(series.notna(), None).to_numpy()
+        return text.astype(object).where(series.notna(), None).to_numpy(), None
+    if _is_text_column(series):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)  # missing cells: -1, unanswered
+        values = np.asarray(uniques, dtype=object)
+        out = np.empty(len(values), dtype=object)
+        _core._read_cell_column(protocol, item, values, out)
+        return out, codes.astype(np.int64, copy=False)
     values = series.astype(object).to_numpy()
     out = np.empty(len(values), dtype=object)
     _core._read_cell_column(protocol, item, values, out)
-    return out
+    return out, None
 
 
 def frame_columns(protocol: Any, frame: Any, columns: Optional[Sequence[str]] = None, keep: Sequence[str] = (),
-                  unknown_columns: str = "warn") -> Tuple[list, list, list, list, int]:
-    """The answer columns of a frame: ids, arrays, multi-choice and integer flags, row count.
+                  unknown_columns: str = "warn") -> Tuple[list, list, list, list, int, list]:
+    """The answer columns of a frame: ids, arrays, multi-choice and integer flags, row count, and
+    per column its codes (None: the array holds a cell per row).
 
     ``columns=None`` uses every column named like an item; ``keep`` columns are metadata; any other
     column is reported as ``unknown_columns`` says (columns.py). NaN, None, pandas.NA and NaT are
@@ -55,13 +75,17 @@ def frame_columns(protocol: Any, frame: Any, columns: Optional[Sequence[str]] = 
             raise ValueError(f"columns: not in the DataFrame: {missing!r} (it has {names!r})")
     ids: List[str] = []
     arrays: List[Any] = []
+    codes: List[Any] = []
     for c in chosen:
         series = frame[c]
         if getattr(series, "ndim", 1) != 1:
             raise ValueError(f"columns: {c!r} appears more than once in the DataFrame")
         kind_of_item = types.get(str(c))
         ids.append(str(c))
-        arrays.append(_answer_array(protocol, str(c), kind_of_item, series) if kind_of_item else series.astype(object).to_numpy())
+        array, coded = (_answer_array(protocol, str(c), kind_of_item, series) if kind_of_item
+                        else (series.astype(object).to_numpy(), None))
+        arrays.append(array)
+        codes.append(coded)
     multi = [types.get(i) == "multi-choice" for i in ids]
     integer = [types.get(i) == "integer" for i in ids]
-    return ids, arrays, multi, integer, len(frame.index)
+    return ids, arrays, multi, integer, len(frame.index), codes

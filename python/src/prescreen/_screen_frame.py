@@ -46,26 +46,41 @@ def _today_per_row(frame: Any, today: Any) -> Optional[List[Optional[str]]]:
     return out
 
 
-def _screen_rows(protocol: Any, ids, arrays, multi, integer, n, today: str, locale, threads, chunk_size,
-                 done: Callable[[int], None]) -> List[Any]:
+def _table(protocol: Any, columns, rows, today: str, locale, threads, chunk_size, done: Callable[[int], None]):
+    """The result columns (prescreen/table_columns.hpp) of the frame's rows at positions `rows`
+    (None: all), screened on `today`."""
+    ids, arrays, multi, integer, n, codes = columns
+    if rows is not None:  # the rows' cells: coded columns pick their codes, the others their cells
+        picked_arrays, picked_codes = [], []
+        for array, coded in zip(arrays, codes):
+            picked_arrays.append(array if coded is not None else array[rows])
+            picked_codes.append(coded[rows] if coded is not None else None)
+        arrays, codes, n = picked_arrays, picked_codes, len(rows)
     batch = protocol._frame_batch(ids, arrays, multi, integer, n, today=today, locale=locale, threads=threads,
-                                  chunk_size=chunk_size)
-    out: List[Any] = []
-    while True:
-        chunk = batch.next_chunk()
-        if chunk is None:
-            return out
-        out.extend(chunk)
-        done(len(chunk))
+                                  chunk_size=chunk_size, codes=codes)
+    finished = [0]
+
+    def progress(rows_done: int) -> None:
+        done(rows_done - finished[0])
+        finished[0] = rows_done
+
+    return batch.table(progress)
 
 
-def _screen_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, threads, chunk_size, done) -> List[Any]:
-    """One batch per distinct screening date; rows without a valid date get a RowError in place."""
-    ids, arrays, multi, integer, n = columns
-    results: List[Any] = [None] * n
+def _failed_table(protocol: Any, error: InvalidRow, count: int) -> Dict[str, Any]:
+    """The result columns of `count` rows that all fail with `error` (no screening date)."""
+    return protocol._batch([error] * count, today="2000-01-01").table()
+
+
+def _table_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, threads, chunk_size, done):
+    """One batch per distinct screening date; rows without a valid date get their error in place."""
+    import numpy as np
+
+    n = columns[4]
     groups: Dict[Optional[str], List[int]] = {}
     for i, d in enumerate(dates):
         groups.setdefault(d, []).append(i)
+    out: Optional[Dict[str, Any]] = None
     for date, rows in groups.items():
         error = None
         if date is None:
@@ -75,19 +90,19 @@ def _screen_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, 
                 protocol._frame_batch([], [], [], [], 0, today=date)  # the engine checks the date
             except (TypeError, ValueError) as e:
                 error = InvalidRow("invalid_today", "", str(e), None)
-        if error is not None:
-            for i, r in zip(rows, protocol.screen_many([error] * len(rows), today="2000-01-01")):
-                results[i] = r
-            done(len(rows))
-            continue
-        import numpy as np
-
         index = np.asarray(rows, dtype=np.intp)
-        picked = [a[index] for a in arrays]
-        for i, r in zip(rows, _screen_rows(protocol, ids, picked, multi, integer, len(rows), date, locale, threads,
-                                           chunk_size, done)):
-            results[i] = r
-    return results
+        if error is not None:
+            part = _failed_table(protocol, error, len(rows))
+            done(len(rows))
+        else:
+            part = _table(protocol, columns, index, date, locale, threads, chunk_size, done)
+        if out is None:
+            out = {name: np.empty(n, dtype=values.dtype) for name, values in part.items()}
+        for name, values in part.items():
+            out[name][index] = values
+    if out is None:
+        out = _table(protocol, columns, None, "2000-01-01", locale, threads, chunk_size, done)
+    return out
 
 
 def screen_frame(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (), unknown_columns: str = "warn",
@@ -111,10 +126,6 @@ def screen_frame(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (),
 
 
 def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress, flags):
-    import pandas as pd
-
-    from .io import _table_columns
-
     if not is_dataframe(frame):
         raise TypeError(f"frame: expected a pandas DataFrame, got {type(frame).__name__}")
     keep = keep_argument(keep)
@@ -130,25 +141,40 @@ def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, ch
             progress(finished[0], total)
 
     if per_row is None:
-        results = _screen_rows(self, *columns, today=today, locale=locale, threads=threads, chunk_size=chunk_size,
-                               done=done)
+        table = _table(self, columns, None, today, locale, threads, chunk_size, done)
     else:
-        results = _screen_by_date(self, columns, per_row, locale, threads, chunk_size, done)
-    table = _table_columns(results, None)
-    del table["row"]
-    out = pd.DataFrame(table, index=frame.index, dtype=object)  # one schema whatever the rows (Dask's meta)
-    out["consent_permitted"] = out["consent_permitted"].astype("boolean")
-    out["outcome"] = pd.Categorical(out["outcome"], categories=OUTCOMES, ordered=True)
-    for column in ("defer_until", "today"):
-        out[column] = pd.to_datetime(out[column], format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+        table = _table_by_date(self, columns, per_row, locale, threads, chunk_size, done)
+    out = _result_frame(table, frame.index)
     if flags:
         for rule in self.rules:
-            out[f"finding:{rule['id']}"] = [f is not None and rule["id"] in f for f in out["findings"]]
+            out[f"finding:{rule['id']}"] = [rule["id"] in f for f in out["findings"]]
     for k in keep:
         if k in out.columns:
             raise ValueError(f"keep: {k!r} is a result column name; rename the input column")
         out[k] = frame[k].to_numpy(copy=True)
     return out
+
+
+def _result_frame(table: Dict[str, Any], index: Any):
+    """The result DataFrame from the engine's result columns: one schema whatever the rows (Dask's
+    meta), outcome an ordered categorical, dates datetime64, consent a nullable boolean."""
+    import pandas as pd
+
+    from .io import RESULT_COLUMNS
+
+    consent = table["consent_permitted"]
+    data: Dict[str, Any] = {}
+    for name in RESULT_COLUMNS[1:]:  # all but `row`
+        values = table[name]
+        if name == "outcome":
+            data[name] = pd.Categorical.from_codes(values, categories=OUTCOMES, ordered=True)
+        elif name in ("defer_until", "today"):
+            data[name] = values.view("datetime64[D]").astype("datetime64[ns]")
+        elif name == "consent_permitted":
+            data[name] = pd.arrays.BooleanArray(consent == 1, consent < 0)
+        else:
+            data[name] = pd.Series(values, index=index, dtype=object, copy=False)  # lists, str and None as they are
+    return pd.DataFrame(data, index=index, copy=False)
 
 
 def screen_frame_arrow(self: Any, frame: Any, **options: Any):
