@@ -11,15 +11,17 @@ namespace prescreen {
 
 namespace detail {
 
-std::size_t CompiledProtocol::locale_index(std::string_view locale) const {
+std::optional<std::size_t> CompiledProtocol::find_locale(std::string_view locale) const {
     for (std::size_t i = 0; i < locales.size(); ++i)
         if (locales[i] == locale) return i;
-    // "en" matches "en-GB": fall back on the language alone, then on the pack's first locale.
+    // "en" matches "en-GB": fall back on the language alone.
     auto language = locale.substr(0, locale.find('-'));
     for (std::size_t i = 0; i < locales.size(); ++i)
         if (!language.empty() && std::string_view(locales[i]).substr(0, locales[i].find('-')) == language) return i;
-    return 0;
+    return std::nullopt;
 }
+
+std::size_t CompiledProtocol::locale_index(std::string_view locale) const { return find_locale(locale).value_or(0); }
 
 std::size_t ItemIndex::hash(std::string_view s) noexcept {
     std::uint64_t head = 0, tail = 0;

@@ -153,7 +153,8 @@ struct CompiledProtocol {
     std::shared_ptr<const ConsentDocument> consent;  // the consent section compiled (consent_document.hpp)
     std::vector<ResultText> result_text;           // by locale: results' constant parts (result_text.hpp)
 
-    std::size_t locale_index(std::string_view locale) const;
+    std::size_t locale_index(std::string_view locale) const;  // find_locale, else the pack's first
+    std::optional<std::size_t> find_locale(std::string_view locale) const;
     int find_item(std::string_view id) const;
     bool permits(Outcome outcome) const;
     json identity() const { return json{{"id", id}, {"version", version}, {"digest", digest}}; }

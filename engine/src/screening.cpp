@@ -179,6 +179,7 @@ void Protocol::write_text(const ScreeningRecord& record, std::string& out) const
 }
 
 std::size_t Protocol::locale_index(std::string_view locale) const { return impl_->locale_index(locale); }
+std::optional<std::size_t> Protocol::find_locale(std::string_view locale) const { return impl_->find_locale(locale); }
 int Protocol::find_item(std::string_view id) const { return impl_->find_item(id); }
 std::size_t Protocol::item_count() const { return impl_->items.size(); }
 const std::string& Protocol::item_id(int slot) const { return impl_->items.at(static_cast<std::size_t>(slot)).id; }

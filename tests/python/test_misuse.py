@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from conftest import BASE, SMALL_PACK, TODAY
@@ -47,3 +48,17 @@ def test_cli_keep_and_columns(tmp_path):
     assert run.returncode == 2 and "did you mean 'pregnant'" in run.stderr
     run = cli()
     assert "no --today given: screening as of" in run.stderr
+
+
+def test_unknown_locale_is_refused_not_answered_in_english(pack):
+    # A language the pack has (exactly or by its language alone) is used; any other is an error
+    # naming the pack's languages, never a silent fall back on the default.
+    assert pack.screen(BASE, today=TODAY, locale="fr").outcome == "eligible"
+    assert pack.screen(BASE, today=TODAY, locale="en-US").outcome == "eligible"
+    for call in (lambda: pack.screen(BASE, today=TODAY, locale="cy-GB"),
+                 lambda: pack.screen_many([BASE], today=TODAY, locale="cy-GB"),
+                 lambda: pack.form(BASE, today=TODAY, locale="cy-GB"),
+                 lambda: pack.screen_frame(pd.DataFrame([BASE]), today=TODAY, locale="cy-GB")):
+        with pytest.raises(ValueError, match=r"^locale: small-clinic has no texts in 'cy-GB' \(it has en-GB, fr-FR\); "
+                                             r"leave locale out for its default$"):
+            call()

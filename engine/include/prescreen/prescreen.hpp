@@ -184,6 +184,9 @@ public:
 
     // ---- what bindings need to name things in a record --------------------------------------
     std::size_t locale_index(std::string_view locale) const;  // exact, then language, then the default
+    /// The locale's index, exact or by its language alone ("fr" for "fr-FR"); nullopt when the pack
+    /// has no texts in that language (bindings say so rather than answer in the default).
+    std::optional<std::size_t> find_locale(std::string_view locale) const;
     int find_item(std::string_view id) const;                 // slot, -1 when the pack has no such item
     std::size_t item_count() const;
     const std::string& item_id(int slot) const;

@@ -98,10 +98,22 @@ void check_frame_columns(const FrameColumns& f) {
     }
 }
 
-prescreen::Context context_arguments(py::handle today, py::handle locale) {
+// `locale` must be one of the pack's languages: an analyst asking for Welsh gets told, not English.
+std::string locale_argument(const prescreen::Protocol& p, py::handle locale) {
+    std::string text = str_argument(locale, "locale");
+    if (!text.empty() && !p.find_locale(text)) {
+        std::string known;
+        for (const auto& l : p.document().value("locales", json::array())) known += (known.empty() ? "" : ", ") + l.get<std::string>();
+        throw py::value_error("locale: " + p.id() + " has no texts in '" + text + "' (it has " + known +
+                              "); leave locale out for its default");
+    }
+    return text;
+}
+
+prescreen::Context context_arguments(const prescreen::Protocol& p, py::handle today, py::handle locale) {
     prescreen::Context context;
     context.today = iso_date_argument(today, "today");
-    context.locale = str_argument(locale, "locale");
+    context.locale = locale_argument(p, locale);
     return context;
 }
 
@@ -261,7 +273,7 @@ PYBIND11_MODULE(_core, m) {
             "form",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
                 const Answers a(p, answers);
-                prescreen::Context c = context_arguments(today, locale);
+                prescreen::Context c = context_arguments(p, today, locale);
                 json r;
                 {
                     py::gil_scoped_release release;
@@ -275,7 +287,7 @@ PYBIND11_MODULE(_core, m) {
             "screen",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
                 const Answers a(p, answers);
-                prescreen::Context c = context_arguments(today, locale);
+                prescreen::Context c = context_arguments(p, today, locale);
                 // The result keeps the engine's record and writes its JSON when first read, as batch results do.
                 prescreen::ScreeningRecord record;
                 {
@@ -292,7 +304,7 @@ PYBIND11_MODULE(_core, m) {
             "_batch",
             [](const prescreen::Protocol& p, py::object rows, py::handle today, py::handle locale, py::handle threads,
                py::handle chunk_size) {
-                prescreen::Context c = context_arguments(today, locale);
+                prescreen::Context c = context_arguments(p, today, locale);
                 auto batch = std::make_unique<Batch>(p, c, threads_argument(threads), chunk_argument(chunk_size));
                 batch->set_rows(rows);
                 return batch;
@@ -304,7 +316,7 @@ PYBIND11_MODULE(_core, m) {
             [](const prescreen::Protocol& p, std::vector<std::string> ids, std::vector<py::object> arrays,
                std::vector<bool> multi_choice, std::vector<bool> integer, std::size_t rows, py::handle today,
                py::handle locale, py::handle threads, py::handle chunk_size, std::vector<py::object> codes) {
-                prescreen::Context c = context_arguments(today, locale);
+                prescreen::Context c = context_arguments(p, today, locale);
                 auto batch = std::make_unique<Batch>(p, c, threads_argument(threads), chunk_argument(chunk_size));
                 FrameColumns f;
                 f.ids = std::move(ids);
@@ -330,7 +342,7 @@ PYBIND11_MODULE(_core, m) {
                py::handle patient_reference, py::handle practitioner_override, py::handle seal_key, py::handle locale,
                py::handle countersignature, py::handle information_record) {
                 json a = answers_argument(p, answers);
-                prescreen::Context c = context_arguments(today, locale);
+                prescreen::Context c = context_arguments(p, today, locale);
                 prescreen::ConsentRequest request;
                 json ack = to_json_or_raise(acknowledged, "acknowledged");
                 if (!ack.is_array()) throw py::type_error("acknowledged: expected a list of acknowledgement ids");
