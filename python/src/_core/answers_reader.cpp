@@ -135,20 +135,6 @@ std::uint64_t uint_cell(const ColumnView& v, const char* cell) {
     }
 }
 
-// "a;b;c" -> a, b, c: spaces around values trimmed, empty parts dropped.
-template <class Part>
-void split_choices(std::string_view text, Part&& part) {
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        std::size_t stop = text.find(';', start);
-        if (stop == std::string_view::npos) stop = text.size();
-        std::string_view piece = text.substr(start, stop - start);
-        const auto l = piece.find_first_not_of(" \t");
-        if (l != std::string_view::npos) part(piece.substr(l, piece.find_last_not_of(" \t") - l + 1));
-        start = stop + 1;
-    }
-}
-
 }  // namespace
 
 bool read_dict_answers(PyObject* row, const Protocol& p, AnswerEntries& out, KeyCache* keys) {
@@ -215,33 +201,8 @@ bool read_frame_entries(const Protocol& p, const FrameColumns& f, const std::vec
             default: {
                 PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
                 if (is_missing(o)) continue;
-                if (!(f.multi_choice[c] && PyUnicode_CheckExact(o))) {
-                    if (!read_value(o, chunk, in, true, budget)) return mark.give_up();
-                    break;
-                }
-                // "a;b" in a multi-choice column: the choices, as the json path splits them.
-                Py_ssize_t size = 0;
-                const char* data = PyUnicode_AsUTF8AndSize(o, &size);
-                if (!data) { PyErr_Clear(); return mark.give_up(); }
-                const std::string_view text = chunk.bytes.copy(data, static_cast<std::size_t>(size));
-                in.type = Type::Array;
-                chunk.arrays.push_back({chunk.entries.size(), chunk.elements.size()});  // the entry is pushed next
-                split_choices(text, [&](std::string_view part) {
-                    AnswerValue element;
-                    element.type = Type::String;
-                    element.text = part;
-                    chunk.elements.push_back(element);
-                    ++in.size;
-                });
-                if (in.size == 0) {  // nothing chosen: unanswered, as the json path leaves it out
-                    chunk.arrays.pop_back();
-                    continue;
-                }
-                // ["a","b"]: each choice's string, and the brackets and commas.
-                std::size_t bytes = 1 + in.size;
-                for (std::size_t k = chunk.elements.size() - in.size; k < chunk.elements.size(); ++k)
-                    bytes += json_string_bytes(chunk.elements[k].text);
-                if (!budget.spend(bytes)) return mark.give_up();
+                // Cells were read by the engine's cell reader (prescreen._frame): "a;b" is a list already.
+                if (!read_value(o, chunk, in, true, budget)) return mark.give_up();
             }
         }
         if (!budget.spend(v.member_bytes + value_bytes(entry.value))) return mark.give_up();
@@ -275,8 +236,7 @@ bool read_frame_json(const Protocol& p, const FrameColumns& f, const std::vector
                     failure = {"not_finite", "/" + json_pointer_token(id), "row['" + id + "']: infinity is not a JSON number"};
                     return false;
                 }
-                if (f.integer[c] && d == std::floor(d) && std::fabs(d) < 9.0e15) value = &(answers[id] = static_cast<std::int64_t>(d));
-                else value = &(answers[id] = d);
+                value = &(answers[id] = d);  // a whole number is an integer to the engine
                 break;
             }
             case 'i': value = &(answers[id] = int_cell(v, cell)); break;
@@ -285,20 +245,6 @@ bool read_frame_json(const Protocol& p, const FrameColumns& f, const std::vector
             default: {
                 PyObject* o = *reinterpret_cast<PyObject* const*>(cell);
                 if (is_missing(o)) break;
-                if (f.multi_choice[c] && PyUnicode_Check(o)) {
-                    const std::string text = py::cast<std::string>(py::handle(o));
-                    json list = json::array();
-                    split_choices(text, [&](std::string_view part) { list.push_back(std::string(part)); });
-                    if (!list.empty()) value = &(answers[id] = std::move(list));
-                    break;
-                }
-                if (f.integer[c] && PyFloat_Check(o)) {
-                    const double d = PyFloat_AS_DOUBLE(o);
-                    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
-                        value = &(answers[id] = static_cast<std::int64_t>(d));
-                        break;
-                    }
-                }
                 ConversionError error;
                 json converted;
                 const std::size_t before = left;

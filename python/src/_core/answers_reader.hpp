@@ -149,8 +149,6 @@ struct FrameColumns {
     std::vector<std::string> ids;
     std::vector<py::object> arrays;       // 1-D numpy arrays (kinds f, i, u, b or O)
     std::vector<py::object> codes;        // per column: None, or int64 row codes into arrays[c] (ColumnView)
-    std::vector<bool> multi_choice;       // str cells are ';'-separated lists
-    std::vector<bool> integer;            // whole floats become integers
     std::size_t rows = 0;
 };
 

@@ -314,25 +314,22 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "_frame_batch",
             [](const prescreen::Protocol& p, std::vector<std::string> ids, std::vector<py::object> arrays,
-               std::vector<bool> multi_choice, std::vector<bool> integer, std::size_t rows, py::handle today,
+               std::size_t rows, py::handle today,
                py::handle locale, py::handle threads, py::handle chunk_size, std::vector<py::object> codes) {
                 prescreen::Context c = context_arguments(p, today, locale);
                 auto batch = std::make_unique<Batch>(p, c, threads_argument(threads), chunk_argument(chunk_size));
                 FrameColumns f;
                 f.ids = std::move(ids);
                 f.arrays = std::move(arrays);
-                f.multi_choice = std::move(multi_choice);
-                f.integer = std::move(integer);
                 f.codes = std::move(codes);
                 f.rows = rows;
-                if (f.arrays.size() != f.ids.size() || f.multi_choice.size() != f.ids.size() || f.integer.size() != f.ids.size() ||
-                    (!f.codes.empty() && f.codes.size() != f.ids.size()))
-                    throw py::value_error("columns: ids, arrays, flags and codes differ in length");
+                if (f.arrays.size() != f.ids.size() || (!f.codes.empty() && f.codes.size() != f.ids.size()))
+                    throw py::value_error("columns: ids, arrays and codes differ in length");
                 check_frame_columns(f);
                 batch->set_frame(std::move(f));
                 return batch;
             },
-            py::arg("ids"), py::arg("arrays"), py::arg("multi_choice"), py::arg("integer"), py::arg("rows"),
+            py::arg("ids"), py::arg("arrays"), py::arg("rows"),
             py::kw_only(), py::arg("today"), py::arg("locale") = py::none(), py::arg("threads") = py::none(),
             py::arg("chunk_size") = 1024, py::arg("codes") = std::vector<py::object>{})
         .def(

@@ -61,8 +61,8 @@ def _chunks(protocol: Protocol, rows: Any, today: Any, locale: Optional[str], th
             chunk_size: int, columns: Optional[Sequence[str]], keep: Sequence[str] = (),
             unknown_columns: str = "warn") -> Iterator[list]:
     if _is_dataframe(rows):
-        ids, arrays, multi, integer, n, codes = _frame_columns(protocol, rows, columns, keep, unknown_columns)
-        batch = protocol._frame_batch(ids, arrays, multi, integer, n, today=today, locale=locale,
+        ids, arrays, n, codes = _frame_columns(protocol, rows, columns, keep, unknown_columns)
+        batch = protocol._frame_batch(ids, arrays, n, today=today, locale=locale,
                                       threads=threads, chunk_size=chunk_size, codes=codes)
     else:
         if columns is not None or keep:

@@ -54,9 +54,9 @@ def _answer_array(protocol: Any, item: str, kind_of_item: Optional[str], series:
 
 
 def frame_columns(protocol: Any, frame: Any, columns: Optional[Sequence[str]] = None, keep: Sequence[str] = (),
-                  unknown_columns: str = "warn") -> Tuple[list, list, list, list, int, list]:
-    """The answer columns of a frame: ids, arrays, multi-choice and integer flags, row count, and
-    per column its codes (None: the array holds a cell per row).
+                  unknown_columns: str = "warn") -> Tuple[list, list, int, list]:
+    """The answer columns of a frame: ids, arrays, row count, and per column its codes (None: the
+    array holds a cell per row). Item columns' cells are read by the engine's cell reader here.
 
     ``columns=None`` uses every column named like an item; ``keep`` columns are metadata; any other
     column is reported as ``unknown_columns`` says (columns.py). NaN, None, pandas.NA and NaT are
@@ -86,6 +86,4 @@ def frame_columns(protocol: Any, frame: Any, columns: Optional[Sequence[str]] = 
                         else (series.astype(object).to_numpy(), None))
         arrays.append(array)
         codes.append(coded)
-    multi = [types.get(i) == "multi-choice" for i in ids]
-    integer = [types.get(i) == "integer" for i in ids]
-    return ids, arrays, multi, integer, len(frame.index), codes
+    return ids, arrays, len(frame.index), codes

@@ -49,14 +49,14 @@ def _today_per_row(frame: Any, today: Any) -> Optional[List[Optional[str]]]:
 def _table(protocol: Any, columns, rows, today: str, locale, threads, chunk_size, done: Callable[[int], None]):
     """The result columns (prescreen/table_columns.hpp) of the frame's rows at positions `rows`
     (None: all), screened on `today`."""
-    ids, arrays, multi, integer, n, codes = columns
+    ids, arrays, n, codes = columns
     if rows is not None:  # the rows' cells: coded columns pick their codes, the others their cells
         picked_arrays, picked_codes = [], []
         for array, coded in zip(arrays, codes):
             picked_arrays.append(array if coded is not None else array[rows])
             picked_codes.append(coded[rows] if coded is not None else None)
         arrays, codes, n = picked_arrays, picked_codes, len(rows)
-    batch = protocol._frame_batch(ids, arrays, multi, integer, n, today=today, locale=locale, threads=threads,
+    batch = protocol._frame_batch(ids, arrays, n, today=today, locale=locale, threads=threads,
                                   chunk_size=chunk_size, codes=codes)
     finished = [0]
 
@@ -76,7 +76,7 @@ def _table_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, t
     """One batch per distinct screening date; rows without a valid date get their error in place."""
     import numpy as np
 
-    n = columns[4]
+    n = columns[2]
     groups: Dict[Optional[str], List[int]] = {}
     for i, d in enumerate(dates):
         groups.setdefault(d, []).append(i)
@@ -87,7 +87,7 @@ def _table_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, t
             error = InvalidRow("missing_today", "", "today: this row has no screening date", None)
         else:
             try:
-                protocol._frame_batch([], [], [], [], 0, today=date)  # the engine checks the date
+                protocol._frame_batch([], [], 0, today=date)  # the engine checks the date
             except (TypeError, ValueError) as e:
                 error = InvalidRow("invalid_today", "", str(e), None)
         index = np.asarray(rows, dtype=np.intp)
@@ -132,7 +132,7 @@ def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, ch
     per_row = _today_per_row(frame, today)
     declared = keep + ([today] if per_row is not None and isinstance(today, str) and today not in keep else [])
     columns = frame_columns(self, frame, None, declared, unknown_columns)
-    total = columns[4]
+    total = columns[2]
     finished = [0]
 
     def done(count: int) -> None:
