@@ -26,6 +26,7 @@ from .clock import Clock, local_date, timestamp
 from .errors import ApiError, pointer
 from .keys import Keys
 from .packs import Pack, Packs
+from .patients import patient_key
 from .schema import packs as packs_table
 from .schema import submissions
 from .group_commit import GroupCommit
@@ -249,6 +250,7 @@ class Receiver:
             browser_result=stored_json(document["browser_result"]) if document.get("browser_result") is not None else None,
             consent_record=sealed_json, consent_digest=sealed["digest"] if sealed else None,
             contact=stored_json(document["contact"]) if document.get("contact") else None,
+            patient_key=patient_key(document["answers"], sealed, document.get("contact")),
             receipt=receipt_json, status="new")
         details = {"submission_key": document["submission_key"], "request_digest": digest,
                    "content_digest": content_digest(answers_json, result_json, on_receipt_json, sealed_json, receipt_json),
