@@ -58,20 +58,22 @@ def append_many(conn: Connection, events: Sequence[Event]) -> List[int]:
         return []
     head = conn.execute(_READ_HEAD).first()
     seq, prev = (0, GENESIS) if head is None else (head.seq, head.digest)
-    rows = []
+    rows: List[Dict[str, Any]] = []
+    seqs: List[int] = []
     for e in events:
         details = dict(e.details or {})
         seq += 1
         digest = row_digest(seq, e.at, e.event, e.submission_id, e.actor, details, prev)
         rows.append(dict(seq=seq, at=e.at, event=e.event, submission_id=e.submission_id, actor=e.actor,
                          details=prescreen.canonical_json(details), prev_digest=prev, digest=digest))
+        seqs.append(seq)
         prev = digest
     if head is None:
         conn.execute(audit_head.insert(), dict(id=1, seq=seq, digest=prev))
     else:
         conn.execute(_MOVE_HEAD, dict(new_seq=seq, new_digest=prev))
     insert_many(conn, audit, rows)
-    return [r["seq"] for r in rows]
+    return seqs
 
 
 def verify_chain(conn: Connection) -> List[Dict[str, Any]]:

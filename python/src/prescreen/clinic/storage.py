@@ -132,7 +132,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     cache_key = (conn.dialect.name, table.name, columns)
     if cache_key not in _INSERTS:
         compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(columns))
-        _INSERTS[cache_key] = (compiled.string, tuple(compiled.positiontup) if compiled.positional else None)
+        _INSERTS[cache_key] = (compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None)
     sql, order = _INSERTS[cache_key]
     conn.exec_driver_sql(sql, [tuple(row[c] for c in order) for row in rows] if order else [dict(row) for row in rows])
 
