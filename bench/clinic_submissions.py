@@ -8,16 +8,24 @@
    deep page), read from the app's own timing header, median of 20.
 
     .venv/bin/python bench/clinic_submissions.py [--n 3000] [--stored 100000] [--write-results]
+
+Before and after on the same load (the machine is shared): ``--compare-with COMMIT`` takes the back
+office package of that commit (``git archive``, into build/bench-clinic/), then measures it and this
+checkout's package in turn, ``--rounds`` times each, with the load average at each run:
+
+    .venv/bin/python bench/clinic_submissions.py --n 2000 --compare-with 254f6a8 --rounds 2
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,9 +41,9 @@ import httpx  # noqa: E402
 import prescreen  # noqa: E402
 from clinic_support import PACK, SERVER_NOW, ServerProcess, answers, consent_record, send_all, start_server  # noqa: E402
 from prescreen.clinic import accounts, audit  # noqa: E402
-from prescreen.clinic.app import open_back_office  # noqa: E402
 from prescreen.clinic.schema import submissions  # noqa: E402
-from prescreen.clinic.settings import Settings  # noqa: E402
+
+PACKAGE = "prescreen.clinic"  # the back office measured (--package: an older copy, for --compare-with)
 
 
 def bodies(protocol, n):
@@ -55,6 +63,8 @@ def bodies(protocol, n):
 
 
 def service_rate(protocol, n):
+    open_back_office = importlib.import_module(PACKAGE + ".app").open_back_office
+    Settings = importlib.import_module(PACKAGE + ".settings").Settings
     office = open_back_office(Settings(Path(tempfile.mkdtemp(prefix="bench-clinic-")), clock=lambda: SERVER_NOW))
     raw = [json.dumps(b).encode() for b in bodies(protocol, n)]
     started = time.perf_counter()
@@ -68,9 +78,10 @@ def service_rate(protocol, n):
 
 def http_rate(protocol, n, workers=1):
     data = Path(tempfile.mkdtemp(prefix="bench-clinic-http-"))
-    server = ServerProcess(data, "--workers", str(workers))
+    server = ServerProcess(data, "--workers", str(workers), module=PACKAGE,
+                           env={"PYTHONPATH": os.environ.get("BENCH_PACKAGE_PATH", "")})
     try:
-        payload = bodies(protocol, n)
+        payload = [json.dumps(b).encode() for b in bodies(protocol, n)]
         send_all(server.url, payload[:50], clients=50)  # warm-up
         started = time.perf_counter()
         replies = send_all(server.url, payload[50:], clients=50)
@@ -79,6 +90,46 @@ def http_rate(protocol, n, workers=1):
         server.stop()
     assert sum(1 for _, s, _ in replies if s == 201) == n - 50
     return (n - 50) / elapsed
+
+
+def old_package(commit):
+    """The back office package of ``commit`` as its own importable package, inside the checkout (its
+    settings find the form and the packs from where it lies): (package name, folder for sys.path)."""
+    full = subprocess.run(["git", "-C", str(ROOT), "rev-parse", commit], check=True, capture_output=True, text=True).stdout.strip()
+    folder = ROOT / "build" / "bench-clinic" / full[:12]
+    name = "clinic_" + full[:12]
+    if not (folder / name / "__init__.py").is_file():
+        scratch = Path(tempfile.mkdtemp(dir=ROOT / "build"))
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", full, "python/src/prescreen/clinic"], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(scratch)], input=archive, check=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        (scratch / "python" / "src" / "prescreen" / "clinic").rename(folder / name)
+        main = folder / name / "__main__.py"  # `serve --workers N` names its app by module path
+        main.write_text(main.read_text().replace('"prescreen.clinic.app:', f'"{name}.app:'))
+    return name, folder
+
+
+def load_average():
+    return os.getloadavg()[0]
+
+
+def compare(args):
+    """Old and new package in turn, each in a fresh process, --rounds times."""
+    name, folder = old_package(args.compare_with)
+    runs = []
+    for round_number in range(args.rounds):
+        for label, package, path in (("before", name, str(folder)), ("after", PACKAGE, "")):
+            load = load_average()
+            env = {**os.environ, "BENCH_PACKAGE_PATH": path,
+                   "PYTHONPATH": os.pathsep.join(p for p in (path, os.environ.get("PYTHONPATH", "")) if p)}
+            out = subprocess.run([sys.executable, __file__, "--n", str(args.n), "--only-submissions", "--package", package,
+                                  "--json"], env=env, check=True, capture_output=True, text=True).stdout
+            figures = json.loads(out.strip().splitlines()[-1])
+            runs.append((label, round_number + 1, load, figures))
+            print(f"{label:6s} round {round_number + 1}: load {load:5.2f}  service {figures['service']:5.0f}/s  "
+                  f"HTTP {figures['http']:5.0f}/s  HTTP --workers 2 {figures['http2']:5.0f}/s", flush=True)
+    return runs
 
 
 def queue_times(protocol, stored):
@@ -126,16 +177,28 @@ def queue_times(protocol, stored):
 
 
 def main():
+    global PACKAGE
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=3000)
     ap.add_argument("--stored", type=int, default=100_000)
     ap.add_argument("--only-submissions", action="store_true", help="skip the queue page")
     ap.add_argument("--write-results", action="store_true", help="append a section to bench/RESULTS.md")
+    ap.add_argument("--compare-with", metavar="COMMIT", help="measure COMMIT's package and this one in turn")
+    ap.add_argument("--rounds", type=int, default=2, help="with --compare-with: runs of each")
+    ap.add_argument("--package", default=PACKAGE, help=argparse.SUPPRESS)
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.compare_with:
+        compare(args)
+        return
+    PACKAGE = args.package
     protocol = prescreen.Protocol.from_file(PACK)
     service = service_rate(protocol, args.n)
     http = http_rate(protocol, args.n)
     http2 = http_rate(protocol, args.n, workers=2)
+    if args.json:
+        print(json.dumps({"service": service, "http": http, "http2": http2}))
+        return
     fill, first, deep = queue_times(protocol, args.stored) if not args.only_submissions else (0, float("nan"), float("nan"))
     host = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite (WAL, synchronous=FULL)"
     lines = [

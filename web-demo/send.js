@@ -6,8 +6,12 @@
 // back office's X-Prescreen-Clinic header, which names the submissions API. Answers leave the
 // browser only when the patient presses the button, after a plain statement of what is sent and to
 // whom. A send that fails on the way is tried again with the same submission key, so the clinic
-// stores it once.
+// stores it once. Once sent, the page asks the back office for the follow-up dates of the course
+// (POST /api/follow-ups with the same key, which only this page holds) and offers them in words with
+// a calendar file; before the first session there are none yet, and the patient can ask again.
 import { clinicName } from './clinic.js';
+import { dateInWords } from './dates.js';
+import { pageLocale } from './words.js';
 
 const RETRIES = 3;
 
@@ -70,6 +74,54 @@ async function post(api, body) {
   throw last;
 }
 
+/** The follow-up dates for a sent submission: {submission_id, last_session, follow_ups, calendar}. */
+async function askFollowUps(api, key) {
+  const response = await fetch(api.replace(/submissions$/, 'follow-ups'), {
+    method: 'POST', credentials: 'same-origin', cache: 'no-store',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ submission_key: key }),
+  });
+  const reply = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(reply?.error?.message ?? `the clinic's server answered ${response.status}`);
+  return reply;
+}
+
+/** "Your follow-up sessions": the dates in words and a calendar file, or why there are none yet. */
+function followUpsPanel(api, key) {
+  const box = el('div', { id: 'follow-ups', 'aria-live': 'polite' });
+  const again = el('button', { type: 'button', class: 'button button-secondary', id: 'follow-ups-check', onclick: () => show() },
+    'Show my follow-up dates');
+  let calendarUrl = null;
+  async function show() {
+    again.disabled = true;
+    try {
+      const reply = await askFollowUps(api, key);
+      if (calendarUrl) URL.revokeObjectURL(calendarUrl);
+      calendarUrl = null;
+      if (!reply.last_session) {
+        box.replaceChildren(el('p', {}, 'Your follow-up dates are set at your first session. Afterwards, open this page again and press "Show my follow-up dates".'), el('p', {}, again));
+      } else if (!reply.follow_ups.length) {
+        box.replaceChildren(el('p', {}, `Your last session was on ${dateInWords(reply.last_session, pageLocale())}. No further sessions are planned in your course.`));
+      } else {
+        calendarUrl = URL.createObjectURL(new Blob([reply.calendar], { type: 'text/calendar' }));
+        box.replaceChildren(
+          el('p', {}, `After your session on ${dateInWords(reply.last_session, pageLocale())}, your next sessions are:`),
+          el('ul', { id: 'follow-up-dates' }, reply.follow_ups.map((day) => el('li', {}, el('time', { datetime: day }, dateInWords(day, pageLocale()))))),
+          el('p', { class: 'no-print' }, el('a', {
+            class: 'button button-secondary', id: 'follow-ups-calendar', href: calendarUrl, download: `follow-ups-${reply.submission_id}.ics`,
+          }, 'Add these dates to my calendar (.ics)')),
+          el('p', {}, 'Please call the clinic to confirm the time of each session.'));
+      }
+    } catch (error) {
+      box.replaceChildren(el('p', {}, el('strong', {}, 'Could not get your follow-up dates. '), String(error.message ?? error)), el('p', {}, again));
+    } finally {
+      again.disabled = false;
+    }
+  }
+  show();
+  return el('section', { id: 'follow-ups-panel', 'aria-labelledby': 'follow-ups-heading' },
+    el('h3', { id: 'follow-ups-heading' }, 'Your follow-up sessions'), box);
+}
+
 /**
  * A "Send to the clinic" section (empty unless the back office serves the page).
  * `what`: {answers, today, packDigest, browserResult, consentRecord?, clinic?}.
@@ -105,6 +157,7 @@ export function sendPanel(what) {
             }, 'Download the record the clinic sealed (JSON)')));
           }
           button.hidden = true;
+          panel.append(followUpsPanel(api, key));
           // The summary's "Nothing has been sent anywhere" is no longer true.
           document.querySelector('#summary .lead')?.replaceChildren(
             'Sent to the clinic. You can still download your record or print this page, and bring it to your consultation.');

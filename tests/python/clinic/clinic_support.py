@@ -187,15 +187,17 @@ def error_of(response):
 class ServerProcess:
     """`python -m prescreen.clinic serve` on 127.0.0.1 (what `make demo` runs), for load and crash tests."""
 
-    def __init__(self, data_dir, *extra, port=None, database_url=None):
+    def __init__(self, data_dir, *extra, port=None, database_url=None, module="prescreen.clinic", env=None):
+        """``module``/``env``: another copy of the package (bench/clinic_submissions.py --compare-with)."""
         import sys
 
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "prescreen.clinic", "serve", "--data", str(data_dir), "--port", str(self.port), *extra]
+        cmd = [sys.executable, "-m", module, "serve", "--data", str(data_dir), "--port", str(self.port), *extra]
         if database_url:
             cmd += ["--database", database_url]
-        self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        env={**os.environ, **env} if env else None)
         self.first_line = self.process.stdout.readline()
         deadline = time.monotonic() + 30
         while True:
@@ -228,7 +230,8 @@ def send_all(url, bodies, *, clients=50, stop=None):
     """POST every body from `clients` concurrent keep-alive connections (one thread each, the
     standard library's HTTP client: lighter than an async client on two shared cores);
     [(body index, status, reply)] for each request that got an answer (a refused connection or a
-    cut-off reply gives none)."""
+    cut-off reply gives none). A body may be given as its JSON bytes already (the benchmark does, so
+    the client spends less of the shared cores)."""
     import http.client
     import json as _json
     import queue as _queue
@@ -250,7 +253,7 @@ def send_all(url, bodies, *, clients=50, stop=None):
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
-                conn.request("POST", "/api/submissions", body=_json.dumps(body).encode(),
+                conn.request("POST", "/api/submissions", body=body if isinstance(body, bytes) else _json.dumps(body).encode(),
                              headers={"Content-Type": "application/json"})
                 response = conn.getresponse()
                 raw = response.read()

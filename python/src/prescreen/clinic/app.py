@@ -18,6 +18,7 @@ from . import keys as keys_module
 from .clock import timestamp
 from .errors import ApiError
 from .http import Guard, install_error_handlers
+from .intake import Intake
 from .limits import Limiter
 from .packs import Packs
 from .settings import Settings
@@ -106,11 +107,7 @@ def create_app(settings: Settings, office: Optional[BackOffice] = None) -> FastA
             raise ApiError(415, "unsupported_media_type", "", f"send the {what} as application/json")
         return await read_body(request)
 
-    @app.post("/api/submissions")
-    async def post_submission(request: Request) -> Response:
-        body = await json_body(request, "submission")
-        reply = await run_in_threadpool(office.receiver.receive, body)
-        return JSONResponse(reply.body, status_code=reply.status)
+    # POST /api/submissions is answered by intake.Intake, ahead of this app (below).
 
     @app.post("/api/follow-ups")
     async def post_follow_ups(request: Request) -> Response:
@@ -135,4 +132,4 @@ def create_app(settings: Settings, office: Optional[BackOffice] = None) -> FastA
     if settings.web_dir:
         mounts.append(("/", settings.web_dir))
     app.add_api_route("/{path:path}", files(mounts), methods=["GET", "HEAD"], include_in_schema=False)
-    return Guard(app, settings.max_body)  # type: ignore[return-value]
+    return Guard(Intake(app, office), settings.max_body)  # type: ignore[return-value]

@@ -6,7 +6,7 @@ any row breaks the chain, and the head row (the last seq and digest) catches a c
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
@@ -14,10 +14,13 @@ from sqlalchemy.engine import Connection
 import prescreen
 
 from .schema import audit, audit_head
+from .storage import insert_many
 
 GENESIS = "0" * 64
 _MOVE_HEAD = (update(audit_head).where(audit_head.c.id == 1)
               .values(seq=bindparam("new_seq"), digest=bindparam("new_digest")))
+# Writers lock the head row (FOR UPDATE on PostgreSQL; SQLite's write transaction holds the lock already).
+_READ_HEAD = select(audit_head.c.seq, audit_head.c.digest).where(audit_head.c.id == 1).with_for_update()
 
 EVENTS = ("received", "reviewed", "overridden", "countersigned", "withdrawn", "rescreened", "treatment_recorded",
           "user_added")
@@ -30,25 +33,47 @@ def row_digest(seq: int, at: str, event: str, submission_id: Optional[str], acto
     return prescreen.sha256_hex(prescreen.canonical_json(document))
 
 
+class Event(NamedTuple):
+    """One event to append: when, what, who, about which submission, and its details."""
+    at: str
+    event: str
+    actor: str
+    submission_id: Optional[str] = None
+    details: Optional[Mapping[str, Any]] = None
+
+
 def append(conn: Connection, *, at: str, event: str, actor: str, submission_id: Optional[str] = None,
            details: Optional[Mapping[str, Any]] = None) -> int:
     """Append one event inside the caller's write transaction; returns its seq."""
-    if event not in EVENTS:
-        raise ValueError(f"event: unknown audit event {event!r}")
-    details = dict(details or {})
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.digest).where(audit_head.c.id == 1)
-                        .with_for_update()).first()
+    return append_many(conn, [Event(at, event, actor, submission_id, details)])[0]
+
+
+def append_many(conn: Connection, events: Sequence[Event]) -> List[int]:
+    """Append events, in order, inside the caller's write transaction (the group commit's batch): the
+    head is read and moved once and the rows are inserted in one statement. Returns their seqs."""
+    for e in events:
+        if e.event not in EVENTS:
+            raise ValueError(f"event: unknown audit event {e.event!r}")
+    if not events:
+        return []
+    head = conn.execute(_READ_HEAD).first()
+    seq, prev = (0, GENESIS) if head is None else (head.seq, head.digest)
+    rows: List[Dict[str, Any]] = []
+    seqs: List[int] = []
+    for e in events:
+        details = dict(e.details or {})
+        seq += 1
+        digest = row_digest(seq, e.at, e.event, e.submission_id, e.actor, details, prev)
+        rows.append(dict(seq=seq, at=e.at, event=e.event, submission_id=e.submission_id, actor=e.actor,
+                         details=prescreen.canonical_json(details), prev_digest=prev, digest=digest))
+        seqs.append(seq)
+        prev = digest
     if head is None:
-        seq, prev = 1, GENESIS
-        digest = row_digest(seq, at, event, submission_id, actor, details, prev)
-        conn.execute(audit_head.insert(), dict(id=1, seq=seq, digest=digest))
+        conn.execute(audit_head.insert(), dict(id=1, seq=seq, digest=prev))
     else:
-        seq, prev = head.seq + 1, head.digest
-        digest = row_digest(seq, at, event, submission_id, actor, details, prev)
-        conn.execute(_MOVE_HEAD, dict(new_seq=seq, new_digest=digest))
-    conn.execute(audit.insert(), dict(seq=seq, at=at, event=event, submission_id=submission_id, actor=actor,
-                                      details=prescreen.canonical_json(details), prev_digest=prev, digest=digest))
-    return seq
+        conn.execute(_MOVE_HEAD, dict(new_seq=seq, new_digest=prev))
+    insert_many(conn, audit, rows)
+    return seqs
 
 
 def verify_chain(conn: Connection) -> List[Dict[str, Any]]:

@@ -14,7 +14,8 @@ def system_clock() -> datetime.datetime:
 
 def timestamp(now: datetime.datetime) -> str:
     """ISO date-time in UTC with a Z, to the microsecond (the engine parses it)."""
-    return now.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat: the same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ"), several times faster.
+    return now.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def local_date(now: datetime.datetime) -> str:

@@ -18,10 +18,11 @@ MAX_BATCH = 256
 
 
 class GroupCommit:
-    def __init__(self, store: Store, write_one: Callable[[Any, Any], Any]):
-        """``write_one(conn, item)`` writes one item inside the batch's transaction and returns its result."""
+    def __init__(self, store: Store, write_batch: Callable[[Any, List[Any]], List[Any]]):
+        """``write_batch(conn, items)`` writes the items inside the batch's transaction (a few statements
+        for the whole batch, not a few per item) and returns one result per item."""
         self.store = store
-        self.write_one = write_one
+        self.write_batch = write_batch
         self._queue: "queue.Queue[tuple]" = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="prescreen-group-commit", daemon=True)
         self._thread.start()
@@ -44,7 +45,7 @@ class GroupCommit:
     def _write(self, batch: List[tuple]) -> None:
         try:
             with self.store.write() as conn:
-                results = [self.write_one(conn, item) for item, _ in batch]
+                results = self.write_batch(conn, [item for item, _ in batch])
         except ApiError as e:
             if e.code == "conflict" and len(batch) > 1:
                 # Another server stored one of these keys at the same moment: write them one by one.

@@ -62,7 +62,9 @@ class Guard:
                 message = {**message, "headers": headers}
             await send(message)
 
-        too_large = ApiError(413, "body_too_large", "", f"the request body is larger than {self.max_body} bytes")
+        def too_large() -> ApiError:
+            return ApiError(413, "body_too_large", "", f"the request body is larger than {self.max_body} bytes")
+
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -70,7 +72,7 @@ class Guard:
                 except ValueError:
                     length = -1
                 if length < 0 or length > self.max_body:
-                    response = error_response(too_large if length >= 0 else
+                    response = error_response(too_large() if length >= 0 else
                                               ApiError(400, "bad_request", "", "invalid Content-Length"))
                     return await response(scope, receive, send_with_headers)
         seen = 0
@@ -81,7 +83,7 @@ class Guard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise too_large  # inside the handler that reads the body: its error handler answers 413
+                    raise too_large()  # inside the handler that reads the body: its error handler answers 413
             return message
 
         await self.app(scope, counted_receive, send_with_headers)

@@ -6,7 +6,7 @@ submission can be replayed against exactly its pack later."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -18,10 +18,10 @@ class Pack:
     protocol: prescreen.Protocol
     text: str
     path: str
+    digest: str = field(init=False)  # the protocol's, read once (each read of protocol.digest copies it)
 
-    @property
-    def digest(self) -> str:
-        return self.protocol.digest
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", self.protocol.digest)
 
 
 def _version_key(version: str):

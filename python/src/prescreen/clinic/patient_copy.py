@@ -3,7 +3,9 @@
 Two ways, both from the same stored dates (treatment.follow_up_dates): the practitioner prints the
 patient's copy from the review page and hands it over, and the patient's own form asks with
 ``POST /api/follow-ups {"submission_key"}`` (the random key only the patient's browser holds, sent in
-the body, never in a URL) and gets the dates and a calendar file."""
+the body, never in a URL) and gets the dates and a calendar file. Before the first session there are
+no dates yet: that is the usual state of a form just sent, so it is an answer (200, ``last_session``
+null, no dates), not an error the patient's page would have to tell apart from a failure."""
 
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ def latest_follow_ups(conn, submission_id: str) -> Optional[Dict[str, Any]]:
 
 
 def for_patient(office, body: bytes, stamp: str) -> Dict[str, Any]:
-    """The reply to ``POST /api/follow-ups``: {"submission_id", "last_session", "follow_ups", "calendar"}."""
+    """The reply to ``POST /api/follow-ups``: {"submission_id", "last_session", "follow_ups", "calendar"}
+    (``last_session`` and ``calendar`` null and no dates before the first session)."""
     from .treatment import calendar
 
     document = parse_json_object(body)
@@ -46,7 +49,7 @@ def for_patient(office, body: bytes, stamp: str) -> Dict[str, Any]:
     if found is None:
         raise ApiError(404, "not_found", "/submission_key", "no submission was sent with this key")
     if latest is None:
-        raise ApiError(404, "no_treatment", "", "no session is recorded yet: the dates follow your first session")
+        return {"submission_id": found.id, "last_session": None, "follow_ups": [], "calendar": None}
     return {"submission_id": found.id, **latest, "calendar": calendar(found.id, latest["follow_ups"], stamp)}
 
 

@@ -43,6 +43,7 @@ submissions = Table(
     Column("consent_record", Text),  # sealed and signed by the back office
     Column("consent_digest", String(64)),
     Column("contact", Text),
+    Column("patient_key", String(64)),  # who it is from (patients.py), None when unknown
     Column("receipt", Text, nullable=False),
     Column("status", String(20), nullable=False),  # new | reviewed
     Column("reviewed_at", String(40)),
@@ -52,6 +53,7 @@ submissions = Table(
 )
 Index("submissions_queue", submissions.c.status, submissions.c.queue_rank, submissions.c.seq)
 Index("submissions_received", submissions.c.received_at)
+Index("submissions_patient", submissions.c.patient_key)
 
 # Later screenings of a submission (against a newer pack version), kept beside the first.
 rescreenings = Table(

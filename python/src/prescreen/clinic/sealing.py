@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 from typing import Any, Dict, List, Mapping, Optional
 
 from cryptography.exceptions import InvalidSignature
@@ -38,9 +39,15 @@ COUNTERSIGNATURE_CONTEXT = "prescreen countersignature\n"
 RECEIPT_CONTEXT = "prescreen receipt\n"
 
 
+@functools.lru_cache(maxsize=16)
+def _signer_id(key: Ed25519PrivateKey) -> str:
+    """The key id of a signing key's public half (worked out once per key, not per signature)."""
+    return key_id(key.public_key())
+
+
 def sign(key: Ed25519PrivateKey, context: str, message: str) -> Dict[str, str]:
     value = key.sign((context + message).encode("utf-8"))
-    return {"algorithm": "Ed25519", "key_id": key_id(key.public_key()), "value": base64.b64encode(value).decode()}
+    return {"algorithm": "Ed25519", "key_id": _signer_id(key), "value": base64.b64encode(value).decode()}
 
 
 def check(key: Ed25519PublicKey, context: str, message: str, signature: Any) -> Optional[str]:

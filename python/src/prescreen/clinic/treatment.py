@@ -80,7 +80,7 @@ def record_treatment(office, user: User, submission_id: str, fields: Mapping[str
         protocol = pack.protocol if pack is not None else prescreen.Protocol.from_json(
             conn.execute(select(packs_table.c.text).where(packs_table.c.digest == row["pack_digest"])).scalar_one())
         check_interval(protocol, json.loads(row["answers"]), last_session_on_or_before(conn, submission_id, session_date),
-                       session_date)
+                       session_date, submission_id)
         done = conn.execute(select(func.count()).select_from(treatments).where(treatments.c.submission_id == submission_id)).scalar()
         follow_ups = follow_up_dates(json.loads(row["result"]).get("course"), session_date, done + 1)
         treatment_id = "trt_" + secrets.token_hex(8)

@@ -1,0 +1,128 @@
+// The follow-up dates in the patient's own page (web-demo/send.js), against the real back office
+// (python -m prescreen.clinic serve: uvicorn on 127.0.0.1 with SQLite) in Debian's Chromium: once
+// sent, the page asks POST /api/follow-ups with its submission key and says there are no dates
+// before the first session; a practitioner records the session on the review page; asked again, the
+// page shows the course's next sessions in words and offers them as a calendar file.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import {
+  CHROMIUM_ARGS, ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, outputDir, repo, requireBuild,
+} from './helpers.mjs';
+
+const python = join(repo, '.venv/bin/python');
+const PASSWORD = 'practitioner password 1';
+let data;
+let office;
+let url;
+let context;
+let userDataDir;
+const consoleErrors = [];
+const requests = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+before(async () => {
+  requireBuild();
+  data = mkdtempSync(join(tmpdir(), 'prescreen-follow-ups-'));
+  const added = spawnSync(python, ['-m', 'prescreen.clinic', 'add-user', 'pat', '--role', 'practitioner', '--password-stdin',
+    '--data', data], { input: `${PASSWORD}\n`, encoding: 'utf8' });
+  assert.equal(added.status, 0, added.stderr);
+  const port = await freePort();
+  office = spawn(python, ['-m', 'prescreen.clinic', 'serve', '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => office.stdout.once('data', resolve));
+  url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i += 1) {
+    try { if ((await fetch(`${url}api/health`)).ok) break; } catch { /* starting */ }
+    await new Promise((r) => { setTimeout(r, 100); });
+  }
+  userDataDir = mkdtempSync(join(tmpdir(), 'prescreen-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+    acceptDownloads: true, locale: 'en-GB', timezoneId: 'Europe/London', viewport: { width: 1280, height: 900 },
+  });
+  context.on('request', (request) => requests.push({ url: request.url(), body: request.postData() }));
+  context.on('page', (page) => {
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  });
+});
+
+after(async () => {
+  await context?.close();
+  office?.kill('SIGTERM');
+  if (data) rmSync(data, { recursive: true, force: true });
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+test('after sending, the patient sees the follow-up dates once the first session is recorded', async () => {
+  const page = await context.newPage();
+  await page.goto(`${url}?today=${TODAY}`);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  await answerQuestionnaire(page, ELIGIBLE);
+  await page.click('button:has-text("Continue to consent")');
+  for (const id of await page.$$eval('input[name="acknowledged"]', (els) => els.map((el) => el.value))) {
+    await page.check(`input[name="acknowledged"][value="${id}"]`);
+  }
+  await page.fill('input[name="signature_name"]', 'Alex Patient');
+  await page.click('button:has-text("Sign consent")');
+  await page.waitForSelector('#send-panel:not([hidden])');
+  assert.equal(requests.filter((r) => r.url.includes('/api/follow-ups')).length, 0, 'nothing is asked before sending');
+  await page.click('#send-to-clinic');
+  const submissionId = await page.textContent('#send-reference');
+
+  // Asked right after sending, with the key in the body (never in the address): no session yet.
+  await page.waitForSelector('#follow-ups #follow-ups-check');
+  assert.match(await page.textContent('#follow-ups-panel'), /^Your follow-up sessionsYour follow-up dates are set at your first session\./);
+  assert.equal(await page.$('#follow-up-dates'), null);
+  const asked = requests.filter((r) => r.url.includes('/api/follow-ups'));
+  assert.deepEqual(asked.map((r) => r.url), [`${url}api/follow-ups`]);
+  const sent = JSON.parse(requests.find((r) => r.url === `${url}api/submissions`).body);
+  assert.deepEqual(JSON.parse(asked[0].body), { submission_key: sent.submission_key });
+  assert.deepEqual(await axeViolations(page), []);
+
+  // The practitioner records the first session (acne scars: 3 sessions, 4 weeks apart).
+  const review = await context.newPage();
+  await review.goto(`${url}review/login`);
+  await review.fill('#name', 'pat');
+  await review.fill('#password', PASSWORD);
+  await review.click('button:has-text("Sign in")');
+  await review.waitForSelector('#queue');
+  await review.goto(`${url}review/submissions/${submissionId}`);
+  await review.click('summary:has-text("Record a treatment session")');
+  await review.fill('#t-date', '2026-11-30');
+  await review.fill('#t-device', 'Dermapen 4');
+  await review.fill('#t-lot', 'LOT-2026-0419');
+  await review.fill('#t-depths', 'cheeks: 1.0');
+  await review.fill('#t-reaction', 'mild erythema');
+  await review.click('button:has-text("Record session")');
+  await review.waitForSelector('#treatments');
+
+  // Asked again: the dates in words, and the same dates as a calendar file.
+  await page.click('#follow-ups-check');
+  await page.waitForSelector('#follow-up-dates');
+  assert.match(await page.textContent('#follow-ups'), /After your session on 30 November 2026, your next sessions are:/);
+  assert.deepEqual(await page.$$eval('#follow-up-dates time', (els) => els.map((el) => [el.getAttribute('datetime'), el.textContent])),
+    [['2026-12-28', '28 December 2026'], ['2027-01-25', '25 January 2027']]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#follow-ups-calendar')]);
+  assert.equal(download.suggestedFilename(), `follow-ups-${submissionId}.ics`);
+  const file = join(outputDir, 'clinic-follow-ups.ics');
+  await download.saveAs(file);
+  const ics = readFileSync(file, 'utf8');
+  assert.equal(ics.split('BEGIN:VEVENT').length - 1, 2);
+  assert.ok(ics.includes('DTSTART;VALUE=DATE:20261228\r\n') && ics.includes('DTSTART;VALUE=DATE:20270125\r\n'), ics);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.locator('#send-panel').screenshot({ path: join(outputDir, 'clinic-follow-ups.png') });
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(requests.filter((r) => !r.url.startsWith(url) && !r.url.startsWith('data:') && !r.url.startsWith('blob:')), []);
+});
