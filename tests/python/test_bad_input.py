@@ -192,3 +192,23 @@ def test_generator_exception_propagates(pack):
 
     with pytest.raises(RuntimeError, match="source failed"):
         pack.screen_many(rows(), today=TODAY)
+
+
+def test_parse_json_is_the_engines_strict_reader(prescreen):
+    # One reader policy everywhere (issue 12): what the CLI and JavaScript refuse, Python refuses too.
+    assert prescreen.parse_json(b'{"a": [1, 2.5, "x\\u00e9"], "b": null}') == {"a": [1, 2.5, "xé"], "b": None}
+    for text, code, path in [('{"signer": "Mallory", "signer": "Alex"}', "duplicate_key", "/signer"),
+                             ('{"a": NaN}', "malformed_json", ""), ('{"a": "\\ud800"}', "malformed_json", ""),
+                             (b'{"a": "\xff"}', "malformed_json", ""), ("[" * 300 + "]" * 300, "nesting_too_deep", None),
+                             ('{"a": 1} x', "malformed_json", "")]:
+        with pytest.raises(prescreen.UsageError) as e:
+            prescreen.parse_json(text)
+        assert e.value.code == code, text
+        if path is not None:
+            assert e.value.path == path, text
+    # The canonical text of JSON text, without Python objects in between: the same as of the value.
+    text = '{"b": 1.0, "a": {"d": [true, null], "c": "é"}}'
+    assert prescreen.canonical_json_text(text) == prescreen.canonical_json(json.loads(text)) == '{"a":{"c":"é","d":[true,null]},"b":1}'
+    with pytest.raises(prescreen.UsageError) as e:
+        prescreen.canonical_json_text('{"a": 1, "a": 2}')
+    assert e.value.code == "duplicate_key"

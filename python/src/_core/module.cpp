@@ -442,7 +442,34 @@ PYBIND11_MODULE(_core, m) {
         py::arg("value"), "Canonical JSON text (sorted keys, no whitespace, integers only) used for digests.");
 
     m.def(
-        "sha256_hex", [](py::handle data) { return prescreen::sha256_hex(text_argument(data, "data")); },
+        "parse_json",
+        [](py::handle text) {
+            const std::string data = text_argument(text, "text");
+            json value;
+            {
+                py::gil_scoped_release release;
+                value = prescreen::read_json(data);
+            }
+            return to_python(value);
+        },
+        py::arg("text"),
+        "The engine's one strict JSON reader (duplicate keys, NaN, lone surrogates, depth and size refused):\n"
+        "plain Python objects, or UsageError with the code and JSON Pointer path.");
+    m.def(
+        "canonical_json_text",
+        [](py::handle text) {
+            const std::string data = text_argument(text, "text");
+            py::gil_scoped_release release;
+            return prescreen::canonical_json(prescreen::read_json(data));
+        },
+        py::arg("text"), "canonical_json of JSON text, read by parse_json's reader (no Python objects in between).");
+    m.def(
+        "sha256_hex",
+        [](py::handle data) {
+            const std::string bytes = text_argument(data, "data");
+            py::gil_scoped_release release;  // other request threads go on while a body is hashed
+            return prescreen::sha256_hex(bytes);
+        },
         py::arg("data"), "SHA-256 of str (UTF-8) or bytes as lower-case hex.");
     { void bind_fhir(py::module_&); bind_fhir(m); }  // fhir.cpp: the prescreen.fhir functions
 }

@@ -33,6 +33,8 @@ from ._core import (
     ScreeningResult,
     apply_logic,
     canonical_json,
+    canonical_json_text,
+    parse_json,
     consent_status,
     sha256_hex,
     supersede_consent,
@@ -52,7 +54,7 @@ engine_version: str = _core.engine_version
 __all__ = [
     "Protocol", "Result", "FormState", "ScreeningResult", "Finding", "RowError", "ConsentRecord",
     "ConsentVerification", "ConsentStatus", "Diagnostic", "ProtocolError", "UsageError", "InvalidRow", "UnknownColumnWarning",
-    "verify_consent", "consent_status", "withdraw_consent", "supersede_consent", "verify_consent_event", "apply_logic", "canonical_json", "sha256_hex", "__version__",
+    "verify_consent", "consent_status", "withdraw_consent", "supersede_consent", "verify_consent_event", "apply_logic", "canonical_json", "canonical_json_text", "parse_json", "sha256_hex", "__version__",
     "engine_version",
 ]
 

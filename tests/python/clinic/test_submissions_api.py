@@ -151,7 +151,7 @@ def test_deeply_nested_body_is_a_clear_error(shared, protocol):
     raw = b'{"submission_key": "' + b"k" * 20 + b'", "answers": ' + b"[" * 20000 + b"]" * 20000 + b"}"
     r = shared.client.post("/api/submissions", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 400
-    assert error_of(r)[0] == "malformed_json"
+    assert error_of(r)[0] == "nesting_too_deep"
 
 
 def _bad(protocol, **changes):
@@ -254,3 +254,12 @@ def test_flood_from_one_address_is_limited(tmp_path, protocol):
         assert count(s) == 3
     finally:
         s.stop()
+
+
+def test_duplicate_keys_in_a_body_are_refused_not_last_wins(shared, protocol):
+    # The engine's strict reader (issue 12): a forged second "answers" cannot override the first.
+    raw = (b'{"submission_key": "' + b"d" * 20 + b'", "answers": {}, "answers": {"pregnant": false}, '
+           b'"pack_digest": "' + b"0" * 64 + b'", "today": "2026-11-25"}')
+    r = shared.client.post("/api/submissions", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert error_of(r)[:2] == ("duplicate_key", "/answers")
