@@ -464,6 +464,20 @@ PYBIND11_MODULE(_core, m) {
         },
         py::arg("text"), "canonical_json of JSON text, read by parse_json's reader (no Python objects in between).");
     m.def(
+        "_parse_json_canonical",
+        [](py::handle text) {
+            const std::string data = text_argument(text, "text");
+            json value;
+            std::string canonical;
+            {
+                py::gil_scoped_release release;
+                value = prescreen::read_json(data);
+                canonical = prescreen::canonical_json(value);
+            }
+            return py::make_tuple(to_python(value), canonical);
+        },
+        py::arg("text"), "Internal (back office): parse_json and canonical_json_text of one text, read once.");
+    m.def(
         "sha256_hex",
         [](py::handle data) {
             const std::string bytes = text_argument(data, "data");

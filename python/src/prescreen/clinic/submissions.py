@@ -55,16 +55,22 @@ class Reply:
 
 
 def parse_json_object(body: bytes) -> Dict[str, Any]:
-    """A request body that must be one JSON object, read by the engine's one strict reader (as the
-    CLI, Python and JavaScript read JSON): duplicate keys, NaN/Infinity, lone surrogates, invalid
-    UTF-8 and nesting too deep are refused with the engine's code and JSON Pointer path."""
+    """A request body that must be one JSON object: read_body without its fingerprint."""
+    return read_body(body)[0]
+
+
+def read_body(body: bytes) -> Tuple[Dict[str, Any], str]:
+    """A request body that must be one JSON object, and its fingerprint for idempotency (SHA-256 of
+    the engine's canonical JSON: key order and spacing do not matter). Read once by the engine's one
+    strict reader (as the CLI, Python and JavaScript read JSON): duplicate keys, NaN/Infinity, lone
+    surrogates, invalid UTF-8 and nesting too deep are refused with the engine's code and path."""
     try:
-        document = prescreen.parse_json(body)
+        document, canonical = prescreen._core._parse_json_canonical(body)
     except prescreen.UsageError as e:
         raise ApiError(400, e.code, e.path, f"the body is not valid JSON: {e}") from None
     if not isinstance(document, dict):
         raise ApiError(400, "not_an_object", "", f"the body must be a JSON object, got {type(document).__name__}")
-    return document
+    return document, prescreen.sha256_hex(canonical)
 
 
 def stored_json(value: Any) -> str:
@@ -72,8 +78,9 @@ def stored_json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
-def parse_body(body: bytes) -> Dict[str, Any]:
-    document = parse_json_object(body)
+def parse_body(body: bytes) -> Tuple[Dict[str, Any], str]:
+    """The submission in a body, checked field by field, and the body's fingerprint."""
+    document, digest = read_body(body)
     for name in document:
         if name not in FIELDS:
             raise ApiError(422, "unknown_field", pointer(name), f"unknown field {name!r} (expected: {', '.join(FIELDS)})")
@@ -98,13 +105,7 @@ def parse_body(body: bytes) -> Dict[str, Any]:
             raise ApiError(422, "wrong_type", pointer("contact", name), f"contact fields are texts of at most {CONTACT_TEXT} characters")
     if len(document.get("contact") or {}) > CONTACT_FIELDS:
         raise ApiError(422, "too_many_fields", "/contact", f"contact has at most {CONTACT_FIELDS} fields")
-    return document
-
-
-def request_digest(body: bytes) -> str:
-    """The body's fingerprint for idempotency (key order and spacing do not matter): SHA-256 of the
-    engine's canonical JSON of the body, made from the text in one engine call."""
-    return prescreen.sha256_hex(prescreen.canonical_json_text(body))
+    return document, digest
 
 
 def summary(result: Mapping[str, Any]) -> Dict[str, Any]:
@@ -135,8 +136,7 @@ class Receiver:
         self._writer = GroupCommit(store, self._write_batch)
 
     def receive(self, body: bytes) -> Reply:
-        document = parse_body(body)
-        digest = request_digest(body)
+        document, digest = parse_body(body)
         try:
             return self._receive(document, digest)
         except ApiError as e:
