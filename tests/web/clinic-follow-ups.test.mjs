@@ -4,66 +4,25 @@
 // before the first session; a practitioner records the session on the review page; asked again, the
 // page shows the course's next sessions in words and offers them as a calendar file.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import {
-  CHROMIUM_ARGS, ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, outputDir, repo, requireBuild,
-} from './helpers.mjs';
+import { ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, outputDir, requireBuild } from './helpers.mjs';
+import { PASSWORD, startBackOffice } from './back_office.mjs';
 
-const python = join(repo, '.venv/bin/python');
-const PASSWORD = 'practitioner password 1';
-let data;
-let office;
+let office;  // the back office and its browser (back_office.mjs)
 let url;
 let context;
-let userDataDir;
-const consoleErrors = [];
-const requests = [];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
+let requests;
+let consoleErrors;
 
 before(async () => {
   requireBuild();
-  data = mkdtempSync(join(tmpdir(), 'prescreen-follow-ups-'));
-  const added = spawnSync(python, ['-m', 'prescreen.clinic', 'add-user', 'pat', '--role', 'practitioner', '--password-stdin',
-    '--data', data], { input: `${PASSWORD}\n`, encoding: 'utf8' });
-  assert.equal(added.status, 0, added.stderr);
-  const port = await freePort();
-  office = spawn(python, ['-m', 'prescreen.clinic', 'serve', '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => office.stdout.once('data', resolve));
-  url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i += 1) {
-    try { if ((await fetch(`${url}api/health`)).ok) break; } catch { /* starting */ }
-    await new Promise((r) => { setTimeout(r, 100); });
-  }
-  userDataDir = mkdtempSync(join(tmpdir(), 'prescreen-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    acceptDownloads: true, locale: 'en-GB', timezoneId: 'Europe/London', viewport: { width: 1280, height: 900 },
-  });
-  context.on('request', (request) => requests.push({ url: request.url(), body: request.postData() }));
-  context.on('page', (page) => {
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  });
+  office = await startBackOffice({ prefix: 'prescreen-follow-ups-', request: (r) => ({ url: r.url(), body: r.postData() }) });
+  ({ url, context, requests, consoleErrors } = office);
 });
 
-after(async () => {
-  await context?.close();
-  office?.kill('SIGTERM');
-  if (data) rmSync(data, { recursive: true, force: true });
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-});
+after(async () => { await office?.stop(); });
 
 test('after sending, the patient sees the follow-up dates once the first session is recorded', async () => {
   const page = await context.newPage();

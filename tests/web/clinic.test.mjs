@@ -5,70 +5,30 @@
 // package, and its Ed25519 signatures with Node's own crypto. Served as plain static files, the same
 // page offers no sending at all.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { defaultMounts, startServer } from '../../web-demo/serve.mjs';
-import {
-  CHROMIUM_ARGS, ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, currentView, engineDir, importEngine,
-  outputDir, protocolsDir, repo, requireBuild,
-} from './helpers.mjs';
+import { ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, currentView, engineDir, importEngine, outputDir, protocolsDir, repo, requireBuild } from './helpers.mjs';
+import { PASSWORD, python, startBackOffice } from './back_office.mjs';
 
-const python = join(repo, '.venv/bin/python');
-const PASSWORD = 'practitioner password 1';
-let data;
-let office;
+let office;  // the back office and its browser (back_office.mjs)
 let url;
+let data;
 let context;
-let userDataDir;
-const consoleErrors = [];
-const requests = [];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
+let requests;
+let consoleErrors;
 
 before(async () => {
   requireBuild();
-  data = mkdtempSync(join(tmpdir(), 'prescreen-clinic-'));
-  const added = spawnSync(python, ['-m', 'prescreen.clinic', 'add-user', 'pat', '--role', 'practitioner', '--password-stdin',
-    '--data', data], { input: `${PASSWORD}\n`, encoding: 'utf8' });
-  assert.equal(added.status, 0, added.stderr);
-  const port = await freePort();
-  office = spawn(python, ['-m', 'prescreen.clinic', 'serve', '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const firstLine = await new Promise((resolve) => office.stdout.once('data', (chunk) => resolve(String(chunk))));
-  assert.match(firstLine, new RegExp(`^prescreen back office: http://127\\.0\\.0\\.1:${port}/`));
-  url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i += 1) {
-    try { if ((await fetch(`${url}api/health`)).ok) break; } catch { /* starting */ }
-    await new Promise((r) => { setTimeout(r, 100); });
-  }
-  userDataDir = mkdtempSync(join(tmpdir(), 'prescreen-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    acceptDownloads: true, locale: 'en-GB', timezoneId: 'Europe/London', viewport: { width: 1280, height: 900 },
-  });
-  context.on('request', (request) => requests.push(request.url()));
-  context.on('page', (page) => {
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  });
+  office = await startBackOffice({ prefix: 'prescreen-clinic-' });
+  ({ url, data, context, requests, consoleErrors } = office);
+  assert.match(office.firstLine, new RegExp(`^prescreen back office: http://127\\.0\\.0\\.1:${office.port}/`));
 });
 
-after(async () => {
-  await context?.close();
-  office?.kill('SIGTERM');
-  if (data) rmSync(data, { recursive: true, force: true });
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-});
+after(async () => { await office?.stop(); });
 
 async function openAt(base) {
   const page = await context.newPage();

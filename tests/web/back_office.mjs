@@ -1,0 +1,58 @@
+// The real back office for browser tests: `python -m prescreen.clinic serve` (uvicorn on 127.0.0.1
+// with SQLite in a fresh data folder, one practitioner account) and a Chromium context that records
+// the requests it makes and the page's console errors. Shared by the tests that send to the clinic.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, repo } from './helpers.mjs';
+
+export const python = join(repo, '.venv/bin/python');
+export const PASSWORD = 'practitioner password 1';
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/** Start the back office and a browser. `request(r)` turns each request into what is recorded.
+ * Returns { url, port, data, firstLine, context, requests, consoleErrors, stop() }. */
+export async function startBackOffice({ prefix, request = (r) => r.url() }) {
+  const data = mkdtempSync(join(tmpdir(), prefix));
+  const added = spawnSync(python, ['-m', 'prescreen.clinic', 'add-user', 'pat', '--role', 'practitioner', '--password-stdin',
+    '--data', data], { input: `${PASSWORD}\n`, encoding: 'utf8' });
+  assert.equal(added.status, 0, added.stderr);
+  const port = await freePort();
+  const office = spawn(python, ['-m', 'prescreen.clinic', 'serve', '--data', data, '--port', String(port)],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const firstLine = await new Promise((resolve) => office.stdout.once('data', (chunk) => resolve(String(chunk))));
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i += 1) {
+    try { if ((await fetch(`${url}api/health`)).ok) break; } catch { /* starting */ }
+    await new Promise((r) => { setTimeout(r, 100); });
+  }
+  const userDataDir = mkdtempSync(join(tmpdir(), 'prescreen-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+    acceptDownloads: true, locale: 'en-GB', timezoneId: 'Europe/London', viewport: { width: 1280, height: 900 },
+  });
+  const requests = [];
+  const consoleErrors = [];
+  context.on('request', (r) => requests.push(request(r)));
+  context.on('page', (page) => {
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  });
+  async function stop() {
+    await context.close();
+    office.kill('SIGTERM');
+    rmSync(data, { recursive: true, force: true });
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+  return { url, port, data, firstLine, context, requests, consoleErrors, stop };
+}
