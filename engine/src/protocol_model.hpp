@@ -80,6 +80,7 @@ struct Item {
     std::optional<std::size_t> max_length;              // text
     bool not_future = false;                            // date
     std::optional<Date> min_date;                       // date
+    std::optional<long long> plausible_min_age, plausible_max_age;  // date of birth: "plausible_age" {min, max} in years
     json definition;                                    // the item as written in the pack
 };
 

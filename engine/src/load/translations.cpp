@@ -4,6 +4,8 @@
 // the load fails with a missing_translation per text. The pack's digest (and its consent section's)
 // covers the pack as written, so a record names the same pack whichever language was shown.
 #include "pack_load.hpp"
+#include <cstdlib>
+
 #include "../dates.hpp"
 
 namespace prescreen::detail {
@@ -30,6 +32,28 @@ std::string element_name(const json& element, std::size_t index) {
         if (auto v = element.find("value"); v != element.end()) return v->is_string() ? v->get<std::string>() : v->dump();
     }
     return std::to_string(index);
+}
+
+// The element a JSON Pointer the loader made names (object keys and array indices, no "-").
+json* element_at(json& doc, const std::string& pointer) {
+    json* at = &doc;
+    std::size_t start = 1;
+    while (at && start <= pointer.size()) {
+        std::size_t end = pointer.find('/', start);
+        if (end == std::string::npos) end = pointer.size();
+        std::string token = unescape_token(pointer.substr(start, end - start));
+        if (at->is_array()) {
+            std::size_t index = std::strtoul(token.c_str(), nullptr, 10);
+            at = index < at->size() ? &(*at)[index] : nullptr;
+        } else if (at->is_object()) {
+            auto it = at->find(token);
+            at = it != at->end() ? &*it : nullptr;
+        } else {
+            at = nullptr;
+        }
+        start = end + 1;
+    }
+    return at;
 }
 
 }  // namespace
@@ -168,7 +192,7 @@ void finish_translations(PackLoad& pack) {
     for (const auto& [pointer, by_locale] : L.translated) {
         json text = json::object();
         for (std::size_t i = 0; i < p.locales.size(); ++i) text[p.locales[i]] = by_locale[i];
-        document[json::json_pointer(pointer)] = std::move(text);
+        if (json* at = element_at(document, pointer)) *at = std::move(text);
     }
     if (auto items = document.find("items"); items != document.end() && items->size() == p.items.size())
         for (std::size_t slot = 0; slot < p.items.size(); ++slot) p.items[slot].definition = (*items)[slot];
