@@ -9,6 +9,12 @@
 // through a complete eligible patient, a deferred one, a not-eligible one and a half-finished form
 // (what form() sees while the patient is typing). With --write, the "## Browser" section of
 // bench/RESULTS.md is replaced with the table printed here (other sections are kept).
+//
+// Also: form() per keystroke in Arabic (the pack loaded with its Arabic translation, as the page
+// does with ?lang=ar), and the page's weight: every response the page loads (HTML, CSS, JS, wasm,
+// pack, the chosen locale's translation and wording, the clinic file), gzipped (level 9), in en-GB
+// and in Arabic.
+import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -34,6 +40,34 @@ const userDataDir = mkdtempSync(join(tmpdir(), 'prescreen-bench-'));
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
 });
+/** What a fresh page load fetches, by kind, raw and gzipped. */
+async function pageWeight(query) {
+  const page = await context.newPage();
+  const bodies = [];
+  page.on('response', (response) => bodies.push(response.body().then((body) => ({ url: response.url(), body })).catch(() => null)));
+  await page.goto(`${server.url}?${query}`);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  await page.waitForLoadState('networkidle');
+  await page.close();
+  const kinds = {};
+  for (const entry of (await Promise.all(bodies)).filter(Boolean)) {
+    const path = new URL(entry.url).pathname;
+    const kind = path.endsWith('.wasm') ? 'wasm'
+      : path.endsWith('.js') || path.endsWith('.mjs') ? 'JavaScript'
+        : path.endsWith('.css') ? 'CSS'
+          : path.includes('/translations/') ? 'pack translation'
+            : path.endsWith('protocol.json') ? 'pack'
+              : path.includes('/text/') ? 'page wording'
+                : path.endsWith('clinic.json') ? 'clinic file'
+                  : path === '/' || path.endsWith('.html') ? 'HTML' : 'other';
+    kinds[kind] ??= { raw: 0, gzip: 0, files: 0 };
+    kinds[kind].raw += entry.body.length;
+    kinds[kind].gzip += gzipSync(entry.body, { level: 9 }).length;
+    kinds[kind].files += 1;
+  }
+  return kinds;
+}
+
 try {
   const page = context.pages()[0] ?? await context.newPage();
   const started = Date.now();
@@ -62,17 +96,26 @@ try {
       const mean = samples.reduce((a, b) => a + b, 0) / calls;
       return { median: at(0.5), p99: at(0.99), max: samples[calls - 1], mean };
     };
+    const arabicText = await (await fetch('/protocols/microneedling/translations/ar.json')).text();
+    t = performance.now();
+    const arabic = await engine.loadProtocol(text, { translations: [arabicText] });
+    const loadArabicMs = performance.now() - t;
     return {
       isolated: crossOriginIsolated,
       loadMs,
+      loadArabicMs,
       form: time((answers) => protocol.form(answers, { today })),
+      formArabic: time((answers) => arabic.form(answers, { today, locale: 'ar' })),
       screen: time((answers) => protocol.screen(answers, { today })),
       userAgent: navigator.userAgent,
     };
   }, { answerSets, calls, today: TODAY });
+  const weights = { 'en-GB': await pageWeight(`today=${TODAY}`), ar: await pageWeight(`today=${TODAY}&lang=ar`) };
 
   const wasmBytes = readFileSync(join(repo, 'wasm/dist/prescreen.wasm')).length;
   const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  const total = (kinds, key) => Object.values(kinds).reduce((sum, k) => sum + k[key], 0);
   let chrome = '?';
   try {
     chrome = /([\d.]+)/.exec(execFileSync(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[1];
@@ -88,8 +131,21 @@ try {
     '| call | median | p99 | max | mean |',
     '|---|---|---|---|---|',
     `| \`form(answers, {today})\` | ${us(result.form.median)} | ${us(result.form.p99)} | ${us(result.form.max)} | ${us(result.form.mean)} |`,
+    `| \`form(answers, {today, locale: 'ar'})\`, Arabic translation loaded | ${us(result.formArabic.median)} | ${us(result.formArabic.p99)} | ${us(result.formArabic.max)} | ${us(result.formArabic.mean)} |`,
     `| \`screen(answers, {today})\` | ${us(result.screen.median)} | ${us(result.screen.p99)} | ${us(result.screen.max)} | ${us(result.screen.mean)} |`,
     '',
+    `Page weight: every response of a fresh load, gzipped at level 9 (target: under 300 KB). The page loads`,
+    `only the chosen language's translation and wording.`,
+    '',
+    '| part | en-GB raw | en-GB gzipped | ar raw | ar gzipped |',
+    '|---|---|---|---|---|',
+    ...[...new Set([...Object.keys(weights['en-GB']), ...Object.keys(weights.ar)])].map((kind) => {
+      const [e, a] = [weights['en-GB'][kind] ?? { raw: 0, gzip: 0 }, weights.ar[kind] ?? { raw: 0, gzip: 0 }];
+      return `| ${kind} | ${kb(e.raw)} | ${kb(e.gzip)} | ${kb(a.raw)} | ${kb(a.gzip)} |`;
+    }),
+    `| **total** | ${kb(total(weights['en-GB'], 'raw'))} | **${kb(total(weights['en-GB'], 'gzip'))}** | ${kb(total(weights.ar, 'raw'))} | **${kb(total(weights.ar, 'gzip'))}** |`,
+    '',
+    `\`loadProtocol\` with the Arabic translation: ${result.loadArabicMs.toFixed(1)} ms.`,
     `\`loadProtocol\` of the pack in the page: ${result.loadMs.toFixed(1)} ms. Page opened to form ready (engine`,
     `fetched, compiled, pack loaded): ${pageReadyMs} ms. \`prescreen.wasm\`: ${(wasmBytes / 1024).toFixed(0)} KB.`,
     ...(loadAtStart > cpus().length

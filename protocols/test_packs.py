@@ -747,10 +747,31 @@ def test_microneedling_course_text_matches_its_numbers(microneedling):
 CLINIC = ROOT / "clinic.json"
 
 
+def mn_translations():
+    return load(ROOT / "microneedling" / "protocol.json").get("translations", {})
+
+
+def test_translation_files_name_the_pack_and_their_locale():
+    """Each declared translation has its file beside the pack (the engine checks it is complete: tests/cpp)."""
+    pack = load(ROOT / "microneedling" / "protocol.json")
+    for tag in (k for k in mn_translations() if not k.startswith("$")):
+        doc = load(ROOT / "microneedling" / "translations" / f"{tag}.json")
+        assert (doc["format"], doc["protocol"], doc["locale"]) == ("prescreen-translation/1", pack["id"], tag)
+        assert all(isinstance(v, str) and v.strip() for v in doc["texts"].values()), tag
+
+
 def test_clinic_file():
     """Clinic identity lives in protocols/clinic.json, never in the page; branches match the pack's choice item."""
     clinic = load(CLINIC)
-    assert set(clinic) <= {"$comment", "name", "regulator", "privacy_notice_url", "urgent", "branches"}
+    assert set(clinic) <= {"$comment", "name", "regulator", "privacy_notice_url", "urgent", "branches", "translations"}
+    # The clinic's own wording in each language the pack is translated into (web-demo/clinic.js).
+    declared = {k for k in mn_translations() if not k.startswith("$")}
+    assert {k for k in clinic.get("translations", {}) if not k.startswith("$")} == declared
+    for tag in declared:
+        local = clinic["translations"][tag]
+        assert len(local["urgent"]) == len(clinic["urgent"]), tag
+        days = {line["days"] for b in clinic["branches"] for line in b["opening_hours"]}
+        assert days <= set(local["days"]), tag
     mn = load(ROOT / "microneedling" / "protocol.json")
     options = [o["value"] for o in next(i for i in mn["items"] if i["id"] == "clinic")["options"]]
     assert [b["id"] for b in clinic["branches"]] == options

@@ -289,17 +289,18 @@ export function init(options?: {
 /**
  * Parse, validate and compile a protocol pack given as JSON text, bytes or an object.
  * `overrides` maps parameter names to clinic values (checked against each parameter's range).
+ * `translations`: translation documents of the pack (docs/languages.md); each must give every patient text.
  * @throws {@link ProtocolError} listing every problem in `diagnostics`.
  */
 export function loadProtocol(
   textOrObject: string | object | ArrayBuffer | Uint8Array,
-  options?: { overrides?: Record<string, Json> | string },
+  options?: { overrides?: Record<string, Json> | string; translations?: Array<string | object> },
 ): Promise<Protocol>;
 
 /** Every problem in a pack without throwing for them; an empty list means the pack loads. */
 export function lintProtocol(
   textOrObject: string | object | ArrayBuffer | Uint8Array,
-  options?: { overrides?: Record<string, Json> | string },
+  options?: { overrides?: Record<string, Json> | string; translations?: Array<string | object> },
 ): Promise<Diagnostic[]>;
 
 /**

@@ -371,22 +371,31 @@ function overridesText(overrides) {
   return textOrJson(overrides, 'overrides');
 }
 
+// Translation documents (texts or objects) as one JSON array text for the engine, which merges them.
+function translationsText(translations) {
+  if (translations === undefined || translations === null) return '';
+  if (!Array.isArray(translations)) {
+    throw new ProtocolError('translations must be an array of translation documents', { code: 'wrong_type' });
+  }
+  return `[${translations.map((t, i) => textOrJson(t, `translation ${i}`)).join(',')}]`;
+}
+
 /**
- * Parse, validate and compile a protocol pack (JSON text or an object).
- * Throws ProtocolError with every problem in `.diagnostics`.
+ * Parse, validate and compile a protocol pack (JSON text or an object), with `translations` of it
+ * kept beside it (docs/languages.md). Throws ProtocolError with every problem in `.diagnostics`.
  */
 export async function loadProtocol(textOrObject, options) {
-  const { overrides } = checkOptions(options, ['overrides'], 'loadProtocol options');
+  const { overrides, translations } = checkOptions(options, ['overrides', 'translations'], 'loadProtocol options');
   const module = await init();
-  const summary = fromEnvelope(module.loadProtocol(packText(textOrObject), overridesText(overrides)));
+  const summary = fromEnvelope(module.loadProtocol(packText(textOrObject), overridesText(overrides), translationsText(translations)));
   return new Protocol(CREATE, summary);
 }
 
 /** Every problem in a pack, without throwing for them (an empty list means it loads). */
 export async function lintProtocol(textOrObject, options) {
-  const { overrides } = checkOptions(options, ['overrides'], 'lintProtocol options');
+  const { overrides, translations } = checkOptions(options, ['overrides', 'translations'], 'lintProtocol options');
   const module = await init();
-  return fromEnvelope(module.lintProtocol(packText(textOrObject), overridesText(overrides)));
+  return fromEnvelope(module.lintProtocol(packText(textOrObject), overridesText(overrides), translationsText(translations)));
 }
 
 // ---- consent records and JsonLogic -----------------------------------------------------------

@@ -19,7 +19,10 @@ import { deleteDraft, saveDraft, savedDraft, unseal } from './draft.js';
 
 const PACK_URL = '/protocols/microneedling/protocol.json';
 const ENGINE_URL = '/wasm/index.js';
-const LOCALE = 'en-GB';
+const DEFAULT_LOCALE = 'en-GB';
+// The patient's language: ?lang=ar (the welcome page's language links), else the pack's own. Only
+// that locale's translation and page wording are loaded (docs/languages.md).
+let LOCALE = DEFAULT_LOCALE;
 
 const state = {
   engine: null, // the ES module
@@ -182,6 +185,42 @@ function visiblePageIndexes() {
 
 // ---------------------------------------------------------------- welcome
 
+/** A locale's own name for itself ("العربية", "polski"), from the browser's Intl data. */
+function languageName(tag) {
+  try {
+    return new Intl.DisplayNames([tag], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
+/** Links to this page in each language the pack has a translation for (the page reloads in it). */
+function languageChoice() {
+  const locales = [DEFAULT_LOCALE, ...Object.keys(state.protocol.document.translations ?? {}).filter((key) => !key.startsWith('$'))];
+  if (locales.length < 2) return null;
+  const link = (tag) => {
+    const url = new URL(location.href);
+    url.searchParams.set('lang', tag);
+    url.hash = '';
+    const current = tag === LOCALE;
+    return h('li', {}, h('a', { href: `${url.pathname}${url.search}`, lang: tag, hreflang: tag, dir: textDirection(tag),
+      'aria-current': current ? 'true' : null, class: current ? 'language-current' : null }, languageName(tag)));
+  };
+  return h('nav', { class: 'languages', id: 'languages', 'aria-labelledby': 'languages-heading' },
+    h('h2', { id: 'languages-heading' }, say('language_heading'),
+      LOCALE === DEFAULT_LOCALE ? null : [' · ', h('span', { lang: 'en-GB', dir: 'ltr' }, 'Language')]),
+    h('ul', {}, locales.map(link)));
+}
+
+/** "This translation has not been checked by a clinician", in the patient's language and in English. */
+function reviewNotice() {
+  const review = state.formState?.texts?.review;
+  if (!review || review.reviewed) return null;
+  return h('div', { class: 'notice notice-warning', id: 'translation-notice', role: 'note' },
+    h('p', {}, say('translation_unreviewed')),
+    h('p', { lang: 'en-GB', dir: 'ltr' }, say('translation_unreviewed_en')));
+}
+
 function renderWelcome() {
   const formEl = h('form', {
     id: 'welcome-form', class: 'step-form', novalidate: true,
@@ -189,6 +228,8 @@ function renderWelcome() {
   }, h('div', { class: 'actions' }, button(say('start'), null, { type: 'submit' })));
   show(say('welcome_title'),
     h('h1', {}, say('welcome_title')),
+    languageChoice(),
+    reviewNotice(),
     h('p', { class: 'lead' }, say('welcome_lead')),
     h('p', {}, say('welcome_time')),
     h('h2', {}, say('welcome_steps_heading')),
@@ -436,6 +477,20 @@ function setAnswer(id, value) {
   else state.answers[id] = value;
 }
 
+/**
+ * An engine issue in the page's language: the issue's code picks the wording; the age for "you would
+ * be 2 years old" is the engine's own `age` operation. Codes without page wording keep the engine's message.
+ */
+function issueText(issue) {
+  if (issue.code === 'implausible_age') {
+    const age = state.engine.applyLogic({ age: [state.answers[issue.item]] }, {}, { today: state.today });
+    return say('date_implausible_age', { age });
+  }
+  if (issue.code === 'future_date') return say('date_in_future');
+  if (issue.code === 'impossible_date') return say('date_not_real');
+  return issue.message;
+}
+
 /** Problems the page shows for its visible items: half-typed dates and engine issues, missing answers after Next. */
 function pageProblems(index) {
   const fs = state.formState;
@@ -450,7 +505,7 @@ function pageProblems(index) {
     if (item.type === 'date' && state.datePartial[item.id] && state.showMissing) {
       problems.push({ item, message: state.datePartial[item.id].problem, part: state.datePartial[item.id].parts[0] });
     } else if (issues.length && shown) {
-      problems.push({ item, message: issues.map((issue) => issue.message).join(' ') });
+      problems.push({ item, message: issues.map(issueText).join(' ') });
     } else if (missing.has(item.id) && state.showMissing) {
       problems.push({ item, message: say(`missing_${item.type}`) === `[missing_${item.type}]` ? say('missing_other') : say(`missing_${item.type}`) });
     }
@@ -989,8 +1044,32 @@ function renderFatal(message, error) {
   view().setAttribute('aria-busy', 'false');
 }
 
+/** "rtl" for a right-to-left script (Arabic), from the browser's Intl data. */
+function textDirection(tag) {
+  try {
+    const locale = new Intl.Locale(tag);
+    return (locale.getTextInfo?.() ?? locale.textInfo)?.direction ?? 'ltr';
+  } catch {
+    return 'ltr';
+  }
+}
+
+/** The language asked for in ?lang=, when the pack declares a translation for it. */
+function chosenLocale(packDocument) {
+  const asked = new URLSearchParams(location.search).get('lang');
+  const declared = Object.keys(packDocument?.translations ?? {}).filter((key) => !key.startsWith('$'));
+  return declared.find((tag) => tag === asked) ?? DEFAULT_LOCALE;
+}
+
+async function fetchText(url) {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${url} (${response.status})`);
+  return response.text();
+}
+
 function renderChrome() {
   document.documentElement.lang = LOCALE;
+  document.documentElement.dir = textDirection(LOCALE);
   document.querySelector('.brand').textContent = clinicName();
   document.querySelector('.brand-sub').replaceChildren(callUs(state.answers.clinic));
   document.querySelector('.site-footer .wrap').replaceChildren(h('p', {}, say('footer_privacy')), ...clinicFooter().filter(Boolean));
@@ -999,11 +1078,17 @@ function renderChrome() {
 async function main() {
   state.today = todayIso();
   try {
-    await Promise.all([loadWords(LOCALE), loadClinic()]);
+    const asked = new URLSearchParams(location.search).get('lang');
+    const [packText] = await Promise.all([fetchText(PACK_URL), loadClinic()]);
     state.engine = await import(ENGINE_URL);
-    const response = await fetch(PACK_URL, { credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`(${response.status})`);
-    state.protocol = await state.engine.loadProtocol(await response.text());
+    // The pack's declared translations name the languages on offer; the engine merges the chosen
+    // one at load (and refuses it if any text is missing).
+    const declared = asked && asked !== DEFAULT_LOCALE ? JSON.parse(packText).translations : null;
+    LOCALE = chosenLocale({ translations: declared });
+    const [translations] = await Promise.all([
+      LOCALE === DEFAULT_LOCALE ? [] : fetchText(PACK_URL.replace(/protocol\.json$/, `translations/${LOCALE}.json`)).then((text) => [text]),
+      loadWords(LOCALE)]);
+    state.protocol = await state.engine.loadProtocol(packText, { translations });
     state.items = state.protocol.items;
     state.pageIds = (state.protocol.document.pages ?? []).map((page) => page.id);
     form();

@@ -5,13 +5,18 @@ import { say } from './words.js';
 
 export const PARTS = ['day', 'month', 'year'];
 
+// Digits typed on an Arabic or Persian keyboard (٢٧ / ۲۷) as the 0-9 the engine's ISO dates use.
+function westernDigits(text) {
+  return text.replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String((d.charCodeAt(0) & 0xf) % 10));
+}
+
 /**
  * What the three fields hold: {iso} when all three are filled in with numbers (the engine checks the
  * date), {empty: true} when none is, else {problem} naming what is missing or not a number.
  */
 export function readDateFields(root, id) {
   const value = {};
-  for (const part of PARTS) value[part] = (root.querySelector(`[name="${CSS.escape(`${id}-${part}`)}"]`)?.value ?? '').trim();
+  for (const part of PARTS) value[part] = westernDigits((root.querySelector(`[name="${CSS.escape(`${id}-${part}`)}"]`)?.value ?? '').trim());
   const given = PARTS.filter((part) => value[part] !== '');
   if (!given.length) return { empty: true };
   const missing = PARTS.filter((part) => value[part] === '');

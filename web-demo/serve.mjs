@@ -51,10 +51,11 @@ const MIME = {
 // What the page loads, per mount (paths relative to the mount): the allow-list.
 const PAGE_FILES = new Set([
   '', 'index.html', 'privacy.html', 'styles.css', 'app.js', 'send.js', 'dom.js', 'words.js', 'dates.js', 'clinic.js',
-  'keepsake.js', 'draft.js', 'text/en-GB.json',
+  'keepsake.js', 'draft.js', 'text/en-GB.json', 'text/ar.json', 'text/pl.json', 'text/es.json',
 ]);
 const ENGINE_FILES = new Set(['index.js', 'dist/prescreen.js', 'dist/prescreen.wasm']);
-const PACK_FILE = /^([A-Za-z0-9_-]+\/protocol\.json|clinic\.json)$/;
+// A pack, its translations (translations/<locale>.json, docs/languages.md) and the clinic file.
+const PACK_FILE = /^([A-Za-z0-9_-]+\/protocol\.json|[A-Za-z0-9_-]+\/translations\/[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\.json|clinic\.json)$/;
 
 /**
  * Default mounts, longest prefix first: [prefix, directory, allowed(relativePath)].

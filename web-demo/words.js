@@ -18,11 +18,16 @@ export function pageLocale() {
   return locale;
 }
 
-/** The text of `key` with {name} placeholders filled in; a missing key shows as itself (tests catch it). */
+/** The text of `key` with {name} placeholders filled in (numbers written the locale's way, Intl); a missing key shows as itself (tests catch it). */
 export function say(key, values = {}) {
   const text = words[key];
   if (typeof text !== 'string') return `[${key}]`;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (values[name] == null ? whole : String(values[name])));
+  const numbers = new Intl.NumberFormat(locale);
+  return text.replace(/\{(\w+)\}/g, (whole, name) => {
+    const value = values[name];
+    if (value == null) return whole;
+    return typeof value === 'number' ? numbers.format(value) : String(value);
+  });
 }
 
 /** "1 problem" / "3 problems": the wording file holds `key_one` and `key_other`. */

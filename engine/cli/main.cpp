@@ -28,8 +28,9 @@ enum Exit : int { ok = 0, problems = 1, usage_error = 2, io_error = 3, bad_lines
 const char* help_text = R"(prescreen — consent-and-screening engine for aesthetic clinics
 
 usage:
-  prescreen lint PACK [--override NAME=VALUE]... [--json]
+  prescreen lint PACK [--override NAME=VALUE]... [--translation FILE]... [--json]
       Check a protocol pack; print every problem as PATH: CODE: MESSAGE (or JSON with --json).
+      --translation loads a translation beside the pack (docs/languages.md; also for screen and form).
   prescreen screen --protocol PACK --today YYYY-MM-DD [--override NAME=VALUE]... [--locale TAG]
                    [--threads N] [FILE.jsonl | -]
       Screen answer sets, one JSON object per line (stdin when FILE is - or absent). Prints one JSON
@@ -64,6 +65,7 @@ struct Args {
     std::string protocol, today, locale, at, dialect = "json-logic-js";
     std::optional<std::string> seal_key;
     std::vector<std::string> events;
+    std::vector<std::string> translations;  // translation documents' files (--translation)
     json overrides = json::object();
     unsigned threads = 0;
     bool as_json = false;
@@ -121,6 +123,7 @@ Args parse_args(int argc, char** argv, int first) {
         else if (arg == "--json") a.as_json = true;
         else if (arg == "--at") a.at = value();
         else if (arg == "--event") a.events.push_back(value());
+        else if (arg == "--translation") a.translations.push_back(value());
         else if (arg == "--seal-key") set_seal_key(a, value(), "--seal-key");
         else if (arg == "--seal-key-file") {
             std::string file = value();
@@ -164,10 +167,22 @@ void print_diagnostics(const std::vector<prescreen::Diagnostic>& diagnostics, bo
     for (const auto& d : diagnostics) std::cout << (d.path.empty() ? "/" : d.path) << ": " << d.code << ": " << d.message << "\n";
 }
 
+// The --translation files as the engine takes them: an array of documents (null for none).
+json translations_of(const Args& a) {
+    if (a.translations.empty()) return json();
+    json list = json::array();
+    for (const auto& file : a.translations) {
+        json doc = json::parse(read_file(file), nullptr, false);
+        if (doc.is_discarded()) fail(usage_error, "--translation " + file + " is not JSON");
+        list.push_back(std::move(doc));
+    }
+    return list;
+}
+
 prescreen::Protocol load_protocol(const Args& a) {
     if (a.protocol.empty()) fail(usage_error, "--protocol PACK is required");
     try {
-        return prescreen::Protocol::load(read_file(a.protocol), a.overrides);
+        return prescreen::Protocol::load_translated(read_file(a.protocol), translations_of(a), a.overrides);
     } catch (const prescreen::ProtocolError& e) {
         std::cerr << "prescreen: " << a.protocol << " does not load:\n";
         for (const auto& d : e.diagnostics()) std::cerr << "  " << (d.path.empty() ? "/" : d.path) << ": " << d.code << ": " << d.message << "\n";
@@ -182,7 +197,7 @@ prescreen::Context context_of(const Args& a) {
 
 int cmd_lint(const Args& a) {
     if (a.positional.size() != 1) fail(usage_error, "lint needs exactly one PACK");
-    auto diagnostics = prescreen::Protocol::lint(read_file(a.positional[0]), a.overrides);
+    auto diagnostics = prescreen::Protocol::lint_translated(read_file(a.positional[0]), translations_of(a), a.overrides);
     print_diagnostics(diagnostics, a.as_json);
     if (diagnostics.empty() && !a.as_json) std::cout << a.positional[0] << ": ok\n";
     return diagnostics.empty() ? ok : problems;

@@ -127,6 +127,14 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
                     issue(slot, id, "before_min_date", path, "Please check this date: it is before " + format_iso_date(*item.min_date) + ".");
                     break;
                 }
+                if (item.plausible_min_age || item.plausible_max_age) {
+                    long long age = period_between(*d, today, DateUnit::Years);
+                    if ((item.plausible_min_age && age < *item.plausible_min_age) || (item.plausible_max_age && age > *item.plausible_max_age)) {
+                        issue(slot, id, "implausible_age", path,
+                              "Please check the year: this date of birth gives an age of " + std::to_string(age) + ".");
+                        break;
+                    }
+                }
                 a.text[slot].assign(v.text);
                 a.values[slot] = Value::from_view(a.text[slot]);
                 a.dates[slot] = *d;

@@ -42,6 +42,13 @@ json form_texts(const CompiledProtocol& p, const Decision& d, std::size_t l, boo
         for (std::size_t i = 0; i < p.pages.size() && i < it->size(); ++i)
             if (page_shown[i]) pages[p.pages[i]] = localized((*it)[i], locale);
     json out = json{{"locale", locale}, {"items", std::move(items)}, {"pages", std::move(pages)}};
+    // A translation loaded beside the pack says whether a clinician has reviewed it (the page says so).
+    if (l < p.translation_review.size() && p.translation_review[l].is_object()) {
+        json review = json::object();
+        for (auto it = p.translation_review[l].begin(); it != p.translation_review[l].end(); ++it)
+            if (it.key().empty() || it.key()[0] != '$') review[it.key()] = it.value();
+        out["review"] = std::move(review);
+    }
     if (auto it = document.find("title"); it != document.end()) out["title"] = localized(*it, locale);
     if (auto it = document.find("consent"); complete && it != document.end()) out["consent"] = localized(*it, locale);
     return out;

@@ -80,16 +80,17 @@ void prepare(CompiledProtocol& p) {
 }  // namespace
 
 std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const json& overrides, const Limits& limits,
-                                                         std::vector<Diagnostic>& diags) {
+                                                         std::vector<Diagnostic>& diags, const json& translations) {
     const std::size_t errors_before = diags.size();
     auto p = std::make_shared<CompiledProtocol>();
     p->limits = limits;
     Loader L(limits, diags);
     if (!check_json_value(doc, limits.max_nesting_depth, "", diags)) return nullptr;
     if (!L.object(doc, "", {"format", "id", "version", "title", "locales", "pages", "items", "rules"},
-                  {"policy", "parameters", "aftercare", "course", "consent", "sources", "fhir", "logic"}, "the protocol"))
+                  {"policy", "parameters", "aftercare", "course", "consent", "sources", "fhir", "logic", "translations"}, "the protocol"))
         return nullptr;
     PackLoad pack{doc, overrides, limits, L, *p, {}, {}, {}};
+    pack.translations = &translations;
     load_identity(pack);  // locales first: every text is checked against them
     load_sources(pack);
     load_pages(pack);
@@ -101,6 +102,7 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
     load_course(pack);
     check_consent_section(pack);
     p->consent = compile_consent_document(*p, doc, diags);  // consent_document.cpp
+    finish_translations(pack);
     if (diags.size() > errors_before) return nullptr;
     prepare(*p);
     return p;

@@ -16,10 +16,11 @@ Protocol::Protocol(std::shared_ptr<const CompiledProtocol> impl) : impl_(std::mo
 namespace {
 
 std::shared_ptr<const CompiledProtocol> compile_text(std::string_view text, const json& overrides, const Limits& limits,
-                                                     std::vector<Diagnostic>& diagnostics) {
+                                                     std::vector<Diagnostic>& diagnostics,
+                                                     const json& translations = json()) {
     auto document = parse_json_document(text, limits.max_document_bytes, limits.max_nesting_depth, diagnostics);
     if (!document) return nullptr;
-    return detail::compile_protocol(*document, overrides, limits, diagnostics);
+    return detail::compile_protocol(*document, overrides, limits, diagnostics, translations);
 }
 
 }  // namespace
@@ -41,6 +42,29 @@ Protocol Protocol::from_json(const json& document, const json& overrides, const 
 std::vector<Diagnostic> Protocol::lint(std::string_view text, const json& overrides, const Limits& limits) {
     std::vector<Diagnostic> diagnostics;
     compile_text(text, overrides, limits, diagnostics);
+    return diagnostics;
+}
+
+Protocol Protocol::load_translated(std::string_view text, const json& translations, const json& overrides,
+                                   const Limits& limits) {
+    std::vector<Diagnostic> diagnostics;
+    auto impl = compile_text(text, overrides, limits, diagnostics, translations);
+    if (!impl) throw ProtocolError(std::move(diagnostics));
+    return Protocol(std::move(impl));
+}
+
+Protocol Protocol::from_json_translated(const json& document, const json& translations, const json& overrides,
+                                        const Limits& limits) {
+    std::vector<Diagnostic> diagnostics;
+    auto impl = detail::compile_protocol(document, overrides, limits, diagnostics, translations);
+    if (!impl) throw ProtocolError(std::move(diagnostics));
+    return Protocol(std::move(impl));
+}
+
+std::vector<Diagnostic> Protocol::lint_translated(std::string_view text, const json& translations, const json& overrides,
+                                                  const Limits& limits) {
+    std::vector<Diagnostic> diagnostics;
+    compile_text(text, overrides, limits, diagnostics, translations);
     return diagnostics;
 }
 

@@ -80,6 +80,7 @@ struct Item {
     std::optional<std::size_t> max_length;              // text
     bool not_future = false;                            // date
     std::optional<Date> min_date;                       // date
+    std::optional<long long> plausible_min_age, plausible_max_age;  // date of birth: "plausible_age" {min, max} in years
     json definition;                                    // the item as written in the pack
 };
 
@@ -124,7 +125,8 @@ struct CompiledProtocol {
     json document;
     json overrides = json::object();
     std::string id, version, digest;
-    std::vector<std::string> locales;
+    std::vector<std::string> locales;              // the pack's own, then those of the translations loaded
+    std::vector<json> translation_review;          // by locale: a translation's review ({"reviewed": ...}), null for the pack's own
     Limits limits;
 
     std::vector<std::string> pages;
@@ -259,8 +261,10 @@ json render_screening(const CompiledProtocol& protocol, const RecordData& record
 /// ...or as its compact text, byte for byte render_screening(...).dump(), appended to `out`.
 void render_screening_text(const CompiledProtocol& protocol, const RecordData& record, std::string& out);
 
+/// `translations`: an array of translation documents (load/translations.cpp), or null for none.
 std::shared_ptr<const CompiledProtocol> compile_protocol(const json& document, const json& overrides,
-                                                         const Limits& limits, std::vector<Diagnostic>& diagnostics);
+                                                         const Limits& limits, std::vector<Diagnostic>& diagnostics,
+                                                         const json& translations = json());
 
 }  // namespace detail
 }  // namespace prescreen

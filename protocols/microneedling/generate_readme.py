@@ -367,6 +367,24 @@ def generate(pack):
               f"{source_links(a.get('sources', []))} |")
         w("")
 
+    # --- languages ---
+    translations = {k: v for k, v in pack.get("translations", {}).items() if not k.startswith("$")}
+    if translations:
+        w("## Languages")
+        w("")
+        w(f"Written in {', '.join(pack['locales'])}. Translations are kept in `translations/<locale>.json` and loaded "
+          "beside the pack by the engine, which refuses a translation missing any patient text "
+          "(`missing_translation`; format in docs/languages.md). Clinician notes, rule titles and parameter "
+          "descriptions stay in the pack's language. The patient form says, in the language and in English, "
+          "when a translation has not yet been reviewed by a clinician.")
+        w("")
+        w("| locale | reviewed by a clinician | reviewer | date |")
+        w("|---|---|---|---|")
+        for tag, review in translations.items():
+            w(f"| `{tag}` | {'yes' if review.get('reviewed') else '**not yet**'} | {review.get('reviewer', '')} | "
+              f"{review.get('reviewed_on', '')} |")
+        w("")
+
     # --- sources ---
     w("## Sources")
     w("")

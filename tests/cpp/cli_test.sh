@@ -10,6 +10,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 "$cli" --help | grep -q "exit codes" || fail "--help lists exit codes"
 "$cli" lint "$pack" >/dev/null || fail "lint of a good pack exits 0"
+mn="$root/protocols/microneedling"
+"$cli" lint "$mn/protocol.json" --translation "$mn/translations/ar.json" >/dev/null || fail "lint with a complete translation exits 0"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); del d['texts']['/items/pregnant/text']; json.dump(d, open(sys.argv[2], 'w'))" \
+  "$mn/translations/ar.json" "$tmp/ar-missing.json"
+"$cli" lint "$mn/protocol.json" --translation "$tmp/ar-missing.json" > "$tmp/tr.out"; [ $? -eq 1 ] || fail "lint with an incomplete translation exits 1"
+grep -q "/text/ar: missing_translation: .*/items/pregnant/text" "$tmp/tr.out" || fail "lint names the missing translation"
 echo '{"format": "prescreen-protocol/1", "id": "x"}' > "$tmp/bad.json"
 "$cli" lint "$tmp/bad.json" > "$tmp/lint.out"; [ $? -eq 1 ] || fail "lint of a bad pack exits 1"
 grep -q "^/version: missing_key" "$tmp/lint.out" || fail "lint prints path: code: message"

@@ -1,5 +1,6 @@
 // The package budget: .wasm + JS glue gzipped. DESIGN.md's bar is 200 KB; the budget is kept close to
-// what the build reaches (182.8 KB since embind went, bench/RESULTS.md) so growth is noticed.
+// what the build reaches (182.8 KB since embind went, bench/RESULTS.md) so growth is noticed. 192 KiB
+// since the pack's translations are merged at load and dates of birth checked (196,024 bytes).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,11 +9,11 @@ import { gzipSync } from 'node:zlib';
 
 import { wasmDir } from './helpers.mjs';
 
-test('.wasm + glue stay under 190 KiB gzipped', (t) => {
+test('.wasm + glue stay under 192 KiB gzipped', (t) => {
   const gz = (name) => gzipSync(readFileSync(join(wasmDir, 'dist', name)), { level: 9 }).length;
   const total = gz('prescreen.wasm') + gz('prescreen.js');
   t.diagnostic(`prescreen.wasm + prescreen.js: ${total} bytes gzipped`);
-  assert.ok(total < 190 * 1024, `${total} bytes gzipped`);
+  assert.ok(total < 192 * 1024, `${total} bytes gzipped`);
 });
 
 test('the glue never evaluates strings (CSP without unsafe-eval)', () => {

@@ -168,9 +168,11 @@ export async function fillDate(page, id, iso) {
  * From the welcome view, answer every page and stop at the result. `onView(name)` runs on each new
  * view (for axe checks and screenshots). Throws with the page's error summary if a page will not move on.
  */
-export async function answerQuestionnaire(page, answers, { onView = async () => {} } = {}) {
-  await onView('welcome');
-  await page.click('button:has-text("Start")');
+export async function answerQuestionnaire(page, answers, { onView = async () => {}, started = false } = {}) {
+  if (!started) {
+    await onView('welcome');
+    await page.click('button:has-text("Start")');
+  }
   for (let step = 1; step <= 30; step += 1) {
     const view = await currentView(page);
     if (view === 'result') {

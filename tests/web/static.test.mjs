@@ -36,7 +36,11 @@ test('no date arithmetic, hashing, storage or outside requests in the page', () 
     assert.doesNotMatch(code, pattern);
   }
   const fetches = [...code.matchAll(/fetch\(([^,)]+)/g)].map((m) => m[1].trim());
-  assert.deepEqual(fetches.sort(), ['CLINIC_URL', 'PACK_URL', '`text/${tag}.json`']);
+  assert.deepEqual(fetches.sort(), ['CLINIC_URL', '`text/${tag}.json`', 'url']);
+  // fetchText(url): only the pack and, beside it, the chosen locale's translation.
+  assert.equal(code.split('fetchText(').length - 1, 3, 'fetchText: its definition and two calls');
+  assert.ok(code.includes('fetchText(PACK_URL)'));
+  assert.ok(code.includes('fetchText(PACK_URL.replace(/protocol\\.json$/, `translations/${LOCALE}.json`))'));
 });
 
 test('no pack texts and no wording of its own in the page\'s code', () => {

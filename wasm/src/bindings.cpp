@@ -103,14 +103,16 @@ prescreen::Context context(const std::string& today, const std::string& locale) 
 
 // ---- entry points ------------------------------------------------------------------------------
 
-std::string load_protocol(const std::string& text, const std::string& overrides_text) {
+// `translations_text`: a JSON array of translation documents (docs/languages.md), or empty for none.
+std::string load_protocol(const std::string& text, const std::string& overrides_text, const std::string& translations_text) {
     return entry([&] {
         json overrides = overrides_text.empty() ? json::object() : parse_document(overrides_text);
+        json translations = translations_text.empty() ? json() : parse_document(translations_text);
         // A pack holding encoded NaN/Infinity is parsed here so the engine sees the real numbers;
         // otherwise the engine reads the text itself (its own limits and messages).
         auto protocol = starts_with_marker(text)
-                            ? prescreen::Protocol::from_json(parse_document(text), overrides)
-                            : prescreen::Protocol::load(text, overrides);
+                            ? prescreen::Protocol::from_json_translated(parse_document(text), translations, overrides)
+                            : prescreen::Protocol::load_translated(text, translations, overrides);
         std::uint32_t handle = next_handle++;
         json summary = {{"handle", handle}, {"id", protocol.id()}, {"version", protocol.version()},
                         {"digest", protocol.digest()}};
@@ -119,18 +121,19 @@ std::string load_protocol(const std::string& text, const std::string& overrides_
     });
 }
 
-std::string lint_protocol(const std::string& text, const std::string& overrides_text) {
+std::string lint_protocol(const std::string& text, const std::string& overrides_text, const std::string& translations_text) {
     return entry([&] {
         json overrides = overrides_text.empty() ? json::object() : parse_document(overrides_text);
+        json translations = translations_text.empty() ? json() : parse_document(translations_text);
         std::vector<Diagnostic> diagnostics;
         if (starts_with_marker(text)) {
             try {
-                prescreen::Protocol::from_json(parse_document(text), overrides);
+                prescreen::Protocol::from_json_translated(parse_document(text), translations, overrides);
             } catch (const prescreen::ProtocolError& e) {
                 diagnostics = e.diagnostics();
             }
         } else {
-            diagnostics = prescreen::Protocol::lint(text, overrides);
+            diagnostics = prescreen::Protocol::lint_translated(text, translations, overrides);
         }
         return ok(diagnostics_json(diagnostics));
     });
@@ -305,8 +308,8 @@ PRESCREEN_EXPORT char* prescreen_arg(unsigned index, std::size_t size) {
 }
 PRESCREEN_EXPORT const char* prescreen_output() { return output.data(); }
 
-PRESCREEN_EXPORT std::size_t prescreen_load_protocol() { return put(load_protocol(arguments[0], arguments[1])); }
-PRESCREEN_EXPORT std::size_t prescreen_lint_protocol() { return put(lint_protocol(arguments[0], arguments[1])); }
+PRESCREEN_EXPORT std::size_t prescreen_load_protocol() { return put(load_protocol(arguments[0], arguments[1], arguments[2])); }
+PRESCREEN_EXPORT std::size_t prescreen_lint_protocol() { return put(lint_protocol(arguments[0], arguments[1], arguments[2])); }
 PRESCREEN_EXPORT int prescreen_dispose_protocol(std::uint32_t handle) { return dispose_protocol(handle) ? 1 : 0; }
 PRESCREEN_EXPORT std::uint32_t prescreen_live_protocols() { return live_protocols(); }
 PRESCREEN_EXPORT std::size_t prescreen_protocol_items(std::uint32_t h) { return put(protocol_items(h)); }

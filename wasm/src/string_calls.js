@@ -39,8 +39,8 @@
     };
   }
 
-  module.loadProtocol = texts(() => _prescreen_load_protocol(), 2);
-  module.lintProtocol = texts(() => _prescreen_lint_protocol(), 2);
+  module.loadProtocol = texts(() => _prescreen_load_protocol(), 3);
+  module.lintProtocol = texts(() => _prescreen_lint_protocol(), 3);
   module.disposeProtocol = (handle) => _prescreen_dispose_protocol(handle >>> 0) !== 0;
   module.liveProtocols = () => _prescreen_live_protocols() >>> 0;
   module.protocolItems = handleAndTexts((h) => _prescreen_protocol_items(h), 0);

@@ -124,6 +124,17 @@ public:
     static Protocol from_json(const json& document, const json& overrides = json::object(),
                               const Limits& limits = default_limits());
 
+    /// A pack with translations kept beside it (docs/languages.md): `translations` is an array of
+    /// translation documents, each for a locale the pack declares under "translations". A patient
+    /// text a translation leaves out fails the load (missing_translation, one per text). The digest
+    /// stays the pack's own, whichever translations are loaded.
+    static Protocol load_translated(std::string_view text, const json& translations, const json& overrides = json::object(),
+                                    const Limits& limits = default_limits());
+    static Protocol from_json_translated(const json& document, const json& translations,
+                                         const json& overrides = json::object(), const Limits& limits = default_limits());
+    static std::vector<Diagnostic> lint_translated(std::string_view text, const json& translations,
+                                                   const json& overrides = json::object(), const Limits& limits = default_limits());
+
     /// Every problem in a pack, without throwing (empty = the pack loads).
     static std::vector<Diagnostic> lint(std::string_view text, const json& overrides = json::object(),
                                         const Limits& limits = default_limits());

@@ -29,6 +29,7 @@ void load_identity(PackLoad& pack) {
     }
     if (p.locales.empty()) p.locales.push_back("en-GB");
     L.locales = p.locales;
+    load_translations(pack);  // their locales follow the pack's own (translations.cpp)
     L.text(doc, "title", "", true);
 }
 

@@ -25,7 +25,7 @@ void load_items(PackLoad& pack) {
             Item item;
             item.definition = def;
             if (L.object(def, path, {"id", "type", "page", "text"},
-                         {"help", "required", "enable_when", "options", "min", "max", "max_length", "not_future", "min_date", "fhir"},
+                         {"help", "required", "enable_when", "options", "min", "max", "max_length", "not_future", "min_date", "plausible_age", "fhir"},
                          "an item")) {
                 item.id = L.id(def, path, item_ids, "item");
                 if (const std::string* t = L.string(def, "type", path)) {
@@ -101,6 +101,7 @@ void load_items(PackLoad& pack) {
             check_applies("max_length", item.type == expr::ItemType::Text, "text");
             check_applies("not_future", item.type == expr::ItemType::Date, "date");
             check_applies("min_date", item.type == expr::ItemType::Date, "date");
+            check_applies("plausible_age", item.type == expr::ItemType::Date, "date");
             item.min = L.number(def, "min", path, item.type == expr::ItemType::Integer);
             item.max = L.number(def, "max", path, item.type == expr::ItemType::Integer);
             if (item.min && item.max && *item.min > *item.max) L.error("invalid_value", pointer_join(path, "min"), "min is greater than max");
@@ -109,6 +110,18 @@ void load_items(PackLoad& pack) {
             if (const std::string* md = L.string(def, "min_date", path)) {
                 item.min_date = parse_iso_date(*md);
                 if (!item.min_date) L.error("invalid_date", pointer_join(path, "min_date"), "\"" + *md + "\" is not a real date (YYYY-MM-DD)");
+            }
+            // A date of birth giving an age outside {min, max} whole years on `today` is a typing
+            // slip to check ("you would be 2 years old"), not an answer to screen.
+            if (auto pa = def.find("plausible_age"); pa != def.end()) {
+                std::string ppath = pointer_join(path, "plausible_age");
+                if (L.object(*pa, ppath, {}, {"min", "max"}, "a plausible age")) {
+                    auto lo = L.number(*pa, "min", ppath, true), hi = L.number(*pa, "max", ppath, true);
+                    if (lo) item.plausible_min_age = static_cast<long long>(*lo);
+                    if (hi) item.plausible_max_age = static_cast<long long>(*hi);
+                    if ((lo && *lo < 0) || (lo && hi && *lo > *hi))
+                        L.error("invalid_value", ppath, "a plausible age needs 0 <= min <= max (whole years)");
+                }
             }
             item.enable_when = L.logic(def, "enable_when", path, answers_scope);
         }

@@ -100,36 +100,52 @@ public:
         return *s;
     }
 
-    // A text: a plain string, or an object with every locale of the pack.
-    Text text(const json& obj, const char* key, const std::string& path, bool required) {
+    // A text: a plain string, or an object with every locale written in the pack. Patient texts
+    // also need every loaded translation (translations.cpp); texts for the clinic (clinician notes,
+    // rule titles, parameter descriptions) stay in the pack's language.
+    Text text(const json& obj, const char* key, const std::string& path, bool required, bool for_patient = true) {
         Text t;
         t.by_locale.resize(locales.size());
         auto it = obj.find(key);
         if (it == obj.end()) return t;  // a missing required key is reported by object()
         std::string p = pointer_join(path, key);
+        const std::size_t written = locales.size() - translations.size();
         if (it->is_string()) {
             if (required && it->get_ref<const std::string&>().empty())
                 error("missing_message", p, std::string("\"") + key + "\" must not be empty");
             std::fill(t.by_locale.begin(), t.by_locale.end(), it->get<std::string>());
         } else if (it->is_object()) {
             for (auto kv = it->begin(); kv != it->end(); ++kv) {
-                if (std::find(locales.begin(), locales.end(), kv.key()) == locales.end())
+                if (std::find(locales.begin(), locales.begin() + written, kv.key()) == locales.begin() + written)
                     error("unknown_locale", pointer_join(p, kv.key()), "\"" + kv.key() + "\" is not one of the pack's locales");
                 else if (!kv->is_string())
                     error("wrong_type", pointer_join(p, kv.key()), "a translation must be a string");
             }
-            for (std::size_t i = 0; i < locales.size(); ++i) {
+            for (std::size_t i = 0; i < written; ++i) {
                 auto tr = it->find(locales[i]);
                 if (tr == it->end() || !tr->is_string() || tr->get_ref<const std::string&>().empty())
                     error("missing_translation", pointer_join(p, locales[i]), "no \"" + locales[i] + "\" text for \"" + key + "\"");
                 else
                     t.by_locale[i] = tr->get<std::string>();
             }
+            std::fill(t.by_locale.begin() + written, t.by_locale.end(), t.by_locale[0]);
         } else {
             error("wrong_type", p, std::string("\"") + key + "\" must be a string or an object of translations, not " + type_name(*it));
+            return t;
         }
+        if (!translations.empty()) translate(t, p, for_patient && !t.by_locale[0].empty());
         return t;
     }
+
+    // The loaded translations (translations.cpp): their locales follow the pack's own in `locales`.
+    struct Translation {
+        std::string locale;
+        const json* texts;               // text address -> text
+        std::set<std::string> used;      // addresses a patient text of the pack asked for
+    };
+    std::vector<Translation> translations;
+    const json* pack = nullptr;          // the pack, to name texts by ids (text_address)
+    std::vector<std::pair<std::string, std::vector<std::string>>> translated;  // pointer -> text by locale
 
     std::shared_ptr<const expr::Program> logic(const json& obj, const char* key, const std::string& path,
                                                const expr::Scope& scope) {
@@ -141,6 +157,8 @@ public:
     std::vector<std::string> locales;
 
 private:
+    void translate(Text& t, const std::string& pointer, bool for_patient);  // translations.cpp
+
     const Limits& limits_;
     std::vector<Diagnostic>& diags_;
 };

@@ -19,12 +19,16 @@ struct PackLoad {
     std::set<std::string> source_ids;  // load_sources
     expr::Scope answers_scope;         // load_items: conditions over answers and parameters
     expr::Scope result_scope;          // load_rules: aftercare and course also see fired rules and the outcome
+    const json* translations = nullptr;  // translation documents given at load (translations.cpp), or none
 
     /// A "sources" array citing only the pack's sources; the array, or [] when it is not one.
     json check_sources(const json& obj, const std::string& path, bool required);
 };
 
 void load_identity(PackLoad& pack);          // format, id, version, digest, locales, title
+void load_translations(PackLoad& pack);      // the declared translations and those given (in load_identity)
+void finish_translations(PackLoad& pack);    // after every section: unused translated texts, the form's document
+std::string text_address(const json& pack, const std::string& pointer);  // "/items/12/text" -> "/items/pregnant/text"
 void load_sources(PackLoad& pack);
 void load_pages(PackLoad& pack);
 void load_parameters(PackLoad& pack);        // and the clinic's overrides

@@ -38,7 +38,7 @@ void load_parameters(PackLoad& pack) {
                 bool integral = param.type == "integer" || param.type == "duration";
                 auto min = L.number(def, "min", path, integral), max = L.number(def, "max", path, integral);
                 if (min && max && *min > *max) L.error("invalid_value", pointer_join(path, "min"), "min is greater than max");
-                L.text(def, "description", path, false);
+                L.text(def, "description", path, false, /*for_patient=*/false);
                 pack.check_sources(def, path, false);
                 // Check a value (the default or an override) against type and range.
                 auto check = [&](const json& v, const std::string& vpath, const char* wrong_type_code,

@@ -39,9 +39,9 @@ void load_rules(PackLoad& pack) {
                     if (!categories.count(*c))
                         L.error("invalid_value", pointer_join(path, "category"), "category must be absolute, temporary, relative or precaution");
                 }
-                L.text(def, "title", path, false);
+                L.text(def, "title", path, false, /*for_patient=*/false);
                 rule.message = L.text(def, "message", path, true);
-                rule.clinician_note = L.text(def, "clinician_note", path, true);
+                rule.clinician_note = L.text(def, "clinician_note", path, true, /*for_patient=*/false);
                 rule.sources = pack.check_sources(def, path, true);
                 rule.when = L.logic(def, "when", path, pack.answers_scope);
                 if (auto d = def.find("defer"); d != def.end()) {
