@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 namespace prescreen {
 
 namespace {
@@ -27,12 +29,13 @@ std::size_t json_string_bytes(std::string_view text) noexcept {
 
 std::size_t json_number_bytes(double number) noexcept {
     if (!std::isfinite(number)) return json_null_bytes;
-    char text[32];
-    // Whole numbers in the int64 range are written in digits (as json holds integers).
-    const bool whole = number == std::floor(number) && std::fabs(number) < 9.0e15;
-    const auto written = whole ? std::to_chars(text, text + sizeof text, static_cast<long long>(number))
-                               : std::to_chars(text, text + sizeof text, number);
-    return static_cast<std::size_t>(written.ptr - text);
+    // Whole numbers in the int64 range are written in digits (as json holds integers); others as
+    // the engine's writer does (nlohmann's shortest form; libc++ has no floating-point to_chars).
+    if (number == std::floor(number) && std::fabs(number) < 9.0e15) {
+        char text[24];
+        return static_cast<std::size_t>(std::to_chars(text, text + sizeof text, static_cast<long long>(number)).ptr - text);
+    }
+    return nlohmann::json(number).dump().size();
 }
 
 }  // namespace prescreen
