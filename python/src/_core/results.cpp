@@ -102,8 +102,6 @@ ResultLists result_lists(const ScreeningRecord& record, const ScreeningContext& 
     return lists;
 }
 
-py::object outcome_object(Outcome outcome) { return outcome_str(outcome); }
-
 const py::object& ScreeningContext::item_id_str(int slot) const {
     if (item_strings.empty()) {
         item_strings.reserve(protocol.item_count());

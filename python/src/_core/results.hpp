@@ -76,8 +76,6 @@ struct ResultLists {
     py::list findings, finding_outcomes, patient_messages, clinician_notes, missing_required, issues;
 };
 ResultLists result_lists(const ScreeningRecord& record, const ScreeningContext& context);
-/// The outcome's name as one shared Python str.
-py::object outcome_object(Outcome outcome);
 
 struct ScreeningResult : JsonResult {
     using JsonResult::JsonResult;
