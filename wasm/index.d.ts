@@ -67,6 +67,11 @@ export interface CallOptions {
   locale?: string;
 }
 
+export interface FormOptions extends CallOptions {
+  /** false: the questionnaire state alone, without `texts` (a page that holds {@link Protocol.texts} calls this per keystroke). Default true. */
+  texts?: boolean;
+}
+
 export interface ProtocolIdentity {
   id: string;
   version: string;
@@ -89,19 +94,19 @@ export interface FormState {
   ignored: string[];
   progress: { answered: number; required: number; answered_required: number; percent: number };
   complete: boolean;
-  /** What the form shows, in the context's locale (exact, then language, then the pack's default). */
-  texts: FormTexts;
+  /** What the form shows, in the context's locale (exact, then language, then the pack's default); absent with `texts: false`. */
+  texts?: FormTexts;
   [key: string]: unknown;
 }
 
 export interface FormTexts {
   locale: string;
   title?: string;
-  /** Pages holding a visible item, by page id. */
+  /** Pages by page id (form(): those holding a visible item; texts(): all). */
   pages: Record<string, { title: string; description?: string }>;
-  /** Visible items, by item id. */
+  /** Items by item id (form(): the visible ones; texts(): all). */
   items: Record<string, { text: string; help?: string; options?: { value: string; label: string; help?: string }[] }>;
-  /** The consent document's texts, once the answers are complete. */
+  /** The consent document's texts (form(): once the answers are complete). */
   consent?: {
     title: string;
     intro?: string;
@@ -261,7 +266,12 @@ export class Protocol {
   readonly disposed: boolean;
 
   /** Questionnaire state: visible items, missing required items, issues, progress. Never throws for bad answers. */
-  form(answers?: Answers, options?: CallOptions): FormState;
+  form(answers?: Answers, options?: FormOptions): FormState;
+  /**
+   * Every text a form can show in one locale: all items and pages, the title, the consent document.
+   * Throws {@link ProtocolError} `unknown_locale` for a locale the pack has no texts in.
+   */
+  texts(options?: { locale?: string }): FormTexts;
   /** Screening outcome with findings, `defer_until`, aftercare and course plan. Never throws for bad answers. */
   screen(answers?: Answers, options?: CallOptions): ScreeningResult;
   /**

@@ -245,12 +245,12 @@ function answersText(answers) {
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
-function callInMemory(module, name, handle, text, today, locale) {
+function callInMemory(module, name, handle, text, today, locale, withTexts) {
   const room = text.length * 3; // a UTF-16 code unit is at most 3 UTF-8 bytes
   const at = module.inputBuffer(room);
   const { written } = utf8Encoder.encodeInto(text, module.HEAPU8.subarray(at, at + room));
   module.inputBuffer(written);
-  const size = module[name](handle, today, locale);
+  const size = module[name](handle, today, locale, withTexts);
   const out = module.outputPointer(); // read the heap only now: the call may have grown it
   return utf8Decoder.decode(module.HEAPU8.subarray(out, out + size));
 }
@@ -299,8 +299,17 @@ export class Protocol {
   get disposed() { return this.#handle === 0; }
 
   form(answers, options) {
-    const { today, locale } = checkOptions(options, ['today', 'locale'], 'form options');
-    return fromEnvelope(callInMemory(ready(), 'formInMemory', this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
+    const { today, locale, texts = true } = checkOptions(options, ['today', 'locale', 'texts'], 'form options');
+    if (typeof texts !== 'boolean') throw badOption('texts', 'a boolean');
+    return fromEnvelope(callInMemory(ready(), 'formInMemory', this.#live(), answersText(answers), todayOption(today),
+      stringOption(locale, 'locale'), texts));
+  }
+
+  // Every text a form can show in one locale: a page fetches it once and then calls
+  // form(answers, { texts: false }) on every keystroke.
+  texts(options) {
+    const { locale } = checkOptions(options, ['locale'], 'texts options');
+    return fromEnvelope(ready().texts(this.#live(), stringOption(locale, 'locale')));
   }
 
   screen(answers, options) {

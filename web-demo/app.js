@@ -1,7 +1,7 @@
 // The patient's micro-needling pre-consultation form.
 //
 // Every decision comes from the WebAssembly engine (/wasm/index.js): which questions show, their
-// texts in the patient's locale (form().texts), whether an answer is valid, the screening outcome and
+// texts in the patient's locale (texts(), fetched once), whether an answer is valid, the screening outcome and
 // its dates, whether consent may be given, the consent record. The clinic's details come from
 // protocols/clinic.json (clinic.js), the page's own wording from text/<locale>.json (words.js). This
 // file renders what they return and turns form controls into answers.
@@ -99,8 +99,15 @@ function show(title, ...children) {
 
 // ---------------------------------------------------------------- engine calls
 
+// The wording comes once, in the patient's locale; each answer then asks only for the questionnaire
+// state (what is visible, missing, in error), which is all that changes between keystrokes.
+function texts() {
+  state.texts ??= state.protocol.texts({ locale: LOCALE });
+  return state.texts;
+}
+
 function form() {
-  state.formState = state.protocol.form(state.answers, { today: state.today, locale: LOCALE });
+  state.formState = state.protocol.form(state.answers, { today: state.today, locale: LOCALE, texts: false });
   return state.formState;
 }
 
@@ -117,10 +124,10 @@ function errorText(error) {
 
 /** The engine's texts for an item (visible items only) and for a page. */
 function itemText(id) {
-  return state.formState.texts.items[id] ?? null;
+  return state.formState.visible.includes(id) ? texts().items[id] ?? null : null;
 }
 function pageText(index) {
-  return state.formState.texts.pages[state.pageIds[index]] ?? { title: '' };
+  return texts().pages[state.pageIds[index]] ?? { title: '' };
 }
 
 // ---------------------------------------------------------------- steps and history
@@ -214,7 +221,7 @@ function languageChoice() {
 
 /** "This translation has not been checked by a clinician", in the patient's language and in English. */
 function reviewNotice() {
-  const review = state.formState?.texts?.review;
+  const review = texts().review;
   if (!review || review.reviewed) return null;
   return h('div', { class: 'notice notice-warning', id: 'translation-notice', role: 'note' },
     h('p', {}, say('translation_unreviewed')),
@@ -789,7 +796,7 @@ function renderResult() {
 
 function renderConsent() {
   const result = state.result;
-  const consent = state.formState.texts.consent;
+  const consent = texts().consent;
   if (!result?.consent_permitted || !consent) return renderResult();
   state.step = { view: 'consent' };
   if (!state.informationShownAt) state.informationShownAt = nowIso();
@@ -864,7 +871,7 @@ function setFieldError(id, message) {
   }
 }
 
-function showSummaryErrors(problems, title = state.formState.texts.consent?.title ?? '') {
+function showSummaryErrors(problems, title = texts().consent?.title ?? '') {
   const summary = document.getElementById('error-summary');
   summary.replaceChildren(
     h('h2', {}, sayCount('problems', problems.length)),
@@ -981,7 +988,7 @@ function renderSummary() {
         row(say('signed_by'), record.signer?.name ?? ''),
         row(say('signed'), dateTimeInWords(record.signed_at, pageLocale())),
         row(say('result_of_questions'), say(`headline_${result.outcome}`)),
-        row(say('consent_document'), say('consent_document_version', { title: state.formState.texts.consent?.title ?? '', version: record.document?.version ?? '' })),
+        row(say('consent_document'), say('consent_document_version', { title: texts().consent?.title ?? '', version: record.document?.version ?? '' })),
         record.cooling_off?.treatment_not_before
           ? row(say('earliest_treatment'), inWords(record.cooling_off.treatment_not_before), coolingText(record.cooling_off))
           : [],

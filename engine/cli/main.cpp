@@ -35,8 +35,12 @@ usage:
                    [--threads N] [FILE.jsonl | -]
       Screen answer sets, one JSON object per line (stdin when FILE is - or absent). Prints one JSON
       result per input line, in order; a bad line gives {"error": {code, path, message}} in its place.
-  prescreen form --protocol PACK --today YYYY-MM-DD [--override NAME=VALUE]... ANSWERS.json
-      Print the questionnaire state (visible items, missing required, issues, progress).
+  prescreen form --protocol PACK --today YYYY-MM-DD [--override NAME=VALUE]... [--locale TAG]
+                 [--no-texts] ANSWERS.json
+      Print the questionnaire state (visible items, missing required, issues, progress) and the
+      visible items' texts (--no-texts: the state alone).
+  prescreen texts --protocol PACK [--locale TAG]
+      Print every text a form can show in one locale (items, pages, title, consent document).
   prescreen verify RECORD.json [--seal-key KEY | --seal-key-file FILE | --seal-key-env VAR]
                    [--event EVENT.json]... [--at DATE-TIME]
       Verify a consent record: digest, acknowledgements, outcome, signature and (with a key) seal.
@@ -69,6 +73,7 @@ struct Args {
     json overrides = json::object();
     unsigned threads = 0;
     bool as_json = false;
+    bool texts = true;  // form: --no-texts leaves the wording out
 };
 
 [[noreturn]] void fail(int code, const std::string& message) {
@@ -121,6 +126,7 @@ Args parse_args(int argc, char** argv, int first) {
         else if (arg == "--locale") a.locale = value();
         else if (arg == "--dialect") a.dialect = value();
         else if (arg == "--json") a.as_json = true;
+        else if (arg == "--no-texts") a.texts = false;
         else if (arg == "--at") a.at = value();
         else if (arg == "--event") a.events.push_back(value());
         else if (arg == "--translation") a.translations.push_back(value());
@@ -293,9 +299,21 @@ int cmd_form(const Args& a) {
     if (a.positional.size() != 1) fail(usage_error, "form needs one ANSWERS.json");
     json answers = parse_json_arg("@" + a.positional[0], "ANSWERS");
     try {
-        std::cout << protocol.form(answers, context_of(a)).dump(2) << "\n";
+        auto texts = a.texts ? prescreen::FormTexts::included : prescreen::FormTexts::omitted;
+        std::cout << protocol.form(answers, context_of(a), texts).dump(2) << "\n";
     } catch (const prescreen::UsageError& e) {
         fail(usage_error, e.what());
+    }
+    return ok;
+}
+
+int cmd_texts(const Args& a) {
+    const prescreen::Protocol protocol = load_protocol(a);
+    if (!a.positional.empty()) fail(usage_error, "texts takes no file (the pack is --protocol PACK)");
+    try {
+        std::cout << protocol.texts(prescreen::Context{"", a.locale}).dump(2) << "\n";
+    } catch (const prescreen::UsageError& e) {
+        fail(usage_error, e.diagnostic().code + ": " + e.what());
     }
     return ok;
 }
@@ -378,6 +396,7 @@ int main(int argc, char** argv) {
         if (command == "lint") return cmd_lint(args);
         if (command == "screen") return cmd_screen(args);
         if (command == "form") return cmd_form(args);
+        if (command == "texts") return cmd_texts(args);
         if (command == "verify") return cmd_verify(args);
         if (command == "logic") return cmd_logic(args);
     } catch (const std::exception& e) {

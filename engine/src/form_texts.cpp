@@ -21,21 +21,20 @@ static json localized(const json& value, const std::string& locale) {
     return out;
 }
 
-// What the page shows, in the context's locale: the visible items' texts and options, the pages
-// holding them, and (once the answers are complete, the only time a patient can reach it) the
-// consent document. The page then holds no copy of the pack's wording and cannot pick another
-// translation than the results do.
-json form_texts(const CompiledProtocol& p, const Decision& d, std::size_t l, bool complete) {
+// The texts of the items `shown(slot)` accepts, the pages holding them, the title, the
+// translation's review and (with `consent`) the consent document, in locale `l`.
+template <class Shown>
+static json texts_of(const CompiledProtocol& p, std::size_t l, Shown shown, bool consent) {
     const std::string& locale = p.locales[std::min(l, p.locales.size() - 1)];
     const json& document = p.document;
     json items = json::object(), pages = json::object();
     std::vector<char> page_shown(p.pages.size(), 0);
     for (std::size_t slot = 0; slot < p.items.size(); ++slot) {
-        if (!d.visible[slot]) continue;
+        if (!shown(slot)) continue;
         const Item& item = p.items[slot];
         json& entry = items[item.id] = json::object();
         for (const char* key : {"text", "help", "options"})
-            if (auto it = item.definition.find(key); it != item.definition.end()) entry[key] = localized(*it, locale);
+            if (auto it = item.definition->find(key); it != item.definition->end()) entry[key] = localized(*it, locale);
         if (item.page >= 0) page_shown[item.page] = 1;
     }
     if (auto it = document.find("pages"); it != document.end())
@@ -50,8 +49,22 @@ json form_texts(const CompiledProtocol& p, const Decision& d, std::size_t l, boo
         out["review"] = std::move(review);
     }
     if (auto it = document.find("title"); it != document.end()) out["title"] = localized(*it, locale);
-    if (auto it = document.find("consent"); complete && it != document.end()) out["consent"] = localized(*it, locale);
+    if (auto it = document.find("consent"); consent && it != document.end()) out["consent"] = localized(*it, locale);
     return out;
+}
+
+// What the page shows, in the context's locale: the visible items' texts and options, the pages
+// holding them, and (once the answers are complete, the only time a patient can reach it) the
+// consent document. The page then holds no copy of the pack's wording and cannot pick another
+// translation than the results do.
+json form_texts(const CompiledProtocol& p, const Decision& d, std::size_t l, bool complete) {
+    return texts_of(p, l, [&](std::size_t slot) { return bool(d.visible[slot]); }, complete);
+}
+
+// Everything a form can show in one locale, for a page that fetches the wording once and then asks
+// form() for the questionnaire state alone on every keystroke.
+json all_texts(const CompiledProtocol& p, std::size_t l) {
+    return texts_of(p, l, [](std::size_t) { return true; }, true);
 }
 
 }  // namespace prescreen::detail

@@ -34,6 +34,12 @@ inline std::string pointer_join(const std::string& base, std::size_t index) {
 bool check_json_value(const json& value, std::size_t max_depth, const std::string& path,
                       std::vector<Diagnostic>& diagnostics);
 
+namespace detail {
+/// canonical_json() of a value check_json_value() has passed already (a pack at load): the same
+/// text, without walking the tree a second time.
+std::string canonical_json_checked(const json& value);
+}  // namespace detail
+
 /// JSON Pointer of `target` (a value inside `root`), for diagnostics.
 std::string pointer_to(const json& root, const json* target);
 

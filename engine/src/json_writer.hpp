@@ -29,6 +29,42 @@ inline std::uint64_t quote_backslash_or_control(std::uint64_t w) {
     return below_space | zero_bytes(w ^ (ones * '"')) | zero_bytes(w ^ (ones * '\\'));
 }
 
+/// `s` as a JSON string, appended to `out`, escaped as json::dump() escapes it (ensure_ascii off):
+/// " \ and control characters; \u00xx in lower case. The bytes are not checked for UTF-8.
+inline void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    std::size_t run = 0;
+    std::size_t i = 0;
+    // Most text needs no escaping: skip eight bytes at a time while none is " \ or a control.
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        if (quote_backslash_or_control(w)) break;
+    }
+    for (; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default: {
+                static const char hex[] = "0123456789abcdef";
+                const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                out.append(esc, sizeof esc);
+            }
+        }
+    }
+    out.append(s.data() + run, s.size() - run);
+    out += '"';
+}
+
 /// Compact JSON text, appended to `out`.
 class JsonTextWriter {
 public:
@@ -113,40 +149,7 @@ private:
         else has_element_ |= bit();
     }
     std::uint64_t bit() const { return std::uint64_t(1) << ((depth_ - 1) & 63); }
-    // json::dump() escaping (ensure_ascii off): " \ and control characters; \u00xx in lower case.
-    void quote(std::string_view s) {
-        out_ += '"';
-        std::size_t run = 0;
-        std::size_t i = 0;
-        // Most text needs no escaping: skip eight bytes at a time while none is " \ or a control.
-        for (; i + 8 <= s.size(); i += 8) {
-            std::uint64_t w;
-            std::memcpy(&w, s.data() + i, 8);
-            if (quote_backslash_or_control(w)) break;
-        }
-        for (; i < s.size(); ++i) {
-            const unsigned char c = static_cast<unsigned char>(s[i]);
-            if (c >= 0x20 && c != '"' && c != '\\') continue;
-            out_.append(s.data() + run, i - run);
-            run = i + 1;
-            switch (c) {
-                case '"': out_ += "\\\""; break;
-                case '\\': out_ += "\\\\"; break;
-                case '\b': out_ += "\\b"; break;
-                case '\f': out_ += "\\f"; break;
-                case '\n': out_ += "\\n"; break;
-                case '\r': out_ += "\\r"; break;
-                case '\t': out_ += "\\t"; break;
-                default: {
-                    static const char hex[] = "0123456789abcdef";
-                    const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                    out_.append(esc, sizeof esc);
-                }
-            }
-        }
-        out_.append(s.data() + run, s.size() - run);
-        out_ += '"';
-    }
+    void quote(std::string_view s) { append_json_string(out_, s); }
 
     std::string& out_;
     std::uint64_t has_element_ = 0;

@@ -79,10 +79,13 @@ void prepare(CompiledProtocol& p) {
 
 }  // namespace
 
-std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const json& overrides, const Limits& limits,
+std::shared_ptr<const CompiledProtocol> compile_protocol(json document, const json& overrides, const Limits& limits,
                                                          std::vector<Diagnostic>& diags, const json& translations) {
     const std::size_t errors_before = diags.size();
     auto p = std::make_shared<CompiledProtocol>();
+    // The pack as loaded, kept once; every step reads it from here (translations replace it last).
+    p->document = std::move(document);
+    const json& doc = p->document;
     p->limits = limits;
     Loader L(limits, diags);
     if (!check_json_value(doc, limits.max_nesting_depth, "", diags)) return nullptr;

@@ -20,7 +20,7 @@ std::shared_ptr<const CompiledProtocol> compile_text(std::string_view text, cons
                                                      const json& translations = json()) {
     auto document = parse_json_document(text, limits.max_document_bytes, limits.max_nesting_depth, diagnostics);
     if (!document) return nullptr;
-    return detail::compile_protocol(*document, overrides, limits, diagnostics, translations);
+    return detail::compile_protocol(std::move(*document), overrides, limits, diagnostics, translations);
 }
 
 }  // namespace
@@ -110,7 +110,18 @@ Date require_today(const Context& context) {
 
 }  // namespace detail
 
-json Protocol::form(const json& answers, const Context& context) const { return form_of(Answers::tree(answers), context); }
+json Protocol::form(const json& answers, const Context& context, FormTexts texts) const {
+    return form_of(Answers::tree(answers), context, texts);
+}
+
+json Protocol::texts(const Context& context) const {
+    // A page asking for Welsh wording is told there is none, rather than shown English.
+    std::optional<std::size_t> locale =
+        context.locale.empty() ? std::optional<std::size_t>(locale_index("")) : find_locale(context.locale);
+    if (!locale)
+        throw UsageError({"unknown_locale", "/locale", id() + " has no texts in \"" + context.locale + "\""});
+    return detail::all_texts(*impl_, *locale);
+}
 
 json Protocol::screen(const json& answers, const Context& context) const {
     ScreeningRecord record;

@@ -81,7 +81,7 @@ struct Item {
     bool not_future = false;                            // date
     std::optional<Date> min_date;                       // date
     std::optional<long long> plausible_min_age, plausible_max_age;  // date of birth: "plausible_age" {min, max} in years
-    json definition;                                    // the item as written in the pack
+    const json* definition = nullptr;                   // the item in CompiledProtocol::document (not a copy)
 };
 
 struct Parameter {
@@ -219,9 +219,11 @@ void parse_answers(const CompiledProtocol& protocol, const json& answers, const 
 void decide(const CompiledProtocol& protocol, const AnswerSet& answers, const Date& today, std::string_view today_text,
             Decision& decision);
 json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
-                 std::size_t locale);
+                 std::size_t locale, bool with_texts);
 /// form()'s `texts`: the visible items', their pages' and (when complete) the consent's texts in one locale.
 json form_texts(const CompiledProtocol& protocol, const Decision& decision, std::size_t locale, bool complete);
+/// Protocol::texts(): the same for every item and page, and the consent document.
+json all_texts(const CompiledProtocol& protocol, std::size_t locale);
 /// What one screening concluded: everything in a result that depends on the answers, in about a
 /// hundred bytes. The rest of a result (messages, sources, aftercare wording, the course) is the
 /// protocol's, prepared at load, so a result is written from its record whenever it is wanted: a
@@ -262,7 +264,8 @@ json render_screening(const CompiledProtocol& protocol, const RecordData& record
 void render_screening_text(const CompiledProtocol& protocol, const RecordData& record, std::string& out);
 
 /// `translations`: an array of translation documents (load/translations.cpp), or null for none.
-std::shared_ptr<const CompiledProtocol> compile_protocol(const json& document, const json& overrides,
+/// The document is kept in the compiled protocol: pass a parsed text by std::move, not a copy.
+std::shared_ptr<const CompiledProtocol> compile_protocol(json document, const json& overrides,
                                                          const Limits& limits, std::vector<Diagnostic>& diagnostics,
                                                          const json& translations = json());
 

@@ -25,7 +25,7 @@ json missing_ids(const CompiledProtocol& p, const Decision& d) {
 
 }  // namespace
 
-json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::size_t locale) {
+json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::size_t locale, bool with_texts) {
     json visible = json::array(), ignored = json::array();
     long long answered = 0, required = 0, answered_required = 0;
     for (std::size_t slot = 0; slot < p.items.size(); ++slot) {
@@ -45,18 +45,19 @@ json render_form(const CompiledProtocol& p, const AnswerSet& a, const Decision& 
     }
     json issues = visible_issues(a, d);
     bool complete = d.missing_required.empty() && issues.empty();
-    return json{{"protocol", p.identity()},
-                {"visible", std::move(visible)},
-                {"missing_required", missing_ids(p, d)},
-                {"issues", std::move(issues)},
-                {"ignored", std::move(ignored)},
-                {"progress",
-                 {{"answered", answered},
-                  {"required", required},
-                  {"answered_required", answered_required},
-                  {"percent", required == 0 ? 100 : answered_required * 100 / required}}},
-                {"complete", complete},
-                {"texts", form_texts(p, d, locale, complete)}};
+    json form{{"protocol", p.identity()},
+              {"visible", std::move(visible)},
+              {"missing_required", missing_ids(p, d)},
+              {"issues", std::move(issues)},
+              {"ignored", std::move(ignored)},
+              {"progress",
+               {{"answered", answered},
+                {"required", required},
+                {"answered_required", answered_required},
+                {"percent", required == 0 ? 100 : answered_required * 100 / required}}},
+              {"complete", complete}};
+    if (with_texts) form["texts"] = form_texts(p, d, locale, complete);
+    return form;
 }
 
 namespace {

@@ -131,14 +131,14 @@ void Protocol::screen_into(const Answers& answers, const Context& context, Scree
     });
 }
 
-json Protocol::form_of(const Answers& answers, const Context& context) const {
+json Protocol::form_of(const Answers& answers, const Context& context, FormTexts texts) const {
     const Date today = detail::require_today(context);
     detail::AnswerSet& a = scratch().answers;
     std::optional<Diagnostic> error;
     if (!read(*impl_, answers, today, a, error)) throw UsageError(*error);
     detail::Decision& d = scratch().decision;
     detail::decide(*impl_, a, today, context.today, d);
-    return detail::render_form(*impl_, a, d, impl_->locale_index(context.locale));
+    return detail::render_form(*impl_, a, d, impl_->locale_index(context.locale), texts == FormTexts::included);
 }
 
 PreparedAnswers Protocol::prepare(const Answers& answers, const Context& context) const {

@@ -59,6 +59,15 @@ PS_EMPTY= "$cli" verify "$tmp/record.json" --seal-key-env PS_EMPTY > /dev/null 2
 printf 'back-office-key\n' > "$tmp/good.key"
 "$cli" verify "$tmp/sealed.json" --seal-key-file "$tmp/good.key" > /dev/null || fail "key file with a trailing newline works"
 
+# The wording once, the questionnaire state per keystroke (texts / form --no-texts).
+echo '{"sex": "female"}' > "$tmp/female.json"
+"$cli" form --protocol "$pack" --today 2026-11-25 --no-texts "$tmp/female.json" > "$tmp/state.json" || fail "form --no-texts exits 0"
+python3 -c "import json,sys; s=json.load(open(sys.argv[1])); assert 'texts' not in s and s['missing_required'][0] == 'date_of_birth', s" "$tmp/state.json" || fail "form --no-texts gives the state alone"
+"$cli" texts --protocol "$pack" --locale fr > "$tmp/texts.json" || fail "texts exits 0"
+python3 -c "import json,sys; t=json.load(open(sys.argv[1])); assert t['locale'] == 'fr-FR' and t['items']['drug_last_dose']['text'] == 'Last dose' and t['consent']['version'], t['locale']" "$tmp/texts.json" || fail "texts gives every item's text and the consent document"
+"$cli" texts --protocol "$pack" --locale cy > /dev/null 2> "$tmp/texts.err"; [ $? -eq 2 ] || fail "texts in a locale without texts exits 2"
+grep -q 'unknown_locale: .*"cy"' "$tmp/texts.err" || fail "texts names unknown_locale"
+
 # One strict reader: duplicate keys are an error in verify, form and logic, as in screen.
 python3 -c "import json; r=json.load(open('$tmp/sealed.json')); print('{\"signer\": {\"name\": \"Someone Else\", \"role\": \"patient\"}, ' + json.dumps(r)[1:])" > "$tmp/forged.json"
 "$cli" verify "$tmp/forged.json" --seal-key back-office-key > "$tmp/forged.out"; [ $? -eq 1 ] || fail "duplicate-key forgery exits 1"

@@ -79,7 +79,17 @@ json run(const json& v) {
         return error_of(e);
     }
     if (op == "load") return json{{"id", protocol->id()}, {"version", protocol->version()}, {"digest", protocol->digest()}};
-    if (op == "form") return protocol->form(v["answers"], context_of(v));
+    if (op == "form") {
+        const bool texts = v.value("context", json::object()).value("texts", true);
+        return protocol->form(v["answers"], context_of(v), texts ? prescreen::FormTexts::included : prescreen::FormTexts::omitted);
+    }
+    if (op == "texts") {
+        try {
+            return protocol->texts(context_of(v));
+        } catch (const prescreen::UsageError& e) {
+            return json{{"error", e.diagnostic().to_json()}};
+        }
+    }
     if (op == "screen") return protocol->screen(v["answers"], context_of(v));
     if (op == "consent") {
         try {

@@ -104,7 +104,14 @@ describe('shared vectors (identical JSON to C++)', () => {
       case 'load':
         return { id: protocol.id, version: protocol.version, digest: protocol.digest };
       case 'form':
-        return protocol.form(v.answers, options);
+        return protocol.form(v.answers, { ...options, ...(context.texts !== undefined ? { texts: context.texts } : {}) });
+      case 'texts':
+        try {
+          return protocol.texts(context.locale !== undefined ? { locale: context.locale } : {});
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+          return { error: { code: error.code, path: error.path, message: error.message } };
+        }
       case 'screen':
         return protocol.screen(v.answers, options);
       case 'consent':

@@ -100,7 +100,12 @@ def run(prescreen, vector):
     if op == "load":
         return {"id": protocol.id, "version": protocol.version, "digest": protocol.digest}
     if op == "form":
-        return protocol.form(vector["answers"], today=today, locale=locale).to_dict()
+        return protocol.form(vector["answers"], today=today, locale=locale, texts=context.get("texts", True)).to_dict()
+    if op == "texts":
+        try:
+            return protocol.texts(locale=locale)
+        except prescreen.UsageError as e:
+            return {"error": e.diagnostic.to_dict()}
     if op == "screen":
         return protocol.screen(vector["answers"], today=today, locale=locale).to_dict()
     if op == "consent":
@@ -135,7 +140,8 @@ def test_vector(prescreen, path):
             protocol = _protocol(prescreen, vector)
             fn = protocol.screen if vector["operation"] == "screen" else protocol.form
             ctx = vector.get("context", {})
-            text = fn(vector["answers"], today=ctx.get("today"), locale=ctx.get("locale")).to_json()
+            more = {"texts": ctx["texts"]} if "texts" in ctx else {}
+            text = fn(vector["answers"], today=ctx.get("today"), locale=ctx.get("locale"), **more).to_json()
             assert json.loads(text) == vector["expected"]
 
 

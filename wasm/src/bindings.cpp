@@ -153,8 +153,13 @@ std::string protocol_overrides(std::uint32_t handle) {
     return entry([&] { return ok(lookup(handle).overrides()); });
 }
 
-std::string form(std::uint32_t handle, const std::string& answers, const std::string& today, const std::string& locale) {
-    return entry([&] { return ok(lookup(handle).form(parse_answers(answers), context(today, locale))); });
+std::string form(std::uint32_t handle, const std::string& answers, const std::string& today, const std::string& locale,
+                 prescreen::FormTexts texts) {
+    return entry([&] { return ok(lookup(handle).form(parse_answers(answers), context(today, locale), texts)); });
+}
+
+std::string texts(std::uint32_t handle, const std::string& locale) {
+    return entry([&] { return ok(lookup(handle).texts(prescreen::Context{"", locale})); });
 }
 
 std::string screen(std::uint32_t handle, const std::string& answers, const std::string& today, const std::string& locale) {
@@ -317,8 +322,13 @@ PRESCREEN_EXPORT std::size_t prescreen_protocol_rules(std::uint32_t h) { return 
 PRESCREEN_EXPORT std::size_t prescreen_protocol_parameters(std::uint32_t h) { return put(protocol_parameters(h)); }
 PRESCREEN_EXPORT std::size_t prescreen_protocol_document(std::uint32_t h) { return put(protocol_document(h)); }
 PRESCREEN_EXPORT std::size_t prescreen_protocol_overrides(std::uint32_t h) { return put(protocol_overrides(h)); }
-/// answers, today, locale
-PRESCREEN_EXPORT std::size_t prescreen_form(std::uint32_t h) { return put(form(h, arguments[0], arguments[1], arguments[2])); }
+/// answers, today, locale; with_texts 0 gives the questionnaire state alone (a keystroke)
+PRESCREEN_EXPORT std::size_t prescreen_form(std::uint32_t h, int with_texts) {
+    auto texts = with_texts ? prescreen::FormTexts::included : prescreen::FormTexts::omitted;
+    return put(form(h, arguments[0], arguments[1], arguments[2], texts));
+}
+/// locale
+PRESCREEN_EXPORT std::size_t prescreen_texts(std::uint32_t h) { return put(texts(h, arguments[0])); }
 PRESCREEN_EXPORT std::size_t prescreen_screen(std::uint32_t h) { return put(screen(h, arguments[0], arguments[1], arguments[2])); }
 /// answers, request, today, locale
 PRESCREEN_EXPORT std::size_t prescreen_consent(std::uint32_t h) {

@@ -48,7 +48,9 @@
   module.protocolParameters = handleAndTexts((h) => _prescreen_protocol_parameters(h), 0);
   module.protocolDocument = handleAndTexts((h) => _prescreen_protocol_document(h), 0);
   module.protocolOverrides = handleAndTexts((h) => _prescreen_protocol_overrides(h), 0);
-  module.form = handleAndTexts((h) => _prescreen_form(h), 3);
+  module.form = (handle, answers, today, locale, withTexts = true) =>
+    handleAndTexts((h) => _prescreen_form(h, withTexts ? 1 : 0), 3)(handle, answers, today, locale);
+  module.texts = handleAndTexts((h) => _prescreen_texts(h), 1);
   module.screen = handleAndTexts((h) => _prescreen_screen(h), 3);
   module.consent = handleAndTexts((h) => _prescreen_consent(h), 4);
   module.verifyConsent = texts(() => _prescreen_verify_consent(), 2);
@@ -67,9 +69,9 @@
     argument(2, String(locale ?? ''));
     return _prescreen_screen(handle >>> 0);
   };
-  module.formInMemory = (handle, today, locale) => {
+  module.formInMemory = (handle, today, locale, withTexts = true) => {
     argument(1, String(today ?? ''));
     argument(2, String(locale ?? ''));
-    return _prescreen_form(handle >>> 0);
+    return _prescreen_form(handle >>> 0, withTexts ? 1 : 0);
   };
 })(Module);

@@ -83,6 +83,11 @@ struct Context {
     std::string locale;
 };
 
+/// Whether form() carries the wording. A page that typed a letter needs only the questionnaire state
+/// (which items are visible, missing, in error): the texts do not change between keystrokes, and
+/// building them is most of a form() call (bench/RESULTS.md, "Browser").
+enum class FormTexts { included, omitted };
+
 /// What the patient signs at the consultation. See docs/consent.md for the record format.
 struct ConsentRequest {
     std::vector<std::string> acknowledged;  // acknowledgement ids the patient ticked
@@ -149,8 +154,15 @@ public:
     json rules() const;                          // rule summaries (id, outcome, sources, ...)
     json parameters() const;                     // effective parameter values with defaults and ranges
 
-    /// Questionnaire state: visible items, missing required items, per-item issues, progress.
-    json form(const json& answers, const Context& context) const;
+    /// Questionnaire state: visible items, missing required items, per-item issues, progress,
+    /// and (FormTexts::included) the visible items' texts in the context's locale.
+    json form(const json& answers, const Context& context, FormTexts texts = FormTexts::included) const;
+
+    /// Every text a form can show, in the context's locale (the `texts` of form() for all items and
+    /// pages, and the consent document): fetched once, for a page that then calls
+    /// form(..., FormTexts::omitted) on every keystroke. `today` is not needed. A locale the pack
+    /// has no texts in (by tag or language) is a UsageError `unknown_locale`, never the default's.
+    json texts(const Context& context) const;
 
     /// Screening: outcome, defer_until, findings, aftercare and course plan.
     json screen(const json& answers, const Context& context) const;
@@ -181,7 +193,7 @@ public:
     /// error record, never an exception; throws UsageError only for an invalid `today`.
     void screen_into(const Answers& answers, const Context& context, ScreeningRecord& record) const;
     /// The questionnaire state of answers from any source (see form(json)).
-    json form_of(const Answers& answers, const Context& context) const;
+    json form_of(const Answers& answers, const Context& context, FormTexts texts = FormTexts::included) const;
     /// Validate answers once (the first third of a screening), to decide on them later.
     PreparedAnswers prepare(const Answers& answers, const Context& context) const;
     /// Decide on prepared answers: the screening without reading the answers again.

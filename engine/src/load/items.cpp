@@ -23,7 +23,7 @@ void load_items(PackLoad& pack) {
             const json& def = (*items)[i];
             std::string path = pointer_join("/items", i);
             Item item;
-            item.definition = def;
+            item.definition = &def;  // def lives in the compiled protocol's document
             if (L.object(def, path, {"id", "type", "page", "text"},
                          {"help", "required", "enable_when", "options", "min", "max", "max_length", "not_future", "min_date", "plausible_age", "fhir"},
                          "an item")) {

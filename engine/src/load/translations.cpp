@@ -188,15 +188,14 @@ void finish_translations(PackLoad& pack) {
                 L.error("unknown_translation", pointer_join(pointer_join(pointer_join("/translations", tr.locale), "texts"), it.key()),
                         "the pack has no patient text \"" + it.key() + "\" (removed or renamed; clinician notes, rule titles and "
                         "parameter descriptions stay in " + p.locales[0] + ")");
-    json document = pack.doc;
+    // The pack's texts become translation objects in place: nothing reads the document as written
+    // after this step (the digest and every check are done).
+    json& document = p.document;
     for (const auto& [pointer, by_locale] : L.translated) {
         json text = json::object();
         for (std::size_t i = 0; i < p.locales.size(); ++i) text[p.locales[i]] = by_locale[i];
         if (json* at = element_at(document, pointer)) *at = std::move(text);
     }
-    if (auto items = document.find("items"); items != document.end() && items->size() == p.items.size())
-        for (std::size_t slot = 0; slot < p.items.size(); ++slot) p.items[slot].definition = (*items)[slot];
-    p.document = std::move(document);
     p.translation_review.resize(p.locales.size());
 }
 

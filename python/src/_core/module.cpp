@@ -271,18 +271,29 @@ PYBIND11_MODULE(_core, m) {
              "The pack as JSON text.")
         .def(
             "form",
-            [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
+            [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale, py::handle texts) {
+                if (!PyBool_Check(texts.ptr())) throw py::type_error("texts must be True or False");
                 const Answers a(p, answers);
                 prescreen::Context c = context_arguments(p, today, locale);
+                auto wording = texts.ptr() == Py_True ? prescreen::FormTexts::included : prescreen::FormTexts::omitted;
                 json r;
                 {
                     py::gil_scoped_release release;
-                    r = p.form_of(a.input(), c);
+                    r = p.form_of(a.input(), c, wording);
                 }
                 return FormState(std::move(r));
             },
-            py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),
-            "Questionnaire state for answers: visible items, missing required items, issues, progress.")
+            py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(), py::arg("texts") = true,
+            "Questionnaire state for answers: visible items, missing required items, issues, progress, and\n"
+            "(texts=True) the visible items' texts; texts=False gives the state alone.")
+        .def(
+            "texts",
+            [](const prescreen::Protocol& p, py::handle locale) {
+                return to_python(p.texts(prescreen::Context{"", str_argument(locale, "locale")}));
+            },
+            py::kw_only(), py::arg("locale") = py::none(),
+            "Every text a form can show in one locale (items, pages, title, consent document) as a dict;\n"
+            "ValueError (code unknown_locale) for a locale the pack has no texts in.")
         .def(
             "screen",
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
