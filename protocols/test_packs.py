@@ -569,7 +569,7 @@ def test_microneedling_consent_material_risks(microneedling):
     rules = {r["id"] for r in microneedling["rules"]}
     for a in consent["acknowledgements"]:
         assert a["section"] in sections, a["id"]
-        assert a.get("$step") in ("pre_visit", "consultation"), a["id"]
+        assert a.get("stage") in ("pre_visit", "consultation"), a["id"]
         # Required unless it applies only to some patients (a finding) or is a free choice (photographs).
         optional = a["section"] in ("your_situation", "photographs")
         assert bool(a.get("required")) != optional, a["id"]
@@ -579,9 +579,10 @@ def test_microneedling_consent_material_risks(microneedling):
     acks = {a["id"]: a for a in consent["acknowledgements"]}
     # Two steps (CONTRAINDICATIONS-v2 §6, CONSENT.md §9): nothing before the visit says questions were answered.
     for a in acks.values():
-        if a["$step"] == "pre_visit":
+        if a["stage"] == "pre_visit":
             assert not re.search(r"questions? (were|was|have been) answered", a["text"], re.I), a["id"]
-    assert acks["questions_answered"]["$step"] == "consultation"
+    assert acks["questions_answered"]["stage"] == "consultation"
+    assert [a for a in acks if acks[a]["stage"] == "pre_visit"] == ["read_information", "answers_accurate"]
     # mn-ref-v2 §6: each new material risk recorded on its own; photographs three separate choices; voluntariness.
     for a in ("risk_tram_track", "risk_granuloma_products", "risk_milia", "risk_flare_koebner",
               "risk_prolonged_redness", "risk_numbing_toxicity"):

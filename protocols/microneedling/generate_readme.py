@@ -362,7 +362,7 @@ def generate(pack):
         w("|---|---|---|---|---|---|---|---|")
         for a in consent["acknowledgements"]:
             shown = condition(a["$when"]) if "$when" in a else ""
-            w(f"| `{a['id']}` | {a.get('section', '')} | {a.get('$step', '')} | {'yes' if a.get('material_risk') else ''} | "
+            w(f"| `{a['id']}` | {a.get('section', '')} | {a.get('stage', 'consultation')} | {'yes' if a.get('material_risk') else ''} | "
               f"{'yes' if a.get('required') else ''} | {cell(shown)} | {cell(text(a['text'], loc))} | "
               f"{source_links(a.get('sources', []))} |")
         w("")
