@@ -569,19 +569,22 @@ def test_microneedling_consent_material_risks(microneedling):
     rules = {r["id"] for r in microneedling["rules"]}
     for a in consent["acknowledgements"]:
         assert a["section"] in sections, a["id"]
-        assert a.get("$step") in ("pre_visit", "consultation"), a["id"]
-        # Required unless it applies only to some patients (a finding) or is a free choice (photographs).
-        optional = a["section"] in ("your_situation", "photographs")
-        assert bool(a.get("required")) != optional, a["id"]
-        for op, arg in walk_logic(a.get("$when", {})):
+        assert a.get("stage") in ("pre_visit", "consultation"), a["id"]
+        # Required unless a free choice (photographs); a finding-specific one applies (`when`) only to
+        # the patients it concerns, and then is required (CONTRAINDICATIONS-v2 §6).
+        assert bool(a.get("required")) != (a["section"] == "photographs"), a["id"]
+        assert ("when" in a) == (a["section"] == "your_situation"), a["id"]
+        assert "$when" not in a and "$step" not in a, a["id"]
+        for op, arg in walk_logic(a.get("when", {})):
             if op == "fired":
                 assert arg in rules, (a["id"], arg)
     acks = {a["id"]: a for a in consent["acknowledgements"]}
     # Two steps (CONTRAINDICATIONS-v2 §6, CONSENT.md §9): nothing before the visit says questions were answered.
     for a in acks.values():
-        if a["$step"] == "pre_visit":
+        if a["stage"] == "pre_visit":
             assert not re.search(r"questions? (were|was|have been) answered", a["text"], re.I), a["id"]
-    assert acks["questions_answered"]["$step"] == "consultation"
+    assert acks["questions_answered"]["stage"] == "consultation"
+    assert [a for a in acks if acks[a]["stage"] == "pre_visit"] == ["read_information", "answers_accurate"]
     # mn-ref-v2 §6: each new material risk recorded on its own; photographs three separate choices; voluntariness.
     for a in ("risk_tram_track", "risk_granuloma_products", "risk_milia", "risk_flare_koebner",
               "risk_prolonged_redness", "risk_numbing_toxicity"):
@@ -590,7 +593,7 @@ def test_microneedling_consent_material_risks(microneedling):
     assert acks["voluntary"].get("required")
     for finding in ("pih_risk_skin_type", "koebner_stable", "threads_area", "hsv_history", "herpes_other_history",
                     "anticoagulant", "keloid_tendency", "chlorhexidine_allergy"):
-        assert any(("fired", finding) in list(walk_logic(a.get("$when", {}))) for a in acks.values()), finding
+        assert any(("fired", finding) in list(walk_logic(a.get("when", {}))) for a in acks.values()), finding
     assert "Dermapen 4" in sections["procedure"]["text"]
     assert "no treatment" in sections["alternatives"]["text"].lower() or \
         "not to have any treatment" in sections["alternatives"]["text"].lower()

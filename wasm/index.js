@@ -317,6 +317,29 @@ export class Protocol {
     return fromEnvelope(callInMemory(ready(), 'screenInMemory', this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
   }
 
+  /** The consent document for this patient: only the acknowledgements that apply (docs/consent.md). */
+  consentDocument(answers, options) {
+    const { today, locale } = checkOptions(options, ['today', 'locale'], 'consentDocument options');
+    return fromEnvelope(ready().consentDocument(this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
+  }
+
+  /**
+   * The pre-visit record of two-step consent (docs/consent.md): the document was shown and read.
+   * Options: acknowledged (pre_visit ids), informationShownAt, readAt, patientReference, sealKey, today, locale.
+   */
+  informationRecord(options) {
+    const o = checkOptions(options, ['acknowledged', 'informationShownAt', 'readAt', 'patientReference', 'sealKey', 'today', 'locale'],
+      'informationRecord options');
+    const request = {};
+    if (o.acknowledged !== undefined) request.acknowledged = o.acknowledged;
+    if (o.informationShownAt !== undefined) request.information_shown_at = dateTimeOption(o.informationShownAt, 'informationShownAt');
+    if (o.readAt !== undefined) request.read_at = dateTimeOption(o.readAt, 'readAt');
+    if (o.patientReference !== undefined) request.patient_reference = o.patientReference;
+    if (o.sealKey !== undefined && o.sealKey !== null) request.seal_key = keyOption(o.sealKey, 'sealKey');
+    return fromEnvelope(ready().informationRecord(this.#live(), toJsonText(request, 'informationRecord options'),
+      todayOption(o.today), stringOption(o.locale, 'locale')));
+  }
+
   consent(answers, options) {
     const o = checkOptions(options, CONSENT_OPTIONS, 'consent options');
     const request = {};
