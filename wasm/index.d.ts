@@ -167,10 +167,26 @@ export interface ConsentOptions extends CallOptions {
   practitionerOverride?: PractitionerOverride | PractitionerOverride[] | null;
   /** The practitioner taking consent (required when the pack's `signature.countersign` is true). */
   countersignature?: { name: string; role: string; register?: string; registration_number?: string } | null;
-  /** The pre-visit record of two-step consent (made and sealed by the back office: Python `information_record`). */
+  /** The pre-visit record of two-step consent ({@link Protocol.informationRecord}; sealed by the back office). */
   informationRecord?: ConsentRecord | object | null;
   /** Back office only: add an HMAC-SHA-256 seal with this key (`seal_key`); an empty or blank key throws `empty_seal_key`. */
   sealKey?: string;
+}
+
+/** Options of {@link Protocol.informationRecord}; mapped to the C++ `InformationRequest` (docs/consent.md). */
+export interface InformationOptions {
+  /** The document's pre_visit acknowledgement ids the patient ticked. */
+  acknowledged?: string[];
+  /** When the consent document was first shown (`information_shown_at`). */
+  informationShownAt?: DateTimeInput;
+  /** When the patient confirmed reading it (`read_at`, not before it was shown). */
+  readAt?: DateTimeInput;
+  /** The clinic's reference for the patient (`patient_reference`). */
+  patientReference?: string;
+  /** Back office only: seal with this key (`seal_key`). */
+  sealKey?: string;
+  /** ISO date (YYYY-MM-DD) or Date; default: the device's today. */
+  today?: DateInput;
 }
 
 /** A practitioner's override of one finding (CONTRAINDICATIONS-v2 §5; docs/consent.md). */
@@ -269,6 +285,12 @@ export class Protocol {
    * when the outcome does not permit treatment and no practitioner override is given.
    */
   consent(answers: Answers, options?: ConsentOptions): ConsentRecord;
+  /**
+   * The pre-visit record of two-step consent (`prescreen.consent-information/1`): the document was
+   * shown and read, with its pre_visit acknowledgements. Throws {@link ProtocolError}
+   * (`acknowledgement_not_pre_visit`, `missing_acknowledgement`, `invalid_timestamp`, ...).
+   */
+  informationRecord(options?: InformationOptions): ConsentRecord;
   /** Free the engine's copy now; later calls throw `protocol_disposed`. Safe to call twice. */
   dispose(): void;
   /** `{id, version, digest}`. */

@@ -174,9 +174,10 @@ for (const [tag, outcome] of [['pl', 'eligible'], ['es', 'eligible']]) {
     assert.equal(result.outcome, outcome);
     assert.equal(result.headline, local.headline_eligible);
     await page.click('#result button.button-primary');
-    assert.equal(await currentView(page), 'consent');
+    assert.equal(await currentView(page), 'information');
     assert.match(await page.textContent('#view'), new RegExp(texts['/consent/sections/risks/title']));
-    await audit('consent');
+    assert.match(await page.textContent('#no-signature-now'), new RegExp(local.information_no_signature.slice(0, 20)));
+    await audit('information');
     await page.close();
   });
 }

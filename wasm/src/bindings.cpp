@@ -233,6 +233,52 @@ std::string consent(std::uint32_t handle, const std::string& answers, const std:
     });
 }
 
+// The pre-visit record of two-step consent: {acknowledged, information_shown_at, read_at,
+// patient_reference?, seal_key?}, type-checked like the consent request.
+prescreen::InformationRequest information_request(const json& request) {
+    if (!request.is_object())
+        throw prescreen::UsageError({"wrong_type", "", "the information request must be an object"});
+    prescreen::InformationRequest r;
+    static const char* known[] = {"acknowledged", "information_shown_at", "read_at", "patient_reference", "seal_key"};
+    for (auto it = request.begin(); it != request.end(); ++it) {
+        bool found = false;
+        for (const char* k : known) found = found || it.key() == k;
+        if (!found)
+            throw prescreen::UsageError({"unknown_field", "/" + prescreen::json_pointer_token(it.key()),
+                                         "unknown information request field \"" + it.key() + "\""});
+    }
+    if (auto it = request.find("acknowledged"); it != request.end() && !it->is_null()) {
+        if (!it->is_array())
+            throw prescreen::UsageError({"wrong_type", "/acknowledged", "acknowledged must be a list of ids"});
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            if (!(*it)[i].is_string())
+                throw prescreen::UsageError(
+                    {"wrong_type", "/acknowledged/" + std::to_string(i), "acknowledgement ids are strings"});
+            r.acknowledged.push_back((*it)[i].get<std::string>());
+        }
+    }
+    auto string_field = [&](const char* key) -> std::optional<std::string> {
+        auto it = request.find(key);
+        if (it == request.end() || it->is_null()) return std::nullopt;
+        if (!it->is_string())
+            throw prescreen::UsageError({"wrong_type", std::string("/") + key, std::string(key) + " must be a string"});
+        return it->get<std::string>();
+    };
+    r.information_shown_at = string_field("information_shown_at").value_or("");
+    r.read_at = string_field("read_at").value_or("");
+    r.patient_reference = string_field("patient_reference").value_or("");
+    r.seal_key = string_field("seal_key");  // present = a key, even ""
+    return r;
+}
+
+std::string information_record(std::uint32_t handle, const std::string& request, const std::string& today) {
+    return entry([&] {
+        const auto& protocol = lookup(handle);
+        auto parsed = information_request(parse_document(request));
+        return ok(protocol.information_record(parsed, context(today, "")));
+    });
+}
+
 // A seal key arrives as JSON text ("\"key\""), or "" for no key: an empty key given is still a key,
 // which the engine refuses (empty_seal_key).
 std::optional<std::string> key_of(const std::string& seal_key) {
@@ -323,6 +369,10 @@ PRESCREEN_EXPORT std::size_t prescreen_screen(std::uint32_t h) { return put(scre
 /// answers, request, today, locale
 PRESCREEN_EXPORT std::size_t prescreen_consent(std::uint32_t h) {
     return put(consent(h, arguments[0], arguments[1], arguments[2], arguments[3]));
+}
+/// request, today
+PRESCREEN_EXPORT std::size_t prescreen_information_record(std::uint32_t h) {
+    return put(information_record(h, arguments[0], arguments[1]));
 }
 /// record, seal key
 PRESCREEN_EXPORT std::size_t prescreen_verify_consent() { return put(verify_consent(arguments[0], arguments[1])); }
