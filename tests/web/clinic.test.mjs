@@ -95,6 +95,7 @@ test('two-step consent: the patient reads and sends; at the consultation signs (
   await review.waitForSelector('#error-summary');
   assert.equal(await review.textContent('#refusal-code'), 'missing_acknowledgement');
   assert.match(await review.textContent('#refusal-message'), /risk_scarring/);
+  assert.match(await review.textContent('#refusal-statements'), /^I understand that, rarely, micro-needling can cause scarring/);
   assert.equal(await review.inputValue('#signature-name'), 'Alex Patient');
   const strokes = JSON.parse(await review.inputValue('#strokes'));
   assert.equal(strokes.length, 2);

@@ -141,6 +141,7 @@ def test_refusals_are_the_engines_and_nothing_entered_is_lost(office_server, pro
     r = client.post(f"/review/submissions/{sid}/consent", data=fields)
     assert r.status_code == 422
     assert 'id="refusal-code">missing_acknowledgement<' in r.text and "risk_infection" in r.text
+    assert re.search(r'<ul id="refusal-statements"><li><a href="#ack-risk_infection">I understand that infection', r.text)
     assert r.text.startswith("<!doctype html>") and "<title>Error: " in r.text
     assert 'value="Alex Patient"' in r.text and 'value="[[[5,5],[9,9]]]"' in r.text and 'value="12A3456B"' in r.text
     assert re.search(rf'value="{first}" id="ack-{first}" checked', r.text)

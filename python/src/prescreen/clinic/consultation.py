@@ -43,10 +43,18 @@ ROLE = "patient"
 
 @dataclass
 class Refusal:
-    """What the engine (or the form) refused, as shown on the page."""
+    """What the engine (or the form) refused, as shown on the page; for missing statements, the
+    statements the engine's message names, so the page can link to each."""
     code: str
     path: str
     message: str
+    statements: List[Mapping[str, Any]]
+
+
+def named_statements(message: str, consent: Mapping[str, Any]) -> List[Mapping[str, Any]]:
+    """The acknowledgements an engine message names ("not acknowledged: risk_a, risk_b"), in document order."""
+    named = {part.strip() for part in message.rpartition(":")[2].split(",")}
+    return [ack for ack in consent.get("acknowledgements", []) if ack.get("id") in named]
 
 
 def consent_texts(protocol: prescreen.Protocol, answers: Mapping[str, Any], today: str) -> Dict[str, Any]:
@@ -199,8 +207,11 @@ def install(app, office, *, require, checked_form, page) -> None:
             # Shown on the page with everything the patient entered, so nothing is lost.
             with office.store.read() as conn:
                 row = actions.load(conn, submission_id)
-            return page("consultation.html", 422, **context(row, session, problem=Refusal(e.code, e.path, e.message),
-                                                           fields=fields, ticked=acknowledged))
+            refusal = Refusal(e.code, e.path, e.message, [])
+            shown = context(row, session, problem=refusal, fields=fields, ticked=acknowledged)
+            if e.code == "missing_acknowledgement":
+                refusal.statements = named_statements(e.message, shown["consent"])
+            return page("consultation.html", 422, **shown)
         return RedirectResponse(f"/review/submissions/{submission_id}/consent", status_code=303)
 
     @app.get("/review/static/signature.js")
