@@ -127,7 +127,10 @@ test('two-step consent: the patient reads and sends; at the consultation signs (
   await review.waitForSelector('#countersigned');
   assert.match(await review.textContent('#consent-verification'), /and countersignature check out/);
   assert.deepEqual(await axeViolations(review), []);
-  await review.screenshot({ path: join(outputDir, 'clinic-detail.png'), fullPage: true });
+  for (const width of [375, 1280]) {
+    await review.setViewportSize({ width, height: 900 });
+    await review.screenshot({ path: join(outputDir, `clinic-${width}-detail.png`), fullPage: true });
+  }
 
   const response = await review.request.get(`${url}review/submissions/${submissionId}/record.json`);
   assert.equal(response.status(), 200);
