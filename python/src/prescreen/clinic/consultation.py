@@ -124,7 +124,7 @@ def sign(office, user, submission_id: str, fields: Mapping[str, str], acknowledg
     if pack is None:
         raise ApiError(409, "unknown_pack", "", "the pack this submission was screened with is no longer served here")
     answers = json.loads(row["answers"])
-    information = json.loads(row["information_record"]) if row["information_record"] else None
+    information = sealed_information(row)
     signature: Dict[str, Any] = {"name": fields.get("signature_name", ""), "role": ROLE}
     strokes = read_strokes(fields.get("strokes", ""))
     if strokes is not None:
@@ -154,6 +154,15 @@ def sign(office, user, submission_id: str, fields: Mapping[str, str], acknowledg
     return record
 
 
+def sealed_information(row: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
+    """The stored pre-visit record when the back office sealed it (the engine's consent() requires
+    that); None for none, or for one kept unsealed (read in a language this server cannot load)."""
+    if not row["information_record"]:
+        return None
+    record = json.loads(row["information_record"])
+    return record if isinstance(record.get("seal"), Mapping) else None
+
+
 def cooling_off_period(protocol: prescreen.Protocol, consent_document: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     """The pack's cooling-off period ({amount, unit}) for the page, from the engine's parameters."""
     name = consent_document.get("cooling_off")
@@ -174,13 +183,14 @@ def install(app, office, *, require, checked_form, page) -> None:
             raise ApiError(409, "unknown_pack", "", "the pack this submission was screened with is no longer served here")
         now = office.settings.clock()
         answers = json.loads(row["answers"])
-        information = json.loads(row["information_record"]) if row["information_record"] else None
+        information = sealed_information(row)
+        unsealed = json.loads(row["information_record"]) if row["information_record"] and information is None else None
         consent = consent_texts(pack.protocol, answers, local_date(now))
         document = json.loads(pack.text).get("consent", {})
         record = actions.sealed_record(row)
         contact = json.loads(row["contact"]) if row["contact"] else {}
         return dict(user=session.user, csrf_token=session.csrf_token, row=row, consent=consent, record=record,
-                    sections=document_view(consent, information), information=information, contact=contact,
+                    sections=document_view(consent, information), information=information, unsealed=unsealed, contact=contact,
                     cooling=cooling_off_period(pack.protocol, document), problem=problem, fields=fields or {},
                     ticked=set(ticked), shown_at=(fields or {}).get("shown_at") or timestamp(now))
 
