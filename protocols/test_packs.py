@@ -570,10 +570,12 @@ def test_microneedling_consent_material_risks(microneedling):
     for a in consent["acknowledgements"]:
         assert a["section"] in sections, a["id"]
         assert a.get("stage") in ("pre_visit", "consultation"), a["id"]
-        # Required unless it applies only to some patients (a finding) or is a free choice (photographs).
-        optional = a["section"] in ("your_situation", "photographs")
-        assert bool(a.get("required")) != optional, a["id"]
-        for op, arg in walk_logic(a.get("$when", {})):
+        # Required unless a free choice (photographs); a finding-specific one applies (`when`) only to
+        # the patients it concerns, and then is required (CONTRAINDICATIONS-v2 §6).
+        assert bool(a.get("required")) != (a["section"] == "photographs"), a["id"]
+        assert ("when" in a) == (a["section"] == "your_situation"), a["id"]
+        assert "$when" not in a and "$step" not in a, a["id"]
+        for op, arg in walk_logic(a.get("when", {})):
             if op == "fired":
                 assert arg in rules, (a["id"], arg)
     acks = {a["id"]: a for a in consent["acknowledgements"]}
@@ -591,7 +593,7 @@ def test_microneedling_consent_material_risks(microneedling):
     assert acks["voluntary"].get("required")
     for finding in ("pih_risk_skin_type", "koebner_stable", "threads_area", "hsv_history", "herpes_other_history",
                     "anticoagulant", "keloid_tendency", "chlorhexidine_allergy"):
-        assert any(("fired", finding) in list(walk_logic(a.get("$when", {}))) for a in acks.values()), finding
+        assert any(("fired", finding) in list(walk_logic(a.get("when", {}))) for a in acks.values()), finding
     assert "Dermapen 4" in sections["procedure"]["text"]
     assert "no treatment" in sections["alternatives"]["text"].lower() or \
         "not to have any treatment" in sections["alternatives"]["text"].lower()

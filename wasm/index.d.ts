@@ -167,26 +167,22 @@ export interface ConsentOptions extends CallOptions {
   practitionerOverride?: PractitionerOverride | PractitionerOverride[] | null;
   /** The practitioner taking consent (required when the pack's `signature.countersign` is true). */
   countersignature?: { name: string; role: string; register?: string; registration_number?: string } | null;
-  /** The pre-visit record of two-step consent ({@link Protocol.informationRecord}; sealed by the back office). */
+  /** The pre-visit record of two-step consent (made and sealed by the back office: Python `information_record`). */
   informationRecord?: ConsentRecord | object | null;
   /** Back office only: add an HMAC-SHA-256 seal with this key (`seal_key`); an empty or blank key throws `empty_seal_key`. */
   sealKey?: string;
 }
 
-/** Options of {@link Protocol.informationRecord}; mapped to the C++ `InformationRequest` (docs/consent.md). */
-export interface InformationOptions {
+/** Options of {@link Protocol.informationRecord} (C++ `InformationRequest`). */
+export interface InformationRecordOptions extends CallOptions {
   /** The document's pre_visit acknowledgement ids the patient ticked. */
   acknowledged?: string[];
   /** When the consent document was first shown (`information_shown_at`). */
   informationShownAt?: DateTimeInput;
   /** When the patient confirmed reading it (`read_at`, not before it was shown). */
   readAt?: DateTimeInput;
-  /** The clinic's reference for the patient (`patient_reference`). */
   patientReference?: string;
-  /** Back office only: seal with this key (`seal_key`). */
   sealKey?: string;
-  /** ISO date (YYYY-MM-DD) or Date; default: the device's today. */
-  today?: DateInput;
 }
 
 /** A practitioner's override of one finding (CONTRAINDICATIONS-v2 §5; docs/consent.md). */
@@ -233,9 +229,39 @@ export interface ConsentRecord {
   valid_until: string | null;
   patient_reference: string;
   overrides: Array<PractitionerOverride & { original_outcome: Outcome; original_defer_until: string | null }>;
+  /** The language the patient read (absent from records made before it was recorded). */
+  locale?: string;
   digest: string;
   seal?: { algorithm: string; value: string };
   [key: string]: unknown;
+}
+
+/** One acknowledgement of a patient's consent document (docs/consent.md). */
+export interface ConsentAcknowledgement {
+  id: string;
+  section: string | null;
+  /** `pre_visit`: confirmed before the visit (information record); `consultation`: at signing. */
+  stage: 'pre_visit' | 'consultation';
+  /** Required at signing (false: a free choice, e.g. photographs). */
+  required: boolean;
+  material_risk: boolean;
+  text: string;
+  sources: string[];
+}
+
+/** {@link Protocol.consentDocument}: the consent document as this patient reads it. */
+export interface ConsentDocument {
+  protocol: ProtocolIdentity;
+  document: { version: string; digest: string };
+  locale: string;
+  title: string;
+  intro: string | null;
+  sections: Array<{ id: string; kind: string; title: string; text: string; sources?: string[] }>;
+  /** Only those that apply to this screening (an acknowledgement's `when`), in document order. */
+  acknowledgements: ConsentAcknowledgement[];
+  outcome: Outcome;
+  consent_permitted: boolean;
+  findings: string[];
 }
 
 export interface Verification {
@@ -284,13 +310,11 @@ export class Protocol {
    * The consent record (screens the answers again). Throws {@link ProtocolError} `consent_not_permitted`
    * when the outcome does not permit treatment and no practitioner override is given.
    */
+  /** The pre-visit record of two-step consent: the document was shown and read (pre_visit acknowledgements). */
+  informationRecord(options: InformationRecordOptions): ConsentRecord;
+  /** The consent document for this patient: texts in the locale, the acknowledgements that apply. */
+  consentDocument(answers: Answers, options?: CallOptions): ConsentDocument;
   consent(answers: Answers, options?: ConsentOptions): ConsentRecord;
-  /**
-   * The pre-visit record of two-step consent (`prescreen.consent-information/1`): the document was
-   * shown and read, with its pre_visit acknowledgements. Throws {@link ProtocolError}
-   * (`acknowledgement_not_pre_visit`, `missing_acknowledgement`, `invalid_timestamp`, ...).
-   */
-  informationRecord(options?: InformationOptions): ConsentRecord;
   /** Free the engine's copy now; later calls throw `protocol_disposed`. Safe to call twice. */
   dispose(): void;
   /** `{id, version, digest}`. */

@@ -275,8 +275,6 @@ const CONSENT_OPTIONS = [
   'sealKey', 'today', 'locale', 'countersignature', 'informationRecord',
 ];
 
-const INFORMATION_OPTIONS = ['acknowledged', 'informationShownAt', 'readAt', 'patientReference', 'sealKey', 'today'];
-
 /** A loaded, validated protocol pack. Create with `loadProtocol`; free early with `dispose()`. */
 export class Protocol {
   #handle;
@@ -310,6 +308,29 @@ export class Protocol {
     return fromEnvelope(callInMemory(ready(), 'screenInMemory', this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
   }
 
+  /** The consent document for this patient: only the acknowledgements that apply (docs/consent.md). */
+  consentDocument(answers, options) {
+    const { today, locale } = checkOptions(options, ['today', 'locale'], 'consentDocument options');
+    return fromEnvelope(ready().consentDocument(this.#live(), answersText(answers), todayOption(today), stringOption(locale, 'locale')));
+  }
+
+  /**
+   * The pre-visit record of two-step consent (docs/consent.md): the document was shown and read.
+   * Options: acknowledged (pre_visit ids), informationShownAt, readAt, patientReference, sealKey, today, locale.
+   */
+  informationRecord(options) {
+    const o = checkOptions(options, ['acknowledged', 'informationShownAt', 'readAt', 'patientReference', 'sealKey', 'today', 'locale'],
+      'informationRecord options');
+    const request = {};
+    if (o.acknowledged !== undefined) request.acknowledged = o.acknowledged;
+    if (o.informationShownAt !== undefined) request.information_shown_at = dateTimeOption(o.informationShownAt, 'informationShownAt');
+    if (o.readAt !== undefined) request.read_at = dateTimeOption(o.readAt, 'readAt');
+    if (o.patientReference !== undefined) request.patient_reference = o.patientReference;
+    if (o.sealKey !== undefined && o.sealKey !== null) request.seal_key = keyOption(o.sealKey, 'sealKey');
+    return fromEnvelope(ready().informationRecord(this.#live(), toJsonText(request, 'informationRecord options'),
+      todayOption(o.today), stringOption(o.locale, 'locale')));
+  }
+
   consent(answers, options) {
     const o = checkOptions(options, CONSENT_OPTIONS, 'consent options');
     const request = {};
@@ -327,26 +348,6 @@ export class Protocol {
     return fromEnvelope(
       ready().consent(this.#live(), answersText(answers), toJsonText(request, 'consent options'),
         todayOption(o.today), stringOption(o.locale, 'locale')),
-    );
-  }
-
-  /**
-   * The pre-visit record of two-step consent (docs/consent.md): the patient was shown the consent
-   * document at `informationShownAt` and confirmed reading it at `readAt`, ticking the document's
-   * pre_visit acknowledgements (`acknowledged`). Refused like consent() (ProtocolError with a code).
-   */
-  informationRecord(options) {
-    const o = checkOptions(options, INFORMATION_OPTIONS, 'informationRecord options');
-    const request = {};
-    if (o.acknowledged !== undefined) request.acknowledged = o.acknowledged;
-    if (o.informationShownAt !== undefined) {
-      request.information_shown_at = dateTimeOption(o.informationShownAt, 'informationShownAt');
-    }
-    if (o.readAt !== undefined) request.read_at = dateTimeOption(o.readAt, 'readAt');
-    if (o.patientReference !== undefined) request.patient_reference = o.patientReference;
-    if (o.sealKey !== undefined && o.sealKey !== null) request.seal_key = keyOption(o.sealKey, 'sealKey');
-    return fromEnvelope(
-      ready().informationRecord(this.#live(), toJsonText(request, 'informationRecord options'), todayOption(o.today)),
     );
   }
 

@@ -193,10 +193,13 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
     if (!p.has_consent || !p.consent) refuse("no_consent_document", "/consent", "this protocol has no consent document");
     const detail::ConsentDocument& doc = *p.consent;
     if (request.seal_key) require_key(*request.seal_key, "/seal_key");
+    const std::string& locale = p.locales[detail::consent_locale(p, context)];  // the language the patient read
 
     detail::AnswerSet a = detail::read_answers(p, answers, today);
     detail::Decision d;
     detail::decide(p, a, today, context.today, d);
+    // Finding-specific acknowledgements are required only of the patients they concern (`when`).
+    const std::vector<char> applies = detail::applicable_acknowledgements(p, a, d, context.today);
     json overrides = overrides_of(p, doc, a, d, today, request.practitioner_override);
     if (!p.permits(d.outcome)) {
         if (d.outcome == Outcome::Incomplete)
@@ -238,8 +241,9 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
         for (const auto& id : info["acknowledgements"]) acknowledged.insert(id.get<std::string>());
     json required = json::array();
     std::string missing;
-    for (const auto& ack : doc.acknowledgements) {
-        if (!ack.required) continue;
+    for (std::size_t i = 0; i < doc.acknowledgements.size(); ++i) {
+        const detail::ConsentAcknowledgement& ack = doc.acknowledgements[i];
+        if (!ack.required || !applies[i]) continue;
         required.push_back(ack.id);
         if (!acknowledged.count(ack.id)) missing += (missing.empty() ? "" : ", ") + ack.id;
     }
@@ -302,6 +306,7 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
         {"valid_until", valid_until ? json(format_iso_date(*valid_until)) : json(nullptr)},
         {"patient_reference", request.patient_reference},
         {"overrides", std::move(overrides)},
+        {"locale", locale},
     };
     for (Outcome o : p.permitted_outcomes) record["permitted_outcomes"].push_back(outcome_name(o));
     std::vector<Diagnostic> numbers;
@@ -321,6 +326,7 @@ json Protocol::information_record(const InformationRequest& request, const Conte
     if (!p.has_consent || !p.consent) refuse("no_consent_document", "/consent", "this protocol has no consent document");
     const detail::ConsentDocument& doc = *p.consent;
     if (request.seal_key) require_key(*request.seal_key, "/seal_key");
+    const std::string& locale = p.locales[detail::consent_locale(p, context)];  // the language the patient read
     auto shown = parse_timestamp(request.information_shown_at);
     if (!shown) refuse("invalid_timestamp", "/information_shown_at", "information_shown_at must be an ISO date-time with a zone");
     auto read = parse_timestamp(request.read_at);
@@ -354,6 +360,7 @@ json Protocol::information_record(const InformationRequest& request, const Conte
         {"information_shown_at", request.information_shown_at},
         {"read_at", request.read_at},
         {"patient_reference", request.patient_reference},
+        {"locale", locale},
     };
     try {
         digest_and_seal(record, request.seal_key);
@@ -471,6 +478,9 @@ json verify_consent(const json& record, std::optional<std::string_view> seal_key
     } catch (const json::exception&) {
         problems.push_back({"invalid_utf8", "", "the record holds text that is not valid UTF-8"});
     }
+    // The language the patient read: absent from records made before it was recorded.
+    if (record.contains("locale") && !visible_string(record["locale"]))
+        problems.push_back({"wrong_type", "/locale", "locale must be the tag of the language the patient read, e.g. \"en-GB\""});
     if (!shape_ok) return verification(problems);
     if (type == information_type) {
         check_acknowledgements(record, problems);

@@ -25,6 +25,7 @@ bool string_list(const json& v) {
 }  // namespace
 
 std::shared_ptr<const ConsentDocument> compile_consent_document(const CompiledProtocol& p, const json& doc,
+                                                                const std::vector<std::shared_ptr<const expr::Program>>& when,
                                                                 std::vector<Diagnostic>& diags) {
     auto error = [&](const char* code, std::string path, std::string message) {
         diags.push_back({code, std::move(path), std::move(message)});
@@ -47,6 +48,8 @@ std::shared_ptr<const ConsentDocument> compile_consent_document(const CompiledPr
             if (!def.is_object() || !def.contains("id") || !def["id"].is_string()) continue;
             ConsentAcknowledgement ack;
             ack.id = def["id"].get<std::string>();
+            ack.index = i;
+            if (i < when.size()) ack.when = when[i];
             if (def.contains("required") && def["required"].is_boolean()) ack.required = def["required"].get<bool>();
             if (auto s = def.find("stage"); s != def.end()) {
                 if (*s == "pre_visit") ack.pre_visit = true;
@@ -54,6 +57,12 @@ std::shared_ptr<const ConsentDocument> compile_consent_document(const CompiledPr
                     error("invalid_value", pointer_join(pointer_join("/consent/acknowledgements", i), "stage"),
                           "stage must be \"pre_visit\" (confirmed before the visit) or \"consultation\"");
             }
+            // The pre-visit record is made from no answers (Protocol::information_record): what is
+            // confirmed before the visit is the same for every patient.
+            if (ack.pre_visit && def.contains("when"))
+                error("invalid_value", pointer_join(pointer_join("/consent/acknowledgements", i), "when"),
+                      "a pre_visit acknowledgement is the same for every patient: only consultation acknowledgements "
+                      "can depend on the screening (\"when\")");
             out->acknowledgements.push_back(std::move(ack));
         }
     }

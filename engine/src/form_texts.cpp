@@ -8,7 +8,7 @@ namespace prescreen::detail {
 
 // A pack value in one locale: a translation object ({"en-GB": ..., "ar": ...}, complete: load
 // refuses one that is not) becomes its text; everything else is copied with its texts localized.
-static json localized(const json& value, const std::string& locale) {
+json localized(const json& value, const std::string& locale) {
     if (value.is_array()) {
         json out = json::array();
         for (const json& entry : value) out.push_back(localized(entry, locale));

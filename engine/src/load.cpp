@@ -100,8 +100,8 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(const json& doc, const 
     load_rules(pack);
     load_aftercare(pack);
     load_course(pack);
-    check_consent_section(pack);
-    p->consent = compile_consent_document(*p, doc, diags);  // consent_document.cpp
+    const auto acknowledgement_when = check_consent_section(pack);
+    p->consent = compile_consent_document(*p, doc, acknowledgement_when, diags);  // consent_document.cpp
     finish_translations(pack);
     if (diags.size() > errors_before) return nullptr;
     prepare(*p);

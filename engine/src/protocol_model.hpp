@@ -222,6 +222,8 @@ json render_form(const CompiledProtocol& protocol, const AnswerSet& answers, con
                  std::size_t locale);
 /// form()'s `texts`: the visible items', their pages' and (when complete) the consent's texts in one locale.
 json form_texts(const CompiledProtocol& protocol, const Decision& decision, std::size_t locale, bool complete);
+/// A pack value in one locale: translation objects become their text (form_texts.cpp).
+json localized(const json& value, const std::string& locale);
 /// What one screening concluded: everything in a result that depends on the answers, in about a
 /// hundred bytes. The rest of a result (messages, sources, aftercare wording, the course) is the
 /// protocol's, prepared at load, so a result is written from its record whenever it is wanted: a

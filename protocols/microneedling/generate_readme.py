@@ -64,6 +64,8 @@ def condition(logic):
         return f"age({', '.join(parts)})"
     if op == "fired":
         return f"rule `{args[0]}` fired"
+    if op == "outcome":
+        return "the outcome"
     return json.dumps(logic, ensure_ascii=False)
 
 
@@ -356,12 +358,13 @@ def generate(pack):
             w(f"- **{text(s['title'], loc)}** ({s['kind']}): {text(s['text'], loc)}{cited}")
         w("")
         w("Step: `pre_visit` = acknowledged before the visit (the information was shown and read); `consultation` = at "
-          "the consultation, with the practitioner. \"Shown when\": acknowledgements that apply only when a finding fired.")
+          "the consultation, with the practitioner. \"Shown when\": an acknowledgement that applies only to some patients "
+          "(its `when`) is shown, and required, only when that holds for the screening; the others are for everyone.")
         w("")
         w("| acknowledgement | section | step | material risk | required | shown when | text | sources |")
         w("|---|---|---|---|---|---|---|---|")
         for a in consent["acknowledgements"]:
-            shown = condition(a["$when"]) if "$when" in a else ""
+            shown = condition(a["when"]) if "when" in a else ""
             w(f"| `{a['id']}` | {a.get('section', '')} | {a.get('stage', 'consultation')} | {'yes' if a.get('material_risk') else ''} | "
               f"{'yes' if a.get('required') else ''} | {cell(shown)} | {cell(text(a['text'], loc))} | "
               f"{source_links(a.get('sources', []))} |")

@@ -3,6 +3,7 @@
 // everything else, "my questions were answered" first, is confirmed at the consultation.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -74,4 +75,187 @@ TEST_CASE("micro-needling pre-visit record refuses consultation acknowledgements
     CHECK(refusal([] { microneedling().information_record(pre_visit({"read_information"}), today()); }, &path) ==
           "missing_acknowledgement");
     CHECK(path == "/acknowledged");
+}
+
+// ---- personalised consent: an acknowledgement's `when` (CONTRAINDICATIONS-v2 §6) -------------------
+
+namespace {
+
+json answers_with(std::initializer_list<std::pair<const char*, json>> changes) {
+    json a = json::parse(file_text("protocols/microneedling/cases.json")).at("cases").at(0).at("answers");  // nothing to flag
+    for (const auto& [key, value] : changes) a[key] = value;
+    return a;
+}
+
+std::vector<std::string> ids_of(const json& list) {
+    std::vector<std::string> out;
+    for (const auto& a : list) out.push_back(a.at("id").get<std::string>());
+    return out;
+}
+
+// The acknowledgements every patient meets, in document order (protocols/microneedling/README.md).
+const std::vector<std::string> for_everyone_before = {
+    "read_information", "answers_accurate", "questions_answered", "risk_redness_swelling", "risk_bleeding_bruising",
+    "risk_prolonged_redness", "risk_infection", "risk_cold_sore", "risk_pigmentation", "risk_breakouts", "risk_milia",
+    "risk_flare_koebner", "risk_scarring", "risk_tram_track", "risk_allergy_granuloma", "risk_granuloma_products",
+    "risk_anaesthetic", "risk_numbing_toxicity", "risk_no_result"};
+const std::vector<std::string> for_everyone_after = {"alternatives_discussed", "aftercare_duties", "cooling_off_offered",
+                                                     "right_to_withdraw", "photo_care", "photo_teaching", "photo_marketing",
+                                                     "voluntary"};
+
+std::vector<std::string> everyone_and(std::vector<std::string> specific) {
+    std::vector<std::string> out = for_everyone_before;
+    out.insert(out.end(), specific.begin(), specific.end());
+    out.insert(out.end(), for_everyone_after.begin(), for_everyone_after.end());
+    return out;
+}
+
+prescreen::ConsentRequest signing(std::vector<std::string> acknowledged) {
+    prescreen::ConsentRequest r;
+    r.acknowledged = std::move(acknowledged);
+    r.signature = {{"name", "Alex Patient"}, {"role", "patient"}};
+    r.signed_at = "2026-11-25T10:31:00Z";
+    r.information_shown_at = "2026-11-25T10:20:00Z";
+    r.countersignature = {{"name", "Sam Lee"}, {"role", "nurse"}, {"register", "NMC"}, {"registration_number", "12A3456B"}};
+    return r;
+}
+
+std::vector<std::string> required_of(const json& document) {
+    std::vector<std::string> out;
+    for (const auto& a : document.at("acknowledgements"))
+        if (a.at("required") == true) out.push_back(a.at("id").get<std::string>());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("consent document: a plain eligible patient meets no finding-specific acknowledgement", "[consent][personal]") {
+    const json doc = microneedling().consent_document(answers_with({}), today());
+    CHECK(doc["outcome"] == "eligible");
+    CHECK(doc["locale"] == "en-GB");
+    CHECK(ids_of(doc["acknowledgements"]) == everyone_and({}));
+    CHECK(doc["acknowledgements"][0]["stage"] == "pre_visit");
+    CHECK(doc["acknowledgements"][1]["stage"] == "pre_visit");
+    CHECK(doc["acknowledgements"][2]["stage"] == "consultation");
+    CHECK(doc["acknowledgements"][23]["id"] == "photo_care");
+    CHECK(doc["acknowledgements"][23]["required"] == false);
+    // "Risks that apply to you in particular" with nothing under it is left out.
+    for (const auto& s : doc["sections"]) CHECK(s["id"] != "your_situation");
+    CHECK(doc["sections"].size() == 11);
+    CHECK(doc["document"]["digest"].get<std::string>().size() == 64);
+}
+
+TEST_CASE("consent document: a keloid patient is asked about keloid scarring and the override", "[consent][personal]") {
+    const json doc = microneedling().consent_document(answers_with({{"keloid_tendency", true}}), today());
+    CHECK(doc["outcome"] == "refer");  // consent only with a practitioner's override
+    CHECK(doc["consent_permitted"] == false);
+    CHECK(doc["findings"] == json::array({"keloid_tendency"}));
+    CHECK(ids_of(doc["acknowledgements"]) == everyone_and({"finding_keloid", "finding_override"}));
+    const json& keloid = doc["acknowledgements"][19];
+    CHECK(keloid["id"] == "finding_keloid");
+    CHECK(keloid["required"] == true);
+    CHECK(keloid["material_risk"] == true);
+    CHECK(keloid["stage"] == "consultation");
+    CHECK(keloid["section"] == "your_situation");
+    CHECK(keloid["sources"] == json::array({"S2", "S11"}));
+    bool situation = false;
+    for (const auto& s : doc["sections"]) situation |= s["id"] == "your_situation";
+    CHECK(situation);
+}
+
+TEST_CASE("consent document: darker skin and cold sores add PIH and herpes, nothing else", "[consent][personal]") {
+    const json doc =
+        microneedling().consent_document(answers_with({{"skin_type", "V"}, {"cold_sore_history", true}}), today());
+    CHECK(doc["outcome"] == "eligible_with_precautions");
+    CHECK(ids_of(doc["acknowledgements"]) == everyone_and({"finding_pih", "finding_herpes"}));
+}
+
+TEST_CASE("signing: a finding-specific acknowledgement is required exactly when it applies", "[consent][personal]") {
+    const json pih = answers_with({{"skin_type", "V"}});
+    const json doc = microneedling().consent_document(pih, today());
+    std::vector<std::string> required = required_of(doc);
+    CHECK(std::find(required.begin(), required.end(), "finding_pih") != required.end());
+
+    // Everything but the PIH risk: refused, and the message names it.
+    std::vector<std::string> without = required;
+    without.erase(std::find(without.begin(), without.end(), "finding_pih"));
+    try {
+        microneedling().consent(pih, signing(without), today());
+        FAIL("consent without finding_pih was accepted");
+    } catch (const prescreen::UsageError& e) {
+        CHECK(e.diagnostic().code == "missing_acknowledgement");
+        CHECK(e.diagnostic().path == "/acknowledged");
+        CHECK(e.diagnostic().message == "not acknowledged: finding_pih");
+    }
+    const json record = microneedling().consent(pih, signing(required), today());
+    CHECK(record["required_acknowledgements"] == json(required));
+    CHECK(record["screening"]["findings"] == json::array({"pih_risk_skin_type"}));
+
+    // A patient without the finding signs without it: it is neither shown nor required.
+    const json plain = microneedling().consent(answers_with({}), signing(required_of(microneedling().consent_document(answers_with({}), today()))), today());
+    const json plain_required = plain["required_acknowledgements"];
+    CHECK(std::find(plain_required.begin(), plain_required.end(), "finding_pih") == plain_required.end());
+    CHECK(plain_required.size() == required.size() - 1);
+}
+
+TEST_CASE("records name the language the patient read, inside the digest", "[consent][personal]") {
+    const json a = answers_with({});
+    const auto required = required_of(microneedling().consent_document(a, today()));
+    prescreen::Context english = today();
+    english.locale = "en";  // the language alone reads the pack's en-GB
+    const json record = microneedling().consent(a, signing(required), english);
+    CHECK(record["locale"] == "en-GB");
+    json changed = record;
+    changed["locale"] = "ar";
+    CHECK(prescreen::verify_consent(changed)["problems"][0]["code"] == "digest_mismatch");
+
+    prescreen::Context german = today();
+    german.locale = "de-DE";
+    std::string path;
+    CHECK(refusal([&] { microneedling().consent(a, signing(required), german); }, &path) == "unknown_locale");
+    CHECK(path == "/locale");
+    CHECK(refusal([&] { microneedling().consent_document(a, german); }, &path) == "unknown_locale");
+    CHECK(refusal([&] { microneedling().information_record(pre_visit({"read_information", "answers_accurate"}), german); },
+                  &path) == "unknown_locale");
+    CHECK(path == "/locale");
+    CHECK(microneedling().information_record(pre_visit({"read_information", "answers_accurate"}), today())["locale"] == "en-GB");
+}
+
+TEST_CASE("consent document in a translation loaded beside the pack", "[consent][personal]") {
+    const json es = json::parse(file_text("protocols/microneedling/translations/es.json"));
+    const auto spanish = prescreen::Protocol::load_translated(file_text("protocols/microneedling/protocol.json"), json::array({es}));
+    prescreen::Context c = today();
+    c.locale = "es";
+    const json doc = spanish.consent_document(answers_with({{"keloid_tendency", true}}), c);
+    CHECK(doc["locale"] == "es");
+    CHECK(doc["acknowledgements"][19]["text"] ==
+          es["texts"]["/consent/acknowledgements/finding_keloid/text"]);
+    prescreen::InformationRequest r = pre_visit({"read_information", "answers_accurate"});
+    CHECK(spanish.information_record(r, c)["locale"] == "es");
+}
+
+TEST_CASE("an acknowledgement's when is checked at load", "[consent][personal]") {
+    auto problems = [](const json& doc) {
+        try {
+            (void)prescreen::Protocol::from_json(doc);
+        } catch (const prescreen::ProtocolError& e) {
+            return e.diagnostics();
+        }
+        return std::vector<prescreen::Diagnostic>{};
+    };
+    auto has = [](const std::vector<prescreen::Diagnostic>& list, const std::string& code, const std::string& path) {
+        for (const auto& d : list)
+            if (d.code == code && d.path == path) return true;
+        return false;
+    };
+    json pack = json::parse(file_text("protocols/microneedling/protocol.json"));
+    json& acks = pack["consent"]["acknowledgements"];
+    REQUIRE(acks[0]["id"] == "read_information");
+    acks[0]["when"] = {{"fired", "keloid_tendency"}};        // pre_visit: the same for everyone
+    acks[24]["when"] = {{"fired", "no_such_rule"}};           // a rule the pack does not have
+    acks[25]["when"] = {{"==", {{{"var", "no_such_item"}}, true}}};
+    const auto ds = problems(pack);
+    CHECK(has(ds, "invalid_value", "/consent/acknowledgements/0/when"));
+    CHECK(has(ds, "unknown_rule", "/consent/acknowledgements/24/when/fired"));
+    CHECK(has(ds, "unknown_item", "/consent/acknowledgements/25/when/==/0/var"));
 }

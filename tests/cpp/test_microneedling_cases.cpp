@@ -197,11 +197,13 @@ const json& case_answers(const std::string& id) {
 TEST_CASE("micro-needling consent: required acknowledgements, validity and cooling-off from parameters", "[microneedling]") {
     const auto& protocol = protocol_for(json::object());
     const json& document = protocol.document().at("consent");
-    // Finding-specific acknowledgements and the photograph choices are not required (mn-ref-v2 §6).
+    // The photograph choices are never required; finding-specific acknowledgements (`when`) only
+    // of the patients they concern (mn-ref-v2 §6), so a patient with nothing to flag is asked for
+    // the required ones without a `when`.
     std::vector<std::string> all, required;
     for (const auto& a : document.at("acknowledgements")) {
         all.push_back(a.at("id").get<std::string>());
-        if (a.value("required", false)) required.push_back(a.at("id").get<std::string>());
+        if (a.value("required", false) && !a.contains("when")) required.push_back(a.at("id").get<std::string>());
     }
     CHECK(required.size() < all.size());
     CHECK(std::find(required.begin(), required.end(), "voluntary") != required.end());
@@ -235,6 +237,9 @@ TEST_CASE("micro-needling consent: required acknowledgements, validity and cooli
         const json record = protocol.consent(case_answers("cold_sore_history"), request, today);
         CHECK(record.at("screening").at("outcome") == "eligible_with_precautions");
         CHECK(record.at("screening").at("findings") == json::array({"hsv_history"}));
+        std::vector<std::string> herpes = required;  // the herpes acknowledgement, in document order
+        herpes.insert(std::find(herpes.begin(), herpes.end(), "alternatives_discussed"), "finding_herpes");
+        CHECK(record.at("required_acknowledgements").get<std::vector<std::string>>() == herpes);
     }
     SECTION("a material risk left unticked is refused") {
         auto partial = request;

@@ -81,12 +81,20 @@ json run(const json& v) {
     if (op == "load") return json{{"id", protocol->id()}, {"version", protocol->version()}, {"digest", protocol->digest()}};
     if (op == "form") return protocol->form(v["answers"], context_of(v));
     if (op == "screen") return protocol->screen(v["answers"], context_of(v));
-    if (op == "consent") {
-        try {
-            return protocol->consent(v["answers"], request_of(v["request"]), context_of(v));
-        } catch (const prescreen::UsageError& e) {
-            return json{{"error", e.diagnostic().to_json()}};
+    try {
+        if (op == "consent") return protocol->consent(v["answers"], request_of(v["request"]), context_of(v));
+        if (op == "consent_document") return protocol->consent_document(v["answers"], context_of(v));
+        if (op == "information_record") {
+            const json& r = v["request"];
+            prescreen::InformationRequest req;
+            req.acknowledged = r.value("acknowledged", std::vector<std::string>{});
+            req.information_shown_at = r.value("information_shown_at", "");
+            req.read_at = r.value("read_at", "");
+            req.patient_reference = r.value("patient_reference", "");
+            return protocol->information_record(req, context_of(v));
         }
+    } catch (const prescreen::UsageError& e) {
+        return json{{"error", e.diagnostic().to_json()}};
     }
     FAIL("unknown operation " << op);
     return nullptr;

@@ -114,6 +114,19 @@ describe('shared vectors (identical JSON to C++)', () => {
           if (!(error instanceof ProtocolError)) throw error;
           return { error: { code: error.code, path: error.path, message: error.message } };
         }
+      case 'consent_document':
+      case 'information_record':
+        try {
+          if (v.operation === 'consent_document') return protocol.consentDocument(v.answers, options);
+          const r = v.request;
+          return protocol.informationRecord({
+            acknowledged: r.acknowledged, informationShownAt: r.information_shown_at, readAt: r.read_at,
+            patientReference: r.patient_reference, ...options,
+          });
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+          return { error: { code: error.code, path: error.path, message: error.message } };
+        }
       default:
         throw new Error(`unknown operation ${v.operation}`);
     }

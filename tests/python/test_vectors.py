@@ -114,6 +114,17 @@ def run(prescreen, vector):
                 seal_key=r.get("seal_key"), countersignature=r.get("countersignature")).to_dict()
         except prescreen.UsageError as e:
             return {"error": e.diagnostic.to_dict()}
+    try:
+        if op == "consent_document":
+            return protocol.consent_document(vector["answers"], today=today, locale=locale)
+        if op == "information_record":
+            r = vector["request"]
+            return protocol.information_record(
+                today=today, locale=locale, acknowledged=r.get("acknowledged", []),
+                information_shown_at=r.get("information_shown_at", ""), read_at=r.get("read_at", ""),
+                patient_reference=r.get("patient_reference")).to_dict()
+    except prescreen.UsageError as e:
+        return {"error": e.diagnostic.to_dict()}
     raise AssertionError(f"unknown operation {op}")
 
 

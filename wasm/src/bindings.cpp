@@ -233,50 +233,46 @@ std::string consent(std::uint32_t handle, const std::string& answers, const std:
     });
 }
 
-// The pre-visit record of two-step consent: {acknowledged, information_shown_at, read_at,
-// patient_reference?, seal_key?}, type-checked like the consent request.
-prescreen::InformationRequest information_request(const json& request) {
-    if (!request.is_object())
-        throw prescreen::UsageError({"wrong_type", "", "the information request must be an object"});
-    prescreen::InformationRequest r;
-    static const char* known[] = {"acknowledged", "information_shown_at", "read_at", "patient_reference", "seal_key"};
-    for (auto it = request.begin(); it != request.end(); ++it) {
-        bool found = false;
-        for (const char* k : known) found = found || it.key() == k;
-        if (!found)
-            throw prescreen::UsageError({"unknown_field", "/" + prescreen::json_pointer_token(it.key()),
-                                         "unknown information request field \"" + it.key() + "\""});
-    }
-    if (auto it = request.find("acknowledged"); it != request.end() && !it->is_null()) {
-        if (!it->is_array())
-            throw prescreen::UsageError({"wrong_type", "/acknowledged", "acknowledged must be a list of ids"});
-        for (std::size_t i = 0; i < it->size(); ++i) {
-            if (!(*it)[i].is_string())
-                throw prescreen::UsageError(
-                    {"wrong_type", "/acknowledged/" + std::to_string(i), "acknowledgement ids are strings"});
-            r.acknowledged.push_back((*it)[i].get<std::string>());
+// The pre-visit record's request ({acknowledged, information_shown_at, read_at, patient_reference, seal_key}),
+// checked field by field as consent_request does.
+std::string information_record(std::uint32_t handle, const std::string& request_text, const std::string& today,
+                               const std::string& locale) {
+    return entry([&] {
+        json request = parse_document(request_text);
+        if (!request.is_object()) throw prescreen::UsageError({"wrong_type", "", "the request must be an object"});
+        prescreen::InformationRequest r;
+        for (auto it = request.begin(); it != request.end(); ++it) {
+            static const char* known[] = {"acknowledged", "information_shown_at", "read_at", "patient_reference", "seal_key"};
+            bool found = false;
+            for (const char* k : known) found = found || it.key() == k;
+            if (!found)
+                throw prescreen::UsageError({"unknown_field", "/" + prescreen::json_pointer_token(it.key()),
+                                             "unknown pre-visit request field \"" + it.key() + "\""});
+            if (it.key() == "acknowledged") {
+                if (!it->is_array()) throw prescreen::UsageError({"wrong_type", "/acknowledged", "acknowledged must be a list of ids"});
+                for (std::size_t i = 0; i < it->size(); ++i) {
+                    if (!(*it)[i].is_string())
+                        throw prescreen::UsageError({"wrong_type", "/acknowledged/" + std::to_string(i), "acknowledgement ids are strings"});
+                    r.acknowledged.push_back((*it)[i].get<std::string>());
+                }
+                continue;
+            }
+            if (it->is_null()) continue;
+            if (!it->is_string())
+                throw prescreen::UsageError({"wrong_type", "/" + it.key(), it.key() + " must be a string"});
+            const std::string value = it->get<std::string>();
+            if (it.key() == "information_shown_at") r.information_shown_at = value;
+            else if (it.key() == "read_at") r.read_at = value;
+            else if (it.key() == "patient_reference") r.patient_reference = value;
+            else r.seal_key = value;
         }
-    }
-    auto string_field = [&](const char* key) -> std::optional<std::string> {
-        auto it = request.find(key);
-        if (it == request.end() || it->is_null()) return std::nullopt;
-        if (!it->is_string())
-            throw prescreen::UsageError({"wrong_type", std::string("/") + key, std::string(key) + " must be a string"});
-        return it->get<std::string>();
-    };
-    r.information_shown_at = string_field("information_shown_at").value_or("");
-    r.read_at = string_field("read_at").value_or("");
-    r.patient_reference = string_field("patient_reference").value_or("");
-    r.seal_key = string_field("seal_key");  // present = a key, even ""
-    return r;
+        return ok(lookup(handle).information_record(r, context(today, locale)));
+    });
 }
 
-std::string information_record(std::uint32_t handle, const std::string& request, const std::string& today) {
-    return entry([&] {
-        const auto& protocol = lookup(handle);
-        auto parsed = information_request(parse_document(request));
-        return ok(protocol.information_record(parsed, context(today, "")));
-    });
+std::string consent_document(std::uint32_t handle, const std::string& answers, const std::string& today,
+                             const std::string& locale) {
+    return entry([&] { return ok(lookup(handle).consent_document(parse_answers(answers), context(today, locale))); });
 }
 
 // A seal key arrives as JSON text ("\"key\""), or "" for no key: an empty key given is still a key,
@@ -370,9 +366,13 @@ PRESCREEN_EXPORT std::size_t prescreen_screen(std::uint32_t h) { return put(scre
 PRESCREEN_EXPORT std::size_t prescreen_consent(std::uint32_t h) {
     return put(consent(h, arguments[0], arguments[1], arguments[2], arguments[3]));
 }
-/// request, today
+/// request, today, locale
 PRESCREEN_EXPORT std::size_t prescreen_information_record(std::uint32_t h) {
-    return put(information_record(h, arguments[0], arguments[1]));
+    return put(information_record(h, arguments[0], arguments[1], arguments[2]));
+}
+/// answers, today, locale
+PRESCREEN_EXPORT std::size_t prescreen_consent_document(std::uint32_t h) {
+    return put(consent_document(h, arguments[0], arguments[1], arguments[2]));
 }
 /// record, seal key
 PRESCREEN_EXPORT std::size_t prescreen_verify_consent() { return put(verify_consent(arguments[0], arguments[1])); }

@@ -51,7 +51,8 @@
   module.form = handleAndTexts((h) => _prescreen_form(h), 3);
   module.screen = handleAndTexts((h) => _prescreen_screen(h), 3);
   module.consent = handleAndTexts((h) => _prescreen_consent(h), 4);
-  module.informationRecord = handleAndTexts((h) => _prescreen_information_record(h), 2);
+  module.consentDocument = handleAndTexts((h) => _prescreen_consent_document(h), 3);
+  module.informationRecord = handleAndTexts((h) => _prescreen_information_record(h), 3);
   module.verifyConsent = texts(() => _prescreen_verify_consent(), 2);
   module.consentStatus = texts(() => _prescreen_consent_status(), 4);
   module.applyLogic = texts(() => _prescreen_apply_logic(), 4);

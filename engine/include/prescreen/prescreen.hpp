@@ -167,6 +167,12 @@ public:
     /// outcome does not permit consent and no practitioner override is given.
     json consent(const json& answers, const ConsentRequest& request, const Context& context) const;
 
+    /// The consent document as this patient reads it (docs/consent.md): its texts in the context's
+    /// locale and only the acknowledgements that apply to this screening (an acknowledgement's
+    /// `when`), each with its `stage` and whether it is required at signing. UsageError
+    /// unknown_locale for a locale the pack has no texts in, no_consent_document without one.
+    json consent_document(const json& answers, const Context& context) const;
+
     /// The pre-visit record of two-step consent (docs/consent.md): which document was shown, when,
     /// and the pre_visit acknowledgements. Throws UsageError for a missing or unknown acknowledgement.
     json information_record(const InformationRequest& request, const Context& context) const;

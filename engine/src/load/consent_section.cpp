@@ -5,10 +5,11 @@
 
 namespace prescreen::detail {
 
-void check_consent_section(PackLoad& pack) {
+std::vector<std::shared_ptr<const expr::Program>> check_consent_section(PackLoad& pack) {
     Loader& L = pack.L;
     CompiledProtocol& p = pack.p;
     const json& doc = pack.doc;
+    std::vector<std::shared_ptr<const expr::Program>> when;  // by acknowledgement
     if (auto it = doc.find("consent"); it != doc.end()) {
         const json& c = *it;
         if (L.object(c, "/consent", {"version", "title", "sections", "acknowledgements"},
@@ -57,9 +58,12 @@ void check_consent_section(PackLoad& pack) {
             if (auto a = c.find("acknowledgements"); a != c.end() && a->is_array()) {
                 for (std::size_t i = 0; i < a->size(); ++i) {
                     std::string path = pointer_join("/consent/acknowledgements", i);
-                    if (!L.object((*a)[i], path, {"id", "text"}, {"section", "required", "material_risk", "sources", "stage"},
-                                  "an acknowledgement"))
+                    when.emplace_back();
+                    if (!L.object((*a)[i], path, {"id", "text"},
+                                  {"section", "required", "material_risk", "sources", "stage", "when"}, "an acknowledgement"))
                         continue;
+                    // Over the screening, like aftercare: answers, {"fired": rule}, {"outcome": []}.
+                    when.back() = L.logic((*a)[i], "when", path, pack.result_scope);
                     L.id((*a)[i], path, ack_ids, "acknowledgement");
                     if (auto* sec = L.string((*a)[i], "section", path); sec && !section_ids.count(*sec))
                         L.error("unknown_section", pointer_join(path, "section"), "no consent section has the id \"" + *sec + "\"");
@@ -77,6 +81,7 @@ void check_consent_section(PackLoad& pack) {
             }
         }
     }
+    return when;
 }
 
 }  // namespace prescreen::detail

@@ -37,6 +37,7 @@ void order_visibility(PackLoad& pack);       // enable_when cycles, visibility o
 void load_rules(PackLoad& pack);
 void load_aftercare(PackLoad& pack);
 void load_course(PackLoad& pack);
-void check_consent_section(PackLoad& pack);  // then compile_consent_document (consent_document.cpp)
+/// Returns each acknowledgement's compiled `when` (null: none), for compile_consent_document (consent_document.cpp).
+std::vector<std::shared_ptr<const expr::Program>> check_consent_section(PackLoad& pack);
 
 }  // namespace prescreen::detail

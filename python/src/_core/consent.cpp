@@ -158,9 +158,10 @@ void register_consent(py::module_& m) {
     py::object protocol = m.attr("Protocol");
     protocol.attr("information_record") = py::cpp_function(
         [](const prescreen::Protocol& p, py::handle today, py::handle acknowledged, py::handle information_shown_at,
-           py::handle read_at, py::handle patient_reference, py::handle seal_key) {
+           py::handle read_at, py::handle patient_reference, py::handle seal_key, py::handle locale) {
             prescreen::Context c;
             c.today = iso_date_argument(today, "today");
+            c.locale = str_argument(locale, "locale");
             prescreen::InformationRequest request;
             request.acknowledged = id_list(acknowledged, "acknowledged");
             request.information_shown_at = instant(information_shown_at, "information_shown_at");
@@ -171,6 +172,7 @@ void register_consent(py::module_& m) {
         },
         py::name("information_record"), py::is_method(protocol), py::sibling(py::getattr(protocol, "information_record", py::none())),
         py::kw_only(), py::arg("today"), py::arg("acknowledged"), py::arg("information_shown_at"), py::arg("read_at"),
-        py::arg("patient_reference") = py::none(), py::arg("seal_key") = py::none(),
-        "The pre-visit record of two-step consent: the information was shown and read (pre_visit acknowledgements).");
+        py::arg("patient_reference") = py::none(), py::arg("seal_key") = py::none(), py::arg("locale") = py::none(),
+        "The pre-visit record of two-step consent: the information was shown and read (pre_visit acknowledgements), "
+        "in the language the patient read (`locale`, recorded).");
 }

@@ -339,7 +339,8 @@ PYBIND11_MODULE(_core, m) {
                py::handle patient_reference, py::handle practitioner_override, py::handle seal_key, py::handle locale,
                py::handle countersignature, py::handle information_record) {
                 json a = answers_argument(p, answers);
-                prescreen::Context c = context_arguments(p, today, locale);
+                // The locale goes to the engine as given: it refuses one the pack lacks (unknown_locale, /locale).
+                prescreen::Context c{iso_date_argument(today, "today"), str_argument(locale, "locale")};
                 prescreen::ConsentRequest request;
                 json ack = to_json_or_raise(acknowledged, "acknowledged");
                 if (!ack.is_array()) throw py::type_error("acknowledged: expected a list of acknowledgement ids");
@@ -375,6 +376,21 @@ PYBIND11_MODULE(_core, m) {
             py::arg("information_record") = py::none(),
             "Screen again and return the canonical consent record; UsageError (a ValueError) with code "
             "consent_not_permitted when the outcome does not permit consent.")
+        .def(
+            "consent_document",
+            [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
+                json a = answers_argument(p, answers);
+                prescreen::Context c{iso_date_argument(today, "today"), str_argument(locale, "locale")};
+                json r;
+                {
+                    py::gil_scoped_release release;
+                    r = p.consent_document(a, c);
+                }
+                return to_python(r);
+            },
+            py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),
+            "The consent document for this patient: texts in the locale and only the acknowledgements that "
+            "apply to this screening, each with its stage and whether it is required (docs/consent.md).")
         .def("__eq__",
              [](const prescreen::Protocol& a, py::object b) -> py::object {
                  if (!py::isinstance<prescreen::Protocol>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);

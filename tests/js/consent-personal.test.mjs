@@ -1,0 +1,82 @@
+// Personalised, two-step consent through the WebAssembly package (docs/consent.md;
+// CONTRAINDICATIONS-v2 §6): consentDocument() lists what applies to this patient, with its stage;
+// informationRecord() and consent() record the language the patient read.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { TODAY, eligibleAnswers, microneedlingText, prescreen } from './helpers.mjs';
+
+const { loadProtocol, verifyConsent, ProtocolError } = prescreen;
+
+function refusal(fn) {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    return { code: error.code, path: error.path, message: error.message };
+  }
+  return null;
+}
+
+const ids = (doc) => doc.acknowledgements.map((a) => a.id);
+const required = (doc) => doc.acknowledgements.filter((a) => a.required).map((a) => a.id);
+const SIGNING = {
+  signature: { name: 'Alex Patient', role: 'patient' }, signedAt: '2026-11-25T10:31:00Z',
+  informationShownAt: '2026-11-25T10:20:00Z', today: TODAY,
+  countersignature: { name: 'Sam Lee', role: 'nurse', register: 'NMC', registration_number: '12A3456B' },
+};
+
+describe('personalised consent (WebAssembly)', () => {
+  let protocol;
+  before(async () => {
+    protocol = await loadProtocol(microneedlingText());
+  });
+  after(() => protocol.dispose());
+
+  test('consentDocument: a keloid patient meets keloid and override acknowledgements, a plain one neither', () => {
+    const plain = protocol.consentDocument(eligibleAnswers(), { today: TODAY });
+    const keloid = protocol.consentDocument({ ...eligibleAnswers(), keloid_tendency: true }, { today: TODAY });
+    assert.equal(plain.outcome, 'eligible');
+    assert.equal(keloid.outcome, 'refer');
+    assert.deepEqual(ids(keloid).filter((id) => !ids(plain).includes(id)), ['finding_keloid', 'finding_override']);
+    assert.deepEqual(ids(plain).filter((id) => id.startsWith('finding_')), []);
+    assert.deepEqual(plain.acknowledgements.slice(0, 3).map((a) => a.stage), ['pre_visit', 'pre_visit', 'consultation']);
+    assert.equal(plain.locale, 'en-GB');
+    assert.ok(!plain.sections.some((s) => s.id === 'your_situation'));
+  });
+
+  test('consent: the finding-specific acknowledgement is required when it applies', () => {
+    const answers = { ...eligibleAnswers(), skin_type: 'V' };
+    const doc = protocol.consentDocument(answers, { today: TODAY });
+    assert.ok(required(doc).includes('finding_pih'));
+    const missing = refusal(() => protocol.consent(answers, { ...SIGNING, acknowledged: required(doc).filter((id) => id !== 'finding_pih') }));
+    assert.deepEqual([missing.code, missing.path], ['missing_acknowledgement', '/acknowledged']);
+    assert.match(missing.message, /finding_pih/);
+    const record = protocol.consent(answers, { ...SIGNING, acknowledged: required(doc) });
+    assert.deepEqual(record.required_acknowledgements, required(doc));
+    assert.equal(record.locale, 'en-GB');
+    assert.equal(verifyConsent(record).valid, true);
+  });
+
+  test('informationRecord: pre_visit acknowledgements only, the locale recorded and checked', () => {
+    const request = { acknowledged: ['read_information', 'answers_accurate'], informationShownAt: '2026-11-20T18:00:00Z',
+      readAt: '2026-11-20T18:12:00Z', patientReference: 'MN-0042', today: TODAY };
+    const info = protocol.informationRecord(request);
+    assert.equal(info.record_type, 'prescreen.consent-information/1');
+    assert.equal(info.locale, 'en-GB');
+    assert.deepEqual(info.required_acknowledgements, ['read_information', 'answers_accurate']);
+    const early = refusal(() => protocol.informationRecord({ ...request, acknowledged: [...request.acknowledged, 'questions_answered'] }));
+    assert.deepEqual([early.code, early.path], ['acknowledgement_not_pre_visit', '/acknowledged/2']);
+    const locale = refusal(() => protocol.informationRecord({ ...request, locale: 'de-DE' }));
+    assert.deepEqual([locale.code, locale.path], ['unknown_locale', '/locale']);
+    const documentLocale = refusal(() => protocol.consentDocument(eligibleAnswers(), { today: TODAY, locale: 'de-DE' }));
+    assert.deepEqual([documentLocale.code, documentLocale.path], ['unknown_locale', '/locale']);
+    assert.equal(refusal(() => protocol.informationRecord({ ...request, redAt: 'x' })).code, 'unknown_option');
+    // The pre-visit record counts at signing: the two pre_visit ids need not be ticked again.
+    const doc = protocol.consentDocument(eligibleAnswers(), { today: TODAY });
+    const atSigning = required(doc).filter((a) => !['read_information', 'answers_accurate'].includes(a));
+    const record = protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: atSigning, informationRecord: info,
+      patientReference: 'MN-0042' });
+    assert.equal(record.information_record, info.digest);
+  });
+});
