@@ -2,7 +2,8 @@
 //
 // Every decision comes from the WebAssembly engine (/wasm/index.js): which questions show, their
 // texts in the patient's locale (texts(), fetched once), whether an answer is valid, the screening outcome and
-// its dates, whether consent may be given, the consent record. The clinic's details come from
+// its dates, whether consent may be given, the record that the consent document was read (the
+// consent itself is signed at the consultation, in the back office). The clinic's details come from
 // protocols/clinic.json (clinic.js), the page's own wording from text/<locale>.json (words.js). This
 // file renders what they return and turns form controls into answers.
 //
@@ -38,11 +39,10 @@ const state = {
   touched: new Set(), // item ids whose issues are shown (after a change event)
   formState: null,
   result: null,
-  informationShownAt: null,
-  record: null,
+  informationShownAt: null, // when the consent document was first shown (ISO date-time)
+  information: null, // the engine's record that it was shown and read (before the visit)
   recordUrl: null,
-  signatureName: '',
-  acknowledged: new Set(),
+  acknowledged: new Set(), // the pre_visit statements ticked
   savedAnswers: null, // the answers as last saved on the device (JSON), for the warning before leaving
   changed: new Set(), // item ids whose question changed since a resumed draft was saved
 };
@@ -155,8 +155,8 @@ function render() {
     case 'check': return renderCheck();
     case 'save': return renderSave();
     case 'result': return renderResult();
-    case 'consent': return state.result?.consent_permitted ? renderConsent() : renderResult();
-    case 'summary': return state.record ? renderSummary() : renderResult();
+    case 'information': return state.result?.consent_permitted ? renderInformation() : renderResult();
+    case 'summary': return state.information ? renderSummary() : renderResult();
     default: return renderWelcome();
   }
 }
@@ -771,7 +771,7 @@ function renderResult() {
   }
 
   const actions = [];
-  if (result.consent_permitted) actions.push(button(say('continue_to_consent'), () => go({ view: 'consent' })));
+  if (result.consent_permitted) actions.push(button(say('continue_to_information'), () => go({ view: 'information' })));
   actions.push(button(say('print'), () => window.print(), { kind: 'secondary', id: 'print-result' }));
   actions.push(button(say('change_answers'), () => go({ view: 'check' }), { kind: 'secondary' }));
 
@@ -792,37 +792,56 @@ function renderResult() {
   sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: branch(state.answers.clinic)?.name ?? '' })));
 }
 
-// ---------------------------------------------------------------- consent
+// ---------------------------------------------------------------- the consent information (before the visit)
 
-function renderConsent() {
+// Consent comes in two steps (docs/consent.md). Here, before the visit, the patient reads the
+// consent document and confirms only its pre_visit statements ("I have read this information");
+// the engine makes the record of when it was first shown and read (informationRecord). Nothing is
+// signed here: the signature and the statements that need a conversation ("my questions were
+// answered", each material risk) are taken at the consultation, on the clinic's tablet.
+
+/** The document's acknowledgements of one stage ("pre_visit" or "consultation"), in document order. */
+function acknowledgementsAt(stage) {
+  const all = texts().consent?.acknowledgements ?? [];
+  return all.filter((ack) => (ack.stage ?? 'consultation') === stage);
+}
+
+function renderInformation() {
   const result = state.result;
   const consent = texts().consent;
   if (!result?.consent_permitted || !consent) return renderResult();
-  state.step = { view: 'consent' };
+  state.step = { view: 'information' };
   if (!state.informationShownAt) state.informationShownAt = nowIso();
   const cooling = coolingOff();
+  const preVisit = acknowledgementsAt('pre_visit');
+  const later = acknowledgementsAt('consultation');
+  const sectionTitle = new Map(consent.sections.map((section) => [section.id, section.title]));
 
-  const ackFieldset = h('fieldset', { class: 'question', id: 'q-acknowledged', 'aria-describedby': 'error-acknowledged' },
-    h('legend', {}, say('ack_legend')),
+  const ackFieldset = preVisit.length ? h('fieldset', { class: 'question', id: 'q-acknowledged', 'aria-describedby': 'error-acknowledged' },
+    h('legend', {}, say('read_legend')),
     h('p', { class: 'field-error', id: 'error-acknowledged', hidden: true }),
-    h('div', { class: 'options' }, consent.acknowledgements.map((ack, i) => h('div', { class: 'option' },
+    h('div', { class: 'options' }, preVisit.map((ack, i) => h('div', { class: 'option' },
       h('input', {
         type: 'checkbox', name: 'acknowledged', value: ack.id, id: `ack-${i}`,
         checked: state.acknowledged.has(ack.id),
         onchange: (e) => { e.target.checked ? state.acknowledged.add(ack.id) : state.acknowledged.delete(ack.id); },
       }),
-      h('label', { for: `ack-${i}` }, ack.text, ack.required === false ? h('span', { class: 'optional' }, ` ${say('optional')}`) : null)))));
+      h('label', { for: `ack-${i}` }, ack.text, ack.required === false ? h('span', { class: 'optional' }, ` ${say('optional')}`) : null))))) : null;
 
-  const signature = h('div', { class: 'question', id: 'q-signature_name' },
-    h('label', { for: 'in-signature_name', class: 'question-label' }, say('sign_label')),
-    h('p', { class: 'hint', id: 'help-signature_name' }, say('sign_hint')),
-    h('p', { class: 'field-error', id: 'error-signature_name', hidden: true }),
-    h('input', {
-      type: 'text', id: 'in-signature_name', name: 'signature_name', autocomplete: 'name',
-      value: state.signatureName, 'aria-describedby': 'help-signature_name error-signature_name',
-      oninput: (e) => { state.signatureName = e.target.value; },
-    }),
-    h('p', { class: 'sign-date' }, say('date_label'), ' ', h('strong', {}, inWords(state.today))));
+  // What the patient will be asked at the consultation, grouped by section, behind a disclosure so
+  // that the page stays short; nothing to tick here.
+  const bySection = new Map();
+  for (const ack of later) {
+    const key = ack.section ?? '';
+    if (!bySection.has(key)) bySection.set(key, []);
+    bySection.get(key).push(ack);
+  }
+  const atConsultation = later.length ? h('details', { class: 'help at-consultation', id: 'at-consultation' },
+    h('summary', {}, say('at_consultation_heading')),
+    h('p', {}, say('at_consultation_text')),
+    [...bySection].map(([section, list]) => [
+      sectionTitle.get(section) ? h('h3', {}, sectionTitle.get(section)) : null,
+      h('ul', {}, list.map((ack) => h('li', {}, ack.text)))])) : null;
 
   const coolingNotice = h('aside', { class: 'notice', 'aria-labelledby': 'cooling-heading' },
     h('h2', { id: 'cooling-heading' }, say('cooling_heading')),
@@ -832,16 +851,17 @@ function renderConsent() {
   show(consent.title,
     h('h1', {}, consent.title),
     consent.intro ? h('p', { class: 'lead' }, consent.intro) : null,
+    h('p', { class: 'notice', id: 'no-signature-now' }, say('information_no_signature')),
     consent.sections.map((section) => h('section', { class: 'consent-section', id: `section-${section.id}`, 'aria-labelledby': `section-${section.id}-title` },
       h('h2', { id: `section-${section.id}-title` }, section.title),
       paragraphs(section.text))),
     coolingNotice,
+    atConsultation,
     h('div', { id: 'error-summary', class: 'error-summary', tabindex: '-1', hidden: true }),
-    h('form', { id: 'consent-form', class: 'step-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); sign(); } },
+    h('form', { id: 'information-form', class: 'step-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); confirmRead(); } },
       ackFieldset,
-      signature,
       h('div', { class: 'actions' },
-        button(say('sign'), null, { type: 'submit' }),
+        button(say('confirm_read'), null, { type: 'submit' }),
         button(say('back_to_result'), () => history.back(), { kind: 'secondary' }))));
 }
 
@@ -862,6 +882,7 @@ function duration(amount, unit = 'days') {
 function setFieldError(id, message) {
   const error = document.getElementById(`error-${id}`);
   const container = document.getElementById(`q-${id}`);
+  if (!error || !container) return;
   error.hidden = !message;
   error.replaceChildren(...(message ? [h('span', { class: 'visually-hidden' }, say('error_prefix')), message] : []));
   container.classList.toggle('has-error', Boolean(message));
@@ -885,60 +906,34 @@ function showSummaryErrors(problems, title = texts().consent?.title ?? '') {
 }
 
 /**
- * The engine's consent call as a check that does not throw: {record} or {problem} with the engine's
- * code and path. The engine decides what is missing (unticked acknowledgements, a blank name).
+ * "I have read this": the engine's record of the reading (shown at, read at, the pre_visit
+ * statements). What is missing (an unticked statement) is the engine's refusal, shown on the field.
  */
-function tryConsent(request) {
-  try {
-    return { record: state.protocol.consent(state.answers, request) };
-  } catch (error) {
-    return { problem: error?.diagnostics?.[0] ?? { code: error?.code ?? 'error', path: error?.path ?? '', message: errorText(error) } };
-  }
-}
-
-// Where the page shows an engine refusal: field and message, by the engine's code.
-const CONSENT_FIELDS = {
-  missing_acknowledgement: { target: 'acknowledged', word: 'ack_missing' },
-  missing_signature: { target: 'signature_name', word: 'sign_missing' },
-};
-
-function sign() {
-  const formEl = document.getElementById('consent-form');
+function confirmRead() {
+  const formEl = document.getElementById('information-form');
   state.acknowledged = new Set([...formEl.querySelectorAll('input[name="acknowledged"]:checked')].map((el) => el.value));
-  state.signatureName = formEl.querySelector('#in-signature_name').value;
-  const request = {
-    acknowledged: [...state.acknowledged],
-    signature: { name: state.signatureName, role: 'patient' },
-    signedAt: nowIso(),
-    informationShownAt: state.informationShownAt,
-    today: state.today,
-    locale: LOCALE,
-  };
-  let { record, problem } = tryConsent(request);
-  const problems = problem ? [problem] : [];
-  // The engine stops at its first refusal (the name comes before the ticks): ask once more with a
-  // stand-in name, so that the patient hears about unticked statements at the same time.
-  if (problem?.code === 'missing_signature') {
-    const again = tryConsent({ ...request, signature: { name: 'name', role: 'patient' } });
-    if (again.problem) problems.push(again.problem);
-    record = null;
+  let information;
+  let problem;
+  try {
+    information = state.protocol.informationRecord({
+      acknowledged: [...state.acknowledged], informationShownAt: state.informationShownAt, readAt: nowIso(), today: state.today,
+    });
+  } catch (error) {
+    problem = error?.diagnostics?.[0] ?? { code: error?.code ?? 'error', message: errorText(error) };
   }
   setFieldError('acknowledged', '');
-  setFieldError('signature_name', '');
-  if (problems.length) {
-    const shown = problems.map((p) => {
-      const field = CONSENT_FIELDS[p.code];
-      if (field) setFieldError(field.target, say(field.word));
-      return { target: field?.target, message: field ? say(field.word) : say('consent_failed', { reason: p.message || p.code }) };
-    });
-    // The statements come before the name on the page, and so in the summary.
-    return showSummaryErrors(shown.sort((a, b) => (a.target === 'acknowledged' ? -1 : b.target === 'acknowledged' ? 1 : 0)));
+  if (problem) {
+    if (problem.code === 'missing_acknowledgement') {
+      setFieldError('acknowledged', say('read_missing'));
+      return showSummaryErrors([{ target: 'acknowledged', message: say('read_missing') }]);
+    }
+    return showSummaryErrors([{ message: say('information_failed', { reason: problem.message || problem.code }) }]);
   }
-  const check = state.engine.verifyConsent(record);
+  const check = state.engine.verifyConsent(information);
   if (!check.valid) return showSummaryErrors(check.problems.map((p) => ({ message: p.message || p.code })));
-  state.record = record;
+  state.information = information;
   if (state.recordUrl) URL.revokeObjectURL(state.recordUrl);
-  state.recordUrl = URL.createObjectURL(new Blob([JSON.stringify(record, null, 2) + '\n'], { type: 'application/json' }));
+  state.recordUrl = URL.createObjectURL(new Blob([JSON.stringify(information, null, 2) + '\n'], { type: 'application/json' }));
   go({ view: 'summary' });
 }
 
@@ -951,16 +946,9 @@ function phaseTitle(phase) {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** " (after 1 day to think it over)" from the record's cooling-off entry. */
-function coolingText(entry) {
-  const amount = entry.amount ?? entry.days;
-  if (!Number.isInteger(amount) || amount === 0) return '';
-  return ` ${say('cooling_after', { period: duration(amount, entry.unit ?? 'days') })}`;
-}
-
 function renderSummary() {
   state.step = { view: 'summary' };
-  const record = state.record;
+  const information = state.information;
   const result = state.result;
   const aftercare = result.aftercare ?? [];
   const byPhase = new Map();
@@ -969,33 +957,33 @@ function renderSummary() {
     byPhase.get(instruction.phase).push(instruction);
   }
   const course = result.course;
-  const fileName = `consent-${record.protocol?.id ?? 'record'}-${state.today}.json`;
+  const fileName = `consent-information-${information.protocol?.id ?? 'record'}-${state.today}.json`;
   const row = (term, ...value) => [h('dt', {}, term), h('dd', {}, ...value)];
   const chosen = branch(state.answers.clinic);
-  const title = say('summary_title');
+  const cooling = coolingOff();
+  const title = say('read_title');
 
   show(title,
     h('section', { id: 'summary', class: 'summary', 'data-outcome': result.outcome, 'data-defer-until': result.defer_until ?? '' },
       h('p', { class: 'print-only' }, say('print_heading', { clinic: clinicName(), date: inWords(state.today) })),
       h('h1', {}, title),
-      h('p', { class: 'lead' }, chosen ? say('summary_lead_branch', { branch: chosen.name }) : say('summary_lead')),
+      h('p', { class: 'lead' }, chosen ? say('read_lead_branch', { branch: chosen.name }) : say('read_lead')),
       h('div', { class: 'actions no-print' },
-        h('a', { class: 'button button-primary', id: 'download-record', href: state.recordUrl, download: fileName }, say('download_record')),
+        h('a', { class: 'button button-primary', id: 'download-record', href: state.recordUrl, download: fileName }, say('download_information')),
         button(say('print'), () => window.print(), { kind: 'secondary', id: 'print-summary' })),
-      sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, consentRecord: record, clinic: chosen?.name ?? '' }),
-      h('h2', {}, say('your_consent')),
-      h('dl', { class: 'record' },
-        row(say('signed_by'), record.signer?.name ?? ''),
-        row(say('signed'), dateTimeInWords(record.signed_at, pageLocale())),
+      sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, informationRecord: information, clinic: chosen?.name ?? '' }),
+      h('h2', {}, say('before_visit_heading')),
+      h('dl', { class: 'record', id: 'information-summary' },
+        row(say('shown_at'), dateTimeInWords(information.information_shown_at, pageLocale())),
+        row(say('read_at'), dateTimeInWords(information.read_at, pageLocale())),
         row(say('result_of_questions'), say(`headline_${result.outcome}`)),
-        row(say('consent_document'), say('consent_document_version', { title: texts().consent?.title ?? '', version: record.document?.version ?? '' })),
-        record.cooling_off?.treatment_not_before
-          ? row(say('earliest_treatment'), inWords(record.cooling_off.treatment_not_before), coolingText(record.cooling_off))
-          : [],
-        record.valid_until ? row(say('valid_until'), inWords(record.valid_until)) : [],
+        row(say('consent_document'), say('consent_document_version', { title: texts().consent?.title ?? '', version: information.document?.version ?? '' })),
         chosen ? row(say('clinic'), `${clinicName()}, ${chosen.name}`) : [],
-        row(say('record_check'), h('code', { class: 'digest' }, record.digest ?? ''))),
+        row(say('record_check'), h('code', { class: 'digest' }, information.digest ?? ''))),
       h('p', { class: 'hint' }, say('record_check_hint')),
+      h('h2', {}, say('sign_at_consultation_heading')),
+      h('p', { id: 'sign-at-consultation' }, say('sign_at_consultation'),
+        cooling && cooling.amount > 0 ? [' ', say('cooling_text', { period: duration(cooling.amount, cooling.unit) })] : null),
       course ? [
         h('h2', {}, say('course_heading')),
         h('p', {}, say('course_sessions', { sessions: course.sessions, weeks: course.interval_weeks })),
@@ -1017,12 +1005,12 @@ function renderSummary() {
         button(say('start_again'), confirmStartAgain, { kind: 'secondary', id: 'start-again' }))));
 }
 
-/** "Start again" deletes a signed consent too: ask first, on the page. */
+/** "Start again" deletes the record of reading too: ask first, on the page. */
 function confirmStartAgain() {
   const area = document.getElementById('start-again-area');
   area.replaceChildren(h('div', { class: 'notice notice-warning', role: 'alertdialog', 'aria-labelledby': 'confirm-heading', id: 'confirm-start-again' },
     h('h2', { id: 'confirm-heading', tabindex: '-1' }, say('confirm_start_again')),
-    h('p', {}, state.record ? say('confirm_start_again_consent') : say('confirm_start_again_answers')),
+    h('p', {}, state.information ? say('confirm_start_again_read') : say('confirm_start_again_answers')),
     h('div', { class: 'actions' },
       button(say('confirm_yes'), startAgain, { kind: 'warning', id: 'confirm-yes' }),
       button(say('confirm_no'), () => renderSummary(), { kind: 'secondary', id: 'confirm-no' }))));
@@ -1032,8 +1020,8 @@ function confirmStartAgain() {
 function startAgain() {
   if (state.recordUrl) URL.revokeObjectURL(state.recordUrl);
   Object.assign(state, {
-    answers: {}, datePartial: {}, changed: new Set(), savedAnswers: null, showMissing: false, touched: new Set(), result: null, record: null, recordUrl: null,
-    informationShownAt: null, signatureName: '', acknowledged: new Set(), returnToCheck: false,
+    answers: {}, datePartial: {}, changed: new Set(), savedAnswers: null, showMissing: false, touched: new Set(), result: null, information: null, recordUrl: null,
+    informationShownAt: null, acknowledged: new Set(), returnToCheck: false,
   });
   go({ view: 'welcome' });
 }

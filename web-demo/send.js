@@ -124,7 +124,8 @@ function followUpsPanel(api, key) {
 
 /**
  * A "Send to the clinic" section (empty unless the back office serves the page).
- * `what`: {answers, today, packDigest, browserResult, consentRecord?, clinic?}.
+ * `what`: {answers, today, packDigest, browserResult, informationRecord?, clinic?}. The consent itself
+ * is signed at the consultation, on the clinic's tablet (the back office's consultation page).
  */
 export function sendPanel(what) {
   const panel = el('section', { class: 'send-panel no-print', id: 'send-panel', 'aria-labelledby': 'send-heading', hidden: true });
@@ -135,7 +136,7 @@ export function sendPanel(what) {
     const sent = [
       'your answers to these questions',
       'the result shown on this page',
-      what.consentRecord ? 'your signed consent record' : null,
+      what.informationRecord ? 'the record that you have read the consent information' : null,
     ].filter(Boolean);
     const button = el('button', {
       type: 'button', class: 'button button-primary', id: 'send-to-clinic',
@@ -145,22 +146,15 @@ export function sendPanel(what) {
         try {
           const reply = await post(api, {
             submission_key: key, pack_digest: what.packDigest, answers: what.answers, today: what.today,
-            browser_result: what.browserResult, consent_record: what.consentRecord ?? null,
+            browser_result: what.browserResult, information_record: what.informationRecord ?? null, locale: pageLocale(),
           });
           status.replaceChildren(el('strong', {}, 'Sent. '),
             `The clinic has received it. Your reference: `, el('code', { id: 'send-reference' }, reply.submission_id), '.');
-          if (reply.sealed_record) {
-            const url = URL.createObjectURL(new Blob([JSON.stringify(reply.sealed_record, null, 2) + '\n'], { type: 'application/json' }));
-            panel.append(el('p', {}, el('a', {
-              class: 'button button-secondary', id: 'download-sealed', href: url,
-              download: `consent-${reply.submission_id}-sealed.json`,
-            }, 'Download the record the clinic sealed (JSON)')));
-          }
           button.hidden = true;
           panel.append(followUpsPanel(api, key));
           // The summary's "Nothing has been sent anywhere" is no longer true.
           document.querySelector('#summary .lead')?.replaceChildren(
-            'Sent to the clinic. You can still download your record or print this page, and bring it to your consultation.');
+            'Sent to the clinic. You can still save your record or print this page. You sign the consent at your consultation.');
         } catch (error) {
           button.disabled = false;
           status.replaceChildren(el('strong', {}, 'Not sent. '), String(error.message ?? error),

@@ -56,3 +56,42 @@ export async function startBackOffice({ prefix, request = (r) => r.url() }) {
   }
   return { url, port, data, firstLine, context, requests, consoleErrors, stop };
 }
+
+/** A practitioner signs in on `page` (the login form of the back office). */
+export async function signIn(page, url) {
+  await page.goto(`${url}review/login`);
+  await page.fill('#name', 'pat');
+  await page.fill('#password', PASSWORD);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForSelector('#queue');
+}
+
+/**
+ * Consent at the consultation on the clinic's tablet (`page`, signed in): every statement to
+ * confirm is ticked, photographs for the clinical record only, the typed name, and a drawn
+ * signature when `draw` (pointer strokes on the canvas). Returns the page on the "Consent signed" view.
+ */
+export async function signAtConsultation(page, url, submissionId, { name = 'Alex Patient', draw = false, skip = [] } = {}) {
+  await page.goto(`${url}review/submissions/${submissionId}/consent`);
+  await page.waitForSelector('#consultation-form');
+  const boxes = await page.$$eval('#consultation-form fieldset.acks input[name="acknowledged"]',
+    (els) => els.filter((el) => el.closest('fieldset').querySelector('legend').textContent.startsWith('Please confirm')).map((el) => el.value));
+  for (const id of boxes) if (!skip.includes(id)) await page.check(`#ack-${id}`);
+  if (await page.$('#ack-photo_care')) await page.check('#ack-photo_care');
+  await page.fill('#signature-name', name);
+  await page.fill('#cs-register', 'NMC');
+  await page.fill('#cs-number-consult', '12A3456B');
+  if (draw) {
+    const box = await page.locator('#signature-canvas').boundingBox();
+    // Two strokes: a wave and a dot, as a finger would draw them.
+    await page.mouse.move(box.x + 20, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i += 1) await page.mouse.move(box.x + 20 + i * 15, box.y + box.height / 2 + (i % 2 ? -20 : 20));
+    await page.mouse.up();
+    await page.mouse.move(box.x + box.width - 30, box.y + 30);
+    await page.mouse.down();
+    await page.mouse.up();
+  }
+  await page.click('#sign-consent');
+  return boxes;
+}

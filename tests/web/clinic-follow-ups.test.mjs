@@ -1,14 +1,15 @@
 // The follow-up dates in the patient's own page (web-demo/send.js), against the real back office
 // (python -m prescreen.clinic serve: uvicorn on 127.0.0.1 with SQLite) in Debian's Chromium: once
 // sent, the page asks POST /api/follow-ups with its submission key and says there are no dates
-// before the first session; a practitioner records the session on the review page; asked again, the
+// before the first session; the patient signs at the consultation and a practitioner records the
+// session on the review page; asked again, the
 // page shows the course's next sessions in words and offers them as a calendar file.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, outputDir, requireBuild } from './helpers.mjs';
-import { PASSWORD, startBackOffice } from './back_office.mjs';
+import { ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, longDate, outputDir, requireBuild } from './helpers.mjs';
+import { signAtConsultation, signIn, startBackOffice } from './back_office.mjs';
 
 let office;  // the back office and its browser (back_office.mjs)
 let url;
@@ -29,12 +30,9 @@ test('after sending, the patient sees the follow-up dates once the first session
   await page.goto(`${url}?today=${TODAY}`);
   await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
   await answerQuestionnaire(page, ELIGIBLE);
-  await page.click('button:has-text("Continue to consent")');
-  for (const id of await page.$$eval('input[name="acknowledged"]', (els) => els.map((el) => el.value))) {
-    await page.check(`input[name="acknowledged"][value="${id}"]`);
-  }
-  await page.fill('input[name="signature_name"]', 'Alex Patient');
-  await page.click('button:has-text("Sign consent")');
+  await page.click('button:has-text("Read the consent information")');
+  for (const box of await page.$$('input[name="acknowledged"]')) await box.check();
+  await page.click('button:has-text("I have read this")');
   await page.waitForSelector('#send-panel:not([hidden])');
   assert.equal(requests.filter((r) => r.url.includes('/api/follow-ups')).length, 0, 'nothing is asked before sending');
   await page.click('#send-to-clinic');
@@ -50,16 +48,20 @@ test('after sending, the patient sees the follow-up dates once the first session
   assert.deepEqual(JSON.parse(asked[0].body), { submission_key: sent.submission_key });
   assert.deepEqual(await axeViolations(page), []);
 
-  // The practitioner records the first session (acne scars: 3 sessions, 4 weeks apart).
+  // At the consultation the patient signs on the tablet; the practitioner records the first
+  // session (acne scars: 3 sessions, 4 weeks apart).
   const review = await context.newPage();
-  await review.goto(`${url}review/login`);
-  await review.fill('#name', 'pat');
-  await review.fill('#password', PASSWORD);
-  await review.click('button:has-text("Sign in")');
-  await review.waitForSelector('#queue');
+  await signIn(review, url);
+  await signAtConsultation(review, url, submissionId);
+  await review.waitForSelector('#consent-signed');
+  // The first session on the first day the cooling-off allows (signing is on the server's real day).
+  const signed = await (await review.request.get(`${url}review/submissions/${submissionId}/record.json`)).json();
+  const session = signed.cooling_off.treatment_not_before;
+  const weeksAfter = (weeks) => new Date(Date.parse(`${session}T00:00:00Z`) + weeks * 7 * 86_400_000).toISOString().slice(0, 10);
+  const next = [weeksAfter(4), weeksAfter(8)];
   await review.goto(`${url}review/submissions/${submissionId}`);
   await review.click('summary:has-text("Record a treatment session")');
-  await review.fill('#t-date', '2026-11-30');
+  await review.fill('#t-date', session);
   await review.fill('#t-device', 'Dermapen 4');
   await review.fill('#t-lot', 'LOT-2026-0419');
   await review.fill('#t-depths', 'cheeks: 1.0');
@@ -70,16 +72,16 @@ test('after sending, the patient sees the follow-up dates once the first session
   // Asked again: the dates in words, and the same dates as a calendar file.
   await page.click('#follow-ups-check');
   await page.waitForSelector('#follow-up-dates');
-  assert.match(await page.textContent('#follow-ups'), /After your session on 30 November 2026, your next sessions are:/);
+  assert.ok((await page.textContent('#follow-ups')).includes(`After your session on ${longDate(session)}, your next sessions are:`));
   assert.deepEqual(await page.$$eval('#follow-up-dates time', (els) => els.map((el) => [el.getAttribute('datetime'), el.textContent])),
-    [['2026-12-28', '28 December 2026'], ['2027-01-25', '25 January 2027']]);
+    next.map((day) => [day, longDate(day)]));
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#follow-ups-calendar')]);
   assert.equal(download.suggestedFilename(), `follow-ups-${submissionId}.ics`);
   const file = join(outputDir, 'clinic-follow-ups.ics');
   await download.saveAs(file);
   const ics = readFileSync(file, 'utf8');
   assert.equal(ics.split('BEGIN:VEVENT').length - 1, 2);
-  assert.ok(ics.includes('DTSTART;VALUE=DATE:20261228\r\n') && ics.includes('DTSTART;VALUE=DATE:20270125\r\n'), ics);
+  assert.ok(next.every((day) => ics.includes(`DTSTART;VALUE=DATE:${day.replace(/-/g, '')}\r\n`)), ics);
   assert.deepEqual(await axeViolations(page), []);
   await page.locator('#send-panel').screenshot({ path: join(outputDir, 'clinic-follow-ups.png') });
   assert.deepEqual(consoleErrors, []);

@@ -123,11 +123,11 @@ export const ELIGIBLE = Object.freeze({
   product_ingredient_allergy: false,
 });
 
-/** The kind of view the page shows now: welcome, question, check, result, consent, summary. */
+/** The kind of view the page shows now: welcome, question, check, result, information, summary. */
 export async function currentView(page) {
   return page.evaluate(() => {
     if (document.getElementById('summary')) return 'summary';
-    if (document.getElementById('consent-form')) return 'consent';
+    if (document.getElementById('information-form')) return 'information';
     if (document.getElementById('result')) return 'result';
     if (document.getElementById('check-form')) return 'check';
     if (document.getElementById('page-form')) return 'question';

@@ -1,5 +1,6 @@
 // Patient journeys through the real page, engine and pack in Debian's Chromium:
-// eligible → consent → downloaded record verified by the engine in Node; isotretinoin → deferred
+// eligible → the consent information read before the visit → its downloaded record verified by the
+// engine in Node (the signature is taken at the consultation, in the back office); isotretinoin → deferred
 // with the right date; stainless-steel allergy → not suitable, no consent. Every view is checked
 // with axe-core, and no request may leave 127.0.0.1.
 import assert from 'node:assert/strict';
@@ -35,7 +36,7 @@ function auditor(page, name) {
   };
 }
 
-test('eligible: consent, download, and the record verifies in the engine', async () => {
+test('eligible: the consent information read before the visit, its record verifies in the engine', async () => {
   const page = await openForm(session);
   const audit = auditor(page, 'eligible');
   await answerQuestionnaire(page, ELIGIBLE, { onView: audit });
@@ -43,35 +44,41 @@ test('eligible: consent, download, and the record verifies in the engine', async
   assert.equal(result.outcome, 'eligible');
   assert.equal(result.deferUntil, '');
   assert.match(result.text, /not a medical clearance/i);
-  assert.ok(result.canConsent, 'an eligible patient is offered consent');
+  assert.ok(result.canConsent, 'an eligible patient is offered the consent information');
 
-  await page.click('button:has-text("Continue to consent")');
-  assert.equal(await currentView(page), 'consent');
-  await audit('consent');
-  // Every section of the consent document and one checkbox per acknowledgement.
+  await page.click('button:has-text("Read the consent information")');
+  assert.equal(await currentView(page), 'information');
+  await audit('information');
+  // Every section of the consent document; only the pre_visit statements to tick; no signature.
   for (const section of pack.consent.sections) {
     assert.ok(await page.isVisible(`#section-${section.id}`), `section ${section.id} shown`);
   }
+  const preVisit = pack.consent.acknowledgements.filter((a) => a.stage === 'pre_visit').map((a) => a.id);
   const boxes = await page.$$eval('input[name="acknowledged"]', (els) => els.map((el) => el.value));
-  assert.deepEqual(boxes, pack.consent.acknowledgements.map((a) => a.id));
-  assert.match(await page.textContent('#view'), /Time to think it over/);
-  assert.match(await page.textContent('.sign-date'), /25 November 2026/);
+  assert.deepEqual(boxes, preVisit);
+  assert.ok(!boxes.includes('questions_answered'), 'no "my questions were answered" before the visit');
+  assert.equal(await page.$('input[name="signature_name"]'), null, 'nothing is signed before the visit');
+  assert.match(await page.textContent('#no-signature-now'), /You do not sign anything now/);
+  assert.match(await page.textContent('#view'), /After you sign at your consultation, you have at least 1 day/);
+  // The consultation statements can be read (grouped by section) but are not asked here.
+  await page.click('#at-consultation summary');
+  assert.match(await page.textContent('#at-consultation'), /my questions were answered/);
 
-  // Signing with nothing ticked is refused, with the problem announced.
-  await page.click('button:has-text("Sign consent")');
-  assert.equal(await currentView(page), 'consent');
-  assert.ok(await page.isVisible('#error-summary'));
-  assert.equal(await page.getAttribute('#q-acknowledged input', 'aria-invalid'), 'true');
-  await audit('consent-errors');
-
-  for (const id of boxes) await page.check(`input[name="acknowledged"][value="${id}"]`);
-  await page.fill('input[name="signature_name"]', 'Alex Patient');
-  await page.click('button:has-text("Sign consent")');
+  if (preVisit.length) {
+    // Confirming with nothing ticked is the engine's refusal, announced and shown on the field.
+    await page.click('button:has-text("I have read this")');
+    assert.equal(await currentView(page), 'information');
+    assert.ok(await page.isVisible('#error-summary'));
+    assert.equal(await page.getAttribute('#q-acknowledged input', 'aria-invalid'), 'true');
+    await audit('information-errors');
+    for (const id of boxes) await page.check(`input[name="acknowledged"][value="${id}"]`);
+  }
+  await page.click('button:has-text("I have read this")');
   assert.equal(await currentView(page), 'summary');
   await audit('summary');
   const summary = await page.textContent('#summary');
   assert.match(summary, /Margaret Street/);
-  assert.match(summary, /Earliest treatment date26 November 2026 \(after 1 day to think it over\)/);
+  assert.match(summary, /You sign the consent at your consultation/);
   assert.match(summary, /Your course plan/);
   assert.match(summary, /Looking after your skin/);
 
@@ -83,33 +90,30 @@ test('eligible: consent, download, and the record verifies in the engine', async
   const file = join(outputDir, download.suggestedFilename());
   await download.saveAs(file);
   const record = JSON.parse(readFileSync(file, 'utf8'));
-  assert.equal(record.record_type, 'prescreen.consent/2');
-  assert.equal(record.screening.outcome, 'eligible');
-  assert.equal(record.screening.today, TODAY);
-  assert.deepEqual(record.signer, { name: 'Alex Patient', role: 'patient', method: 'typed' });
-  assert.deepEqual([...record.acknowledgements].sort(), [...boxes].sort());
+  assert.equal(record.record_type, 'prescreen.consent-information/1');
+  assert.deepEqual(record.acknowledgements, [...preVisit].sort());
   assert.equal(record.protocol.id, pack.id);
+  assert.match(record.information_shown_at, /^2026-11-25T\d\d:\d\d:\d\dZ$/);
+  assert.ok(record.read_at >= record.information_shown_at, 'read after it was first shown');
+  assert.equal(record.seal, undefined, 'the back office seals it, not the browser');
 
   // Nothing was kept on the device: no storage, no cookies.
   assert.deepEqual(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]), [0, 0, '']);
 
-  // The engine, in Node, accepts the downloaded record as it stands.
+  // The engine, in Node, accepts the downloaded record as it stands, and makes the same one.
   const engine = await importEngine();
   await engine.init();
-  const check = engine.verifyConsent(record);
-  assert.deepEqual(check.problems, []);
-  assert.equal(check.valid, true);
-  // The page screened exactly the answers given: the same answers signed in Node give the same
-  // answers digest.
+  assert.deepEqual(engine.verifyConsent(record).problems, []);
   const protocol = await engine.loadProtocol(readFileSync(packPath, 'utf8'));
-  const again = protocol.consent(ELIGIBLE, {
-    acknowledged: boxes, signature: { name: 'Alex Patient', role: 'patient' },
-    signedAt: record.signed_at, informationShownAt: record.information_shown_at, today: TODAY,
+  const again = protocol.informationRecord({
+    acknowledged: preVisit, informationShownAt: record.information_shown_at, readAt: record.read_at, today: TODAY,
   });
-  assert.equal(again.answers_digest, record.answers_digest);
   assert.equal(again.digest, record.digest);
-  // A changed record no longer verifies.
-  assert.equal(engine.verifyConsent({ ...record, signer: { name: 'Someone Else', role: 'patient' } }).valid, false);
+  assert.equal(engine.verifyConsent({ ...record, read_at: '2026-11-24T10:00:00Z' }).valid, false);
+  // A consultation statement cannot be confirmed before the visit.
+  assert.throws(() => protocol.informationRecord({
+    acknowledged: ['questions_answered'], informationShownAt: record.information_shown_at, readAt: record.read_at, today: TODAY,
+  }), (error) => error.code === 'acknowledgement_not_pre_visit' || error.diagnostics?.[0]?.code === 'acknowledgement_not_pre_visit');
 });
 
 test('isotretinoin stopped three months ago: not yet, with the date', async () => {
@@ -144,8 +148,8 @@ test('stainless-steel allergy: not suitable, no consent step', async () => {
   assert.ok(result.text.includes(rule.message.slice(0, 40)), 'the rule\'s patient message explains why');
   assert.match(result.text, /What else may help/);
   assert.equal(result.canConsent, false);
-  assert.equal(await page.$('#consent-form'), null);
-  assert.equal(await page.$('button:has-text("Continue to consent")'), null);
+  assert.equal(await page.$('#information-form'), null);
+  assert.equal(await page.$('button:has-text("Read the consent information")'), null);
 });
 
 test('privacy: every request stayed on 127.0.0.1, no console errors', () => {

@@ -174,12 +174,42 @@ for (const [tag, outcome] of [['pl', 'eligible'], ['es', 'eligible']]) {
     assert.equal(result.outcome, outcome);
     assert.equal(result.headline, local.headline_eligible);
     await page.click('#result button.button-primary');
-    assert.equal(await currentView(page), 'consent');
+    assert.equal(await currentView(page), 'information');
     assert.match(await page.textContent('#view'), new RegExp(texts['/consent/sections/risks/title']));
-    await audit('consent');
+    assert.match(await page.textContent('#no-signature-now'), new RegExp(local.information_no_signature.slice(0, 20)));
+    await audit('information');
     await page.close();
   });
 }
+
+test('Arabic: the consent information before the visit and its summary, right to left at 375 and 1280 px', async () => {
+  const arWords = words('ar');
+  const ar = translation('ar').texts;
+  const page = await openIn('ar', 375);
+  await page.click('#welcome-form button[type="submit"]');
+  await answerQuestionnaire(page, ELIGIBLE, { started: true });
+  await page.click('#result button.button-primary');
+  assert.equal(await currentView(page), 'information');
+  assert.equal(await page.textContent('#no-signature-now'), arWords.information_no_signature);
+  assert.ok((await page.textContent('#view')).includes(ar['/consent/sections/risks/title']));
+  assert.equal(await page.textContent('#q-acknowledged legend'), arWords.read_legend);
+  const audit = auditor(page, 'ar');
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await audit('information');
+    await page.screenshot({ path: join(outputDir, `ar-${width}-information.png`), fullPage: true });
+  }
+  for (const box of await page.$$('input[name="acknowledged"]')) await box.check();
+  await page.click('#information-form button[type="submit"]');
+  assert.equal(await currentView(page), 'summary');
+  assert.equal(await page.textContent('#summary h1'), arWords.read_title);
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await audit('summary');
+    await page.screenshot({ path: join(outputDir, `ar-${width}-summary.png`), fullPage: true });
+  }
+  await page.close();
+});
 
 test('a language the pack has no translation for gives the English page', async () => {
   const page = await openForm(session, { query: `today=${TODAY}&lang=fr` });

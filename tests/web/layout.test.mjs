@@ -31,11 +31,10 @@ for (const width of [375, 1280]) {
       shots.push(file);
     };
     await answerQuestionnaire(page, ELIGIBLE, { onView: shoot });
-    await page.click('button:has-text("Continue to consent")');
-    await shoot('consent');
+    await page.click('button:has-text("Read the consent information")');
+    await shoot('information');
     for (const box of await page.$$('input[name="acknowledged"]')) await box.check();
-    await page.fill('input[name="signature_name"]', 'Alex Patient');
-    await page.click('button:has-text("Sign consent")');
+    await page.click('button:has-text("I have read this")');
     assert.equal(await currentView(page), 'summary');
     await shoot('summary');
 

@@ -156,12 +156,11 @@ test('deferred: a printable copy with the answers, and a calendar file for the d
   await page.close();
 });
 
-test('"Start again" after signing asks first; "No" keeps the consent', async () => {
+test('"Start again" after reading the consent information asks first; "No" keeps it', async () => {
   const page = await phonePage(1280);
   await answerQuestionnaire(page, ELIGIBLE);
-  await page.click('button:has-text("Continue to consent")');
+  await page.click('button:has-text("Read the consent information")');
   for (const box of await page.$$('input[name="acknowledged"]')) await box.check();
-  await page.fill('input[name="signature_name"]', 'Alex Patient');
   await submit(page);
   assert.equal(await currentView(page), 'summary');
   const summary = await page.textContent('#summary');
@@ -169,7 +168,7 @@ test('"Start again" after signing asks first; "No" keeps the consent', async () 
   assert.match(await page.textContent('#urgent'), /999/);
   assert.match(await page.textContent('#urgent'), /NHS 111/);
   await page.click('#start-again');
-  assert.match(await page.textContent('#confirm-start-again'), /signed consent will be deleted/);
+  assert.match(await page.textContent('#confirm-start-again'), /the record that you read the consent information will be deleted/);
   assert.deepEqual(await axeViolations(page), []);
   await page.click('#confirm-no');
   assert.equal(await currentView(page), 'summary');

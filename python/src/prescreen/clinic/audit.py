@@ -22,8 +22,8 @@ _MOVE_HEAD = (update(audit_head).where(audit_head.c.id == 1)
 # Writers lock the head row (FOR UPDATE on PostgreSQL; SQLite's write transaction holds the lock already).
 _READ_HEAD = select(audit_head.c.seq, audit_head.c.digest).where(audit_head.c.id == 1).with_for_update()
 
-EVENTS = ("received", "reviewed", "overridden", "countersigned", "withdrawn", "rescreened", "treatment_recorded",
-          "user_added")
+EVENTS = ("received", "reviewed", "overridden", "consent_signed", "countersigned", "withdrawn", "rescreened",
+          "treatment_recorded", "user_added")
 
 
 def row_digest(seq: int, at: str, event: str, submission_id: Optional[str], actor: str, details: Mapping[str, Any],

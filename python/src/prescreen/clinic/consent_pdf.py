@@ -41,12 +41,33 @@ def render(pack: Mapping[str, Any], record: Mapping[str, Any], submission_id: st
         pdf.multi_cell(0, 5, clean(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
 
+    def drawn_signature(pdf, strokes) -> None:
+        """The drawn strokes (canvas pixels, as in the record) in a 60 x 20 mm box."""
+        points = [p for stroke in strokes for p in stroke]
+        width = max(1, max(x for x, _ in points))
+        height = max(1, max(y for _, y in points))
+        scale = min(60 / width, 20 / height)
+        left, top = pdf.get_x(), pdf.get_y()
+        for stroke in strokes:
+            line = [(left + x * scale, top + y * scale) for x, y in stroke]
+            if len(line) > 1:
+                pdf.polyline(line)
+        pdf.set_y(top + height * scale + 3)
+
     consent = pack.get("consent", {})
     heading(_text(consent.get("title")) or "Consent to treatment", 16)
     para(f"Fairfield Skin Clinic · submission {submission_id} · consent document {record['document']['version']}")
     signer = record.get("signer", {})
     para(f"Signed by {signer.get('name')} ({signer.get('role')}) at {record.get('signed_at')}. "
          f"Information first shown at {record.get('information_shown_at')}. Valid until {record.get('valid_until')}.")
+    if signer.get("strokes"):
+        drawn_signature(pdf, signer["strokes"])
+    taken = record.get("countersignature")
+    if isinstance(taken, dict):
+        para(f"Consent taken by {taken.get('name')} ({taken.get('role')}"
+             + "".join(f", {taken[k]}" for k in ("register", "registration_number") if taken.get(k)) + ").")
+    if record.get("information_record"):
+        para(f"Read before the visit: pre-visit record {record['information_record']}.", 8)
     cooling = record.get("cooling_off") or {}
     if cooling.get("offered"):
         para(f"Cooling-off: {cooling.get('amount')} {cooling.get('unit')}; treatment not before {cooling.get('treatment_not_before')}.")

@@ -77,13 +77,18 @@ def install(app, office) -> None:
             raise ApiError(403, "forbidden", "", f"the {session.user.role} role cannot do this")
         return session
 
-    async def form_of(request: Request, session: Optional[Session]) -> Dict[str, str]:
-        form = await request.form(max_files=0, max_fields=50)
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    async def checked_form(request: Request, session: Optional[Session], max_fields: int = 50):
+        """The posted form (all values, repeated names kept) once its CSRF token matches the session's."""
+        form = await request.form(max_files=0, max_fields=max_fields)
+        token = form.get("csrf_token")
         expected = session.csrf_token if session else request.cookies.get(LOGIN_COOKIE, "")
-        if not expected or not secrets.compare_digest(fields.get("csrf_token", ""), expected):
+        if not expected or not isinstance(token, str) or not secrets.compare_digest(token, expected):
             raise ApiError(403, "csrf_failed", "/csrf_token", "the form's security token is missing or wrong: reload the page and try again")
-        return fields
+        return form
+
+    async def form_of(request: Request, session: Optional[Session]) -> Dict[str, str]:
+        form = await checked_form(request, session)
+        return {k: v for k, v in form.items() if isinstance(v, str)}
 
     @app.exception_handler(Redirect)
     async def _redirect(request: Request, r: Redirect) -> Response:
@@ -204,6 +209,7 @@ def install(app, office) -> None:
                     rescreenings=rescreen_rows, treatments=[dict(t, record=json.loads(t["record"]),
                                                                follow_ups=json.loads(t["follow_ups"])) for t in treatment_rows],
                     contact=json.loads(row["contact"]) if row["contact"] else {}, newer=newer,
+                    information=json.loads(row["information_record"]) if row["information_record"] else None,
                     record_json=json.dumps(record, indent=2, ensure_ascii=False) if record else "")
 
     @app.get("/review/submissions/{submission_id}/record.json")
@@ -320,6 +326,9 @@ def install(app, office) -> None:
         except ValueError as e:
             raise ApiError(422, "invalid_user", "", str(e)) from None
         return RedirectResponse("/review/admin/users", status_code=303)
+
+    from . import consultation  # consent at the consultation (two-step consent)
+    consultation.install(app, office, require=require, checked_form=checked_form, page=page)
 
     @app.get("/review/static/review.css")
     def stylesheet() -> Response:

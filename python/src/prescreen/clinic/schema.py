@@ -40,7 +40,7 @@ submissions = Table(
     Column("result", Text, nullable=False),
     Column("result_on_receipt", Text, nullable=False),
     Column("browser_result", Text),
-    Column("consent_record", Text),  # sealed and signed by the back office
+    Column("consent_record", Text),  # sealed and signed by the back office (sent, or signed at the consultation)
     Column("consent_digest", String(64)),
     Column("contact", Text),
     Column("patient_key", String(64)),  # who it is from (patients.py), None when unknown
@@ -50,6 +50,8 @@ submissions = Table(
     Column("reviewed_by", String(100)),
     Column("countersignature", Text),
     Column("withdrawal", Text),
+    Column("information_record", Text),  # the pre-visit record (two-step consent), sealed on receipt
+    Column("locale", String(35)),  # the language the patient read the form in (None: the pack's default)
 )
 Index("submissions_queue", submissions.c.status, submissions.c.queue_rank, submissions.c.seq)
 Index("submissions_received", submissions.c.received_at)

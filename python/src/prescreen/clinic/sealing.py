@@ -37,6 +37,7 @@ from .keys import Keys, key_id
 RECORD_CONTEXT = "prescreen consent record\n"
 COUNTERSIGNATURE_CONTEXT = "prescreen countersignature\n"
 RECEIPT_CONTEXT = "prescreen receipt\n"
+INFORMATION_TYPE = "prescreen.consent-information/1"
 
 
 @functools.lru_cache(maxsize=16)
@@ -90,6 +91,40 @@ def seal_record(protocol: prescreen.Protocol, answers: Mapping[str, Any], record
                        "the consent record does not belong to these answers and this pack "
                        f"(it differs in {', '.join(differing) or 'its digest'})")
     remade["seal"]["signature"] = sign(keys.signing_key, RECORD_CONTEXT, remade["digest"])
+    return remade
+
+
+def seal_information(protocol: prescreen.Protocol, record: Mapping[str, Any], keys: Keys, today: str) -> Dict[str, Any]:
+    """The browser's pre-visit record (two-step consent) made again by the engine from its own
+    statements, times and locale, sealed; ApiError when it does not verify or the digests differ. So
+    the consultation's consent() can require it sealed with this back office's key.
+
+    A record read in a language whose texts this server does not load (the back office loads packs
+    without their translations) cannot be made again here: it is kept as it came, verified but not
+    sealed, and the consultation then asks its statements again (one-step consent)."""
+    base = "/information_record"
+    check_result = prescreen.verify_consent(dict(record))
+    if not check_result.valid:
+        problem = check_result.problems[0]
+        raise ApiError(422, "information_invalid", base + problem.get("path", ""),
+                       f"the pre-visit record does not verify: {problem.get('message') or problem.get('code')}")
+    if record.get("record_type") != INFORMATION_TYPE:
+        raise ApiError(422, "information_invalid", base + "/record_type", f"the pre-visit record must be a {INFORMATION_TYPE} record")
+    if record["protocol"].get("digest") != protocol.digest:
+        raise ApiError(422, "information_mismatch", base + "/protocol/digest",
+                       "the pre-visit record was made with another pack than pack_digest")
+    language = {"locale": record["locale"]} if "locale" in record else {}  # recorded inside the digest
+    try:
+        remade = protocol.information_record(
+            today=today, acknowledged=list(record["acknowledgements"]), information_shown_at=record["information_shown_at"],
+            read_at=record["read_at"], patient_reference=record.get("patient_reference") or None,
+            seal_key=keys.seal_key, **language).to_dict()
+    except (ValueError, TypeError) as e:
+        if getattr(e, "code", None) == "unknown_locale":
+            return dict(record)
+        raise ApiError(422, "information_mismatch", base, f"the pre-visit record cannot be made again: {e}") from None
+    if remade["digest"] != record["digest"]:
+        raise ApiError(422, "information_mismatch", base + "/digest", "the pre-visit record does not match this pack's consent document")
     return remade
 
 

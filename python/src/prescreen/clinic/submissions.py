@@ -32,7 +32,9 @@ from .schema import submissions
 from .group_commit import GroupCommit
 from .storage import Store, insert_many
 
-FIELDS = ("submission_key", "pack_digest", "answers", "today", "browser_result", "consent_record", "contact")
+FIELDS = ("submission_key", "pack_digest", "answers", "today", "browser_result", "consent_record", "information_record",
+          "contact", "locale")
+LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,3}$")
 REQUIRED = ("submission_key", "pack_digest", "answers", "today")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
@@ -92,9 +94,12 @@ def parse_body(body: bytes) -> Tuple[Dict[str, Any], str]:
         if not isinstance(document[name], kind):
             raise ApiError(422, "wrong_type", pointer(name),
                            f"{name} must be {'a string' if kind is str else 'an object'}, got {type(document[name]).__name__}")
-    for name in ("browser_result", "consent_record", "contact"):
+    for name in ("browser_result", "consent_record", "information_record", "contact"):
         if document.get(name) is not None and not isinstance(document[name], dict):
             raise ApiError(422, "wrong_type", pointer(name), f"{name} must be an object or null")
+    locale = document.get("locale")
+    if locale is not None and (not isinstance(locale, str) or not LOCALE_PATTERN.match(locale)):
+        raise ApiError(422, "invalid_locale", "/locale", "locale must be a language tag such as en-GB or ar, or null")
     if not KEY_PATTERN.match(document["submission_key"]):
         raise ApiError(422, "invalid_submission_key", "/submission_key",
                        "submission_key must be 16 to 128 letters, digits, '-' or '_' (e.g. a random UUID)")
@@ -121,9 +126,14 @@ def summary_of(result: prescreen.ScreeningResult) -> Dict[str, Any]:
             "findings": sorted(result.finding_ids)}
 
 
-def content_digest(answers: str, result: str, result_on_receipt: str, consent_record: Optional[str], receipt: str) -> str:
-    """Digest of a submission's unchangeable columns, kept in its `received` audit row (verify-store)."""
-    return prescreen.sha256_hex("\n".join([answers, result, result_on_receipt, consent_record or "", receipt]))
+def content_digest(answers: str, result: str, result_on_receipt: str, consent_record: Optional[str], receipt: str,
+                   information_record: Optional[str] = None) -> str:
+    """Digest of a submission's unchangeable columns, kept in its `received` audit row (verify-store).
+    The pre-visit record joins only when there is one, so digests of earlier submissions still hold."""
+    parts = [answers, result, result_on_receipt, consent_record or "", receipt]
+    if information_record:
+        parts.append(information_record)
+    return prescreen.sha256_hex("\n".join(parts))
 
 
 class Receiver:
@@ -200,9 +210,14 @@ class Receiver:
                 raise ApiError(422, "consent_mismatch", "/consent_record/screening/today",
                                "the consent record was made on another day than today")
             sealed = sealing.seal_record(protocol, answers, record, self.keys)
+        # Two-step consent: the record that the patient read the consent document before the visit,
+        # sealed here so that the consultation's consent() can rely on it.
+        information = document.get("information_record")
+        if information is not None:
+            information = sealing.seal_information(protocol, information, self.keys, today)
 
         return self._store(document, digest, pack, now, server_today, result, result_json, on_receipt.outcome,
-                           on_receipt_json, flags, sealed)
+                           on_receipt_json, flags, sealed, information)
 
     # -- storing ---------------------------------------------------------------------------------
 
@@ -224,7 +239,7 @@ class Receiver:
         return body
 
     def _store(self, document, digest, pack: Pack, now, server_today, result, result_json, outcome_on_receipt,
-               on_receipt_json, flags, sealed) -> Reply:
+               on_receipt_json, flags, sealed, information=None) -> Reply:
         submission_id = "sub_" + secrets.token_hex(10)
         received_at = timestamp(now)
         outcome = result.outcome
@@ -235,10 +250,13 @@ class Receiver:
             "pack_digest": pack.digest, "outcome": outcome, "flags": flags,
             "consent_digest": sealed["digest"] if sealed else None,
         }
+        if information:
+            receipt["information_digest"] = information["digest"]
         receipt["signature"] = sealing.sign(self.keys.signing_key, sealing.RECEIPT_CONTEXT, prescreen.canonical_json(receipt))
         receipt_json = prescreen.canonical_json(receipt)
         answers_json = stored_json(document["answers"])
         sealed_json = prescreen.canonical_json(sealed) if sealed else None
+        information_json = prescreen.canonical_json(information) if information else None
         row = dict(
             id=submission_id, submission_key=document["submission_key"], request_digest=digest, received_at=received_at,
             received_on=server_today, today=document["today"], pack_digest=pack.digest, protocol_id=pack.protocol.id,
@@ -249,9 +267,10 @@ class Receiver:
             consent_record=sealed_json, consent_digest=sealed["digest"] if sealed else None,
             contact=stored_json(document["contact"]) if document.get("contact") else None,
             patient_key=patient_key(document["answers"], sealed, document.get("contact")),
-            receipt=receipt_json, status="new")
+            receipt=receipt_json, status="new", information_record=information_json, locale=document.get("locale"))
         details = {"submission_key": document["submission_key"], "request_digest": digest,
-                   "content_digest": content_digest(answers_json, result_json, on_receipt_json, sealed_json, receipt_json),
+                   "content_digest": content_digest(answers_json, result_json, on_receipt_json, sealed_json, receipt_json,
+                                                     information_json),
                    "outcome": outcome, "flags": flags, "consent_digest": row["consent_digest"]}
         written = self._writer.submit((row, details, pack))
         self._stored_packs.add(pack.digest)  # only once a transaction holding it has committed
