@@ -298,6 +298,21 @@ TEST_CASE("FHIR: the micro-needling pack exports as a Questionnaire", "[fhir]") 
     for (auto& [link, it] : by_link) CHECK(it.value("extension", json::array()).dump().find("jsonlogic") == std::string::npos);
 }
 
+TEST_CASE("FHIR: a locale the pack has no texts in is refused, not answered in its first locale", "[fhir]") {
+    auto p = small_clinic();
+    CHECK(fhir::questionnaire(p, "fr")["language"] == "fr-FR");  // by language, as form() chooses
+    for (auto call : {std::function<void()>([&] { (void)fhir::questionnaire(p, "cy"); }),
+                      std::function<void()>([&] { (void)fhir::questionnaire_response(p, json::object(), {"2026-11-25", "cy"}); })}) {
+        try {
+            call();
+            FAIL("Welsh was answered");
+        } catch (const prescreen::UsageError& e) {
+            CHECK(e.diagnostic().code == "unknown_locale");
+            CHECK(e.diagnostic().path == "/locale");
+        }
+    }
+}
+
 TEST_CASE("FHIR: translations and bounds are exported", "[fhir]") {
     auto p = small_clinic();
     json q = fhir::questionnaire(p, "fr-FR");

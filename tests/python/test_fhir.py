@@ -83,6 +83,13 @@ def test_questionnaires_validate(small, micro):
             assert {"system": "urn:prescreen:protocol-digest", "value": p.digest} in q["identifier"]
 
 
+def test_a_locale_without_texts_is_refused(small):
+    assert fhir.questionnaire(small, locale="fr")["language"] == "fr-FR"  # by language, as form() chooses
+    with pytest.raises(prescreen.UsageError) as caught:
+        fhir.questionnaire(small, locale="cy")
+    assert (caught.value.diagnostic.code, caught.value.diagnostic.path) == ("unknown_locale", "/locale")
+
+
 def test_response_validates_and_holds_only_enabled_answers(small):
     given = answers(sex="male", pregnant=True)  # pregnant is hidden for male
     qr = validate(fhir.questionnaire_response(small, given, today=datetime.date(2026, 11, 25)))

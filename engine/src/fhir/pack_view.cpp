@@ -101,7 +101,12 @@ std::string value_key(const json& object, const char* prefix) {
 std::size_t PackView::locale_index(std::string_view locale) const {
     for (std::size_t i = 0; i < locales.size(); ++i)
         if (locales[i] == locale) return i;
-    return 0;
+    // By its language alone ("fr" for "fr-FR"), as the engine chooses a form's texts; a language the
+    // pack has no texts in is refused rather than answered in the first locale.
+    auto language = [](std::string_view tag) { return tag.substr(0, tag.find('-')); };
+    for (std::size_t i = 0; i < locales.size(); ++i)
+        if (language(locales[i]) == language(locale)) return i;
+    throw UsageError({"unknown_locale", "/locale", "the pack has no texts in \"" + std::string(locale) + "\""});
 }
 
 json PackView::option_value(const PackItem& item, const json& option, std::size_t locale) const {

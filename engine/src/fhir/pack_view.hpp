@@ -50,6 +50,7 @@ struct PackView {
     std::vector<int> roots;      // top-level nodes in order
     std::vector<int> node_of_item;
 
+    /// The index of `locale` (exact tag, else by its language); UsageError unknown_locale otherwise.
     std::size_t locale_index(std::string_view locale) const;
     /// The option's value[x] as FHIR writes it, e.g. {"valueCoding": {...}} or {"valueInteger": 3}.
     json option_value(const PackItem& item, const json& option, std::size_t locale) const;
