@@ -800,16 +800,17 @@ function renderResult() {
 // signed here: the signature and the statements that need a conversation ("my questions were
 // answered", each material risk) are taken at the consultation, on the clinic's tablet.
 
-/** The document's acknowledgements of one stage ("pre_visit" or "consultation"), in document order. */
-function acknowledgementsAt(stage) {
-  const all = texts().consent?.acknowledgements ?? [];
-  return all.filter((ack) => (ack.stage ?? 'consultation') === stage);
+/** The consent document as this patient reads it (the engine's consentDocument: texts in the
+ * patient's language, only the acknowledgements that apply to this screening, each with its stage). */
+function consentDocument() {
+  return state.protocol.consentDocument(state.answers, { today: state.today, locale: LOCALE });
 }
 
 function renderInformation() {
   const result = state.result;
-  const consent = texts().consent;
-  if (!result?.consent_permitted || !consent) return renderResult();
+  if (!result?.consent_permitted) return renderResult();
+  const consent = consentDocument();
+  const acknowledgementsAt = (stage) => consent.acknowledgements.filter((ack) => ack.stage === stage);
   state.step = { view: 'information' };
   if (!state.informationShownAt) state.informationShownAt = nowIso();
   const cooling = coolingOff();
@@ -917,6 +918,7 @@ function confirmRead() {
   try {
     information = state.protocol.informationRecord({
       acknowledged: [...state.acknowledged], informationShownAt: state.informationShownAt, readAt: nowIso(), today: state.today,
+      locale: LOCALE,
     });
   } catch (error) {
     problem = error?.diagnostics?.[0] ?? { code: error?.code ?? 'error', message: errorText(error) };
