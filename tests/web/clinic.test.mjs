@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultMounts, startServer } from '../../web-demo/serve.mjs';
-import { ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, currentView, engineDir, importEngine, loadPack, outputDir, protocolsDir, repo, requireBuild } from './helpers.mjs';
+import { ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, currentView, engineDir, importEngine, outputDir, protocolsDir, repo, requireBuild } from './helpers.mjs';
 import { python, signAtConsultation, signIn, startBackOffice } from './back_office.mjs';
 
 let office;  // the back office and its browser (back_office.mjs)
@@ -137,13 +137,17 @@ test('two-step consent: the patient reads and sends; at the consultation signs (
   const record = await response.json();
   const file = join(outputDir, 'clinic-countersigned.json');
   writeFileSync(file, JSON.stringify(record, null, 2));
-  const pack = loadPack();
+  const engine = await importEngine();
+  await engine.init();
+  const protocol = await engine.loadProtocol(readFileSync(join(repo, 'protocols/microneedling/protocol.json'), 'utf8'));
   assert.equal(record.record_type, 'prescreen.consent/2');
   assert.equal(record.information_record, information.digest);
   assert.equal(record.information_shown_at, information.information_shown_at);
   assert.ok(record.signed_at > information.read_at, 'signed after reading');
   assert.deepEqual(record.acknowledgements, [...new Set([...information.acknowledgements, ...boxes, 'photo_care'])].sort());
-  const required = pack.consent.acknowledgements.filter((a) => a.required !== false).map((a) => a.id);
+  // Exactly the statements of this patient's document (the engine's consentDocument) are required.
+  const required = protocol.consentDocument(ELIGIBLE, { today: record.screening.today }).acknowledgements
+    .filter((a) => a.required).map((a) => a.id);
   assert.deepEqual(record.required_acknowledgements, required);
   assert.equal(record.signer.method, 'drawn');
   assert.deepEqual(record.signer.strokes, strokes);
@@ -162,8 +166,6 @@ test('two-step consent: the patient reads and sends; at the consultation signs (
   assert.ok(existsSync(cli), 'build/prescreen (make build) is needed');
   const cpp = spawnSync(cli, ['verify', file, '--seal-key-file', join(data, 'keys/seal.key')], { encoding: 'utf8' });
   assert.equal(cpp.status, 0, cpp.stdout + cpp.stderr);
-  const engine = await importEngine();
-  await engine.init();
   const sealKey = readFileSync(join(data, 'keys/seal.key'), 'utf8').trim();
   assert.deepEqual(engine.verifyConsent(record, { sealKey }).problems, []);
   assert.equal(engine.verifyConsent(record, { sealKey: 'another key' }).valid, false);
@@ -176,7 +178,6 @@ test('two-step consent: the patient reads and sends; at the consultation signs (
   assert.ok(signed('prescreen countersignature\n', engine.canonicalJson({ digest: record.digest, ...counter }), signature));
 
   // A second patient signs with the typed name only (the alternative to drawing).
-  const protocol = await engine.loadProtocol(readFileSync(join(repo, 'protocols/microneedling/protocol.json'), 'utf8'));
   const shown = `${TODAY}T09:00:00Z`;
   const second = await (await fetch(`${url}api/submissions`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },

@@ -30,8 +30,10 @@ def office_server(tmp_path):
     s.stop()
 
 
-def acknowledgements(protocol, stage):
-    return [a for a in protocol.document["consent"]["acknowledgements"] if a.get("stage", "consultation") == stage]
+def acknowledgements(protocol, stage, values=None):
+    """The statements of one stage in this patient's document (the engine's consent_document)."""
+    document = protocol.consent_document(values or answers(), today="2026-11-27")
+    return [a for a in document["acknowledgements"] if a["stage"] == stage]
 
 
 def information(protocol, **changes):
@@ -50,10 +52,10 @@ def sent(server, protocol, values=None, **extra):
     return r.json()
 
 
-def consultation_fields(protocol, client, submission_id, *, drop=(), name="Alex Patient", strokes=""):
+def consultation_fields(protocol, client, submission_id, *, drop=(), name="Alex Patient", strokes="", values=None):
     page = client.get(f"/review/submissions/{submission_id}/consent")
     assert page.status_code == 200, page.text
-    required = [a["id"] for a in acknowledgements(protocol, "consultation") if a.get("required", True) and a["id"] not in drop]
+    required = [a["id"] for a in acknowledgements(protocol, "consultation", values) if a["required"] and a["id"] not in drop]
     return page, {"csrf_token": csrf(page.text), "signature_name": name, "strokes": strokes, "cs_role": "nurse",
                   "cs_register": "NMC", "cs_number": "12A3456B", "acknowledged": ["photo_care"] + required}
 
@@ -85,8 +87,10 @@ def test_pre_visit_record_sealed_on_receipt_then_signed_at_the_consultation(offi
     page, fields = consultation_fields(protocol, client, sid, strokes=json.dumps(strokes))
     # Every section with its text; each consultation statement a checkbox of its own; the pre-visit
     # statements shown as confirmed, not asked again.
-    for section in protocol.document["consent"]["sections"]:
+    for section in protocol.consent_document(answers(), today="2026-11-27")["sections"]:
         assert f'id="section-{section["id"]}"' in page.text
+    # Finding-specific statements apply only where their finding fired: none for this patient.
+    assert 'value="finding_keloid"' not in page.text
     for ack in acknowledgements(protocol, "consultation"):
         assert f'name="acknowledged" value="{ack["id"]}"' in page.text
     for ack in acknowledgements(protocol, "pre_visit"):
@@ -111,7 +115,7 @@ def test_pre_visit_record_sealed_on_receipt_then_signed_at_the_consultation(offi
     assert record["countersignature"] == {"name": "pat", "role": "nurse", "register": "NMC", "registration_number": "12A3456B"}
     assert record["cooling_off"]["treatment_not_before"] == "2026-11-28"
     expected = {a["id"] for a in acknowledgements(protocol, "pre_visit")} | \
-        {a["id"] for a in acknowledgements(protocol, "consultation") if a.get("required", True)} | {"photo_care"}
+        {a["id"] for a in acknowledgements(protocol, "consultation") if a["required"]} | {"photo_care"}
     assert set(record["acknowledgements"]) == expected
     assert "photo_marketing" not in record["acknowledgements"]  # each photo use chosen on its own
 
@@ -168,6 +172,24 @@ def test_refusals_are_the_engines_and_nothing_entered_is_lost(office_server, pro
     assert stored(office_server, deferred)["consent_record"] is None
 
 
+def test_a_finding_adds_its_own_statement_which_must_be_confirmed(office_server, protocol):
+    herpes = answers(cold_sore_history=True)  # eligible with precautions: hsv_history
+    assert "finding_herpes" in [a["id"] for a in acknowledgements(protocol, "consultation", herpes)]
+    sid = sent(office_server, protocol, herpes)["submission_id"]
+    client, _ = login(office_server)
+    page, fields = consultation_fields(protocol, client, sid, values=herpes, drop=("finding_herpes",))
+    assert 'name="acknowledged" value="finding_herpes"' in page.text
+    assert 'value="finding_keloid"' not in page.text  # another finding's statement: not this patient's
+    r = client.post(f"/review/submissions/{sid}/consent", data=fields)
+    assert r.status_code == 422 and 'id="refusal-code">missing_acknowledgement<' in r.text
+    assert '<a href="#ack-finding_herpes">' in r.text
+    fields["acknowledged"].append("finding_herpes")
+    assert client.post(f"/review/submissions/{sid}/consent", data=fields).status_code == 303
+    record = json.loads(stored(office_server, sid)["consent_record"])
+    assert "finding_herpes" in record["required_acknowledgements"] and "finding_herpes" in record["acknowledgements"]
+    assert record["screening"]["findings"] == ["hsv_history"]
+
+
 def test_the_page_needs_a_session_the_act_permission_and_the_csrf_token(office_server, protocol):
     sid = sent(office_server, protocol)["submission_id"]
     path = f"/review/submissions/{sid}/consent"
@@ -197,3 +219,48 @@ def test_a_pre_visit_record_that_does_not_verify_is_refused_on_receipt(office_se
     assert r.status_code == 422 and error_of(r)[0] == "information_invalid"
     r = office_server.post(submission(protocol, locale="not a locale!"))
     assert r.status_code == 422 and error_of(r)[:2] == ("invalid_locale", "/locale")
+
+
+def arabic_information():
+    """A pre-visit record read in Arabic, made by the engine's JavaScript package with the pack's
+    Arabic translation (as the patient's page makes it): the back office loads no translations."""
+    import subprocess
+
+    from clinic_support import ROOT
+
+    script = f"""
+      import {{ readFileSync }} from 'node:fs';
+      const engine = await import('{(ROOT / 'wasm/index.js').as_uri()}');
+      const read = (p) => readFileSync('{ROOT}/protocols/microneedling/' + p, 'utf8');
+      const protocol = await engine.loadProtocol(read('protocol.json'), {{ translations: [read('translations/ar.json')] }});
+      const ids = protocol.consentDocument({{}}, {{ today: '{TODAY}', locale: 'ar' }}).acknowledgements
+        .filter((a) => a.stage === 'pre_visit').map((a) => a.id);
+      process.stdout.write(JSON.stringify(protocol.informationRecord({{
+        acknowledged: ids, informationShownAt: '{SHOWN}', readAt: '{READ}', today: '{TODAY}', locale: 'ar' }})));
+    """
+    out = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_a_record_read_in_a_language_the_server_does_not_load_is_kept_and_asked_again(office_server, protocol):
+    info = arabic_information()
+    assert info["locale"] == "ar"
+    r = office_server.post(submission(protocol, information_record=info, locale="ar"))
+    assert r.status_code == 201, r.text
+    sid = r.json()["submission_id"]
+    kept = json.loads(stored(office_server, sid)["information_record"])
+    assert kept == info and "seal" not in kept  # verified, kept as sent, not sealed
+    client, _ = login(office_server)
+    page, fields = consultation_fields(protocol, client, sid)
+    assert "Read before the visit in" in page.text and 'lang="ar"' in page.text
+    pre_visit = [a["id"] for a in acknowledgements(protocol, "pre_visit")]
+    for ack in pre_visit:  # asked again now: one-step consent
+        assert f'name="acknowledged" value="{ack}"' in page.text
+    r = client.post(f"/review/submissions/{sid}/consent", data=fields)
+    assert r.status_code == 422 and "read_information" in r.text
+    fields["acknowledged"] += pre_visit
+    assert client.post(f"/review/submissions/{sid}/consent", data=fields).status_code == 303
+    record = json.loads(stored(office_server, sid)["consent_record"])
+    assert record["information_record"] is None and set(pre_visit) <= set(record["acknowledgements"])
+    assert record["information_shown_at"] == SHOWN  # first shown before the visit, on the patient's page
+    assert prescreen.verify_consent(record, seal_key=office_server.office.keys.seal_key).valid

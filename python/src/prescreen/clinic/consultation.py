@@ -58,9 +58,10 @@ def named_statements(message: str, consent: Mapping[str, Any]) -> List[Mapping[s
 
 
 def consent_texts(protocol: prescreen.Protocol, answers: Mapping[str, Any], today: str) -> Dict[str, Any]:
-    """The consent document's texts for these answers, from the engine's form()."""
-    texts = protocol.form(dict(answers), today=today).to_dict().get("texts", {})
-    return texts.get("consent") or {}
+    """The consent document as this patient reads it, from the engine (consent_document): only the
+    acknowledgements that apply to this screening (a keloid patient confirms the keloid risk, others
+    never see it), each with its stage and whether it is required at signing."""
+    return protocol.consent_document(dict(answers), today=today)
 
 
 def document_view(consent: Mapping[str, Any], information: Optional[Mapping[str, Any]]) -> List[Dict[str, Any]]:
@@ -129,8 +130,10 @@ def sign(office, user, submission_id: str, fields: Mapping[str, str], acknowledg
     strokes = read_strokes(fields.get("strokes", ""))
     if strokes is not None:
         signature["strokes"] = strokes
-    # Without a pre-visit record the document was first shown when this page was (one-step consent).
-    shown_at = "" if information else (fields.get("shown_at") or signed_at)
+    # Without a sealed pre-visit record: first shown when the patient's page showed it (a record kept
+    # unsealed), else when this page was (one-step consent).
+    kept = json.loads(row["information_record"]) if row["information_record"] else {}
+    shown_at = "" if information else (kept.get("information_shown_at") or fields.get("shown_at") or signed_at)
     try:
         record = pack.protocol.consent(
             answers, today=local_date(now), acknowledged=list(acknowledged), signature=signature, signed_at=signed_at,
