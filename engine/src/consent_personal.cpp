@@ -15,15 +15,8 @@ std::vector<char> applicable_acknowledgements(const CompiledProtocol& p, const A
                                               std::string_view today) {
     const ConsentDocument& doc = *p.consent;
     std::vector<char> applies(doc.acknowledgements.size(), 1);
-    // What aftercare conditions read (record_screening): answers, fired rules, the outcome.
-    expr::Frame frame;
-    frame.items = d.values;
-    frame.option_bits = a.option_bits.data();
-    frame.brief = d.brief;
-    frame.parameters = p.parameter_values.data();
-    frame.fired = d.fired.data();
-    frame.outcome = outcome_name(d.outcome);
-    frame.today = today;
+    // What aftercare conditions read (decide.cpp): answers, fired rules, the outcome.
+    const expr::Frame frame = result_frame(p, a, d, today);
     for (std::size_t i = 0; i < doc.acknowledgements.size(); ++i) {
         const ConsentAcknowledgement& ack = doc.acknowledgements[i];
         if (!ack.when) continue;

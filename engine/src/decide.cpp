@@ -116,9 +116,7 @@ void decide(const CompiledProtocol& p, const AnswerSet& a, const Date& today, st
     d.defer_until = headline_defer_until(p, d);
 }
 
-void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
-                      RecordData& r) {
-    // Aftercare and course conditions may read answers, fired rules and the outcome.
+expr::Frame result_frame(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today) {
     expr::Frame frame;
     frame.items = d.values;
     frame.option_bits = a.option_bits.data();
@@ -127,6 +125,13 @@ void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decis
     frame.fired = d.fired.data();
     frame.outcome = outcome_name(d.outcome);
     frame.today = today;
+    return frame;
+}
+
+void record_screening(const CompiledProtocol& p, const AnswerSet& a, const Decision& d, std::string_view today,
+                      RecordData& r) {
+    // Aftercare and course conditions may read answers, fired rules and the outcome.
+    const expr::Frame frame = result_frame(p, a, d, today);
 
     r.outcome = d.outcome;
     r.consent_permitted = p.permits(d.outcome);

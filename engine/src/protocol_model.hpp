@@ -258,6 +258,10 @@ struct RecordData {
 
 /// The record of a decision. Aftercare and course conditions are evaluated here, so this throws
 /// ProtocolError when one fails at run time.
+/// What conditions over a screening read (aftercare, course, consent acknowledgements): the answers,
+/// the fired rules, the outcome. Views into `answers` and `decision`, which must outlive it.
+expr::Frame result_frame(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
+                         std::string_view today);
 void record_screening(const CompiledProtocol& protocol, const AnswerSet& answers, const Decision& decision,
                       std::string_view today, RecordData& record);
 /// A screening result from its record (or the record's error envelope), as a json tree...

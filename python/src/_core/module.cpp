@@ -147,12 +147,37 @@ std::string path_argument(py::handle path) {
     return py::cast<std::string>(p);
 }
 
-prescreen::Protocol load_any(py::handle source, py::handle overrides) {
+// Translation documents loaded beside a pack (docs/languages.md): each a dict or JSON text.
+json translations_argument(py::handle translations) {
+    if (translations.is_none()) return json();
+    if (PyUnicode_Check(translations.ptr()) || PyBytes_Check(translations.ptr()) || PyDict_Check(translations.ptr()) ||
+        !PySequence_Check(translations.ptr()))
+        throw py::type_error("translations: expected a list of translation documents (dicts or JSON text)");
+    json out = json::array();
+    py::sequence list = py::reinterpret_borrow<py::sequence>(translations);
+    for (py::ssize_t i = 0; i < static_cast<py::ssize_t>(list.size()); ++i) {
+        py::object t = list[i];
+        const std::string where = "translations[" + std::to_string(i) + "]";
+        if (PyUnicode_Check(t.ptr()) || PyBytes_Check(t.ptr())) {
+            try {
+                out.push_back(prescreen::read_json(text_argument(t, where.c_str())));
+            } catch (const prescreen::UsageError& e) {
+                throw py::value_error(where + ": " + e.what());
+            }
+        } else {
+            out.push_back(to_json_or_raise(t, where.c_str()));
+        }
+    }
+    return out;
+}
+
+prescreen::Protocol load_any(py::handle source, py::handle overrides, py::handle translations) {
     json o = overrides_argument(overrides);
+    json t = translations_argument(translations);
     if (PyUnicode_Check(source.ptr()) || PyBytes_Check(source.ptr())) {
         std::string text = text_argument(source, "source");
         py::gil_scoped_release release;
-        return prescreen::Protocol::load(text, o);
+        return prescreen::Protocol::load_translated(text, t, o);
     }
     json document = to_json_or_raise(source, "source");
     if (!document.is_object()) {
@@ -160,7 +185,7 @@ prescreen::Protocol load_any(py::handle source, py::handle overrides) {
                              std::string(Py_TYPE(source.ptr())->tp_name));
     }
     py::gil_scoped_release release;
-    return prescreen::Protocol::from_json(document, o);
+    return prescreen::Protocol::from_json_translated(document, t, o);
 }
 
 unsigned threads_argument(py::handle threads) {
@@ -226,18 +251,21 @@ PYBIND11_MODULE(_core, m) {
                  throw py::type_error("Protocol(...): load a pack with Protocol.from_file(path) or Protocol.from_json(text)");
              }),
              "Not a constructor: use Protocol.from_file(path) or Protocol.from_json(text).")
-        .def_static("from_json", &load_any, py::arg("source"), py::arg("overrides") = py::none(),
-                    "Load a pack from JSON text (str/bytes) or a dict. Raises ProtocolError listing every problem.")
+        .def_static("from_json", &load_any, py::arg("source"), py::arg("overrides") = py::none(), py::kw_only(),
+                    py::arg("translations") = py::none(),
+                    "Load a pack from JSON text (str/bytes) or a dict, with translation documents (dicts or JSON\n"
+                    "text) merged in. Raises ProtocolError listing every problem (a missing translated text too).")
         .def_static(
             "from_file",
-            [](py::handle path, py::handle overrides) {
+            [](py::handle path, py::handle overrides, py::handle translations) {
                 std::string text = read_file(path_argument(path));
                 json o = overrides_argument(overrides);
+                json t = translations_argument(translations);
                 py::gil_scoped_release release;
-                return prescreen::Protocol::load(text, o);
+                return prescreen::Protocol::load_translated(text, t, o);
             },
-            py::arg("path"), py::arg("overrides") = py::none(),
-            "Load a pack from a JSON file. Raises OSError or ProtocolError.")
+            py::arg("path"), py::arg("overrides") = py::none(), py::kw_only(), py::arg("translations") = py::none(),
+            "Load a pack from a JSON file, with translation documents merged in. Raises OSError or ProtocolError.")
         .def_static(
             "lint",
             [](py::handle source, py::handle overrides) {

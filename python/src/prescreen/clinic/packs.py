@@ -47,7 +47,10 @@ class Packs:
                 continue
             for path in sorted(folder.glob(pattern)):
                 text = path.read_text(encoding="utf-8")
-                found.append(Pack(prescreen.Protocol.from_json(text), text, str(path)))
+                # The pack's translations beside it (translations/<locale>.json), so records read in
+                # any of its languages are made again and sealed here; the digest is the pack's own.
+                translations = [t.read_text(encoding="utf-8") for t in sorted((path.parent / "translations").glob("*.json"))]
+                found.append(Pack(prescreen.Protocol.from_json(text, translations=translations), text, str(path)))
         return cls(found)
 
     def get(self, digest: str) -> Optional[Pack]:
