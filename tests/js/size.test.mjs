@@ -1,9 +1,9 @@
 // The package budget: .wasm + JS glue gzipped. DESIGN.md's bar is 200 KB; the budget is kept close to
 // what the build reaches (182.8 KB since embind went, bench/RESULTS.md) so growth is noticed. 192 KiB
-// since the pack's translations are merged at load and dates of birth checked (196,024 bytes). 204 KiB
+// since the pack's translations are merged at load and dates of birth checked (196,024 bytes). 208 KiB
 // since personalised two-step consent (consent_document, conditional acknowledgements, the pre-visit
-// record in JS): about 207,000 bytes, over DESIGN.md's 200 KB bar (issue 18 tracks the size; -Oz on the
-// cold sources did not help: 207,236 bytes).
+// record in JS) and the texts API: 208,744 bytes from a fresh clone, over DESIGN.md's 200 KB bar (issue
+// 18 tracks the size; -Oz on the cold sources was measured and did not help).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,11 +12,11 @@ import { gzipSync } from 'node:zlib';
 
 import { wasmDir } from './helpers.mjs';
 
-test('.wasm + glue stay under 204 KiB gzipped', (t) => {
+test('.wasm + glue stay under 208 KiB gzipped', (t) => {
   const gz = (name) => gzipSync(readFileSync(join(wasmDir, 'dist', name)), { level: 9 }).length;
   const total = gz('prescreen.wasm') + gz('prescreen.js');
   t.diagnostic(`prescreen.wasm + prescreen.js: ${total} bytes gzipped`);
-  assert.ok(total < 204 * 1024, `${total} bytes gzipped`);
+  assert.ok(total < 208 * 1024, `${total} bytes gzipped`);
 });
 
 test('the glue never evaluates strings (CSP without unsafe-eval)', () => {
