@@ -62,15 +62,20 @@ def check(key: Ed25519PublicKey, context: str, message: str, signature: Any) -> 
     return None
 
 
+def _require_verified(record: Mapping[str, Any], base: str, code: str, what: str) -> None:
+    """ApiError 422 `code` at the first problem's path under `base` when the engine does not verify `record`."""
+    check_result = prescreen.verify_consent(dict(record))
+    if not check_result.valid:
+        problem = check_result.problems[0]
+        raise ApiError(422, code, base + problem.get("path", ""),
+                       f"{what} does not verify: {problem.get('message') or problem.get('code')}")
+
+
 def seal_record(protocol: prescreen.Protocol, answers: Mapping[str, Any], record: Mapping[str, Any],
                 keys: Keys) -> Dict[str, Any]:
     """The browser's record made again by the engine, sealed and signed; ApiError when it does not match."""
     base = "/consent_record"
-    check_result = prescreen.verify_consent(dict(record))
-    if not check_result.valid:
-        problem = check_result.problems[0]
-        raise ApiError(422, "consent_invalid", base + problem.get("path", ""),
-                       f"the consent record does not verify: {problem.get('message') or problem.get('code')}")
+    _require_verified(record, base, "consent_invalid", "the consent record")
     signer = record.get("signer") or {}
     try:
         remade = protocol.consent(
@@ -100,15 +105,11 @@ def seal_information(protocol: prescreen.Protocol, record: Mapping[str, Any], ke
     statements, times and locale, sealed; ApiError when it does not verify or the digests differ. So
     the consultation's consent() can require it sealed with this back office's key.
 
-    A record read in a language whose texts this server does not load (the back office loads packs
-    without their translations) cannot be made again here: it is kept as it came, verified but not
-    sealed, and the consultation then asks its statements again (one-step consent)."""
+    A record read in a language whose texts this server does not load (no translation of that
+    language beside the pack, packs.py) cannot be made again here: it is kept as it came, verified
+    but not sealed, and the consultation then asks its statements again (one-step consent)."""
     base = "/information_record"
-    check_result = prescreen.verify_consent(dict(record))
-    if not check_result.valid:
-        problem = check_result.problems[0]
-        raise ApiError(422, "information_invalid", base + problem.get("path", ""),
-                       f"the pre-visit record does not verify: {problem.get('message') or problem.get('code')}")
+    _require_verified(record, base, "information_invalid", "the pre-visit record")
     if record.get("record_type") != INFORMATION_TYPE:
         raise ApiError(422, "information_invalid", base + "/record_type", f"the pre-visit record must be a {INFORMATION_TYPE} record")
     if record["protocol"].get("digest") != protocol.digest:
