@@ -4,7 +4,8 @@ test pack, ~3 % bad values) reaching the engine each way an analyst would send i
     .venv/bin/python bench/python_analyst_paths.py [--rows 200000] [--write]
 
 Each path runs in a fresh process (peak memory = that process's max RSS, interpreter and pandas
-included); the time counts reading the file and screening, not writing results. --write records
+included); the time counts reading the file and screening, not writing results (but for screen_parquet and the
+CLI, which write their Parquet result file). --write records
 the table in bench/RESULTS.md under "Python analyst paths".
 """
 
@@ -44,6 +45,8 @@ from prescreen import io
 t = time.perf_counter(); out = p.screen_many(io.read_csv(CSV, p, keep=META), today=TODAY)""",
     "pd.read_parquet + screen_frame": """
 t = time.perf_counter(); out = p.screen_frame(pd.read_parquet(PARQUET), today=TODAY, keep=META)""",
+    "screen_parquet: CSV file to Parquet file, streamed (written)": """
+t = time.perf_counter(); s = p.screen_parquet(CSV, PARQUET + ".results", today=TODAY, keep=META); out = range(s.rows)""",
     "dask (threads, 4 partitions) + prescreen.dask.screen": """
 import dask.dataframe as dd, prescreen.dask
 t = time.perf_counter()

@@ -7,6 +7,9 @@ import pytest
 
 from conftest import BASE, TODAY, answers
 
+# The engine's outcomes, strictest first: the categories of every result table's outcome column.
+OUTCOMES = ["not_eligible", "deferred", "incomplete", "refer", "eligible_with_precautions", "eligible"]
+
 
 def _write_jsonl(path, lines):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -117,7 +120,8 @@ def test_write_csv_jsonl_parquet(pack, tmp_path):
     assert io.write_results(results, tmp_path / "r.parquet", meta) == 4
     for name in ("r.csv", "r.jsonl", "r.parquet"):
         frame = io.read_results(tmp_path / name)
-        assert list(frame["outcome"].fillna("error")) == ["eligible", "deferred", "error", "eligible_with_precautions"], name
+        assert list(frame["outcome"].astype(object).fillna("error")) == ["eligible", "deferred", "error", "eligible_with_precautions"], name
+        assert frame["outcome"].cat.ordered and list(frame["outcome"].cat.categories) == OUTCOMES, name
         assert list(frame["findings"][1]) == ["drug_washout"], name
         assert str(frame["defer_until"][1].date()) == "2027-02-28", name
     with pytest.raises(ValueError, match="^format"):
@@ -163,5 +167,5 @@ def test_write_parquet_streams_row_groups(pack, tmp_path):
     assert pq.ParquetFile(path).metadata.num_row_groups == 3
     back = io.read_results(path)
     assert list(back["row"]) == [0, 1, 2, 3, 4] and list(back["clinic"]) == list("abcde")
-    assert list(back["outcome"].fillna("-")) == ["eligible", "deferred", "-", "incomplete", "eligible"]
+    assert list(back["outcome"].astype(object).fillna("-")) == ["eligible", "deferred", "-", "incomplete", "eligible"]
     assert back["error_code"][2] == "malformed_json" and str(back["today"].dtype).startswith("datetime64")

@@ -47,6 +47,7 @@ from ._frame import is_dataframe as _is_dataframe
 from ._types import Diagnostic, InvalidRow, ProtocolError, UsageError
 from ._columns import UnknownColumnWarning
 from . import _screen_frame
+from . import _stream
 
 __version__ = "0.1.0"
 engine_version: str = _core.engine_version
@@ -124,7 +125,8 @@ def _iter_screen(self: Protocol, rows: Any, *, today: Any, threads: Optional[int
 # method pickles as getattr(protocol, name)): pool.map(partial(p.screen_many, ...)), client.submit.
 for _name, _method in (("screen_many", _screen_many), ("iter_screen", _iter_screen),
                        ("screen_frame", _screen_frame.screen_frame),
-                       ("screen_frame_arrow", _screen_frame.screen_frame_arrow)):
+                       ("screen_frame_arrow", _screen_frame.screen_frame_arrow),
+                       ("screen_parquet", _stream.screen_parquet)):
     _method.__name__, _method.__qualname__ = _name, f"Protocol.{_name}"
     setattr(Protocol, _name, _method)
 

@@ -129,6 +129,11 @@ def cmd_screen(args: argparse.Namespace) -> int:
     keep = [c for c in (args.keep or "").split(",") if c]
     name = args.input.lower()
     parquet = name.endswith((".parquet", ".pq"))
+    output = args.output or "-"
+    fmt = args.format or ("jsonl" if output == "-" else None)
+    if (fmt == "parquet" or (fmt is None and output.lower().endswith((".parquet", ".pq")))) and not args.full \
+            and name.endswith((".csv", ".tsv", ".parquet", ".pq")):
+        return _screen_to_parquet(protocol, args, today, keep, output)
     try:
         if parquet:
             rows = pio.read_parquet_frames(args.input)  # row groups, one DataFrame at a time
@@ -176,8 +181,6 @@ def cmd_screen(args: argparse.Namespace) -> int:
                 bad += 1
             yield r
 
-    output = args.output or "-"
-    fmt = args.format or ("jsonl" if output == "-" else None)
     if output == "-" and fmt != "jsonl":
         _fail(EXIT_USAGE, "--format: only jsonl can be written to stdout (give --output FILE)")
     try:
@@ -203,6 +206,29 @@ def cmd_screen(args: argparse.Namespace) -> int:
         progress.close()
     if bad:
         print(f"prescreen: {bad} of {progress.count} rows could not be screened (error rows in the output)",
+              file=sys.stderr)
+        return EXIT_BAD_ROWS
+    return EXIT_OK
+
+
+def _screen_to_parquet(protocol: Any, args: argparse.Namespace, today: str, keep: List[str], output: str) -> int:
+    """A table file to Parquet: read, screened and written a row group at a time (Protocol.screen_parquet)."""
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    progress = _Progress(show)
+    try:
+        summary = protocol.screen_parquet(args.input, output, today=today, keep=keep,
+                                          unknown_columns=args.unknown_columns, locale=args.locale, threads=args.threads,
+                                          progress=lambda rows: progress.update(rows - progress.count))
+    except FileNotFoundError as e:
+        _fail(EXIT_IO, f"cannot read {e.filename or args.input}: {e.strerror}")
+    except OSError as e:
+        _fail(EXIT_IO, f"cannot read {args.input} or write {output}: {e.strerror or e}")
+    except ValueError as e:
+        _fail(EXIT_USAGE, str(e))
+    finally:
+        progress.close()
+    if summary.bad_rows:
+        print(f"prescreen: {summary.bad_rows} of {summary.rows} rows could not be screened (error rows in the output)",
               file=sys.stderr)
         return EXIT_BAD_ROWS
     return EXIT_OK

@@ -170,6 +170,9 @@ class Protocol:
                      locale: Optional[str] = None, threads: Optional[int] = None, chunk_size: int = 1024,
                      progress: Optional[Callable[[int, int], None]] = None, flags: bool = False) -> Any: ...
     def screen_frame_arrow(self, frame: Any, **options: Any) -> Any: ...
+    def screen_parquet(self, source: Any, output: Any, *, today: Any, keep: Sequence[str] = (),
+                       unknown_columns: str = "warn", locale: Optional[str] = None, threads: Optional[int] = None,
+                       rows_per_group: int = 65_536, progress: Optional[Callable[[int], None]] = None) -> Any: ...
     def consent(self, answers: Answers, *, today: DateLike, acknowledged: Sequence[str], signature: Mapping[str, Any],
                 signed_at: Union[str, datetime.datetime], information_shown_at: Union[str, datetime.datetime],
                 patient_reference: Optional[str] = None,

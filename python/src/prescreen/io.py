@@ -393,6 +393,9 @@ def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterabl
             for column in ("defer_until", "today"):  # the engine's ISO dates as Parquet dates
                 i = arrow.schema.get_field_index(column)
                 arrow = arrow.set_column(i, pa.field(column, pa.date32()), arrow.column(column).cast(pa.date32()))
+            i = arrow.schema.get_field_index("outcome")
+            arrow = arrow.set_column(i, pa.field("outcome", result_parquet_type(pa, "outcome")),
+                                     outcome_array(pa, table["outcome"]))
             writer.write_table(arrow)
             written += len(chunk)
             if len(chunk) < rows_per_group:
@@ -404,7 +407,35 @@ def write_parquet(results: Iterable[Any], path: PathLike, meta: Optional[Iterabl
 
 
 def _dated(pa, schema):
-    return pa.schema([pa.field(f.name, pa.date32()) if f.name in ("defer_until", "today") else f for f in schema])
+    return pa.schema([pa.field(f.name, result_parquet_type(pa, f.name)) if f.name in ("defer_until", "today", "outcome")
+                      else f for f in schema])
+
+
+def result_parquet_type(pa, column: str):
+    """The Arrow type of a result-table column in Parquet, for every writer (write_parquet,
+    Protocol.screen_parquet): outcome an ordered dictionary in the engine's order (pandas reads an
+    ordered categorical), dates as dates, lists of strings; metadata columns are text."""
+    if column == "row":
+        return pa.int64()
+    if column == "outcome":
+        return pa.dictionary(pa.int8(), pa.string(), ordered=True)
+    if column in ("defer_until", "today"):
+        return pa.date32()
+    if column == "consent_permitted":
+        return pa.bool_()
+    if column in _LIST_COLUMNS:
+        return pa.list_(pa.string())
+    return pa.string()
+
+
+def outcome_array(pa, outcomes: Sequence[Optional[str]]):
+    """Outcome texts as the ordered dictionary column (every outcome in the dictionary, so row
+    groups share one; null for an error row)."""
+    from ._core import outcomes as order
+
+    code = {name: i for i, name in enumerate(order)}
+    indices = pa.array([None if o is None else code[o] for o in outcomes], type=pa.int8())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(order), type=pa.string()), ordered=True)
 
 
 def _parquet_schema(pa, table: Dict[str, List[Any]]):
@@ -474,4 +505,19 @@ def read_results(path: PathLike):
     for column in ("defer_until", "today"):
         if column in frame:
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+    frame["outcome"] = _outcome_categorical(pd, frame["outcome"], path)
     return frame
+
+
+def _outcome_categorical(pd, outcomes, path: PathLike):
+    """The outcome column as the ordered categorical of screen_frame (the engine's order, strictest
+    first) whatever file it was read from; a value that is not an outcome is an error, not a NaN."""
+    order = list(_core.outcomes)
+    if isinstance(outcomes.dtype, pd.CategoricalDtype) and list(outcomes.cat.categories) == order:
+        return outcomes
+    values = outcomes.astype(object)
+    strange = sorted({str(v) for v in values if v is not None and v == v and v not in order})
+    if strange:
+        raise ValueError(f"{os.fspath(path)}: the outcome column holds {', '.join(map(repr, strange[:5]))}, "
+                         f"which are not outcomes ({', '.join(order)})")
+    return pd.Categorical(values.where(values.notna(), None), categories=order, ordered=True)
