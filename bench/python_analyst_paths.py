@@ -118,16 +118,10 @@ def main() -> None:
         table.append(f"| {name} | {rate:,.0f} | {rate / base:.2f} | {r['peak_mb']:,.0f} |")
     print("\n".join(table))
     if args.write:
-        path = ROOT / "bench" / "RESULTS.md"
-        text = path.read_text(encoding="utf-8")
-        section = "## Python analyst paths\n\n" + "\n".join(table) + "\n"
-        if "## Python analyst paths" in text:
-            start = text.index("## Python analyst paths")
-            end = text.find("\n## ", start + 5)
-            text = text[:start] + section + (text[end:] if end != -1 else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        path.write_text(text, encoding="utf-8")
+        sys.path.insert(0, str(ROOT / "bench"))
+        from results_md import replace_section
+
+        replace_section('Python analyst paths', table)
 
 
 if __name__ == "__main__":

@@ -109,16 +109,10 @@ def main() -> None:
              f"Issue 16's target (2 workers at least 1.6x one): {'met' if ratio >= 1.6 else 'not met'} ({ratio:.2f}x)."]
     print("\n".join(table))
     if args.write:
-        path = ROOT / "bench" / "RESULTS.md"
-        text = path.read_text(encoding="utf-8")
-        section = "## Dask scale-out\n\n" + "\n".join(table) + "\n"
-        if "## Dask scale-out" in text:
-            start = text.index("## Dask scale-out")
-            end = text.find("\n## ", start + 5)
-            text = text[:start] + section + (text[end:] if end != -1 else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        path.write_text(text, encoding="utf-8")
+        sys.path.insert(0, str(ROOT / "bench"))
+        from results_md import replace_section
+
+        replace_section('Dask scale-out', table)
 
 
 if __name__ == "__main__":

@@ -204,11 +204,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         _fail(EXIT_USAGE, str(e))
     finally:
         progress.close()
-    if bad:
-        print(f"prescreen: {bad} of {progress.count} rows could not be screened (error rows in the output)",
-              file=sys.stderr)
-        return EXIT_BAD_ROWS
-    return EXIT_OK
+    return _screened(bad, progress.count)
 
 
 def _screen_to_parquet(protocol: Any, args: argparse.Namespace, today: str, keep: List[str], output: str) -> int:
@@ -227,9 +223,13 @@ def _screen_to_parquet(protocol: Any, args: argparse.Namespace, today: str, keep
         _fail(EXIT_USAGE, str(e))
     finally:
         progress.close()
-    if summary.bad_rows:
-        print(f"prescreen: {summary.bad_rows} of {summary.rows} rows could not be screened (error rows in the output)",
-              file=sys.stderr)
+    return _screened(summary.bad_rows, summary.rows)
+
+
+def _screened(bad: int, rows: int) -> int:
+    """The exit code of a screening run, saying on stderr how many rows could not be screened."""
+    if bad:
+        print(f"prescreen: {bad} of {rows} rows could not be screened (error rows in the output)", file=sys.stderr)
         return EXIT_BAD_ROWS
     return EXIT_OK
 
