@@ -301,7 +301,7 @@ py::dict Batch::table(py::object progress) {
         recycle(std::move(done));
         if (!progress.is_none()) progress(rows_done);
     }
-    return columns.finish();
+    return columns.finish(*shared_);
 }
 
 void register_batch(py::module_& m) {

@@ -14,6 +14,7 @@
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
 #include "results.hpp"
+#include "table_columns.hpp"  // register_table_columns
 
 void register_consent(pybind11::module_& m);  // consent.cpp
 void register_cells(pybind11::module_& m);    // cells.cpp: the engine's cell reader for tables
@@ -244,6 +245,7 @@ PYBIND11_MODULE(_core, m) {
     register_results(m);
     register_batch(m);
     register_cells(m);
+    register_table_columns(m);
 
     py::class_<prescreen::Protocol>(m, "Protocol",
                                     "A compiled, immutable protocol pack; safe to share between threads.")

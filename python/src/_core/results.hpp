@@ -68,7 +68,6 @@ struct ScreeningContext {
     const RuleStrings& strings_of(std::uint32_t rule) const;
     mutable std::vector<py::object> item_strings;  // item ids as Python str, by slot, made on first use
     const py::object& item_id_str(int slot) const;
-    mutable std::vector<py::object> protocol_strings;  // id, version, digest as Python str (result tables)
 };
 
 /// The list columns of the result table for one screening, from its record (strings shared).

@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from . import _core
 from ._columns import keep_argument
 from ._frame import frame_columns, is_dataframe
 from ._types import InvalidRow
 
-#: The outcome categories, strictest first (the engine's order).
-OUTCOMES: List[str] = list(_core.outcomes)
+from ._table_columns import OUTCOMES, merge, pandas_columns  # noqa: F401 (OUTCOMES: the categories)
 
 
 def _today_per_row(frame: Any, today: Any) -> Optional[List[Optional[str]]]:
@@ -80,7 +78,7 @@ def _table_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, t
     groups: Dict[Optional[str], List[int]] = {}
     for i, d in enumerate(dates):
         groups.setdefault(d, []).append(i)
-    out: Optional[Dict[str, Any]] = None
+    parts = []
     for date, rows in groups.items():
         error = None
         if date is None:
@@ -96,13 +94,10 @@ def _table_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, t
             done(len(rows))
         else:
             part = _table(protocol, columns, index, date, locale, threads, chunk_size, done)
-        if out is None:
-            out = {name: np.empty(n, dtype=values.dtype) for name, values in part.items()}
-        for name, values in part.items():
-            out[name][index] = values
-    if out is None:
-        out = _table(protocol, columns, None, "2000-01-01", locale, threads, chunk_size, done)
-    return out
+        parts.append((index, part))
+    if not parts:
+        return _table(protocol, columns, None, "2000-01-01", locale, threads, chunk_size, done)
+    return merge(parts, n)
 
 
 def screen_frame(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (), unknown_columns: str = "warn",
@@ -157,24 +152,11 @@ def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, ch
 
 def _result_frame(table: Dict[str, Any], index: Any):
     """The result DataFrame from the engine's result columns: one schema whatever the rows (Dask's
-    meta), outcome an ordered categorical, dates datetime64, consent a nullable boolean."""
+    meta), outcome an ordered categorical, dates datetime64, consent a nullable boolean, lists
+    Python lists."""
     import pandas as pd
 
-    from .io import RESULT_COLUMNS
-
-    consent = table["consent_permitted"]
-    data: Dict[str, Any] = {}
-    for name in RESULT_COLUMNS[1:]:  # all but `row`
-        values = table[name]
-        if name == "outcome":
-            data[name] = pd.Categorical.from_codes(values, categories=OUTCOMES, ordered=True)
-        elif name in ("defer_until", "today"):
-            data[name] = values.view("datetime64[D]").astype("datetime64[ns]")
-        elif name == "consent_permitted":
-            data[name] = pd.arrays.BooleanArray(consent == 1, consent < 0)
-        else:
-            data[name] = pd.Series(values, index=index, dtype=object, copy=False)  # lists, str and None as they are
-    return pd.DataFrame(data, index=index, copy=False)
+    return pd.DataFrame(pandas_columns(table, index), index=index, copy=False)
 
 
 def screen_frame_arrow(self: Any, frame: Any, **options: Any):

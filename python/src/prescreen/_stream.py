@@ -22,9 +22,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 from . import _core
 from ._columns import keep_argument, split_columns
+from ._table_columns import arrow_columns
 from ._types import InvalidRow
-
-_NO_DATE = -(2 ** 63)  # the engine's "no date" in its day-number columns (numpy's NaT)
 
 
 class StreamSummary(tuple):
@@ -143,31 +142,15 @@ def _schema(pa: Any, keep: Sequence[str]) -> Any:
 
 
 def _arrow_results(pa: Any, schema: Any, columns: Dict[str, Any], rows: Any, meta: Dict[str, Any]) -> Any:
-    """The engine's result columns (prescreen/table_columns.hpp: codes, day numbers, object arrays)
-    as an Arrow table of the result schema; `rows` the `row` column, `meta` the kept columns."""
-    import numpy as np
-
-    from ._screen_frame import OUTCOMES
-
+    """The engine's flat result columns as an Arrow table of the result schema; `rows` the `row`
+    column, `meta` the kept columns."""
+    results = arrow_columns(columns, pa)
     out = []
     for field in schema:
-        name = field.name
-        if name == "row":
+        if field.name == "row":
             out.append(pa.array(rows, type=pa.int64()))
-        elif name in meta:
-            out.append(meta[name])
-        elif name == "outcome":
-            codes = columns["outcome"]
-            out.append(pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int8(), mask=codes < 0),
-                                                      pa.array(OUTCOMES, type=pa.string()), ordered=True))
-        elif name in ("defer_until", "today"):
-            days = columns[name]
-            out.append(pa.array(days.astype(np.int32), type=pa.date32(), mask=days == _NO_DATE))
-        elif name == "consent_permitted":
-            consent = columns[name]
-            out.append(pa.array(consent == 1, type=pa.bool_(), mask=consent < 0))
         else:
-            out.append(pa.array(columns[name], type=field.type, from_pandas=True))
+            out.append(meta[field.name] if field.name in meta else results[field.name])
     return pa.Table.from_arrays(out, schema=schema)
 
 
