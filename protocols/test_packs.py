@@ -766,7 +766,9 @@ def test_translation_files_name_the_pack_and_their_locale():
 def test_clinic_file():
     """Clinic identity lives in protocols/clinic.json, never in the page; branches match the pack's choice item."""
     clinic = load(CLINIC)
-    assert set(clinic) <= {"$comment", "name", "regulator", "privacy_notice_url", "urgent", "branches", "translations"}
+    assert set(clinic) <= {"$comment", "name", "regulator", "privacy_notice_url", "device", "urgent", "branches", "translations"}
+    # The device prefilled in the back office's consent Procedure block (issue 13: Dermapen 4).
+    assert clinic.get("device") is None or (isinstance(clinic["device"], str) and clinic["device"].strip())
     # The clinic's own wording in each language the pack is translated into (web-demo/clinic.js).
     declared = {k for k in mn_translations() if not k.startswith("$")}
     assert {k for k in clinic.get("translations", {}) if not k.startswith("$")} == declared

@@ -162,6 +162,27 @@ json overrides_of(const detail::CompiledProtocol& p, const detail::ConsentDocume
     return list;
 }
 
+// The device and products the practitioner will use (CONTRAINDICATIONS-v2 §6: practitioner and
+// device named; data dictionary v2), recorded as given: each a text a person can read.
+json procedure_of(const json& given) {
+    if (given.is_null()) return given;
+    if (!given.is_object())
+        refuse("wrong_type", "/procedure", "procedure is an object: {\"device_model\", \"device_cartridge_lot\", \"needle_depth_range\", \"topical_products\"}");
+    static const char* known[] = {"device_model", "device_cartridge_lot", "needle_depth_range", "topical_products"};
+    json out = json::object();
+    for (const char* k : known) out[k] = nullptr;
+    for (auto it = given.begin(); it != given.end(); ++it) {
+        if (std::none_of(std::begin(known), std::end(known), [&](const char* k) { return it.key() == k; }))
+            refuse("unknown_field", pointer_join("/procedure", it.key()),
+                   "unknown procedure field \"" + it.key() + "\" (known: device_model, device_cartridge_lot, needle_depth_range, topical_products)");
+        if (it->is_null()) continue;
+        if (!visible_string(*it))
+            refuse("wrong_type", pointer_join("/procedure", it.key()), "\"" + it.key() + "\" must be a non-empty text");
+        out[it.key()] = *it;
+    }
+    return out;
+}
+
 // The pre-visit record given at signing: it must be this document's, this patient's, and read first.
 json information_of(const detail::CompiledProtocol& p, const json& info, const ConsentRequest& request, long long signed_at) {
     if (info.is_null()) return info;
@@ -216,6 +237,7 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
     }
 
     const json signer = signer_of(request.signature);
+    json procedure = procedure_of(request.procedure);
     auto signed_at = parse_timestamp(request.signed_at);
     if (!signed_at)
         refuse("invalid_timestamp", "/signed_at", "signed_at must be an ISO date-time with a zone, e.g. 2026-11-25T10:31:00Z");
@@ -308,6 +330,8 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
         {"overrides", std::move(overrides)},
         {"locale", locale},
     };
+    // Only when given, so a record without it is the record made before the field existed.
+    if (!procedure.is_null()) record["procedure"] = std::move(procedure);
     for (Outcome o : p.permitted_outcomes) record["permitted_outcomes"].push_back(outcome_name(o));
     std::vector<Diagnostic> numbers;
     check_numbers(record, "", numbers);

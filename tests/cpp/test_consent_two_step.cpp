@@ -8,6 +8,8 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "prescreen/prescreen.hpp"
 
@@ -258,4 +260,28 @@ TEST_CASE("an acknowledgement's when is checked at load", "[consent][personal]")
     CHECK(has(ds, "invalid_value", "/consent/acknowledgements/0/when"));
     CHECK(has(ds, "unknown_rule", "/consent/acknowledgements/24/when/fired"));
     CHECK(has(ds, "unknown_item", "/consent/acknowledgements/25/when/==/0/var"));
+}
+
+TEST_CASE("the record names the device and products to be used, inside the digest", "[consent][personal]") {
+    const json a = answers_with({});
+    prescreen::ConsentRequest r = signing(required_of(microneedling().consent_document(a, today())));
+    CHECK_FALSE(microneedling().consent(a, r, today()).contains("procedure"));  // not given: not recorded
+    r.procedure = {{"device_model", "Dermapen 4"}, {"device_cartridge_lot", "LOT 24-117"}, {"needle_depth_range", "0.5-1.5 mm"}};
+    const json record = microneedling().consent(a, r, today());
+    CHECK(record["procedure"] == json({{"device_model", "Dermapen 4"}, {"device_cartridge_lot", "LOT 24-117"},
+                                       {"needle_depth_range", "0.5-1.5 mm"}, {"topical_products", nullptr}}));
+    json changed = record;
+    changed["procedure"]["device_cartridge_lot"] = "LOT 24-118";
+    CHECK(prescreen::verify_consent(changed)["problems"][0]["code"] == "digest_mismatch");
+
+    std::string path;
+    r.procedure = {{"device", "Dermapen 4"}};
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "unknown_field");
+    CHECK(path == "/procedure/device");
+    r.procedure = {{"device_model", " \u200b"}};
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "wrong_type");
+    CHECK(path == "/procedure/device_model");
+    r.procedure = json::array({"Dermapen 4"});
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "wrong_type");
+    CHECK(path == "/procedure");
 }

@@ -79,4 +79,15 @@ describe('personalised consent (WebAssembly)', () => {
       patientReference: 'MN-0042' });
     assert.equal(record.information_record, info.digest);
   });
+
+  test('consent: the device and products named, inside the digest', () => {
+    const doc = protocol.consentDocument(eligibleAnswers(), { today: TODAY });
+    const procedure = { device_model: 'Dermapen 4', device_cartridge_lot: 'LOT 24-117' };
+    const record = protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: required(doc), procedure });
+    assert.deepEqual(record.procedure, { ...procedure, needle_depth_range: null, topical_products: null });
+    assert.equal(verifyConsent({ ...record, procedure: { ...record.procedure, device_model: 'Dermapen 3' } }).problems[0].code,
+      'digest_mismatch');
+    const bad = refusal(() => protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: required(doc), procedure: { depth: '1 mm' } }));
+    assert.deepEqual([bad.code, bad.path], ['unknown_field', '/procedure/depth']);
+  });
 });

@@ -102,3 +102,14 @@ def _small():
     return {"date_of_birth": "1990-05-15", "sex": "female", "areas": ["face"], "pregnant": False,
             "drug_current": False, "drug_past": False, "cream": False, "steel_allergy": False,
             "blood_thinner": False, "cold_sores": "never"}
+
+
+def test_procedure_is_recorded(prescreen, microneedling):
+    doc = microneedling.consent_document(mn(), today=TODAY)
+    procedure = {"device_model": "Dermapen 4", "needle_depth_range": "0.5-1.5 mm", "topical_products": "Hyaluronic serum"}
+    record = microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), procedure=procedure, **SIGNING).to_dict()
+    assert record["procedure"] == {**procedure, "device_cartridge_lot": None}
+    assert prescreen.verify_consent(record).valid
+    with pytest.raises(prescreen.UsageError) as e:
+        microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), procedure={"lot": "x"}, **SIGNING)
+    assert (e.value.code, e.value.path) == ("unknown_field", "/procedure/lot")
