@@ -285,3 +285,23 @@ TEST_CASE("the record names the device and products to be used, inside the diges
     CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "wrong_type");
     CHECK(path == "/procedure");
 }
+
+TEST_CASE("the pack demands the countersignature of the practitioner taking consent", "[consent][personal]") {
+    // mn-ref-v2: signature.countersign (CONTRAINDICATIONS-v2 §6; CONSENT.md §9.3).
+    const json a = answers_with({});
+    prescreen::ConsentRequest r = signing(required_of(microneedling().consent_document(a, today())));
+    const json taken_by = r.countersignature;
+    r.countersignature = nullptr;
+    std::string path;
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "missing_countersignature");
+    CHECK(path == "/countersignature");
+    r.countersignature = {{"name", "Sam Lee"}};
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "override_incomplete");
+    CHECK(path == "/countersignature/role");
+    r.countersignature = taken_by;
+    const json record = microneedling().consent(a, r, today());
+    CHECK(record["countersignature"] == taken_by);
+    json changed = record;
+    changed["countersignature"]["registration_number"] = "99Z9999Z";
+    CHECK(prescreen::verify_consent(changed)["problems"][0]["code"] == "digest_mismatch");
+}

@@ -90,4 +90,16 @@ describe('personalised consent (WebAssembly)', () => {
     const bad = refusal(() => protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: required(doc), procedure: { depth: '1 mm' } }));
     assert.deepEqual([bad.code, bad.path], ['unknown_field', '/procedure/depth']);
   });
+
+  test('consent: the pack demands the countersignature of the practitioner taking consent', () => {
+    const doc = protocol.consentDocument(eligibleAnswers(), { today: TODAY });
+    const { countersignature, ...unsigned } = SIGNING;
+    const missing = refusal(() => protocol.consent(eligibleAnswers(), { ...unsigned, acknowledged: required(doc) }));
+    assert.deepEqual([missing.code, missing.path], ['missing_countersignature', '/countersignature']);
+    const partial = refusal(() => protocol.consent(eligibleAnswers(), { ...unsigned, acknowledged: required(doc),
+      countersignature: { name: 'Sam Lee' } }));
+    assert.deepEqual([partial.code, partial.path], ['override_incomplete', '/countersignature/role']);
+    const record = protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: required(doc) });
+    assert.deepEqual(record.countersignature, countersignature);
+  });
 });

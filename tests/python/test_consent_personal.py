@@ -113,3 +113,23 @@ def test_procedure_is_recorded(prescreen, microneedling):
     with pytest.raises(prescreen.UsageError) as e:
         microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), procedure={"lot": "x"}, **SIGNING)
     assert (e.value.code, e.value.path) == ("unknown_field", "/procedure/lot")
+
+
+def test_the_pack_demands_the_practitioners_countersignature(prescreen, microneedling):
+    """mn-ref-v2 signs consent at the consultation, countersigned by the practitioner taking it
+    (signature.countersign): without it, or with an incomplete one, the engine refuses."""
+    doc = microneedling.consent_document(mn(), today=TODAY)
+    unsigned = {k: v for k, v in SIGNING.items() if k != "countersignature"}
+    with pytest.raises(prescreen.UsageError) as e:
+        microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), **unsigned)
+    assert (e.value.code, e.value.path) == ("missing_countersignature", "/countersignature")
+    with pytest.raises(prescreen.UsageError) as e:
+        microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), countersignature={"name": "Sam Lee"}, **unsigned)
+    assert (e.value.code, e.value.path) == ("override_incomplete", "/countersignature/role")
+    record = microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), **SIGNING).to_dict()
+    assert record["countersignature"] == SIGNING["countersignature"]
+    # The pre-visit record is the patient's alone: no countersignature there.
+    pre_visit = [a["id"] for a in doc["acknowledgements"] if a["stage"] == "pre_visit"]
+    info = microneedling.information_record(today=TODAY, acknowledged=pre_visit, information_shown_at="2026-11-24T18:00:00Z",
+                                            read_at="2026-11-24T18:05:00Z").to_dict()
+    assert "countersignature" not in info and prescreen.verify_consent(info).valid
