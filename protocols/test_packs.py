@@ -573,7 +573,8 @@ def test_microneedling_consent_material_risks(microneedling):
         # Required unless a free choice (photographs); a finding-specific one applies (`when`) only to
         # the patients it concerns, and then is required (CONTRAINDICATIONS-v2 §6).
         assert bool(a.get("required")) != (a["section"] == "photographs"), a["id"]
-        assert ("when" in a) == (a["section"] == "your_situation"), a["id"]
+        # ... or, about an override (`with_override`), only when a practitioner override is given.
+        assert ("when" in a or a.get("with_override") is True) == (a["section"] == "your_situation"), a["id"]
         assert "$when" not in a and "$step" not in a, a["id"]
         for op, arg in walk_logic(a.get("when", {})):
             if op == "fired":

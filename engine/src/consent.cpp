@@ -5,6 +5,7 @@
 
 #include "consent_document.hpp"
 #include "consent_seal.hpp"
+#include "consent_with_override.hpp"
 #include "json_input.hpp"
 #include "protocol_internal.hpp"
 #include "protocol_model.hpp"
@@ -219,9 +220,12 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
     detail::AnswerSet a = detail::read_answers(p, answers, today);
     detail::Decision d;
     detail::decide(p, a, today, context.today, d);
-    // Finding-specific acknowledgements are required only of the patients they concern (`when`).
-    const std::vector<char> applies = detail::applicable_acknowledgements(p, a, d, context.today);
+    // Finding-specific acknowledgements are required only of the patients they concern (`when`),
+    // and one about an override (`with_override`) only when an override is given.
+    std::vector<char> applies = detail::applicable_acknowledgements(p, a, d, context.today);
     json overrides = overrides_of(p, doc, a, d, today, request.practitioner_override);
+    for (std::size_t i = 0; i < doc.acknowledgements.size(); ++i)
+        if (applies[i] && overrides.empty() && detail::applies_with_override_only(p, doc.acknowledgements[i])) applies[i] = 0;
     if (!p.permits(d.outcome)) {
         if (d.outcome == Outcome::Incomplete)
             refuse("consent_not_permitted", "/outcome",

@@ -133,3 +133,40 @@ def test_the_pack_demands_the_practitioners_countersignature(prescreen, micronee
     info = microneedling.information_record(today=TODAY, acknowledged=pre_visit, information_shown_at="2026-11-24T18:00:00Z",
                                             read_at="2026-11-24T18:05:00Z").to_dict()
     assert "countersignature" not in info and prescreen.verify_consent(info).valid
+
+
+SORE_OVERRIDE = {"finding": "sore_history", "name": "Dr Lee", "role": "doctor", "register": "GMC",
+                 "registration_number": "1234567", "reason": "Antiviral prescribed.", "patient_informed": True}
+
+
+def _with_override_pack(prescreen, **ack):
+    """The small clinic's override_explained as `with_override` (its precaution sore_history may be overridden)."""
+    pack = json.loads(PERSONAL.read_text(encoding="utf-8"))
+    for a in pack["consent"]["acknowledgements"]:
+        if a["id"] == "override_explained":
+            a.pop("when")
+            a.update({"with_override": True, **ack})
+    return prescreen.Protocol.from_json(json.dumps(pack))
+
+
+def test_override_acknowledgement_is_required_when_an_override_is_given(prescreen):
+    pack = _with_override_pack(prescreen)
+    sore = {**_small(), "cold_sores": "history"}
+    assert "override_explained" not in ids(pack.consent_document({**_small(), "cold_sores": "never"}, today=TODAY))
+    document = pack.consent_document(sore, today=TODAY)
+    assert document["outcome"] == "eligible_with_precautions" and "override_explained" in ids(document)
+    ticked = ["read_information", "risk_redness", "risk_infection", "sore_risk"]
+    plain = pack.consent(sore, today=TODAY, acknowledged=ticked, **SIGNING).to_dict()
+    assert "override_explained" not in plain["required_acknowledgements"]  # no override given
+    with pytest.raises(prescreen.UsageError) as e:
+        pack.consent(sore, today=TODAY, acknowledged=ticked, practitioner_override=SORE_OVERRIDE, **SIGNING)
+    assert (e.value.code, e.value.path, e.value.diagnostic.message) == (
+        "missing_acknowledgement", "/acknowledged", "not acknowledged: override_explained")
+    record = pack.consent(sore, today=TODAY, acknowledged=ticked + ["override_explained"],
+                          practitioner_override=SORE_OVERRIDE, **SIGNING).to_dict()
+    assert record["required_acknowledgements"][-1] == "override_explained"
+    assert record["overrides"][0]["finding"] == "sore_history"
+    with pytest.raises(prescreen.ProtocolError) as e:
+        _with_override_pack(prescreen, stage="pre_visit")
+    assert [(d["code"], d["path"]) for d in e.value.diagnostics] == [
+        ("invalid_value", "/consent/acknowledgements/4/with_override")]
