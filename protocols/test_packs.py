@@ -573,7 +573,8 @@ def test_microneedling_consent_material_risks(microneedling):
         # Required unless a free choice (photographs); a finding-specific one applies (`when`) only to
         # the patients it concerns, and then is required (CONTRAINDICATIONS-v2 §6).
         assert bool(a.get("required")) != (a["section"] == "photographs"), a["id"]
-        assert ("when" in a) == (a["section"] == "your_situation"), a["id"]
+        # ... or, about an override (`with_override`), only when a practitioner override is given.
+        assert ("when" in a or a.get("with_override") is True) == (a["section"] == "your_situation"), a["id"]
         assert "$when" not in a and "$step" not in a, a["id"]
         for op, arg in walk_logic(a.get("when", {})):
             if op == "fired":
@@ -766,7 +767,9 @@ def test_translation_files_name_the_pack_and_their_locale():
 def test_clinic_file():
     """Clinic identity lives in protocols/clinic.json, never in the page; branches match the pack's choice item."""
     clinic = load(CLINIC)
-    assert set(clinic) <= {"$comment", "name", "regulator", "privacy_notice_url", "urgent", "branches", "translations"}
+    assert set(clinic) <= {"$comment", "name", "regulator", "privacy_notice_url", "device", "urgent", "branches", "translations"}
+    # The device prefilled in the back office's consent Procedure block (issue 13: Dermapen 4).
+    assert clinic.get("device") is None or (isinstance(clinic["device"], str) and clinic["device"].strip())
     # The clinic's own wording in each language the pack is translated into (web-demo/clinic.js).
     declared = {k for k in mn_translations() if not k.startswith("$")}
     assert {k for k in clinic.get("translations", {}) if not k.startswith("$")} == declared

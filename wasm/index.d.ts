@@ -174,6 +174,8 @@ export interface ConsentOptions extends CallOptions {
   countersignature?: { name: string; role: string; register?: string; registration_number?: string } | null;
   /** The pre-visit record of two-step consent (made and sealed by the back office: Python `information_record`). */
   informationRecord?: ConsentRecord | object | null;
+  /** The device and products to be used, recorded inside the digest (docs/consent.md). */
+  procedure?: { device_model?: string; device_cartridge_lot?: string; needle_depth_range?: string; topical_products?: string } | null;
   /** Back office only: add an HMAC-SHA-256 seal with this key (`seal_key`); an empty or blank key throws `empty_seal_key`. */
   sealKey?: string;
 }
@@ -234,6 +236,8 @@ export interface ConsentRecord {
   valid_until: string | null;
   patient_reference: string;
   overrides: Array<PractitionerOverride & { original_outcome: Outcome; original_defer_until: string | null }>;
+  /** The device and products to be used, when the request gave them. */
+  procedure?: { device_model: string | null; device_cartridge_lot: string | null; needle_depth_range: string | null; topical_products: string | null };
   /** The language the patient read (absent from records made before it was recorded). */
   locale?: string;
   digest: string;

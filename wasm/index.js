@@ -272,7 +272,7 @@ const finalizer =
 const CREATE = Symbol('create');
 const CONSENT_OPTIONS = [
   'acknowledged', 'signature', 'signedAt', 'informationShownAt', 'patientReference', 'practitionerOverride',
-  'sealKey', 'today', 'locale', 'countersignature', 'informationRecord',
+  'sealKey', 'today', 'locale', 'countersignature', 'informationRecord', 'procedure',
 ];
 
 /** A loaded, validated protocol pack. Create with `loadProtocol`; free early with `dispose()`. */
@@ -354,6 +354,7 @@ export class Protocol {
     if (o.sealKey !== undefined && o.sealKey !== null) request.seal_key = keyOption(o.sealKey, 'sealKey');
     if (o.countersignature !== undefined) request.countersignature = o.countersignature;
     if (o.informationRecord !== undefined) request.information_record = o.informationRecord;
+    if (o.procedure !== undefined) request.procedure = o.procedure;
     return fromEnvelope(
       ready().consent(this.#live(), answersText(answers), toJsonText(request, 'consent options'),
         todayOption(o.today), stringOption(o.locale, 'locale')),

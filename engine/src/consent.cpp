@@ -5,6 +5,7 @@
 
 #include "consent_document.hpp"
 #include "consent_seal.hpp"
+#include "consent_with_override.hpp"
 #include "json_input.hpp"
 #include "protocol_internal.hpp"
 #include "protocol_model.hpp"
@@ -162,6 +163,27 @@ json overrides_of(const detail::CompiledProtocol& p, const detail::ConsentDocume
     return list;
 }
 
+// The device and products the practitioner will use (CONTRAINDICATIONS-v2 §6: practitioner and
+// device named; data dictionary v2), recorded as given: each a text a person can read.
+json procedure_of(const json& given) {
+    if (given.is_null()) return given;
+    if (!given.is_object())
+        refuse("wrong_type", "/procedure", "procedure is an object: {\"device_model\", \"device_cartridge_lot\", \"needle_depth_range\", \"topical_products\"}");
+    static const char* known[] = {"device_model", "device_cartridge_lot", "needle_depth_range", "topical_products"};
+    json out = json::object();
+    for (const char* k : known) out[k] = nullptr;
+    for (auto it = given.begin(); it != given.end(); ++it) {
+        if (std::none_of(std::begin(known), std::end(known), [&](const char* k) { return it.key() == k; }))
+            refuse("unknown_field", pointer_join("/procedure", it.key()),
+                   "unknown procedure field \"" + it.key() + "\" (known: device_model, device_cartridge_lot, needle_depth_range, topical_products)");
+        if (it->is_null()) continue;
+        if (!visible_string(*it))
+            refuse("wrong_type", pointer_join("/procedure", it.key()), "\"" + it.key() + "\" must be a non-empty text");
+        out[it.key()] = *it;
+    }
+    return out;
+}
+
 // The pre-visit record given at signing: it must be this document's, this patient's, and read first.
 json information_of(const detail::CompiledProtocol& p, const json& info, const ConsentRequest& request, long long signed_at) {
     if (info.is_null()) return info;
@@ -198,9 +220,12 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
     detail::AnswerSet a = detail::read_answers(p, answers, today);
     detail::Decision d;
     detail::decide(p, a, today, context.today, d);
-    // Finding-specific acknowledgements are required only of the patients they concern (`when`).
-    const std::vector<char> applies = detail::applicable_acknowledgements(p, a, d, context.today);
+    // Finding-specific acknowledgements are required only of the patients they concern (`when`),
+    // and one about an override (`with_override`) only when an override is given.
+    std::vector<char> applies = detail::applicable_acknowledgements(p, a, d, context.today);
     json overrides = overrides_of(p, doc, a, d, today, request.practitioner_override);
+    for (std::size_t i = 0; i < doc.acknowledgements.size(); ++i)
+        if (applies[i] && overrides.empty() && detail::applies_with_override_only(p, doc.acknowledgements[i])) applies[i] = 0;
     if (!p.permits(d.outcome)) {
         if (d.outcome == Outcome::Incomplete)
             refuse("consent_not_permitted", "/outcome",
@@ -216,6 +241,7 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
     }
 
     const json signer = signer_of(request.signature);
+    json procedure = procedure_of(request.procedure);
     auto signed_at = parse_timestamp(request.signed_at);
     if (!signed_at)
         refuse("invalid_timestamp", "/signed_at", "signed_at must be an ISO date-time with a zone, e.g. 2026-11-25T10:31:00Z");
@@ -308,6 +334,8 @@ json Protocol::consent(const json& answers, const ConsentRequest& request, const
         {"overrides", std::move(overrides)},
         {"locale", locale},
     };
+    // Only when given, so a record without it is the record made before the field existed.
+    if (!procedure.is_null()) record["procedure"] = std::move(procedure);
     for (Outcome o : p.permitted_outcomes) record["permitted_outcomes"].push_back(outcome_name(o));
     std::vector<Diagnostic> numbers;
     check_numbers(record, "", numbers);

@@ -63,6 +63,10 @@ std::shared_ptr<const ConsentDocument> compile_consent_document(const CompiledPr
                 error("invalid_value", pointer_join(pointer_join("/consent/acknowledgements", i), "when"),
                       "a pre_visit acknowledgement is the same for every patient: only consultation acknowledgements "
                       "can depend on the screening (\"when\")");
+            if (ack.pre_visit && def.contains("with_override") && def["with_override"] == true)
+                error("invalid_value", pointer_join(pointer_join("/consent/acknowledgements", i), "with_override"),
+                      "a pre_visit acknowledgement is confirmed before anyone could override a finding: only "
+                      "consultation acknowledgements can be \"with_override\"");
             out->acknowledgements.push_back(std::move(ack));
         }
     }

@@ -4,6 +4,7 @@
 // when its finding fired; consent() applies the same rule at signing (docs/consent.md).
 #include <set>
 
+#include "consent_with_override.hpp"
 #include "protocol_internal.hpp"
 #include "protocol_model.hpp"
 
@@ -29,6 +30,19 @@ std::vector<char> applicable_acknowledgements(const CompiledProtocol& p, const A
     return applies;
 }
 
+bool applies_with_override_only(const CompiledProtocol& p, const ConsentAcknowledgement& ack) {
+    // The one flag read from the pack's JSON at call time (a boolean, checked at load).
+    const json& def = p.document.at("consent").at("acknowledgements").at(ack.index);
+    auto it = def.find("with_override");
+    return it != def.end() && it->is_boolean() && it->get<bool>();
+}
+
+bool override_possible(const CompiledProtocol& p, const Decision& d) {
+    for (std::size_t r = 0; r < p.rules.size(); ++r)
+        if (d.fired[r] && p.rules[r].override_policy.allowed) return true;
+    return false;
+}
+
 std::size_t consent_locale(const CompiledProtocol& p, const Context& context) {
     if (context.locale.empty()) return 0;
     if (auto l = p.find_locale(context.locale)) return *l;
@@ -52,7 +66,10 @@ json Protocol::consent_document(const json& answers, const Context& context) con
     detail::AnswerSet a = detail::read_answers(p, answers, today);
     detail::Decision d;
     detail::decide(p, a, today, context.today, d);
-    const std::vector<char> applies = detail::applicable_acknowledgements(p, a, d, context.today);
+    std::vector<char> applies = detail::applicable_acknowledgements(p, a, d, context.today);
+    const bool may_override = detail::override_possible(p, d);
+    for (std::size_t i = 0; i < doc.acknowledgements.size(); ++i)
+        if (applies[i] && !may_override && detail::applies_with_override_only(p, doc.acknowledgements[i])) applies[i] = 0;
 
     const json& c = p.document.at("consent");
     const json& defs = c.at("acknowledgements");

@@ -365,6 +365,8 @@ def generate(pack):
         w("|---|---|---|---|---|---|---|---|")
         for a in consent["acknowledgements"]:
             shown = condition(a["when"]) if "when" in a else ""
+            if a.get("with_override"):  # about an override: required at signing only when one is given
+                shown = "a practitioner override is given (listed when a finding that may be overridden fired)"
             w(f"| `{a['id']}` | {a.get('section', '')} | {a.get('stage', 'consultation')} | {'yes' if a.get('material_risk') else ''} | "
               f"{'yes' if a.get('required') else ''} | {cell(shown)} | {cell(text(a['text'], loc))} | "
               f"{source_links(a.get('sources', []))} |")

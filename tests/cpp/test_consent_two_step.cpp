@@ -8,6 +8,8 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "prescreen/prescreen.hpp"
 
@@ -258,4 +260,138 @@ TEST_CASE("an acknowledgement's when is checked at load", "[consent][personal]")
     CHECK(has(ds, "invalid_value", "/consent/acknowledgements/0/when"));
     CHECK(has(ds, "unknown_rule", "/consent/acknowledgements/24/when/fired"));
     CHECK(has(ds, "unknown_item", "/consent/acknowledgements/25/when/==/0/var"));
+}
+
+TEST_CASE("the record names the device and products to be used, inside the digest", "[consent][personal]") {
+    const json a = answers_with({});
+    prescreen::ConsentRequest r = signing(required_of(microneedling().consent_document(a, today())));
+    CHECK_FALSE(microneedling().consent(a, r, today()).contains("procedure"));  // not given: not recorded
+    r.procedure = {{"device_model", "Dermapen 4"}, {"device_cartridge_lot", "LOT 24-117"}, {"needle_depth_range", "0.5-1.5 mm"}};
+    const json record = microneedling().consent(a, r, today());
+    CHECK(record["procedure"] == json({{"device_model", "Dermapen 4"}, {"device_cartridge_lot", "LOT 24-117"},
+                                       {"needle_depth_range", "0.5-1.5 mm"}, {"topical_products", nullptr}}));
+    json changed = record;
+    changed["procedure"]["device_cartridge_lot"] = "LOT 24-118";
+    CHECK(prescreen::verify_consent(changed)["problems"][0]["code"] == "digest_mismatch");
+
+    std::string path;
+    r.procedure = {{"device", "Dermapen 4"}};
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "unknown_field");
+    CHECK(path == "/procedure/device");
+    r.procedure = {{"device_model", " \u200b"}};
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "wrong_type");
+    CHECK(path == "/procedure/device_model");
+    r.procedure = json::array({"Dermapen 4"});
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "wrong_type");
+    CHECK(path == "/procedure");
+}
+
+TEST_CASE("the pack demands the countersignature of the practitioner taking consent", "[consent][personal]") {
+    // mn-ref-v2: signature.countersign (CONTRAINDICATIONS-v2 §6; CONSENT.md §9.3).
+    const json a = answers_with({});
+    prescreen::ConsentRequest r = signing(required_of(microneedling().consent_document(a, today())));
+    const json taken_by = r.countersignature;
+    r.countersignature = nullptr;
+    std::string path;
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "missing_countersignature");
+    CHECK(path == "/countersignature");
+    r.countersignature = {{"name", "Sam Lee"}};
+    CHECK(refusal([&] { microneedling().consent(a, r, today()); }, &path) == "override_incomplete");
+    CHECK(path == "/countersignature/role");
+    r.countersignature = taken_by;
+    const json record = microneedling().consent(a, r, today());
+    CHECK(record["countersignature"] == taken_by);
+    json changed = record;
+    changed["countersignature"]["registration_number"] = "99Z9999Z";
+    CHECK(prescreen::verify_consent(changed)["problems"][0]["code"] == "digest_mismatch");
+}
+
+namespace {
+
+// The small clinic's precaution `sore_history` may be overridden (no `override` in the rule: the
+// default policy), so a consent with an override can have an outcome that permits consent anyway.
+prescreen::Protocol with_override_pack(bool pre_visit = false, json flag = true) {
+    json pack = json::parse(file_text("tests/vectors/packs/small-clinic-personal.json"));
+    for (json& ack : pack["consent"]["acknowledgements"])
+        if (ack["id"] == "override_explained") {
+            ack.erase("when");
+            ack["with_override"] = flag;
+            if (pre_visit) ack["stage"] = "pre_visit";
+        }
+    return prescreen::Protocol::from_json(pack);
+}
+
+json small_answers(const char* cold_sores) {
+    return {{"date_of_birth", "1990-05-15"}, {"sex", "female"}, {"areas", {"face"}}, {"pregnant", false},
+            {"drug_current", false}, {"drug_past", false}, {"cream", false}, {"steel_allergy", false},
+            {"blood_thinner", false}, {"cold_sores", cold_sores}};
+}
+
+}  // namespace
+
+TEST_CASE("an acknowledgement about an override is required when an override is given, whatever the outcome",
+          "[consent][personal]") {
+    const prescreen::Protocol pack = with_override_pack();
+    auto listed = [](const json& doc, const char* id) {
+        const auto ids = ids_of(doc["acknowledgements"]);
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    CHECK_FALSE(listed(pack.consent_document(small_answers("never"), today()), "override_explained"));  // nothing to override
+    const json history = small_answers("history");
+    REQUIRE(pack.consent_document(history, today())["outcome"] == "eligible_with_precautions");
+    CHECK(listed(pack.consent_document(history, today()), "override_explained"));  // sore_history may be overridden
+
+    prescreen::ConsentRequest r = signing({"read_information", "risk_redness", "risk_infection", "sore_risk"});
+    const json plain = pack.consent(history, r, today());  // no override given: not required
+    const auto required = plain["required_acknowledgements"].get<std::vector<std::string>>();
+    CHECK(std::find(required.begin(), required.end(), "override_explained") == required.end());
+
+    r.practitioner_override = {{"finding", "sore_history"}, {"name", "Dr Lee"}, {"role", "doctor"}, {"register", "GMC"},
+                               {"registration_number", "1234567"}, {"reason", "Antiviral prescribed."}, {"patient_informed", true}};
+    std::string path;
+    CHECK(refusal([&] { pack.consent(history, r, today()); }, &path) == "missing_acknowledgement");
+    CHECK(path == "/acknowledged");
+    r.acknowledged.push_back("override_explained");
+    const json record = pack.consent(history, r, today());
+    CHECK(record["overrides"][0]["finding"] == "sore_history");
+    CHECK(record["required_acknowledgements"] ==
+          json({"read_information", "risk_redness", "risk_infection", "sore_risk", "override_explained"}));
+}
+
+TEST_CASE("micro-needling: finding_override is required with the override, not by the outcome", "[consent][personal]") {
+    const json a = answers_with({{"anticoagulant", true}});
+    const json doc = microneedling().consent_document(a, today());
+    REQUIRE(doc["outcome"] == "refer");
+    std::vector<std::string> without = required_of(doc);
+    without.erase(std::remove(without.begin(), without.end(), "finding_override"), without.end());
+    REQUIRE(without.size() + 1 == required_of(doc).size());
+    prescreen::ConsentRequest r = signing(without);
+    r.practitioner_override = {{"finding", "anticoagulant"}, {"name", "Dr Sam Practitioner"}, {"role", "doctor"},
+                               {"register", "GMC"}, {"registration_number", "7654321"},
+                               {"reason", "Discussed with the prescriber; apixaban continued."},
+                               {"consulted", "Dr A Prescriber, GP"}, {"patient_informed", true}};
+    try {
+        (void)microneedling().consent(a, r, today());
+        FAIL("an override was recorded without finding_override");
+    } catch (const prescreen::UsageError& e) {
+        CHECK(e.diagnostic().code == "missing_acknowledgement");
+        CHECK(e.diagnostic().message == "not acknowledged: finding_override");
+    }
+    r.acknowledged = required_of(doc);
+    const json record = microneedling().consent(a, r, today());
+    const auto required = record["required_acknowledgements"].get<std::vector<std::string>>();
+    CHECK(std::find(required.begin(), required.end(), "finding_override") != required.end());
+}
+
+TEST_CASE("with_override is checked at load", "[consent][personal]") {
+    for (const auto& [pre_visit, flag, code] : std::vector<std::tuple<bool, json, std::string>>{
+             {true, true, "invalid_value"}, {false, "yes", "wrong_type"}}) {
+        try {
+            (void)with_override_pack(pre_visit, flag);
+            FAIL("loaded");
+        } catch (const prescreen::ProtocolError& e) {
+            CHECK(e.diagnostics()[0].code == code);
+            CHECK(e.diagnostics()[0].path == "/consent/acknowledgements/4/with_override");
+        }
+    }
 }

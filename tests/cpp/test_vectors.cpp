@@ -45,6 +45,7 @@ prescreen::ConsentRequest request_of(const json& r) {
     req.patient_reference = r.value("patient_reference", "");
     req.practitioner_override = r.value("practitioner_override", json(nullptr));
     req.countersignature = r.value("countersignature", json(nullptr));
+    req.procedure = r.value("procedure", json(nullptr));
     if (r.contains("seal_key")) req.seal_key = r["seal_key"].get<std::string>();
     return req;
 }

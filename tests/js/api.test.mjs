@@ -128,6 +128,7 @@ describe('WebAssembly package API', () => {
     const record = protocol.consent(eligibleAnswers(), {
       acknowledged: ALL_ACKS,
       signature: { name: 'Alex Patient', role: 'patient' },
+      countersignature: { name: 'Sam Lee', role: 'nurse' },  // the pack demands it (signature.countersign)
       signedAt: '2026-11-25T10:31:00Z',
       informationShownAt: new Date(Date.UTC(2026, 10, 25, 10, 20, 0)),
       patientReference: 'MS-0001',
@@ -160,6 +161,7 @@ describe('WebAssembly package API', () => {
     const record = protocol.consent(eligibleAnswers(), {
       acknowledged: ALL_ACKS,
       signature: { name: 'Alex Patient', role: 'patient' },
+      countersignature: { name: 'Sam Lee', role: 'nurse' },  // the pack demands it (signature.countersign)
       signedAt: '2026-11-25T10:31:00Z',
       informationShownAt: '2026-11-25T10:20:00Z',
       sealKey: 'back-office-key',

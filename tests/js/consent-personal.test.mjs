@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { TODAY, eligibleAnswers, microneedlingText, prescreen } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { TODAY, eligibleAnswers, microneedlingText, prescreen, repoRoot } from './helpers.mjs';
 
 const { loadProtocol, verifyConsent, ProtocolError } = prescreen;
 
@@ -78,5 +81,58 @@ describe('personalised consent (WebAssembly)', () => {
     const record = protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: atSigning, informationRecord: info,
       patientReference: 'MN-0042' });
     assert.equal(record.information_record, info.digest);
+  });
+
+  test('consent: the device and products named, inside the digest', () => {
+    const doc = protocol.consentDocument(eligibleAnswers(), { today: TODAY });
+    const procedure = { device_model: 'Dermapen 4', device_cartridge_lot: 'LOT 24-117' };
+    const record = protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: required(doc), procedure });
+    assert.deepEqual(record.procedure, { ...procedure, needle_depth_range: null, topical_products: null });
+    assert.equal(verifyConsent({ ...record, procedure: { ...record.procedure, device_model: 'Dermapen 3' } }).problems[0].code,
+      'digest_mismatch');
+    const bad = refusal(() => protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: required(doc), procedure: { depth: '1 mm' } }));
+    assert.deepEqual([bad.code, bad.path], ['unknown_field', '/procedure/depth']);
+  });
+
+  test('consent: the pack demands the countersignature of the practitioner taking consent', () => {
+    const doc = protocol.consentDocument(eligibleAnswers(), { today: TODAY });
+    const { countersignature, ...unsigned } = SIGNING;
+    const missing = refusal(() => protocol.consent(eligibleAnswers(), { ...unsigned, acknowledged: required(doc) }));
+    assert.deepEqual([missing.code, missing.path], ['missing_countersignature', '/countersignature']);
+    const partial = refusal(() => protocol.consent(eligibleAnswers(), { ...unsigned, acknowledged: required(doc),
+      countersignature: { name: 'Sam Lee' } }));
+    assert.deepEqual([partial.code, partial.path], ['override_incomplete', '/countersignature/role']);
+    const record = protocol.consent(eligibleAnswers(), { ...SIGNING, acknowledged: required(doc) });
+    assert.deepEqual(record.countersignature, countersignature);
+  });
+
+  test('consent: an acknowledgement about an override is required when an override is given, whatever the outcome', async () => {
+    // The small clinic's override_explained as `with_override`; its precaution sore_history may be overridden.
+    const pack = JSON.parse(readFileSync(join(repoRoot, 'tests/vectors/packs/small-clinic-personal.json'), 'utf8'));
+    const ack = pack.consent.acknowledgements.find((a) => a.id === 'override_explained');
+    delete ack.when;
+    ack.with_override = true;
+    const small = await loadProtocol(pack);
+    try {
+      const sore = { date_of_birth: '1990-05-15', sex: 'female', areas: ['face'], pregnant: false, drug_current: false,
+        drug_past: false, cream: false, steel_allergy: false, blood_thinner: false, cold_sores: 'history' };
+      assert.ok(!ids(small.consentDocument({ ...sore, cold_sores: 'never' }, { today: TODAY })).includes('override_explained'));
+      const doc = small.consentDocument(sore, { today: TODAY });
+      assert.equal(doc.outcome, 'eligible_with_precautions');
+      assert.ok(ids(doc).includes('override_explained'));
+      const ticked = ['read_information', 'risk_redness', 'risk_infection', 'sore_risk'];
+      const plain = small.consent(sore, { ...SIGNING, acknowledged: ticked });
+      assert.ok(!plain.required_acknowledgements.includes('override_explained'), 'no override given: not required');
+      const practitionerOverride = { finding: 'sore_history', name: 'Dr Lee', role: 'doctor', register: 'GMC',
+        registration_number: '1234567', reason: 'Antiviral prescribed.', patient_informed: true };
+      const missing = refusal(() => small.consent(sore, { ...SIGNING, acknowledged: ticked, practitionerOverride }));
+      assert.deepEqual([missing.code, missing.path, missing.message],
+        ['missing_acknowledgement', '/acknowledged', 'not acknowledged: override_explained']);
+      const record = small.consent(sore, { ...SIGNING, acknowledged: [...ticked, 'override_explained'], practitionerOverride });
+      assert.equal(record.required_acknowledgements.at(-1), 'override_explained');
+      assert.equal(record.overrides[0].finding, 'sore_history');
+    } finally {
+      small.dispose();
+    }
   });
 });

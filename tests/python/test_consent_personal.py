@@ -102,3 +102,71 @@ def _small():
     return {"date_of_birth": "1990-05-15", "sex": "female", "areas": ["face"], "pregnant": False,
             "drug_current": False, "drug_past": False, "cream": False, "steel_allergy": False,
             "blood_thinner": False, "cold_sores": "never"}
+
+
+def test_procedure_is_recorded(prescreen, microneedling):
+    doc = microneedling.consent_document(mn(), today=TODAY)
+    procedure = {"device_model": "Dermapen 4", "needle_depth_range": "0.5-1.5 mm", "topical_products": "Hyaluronic serum"}
+    record = microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), procedure=procedure, **SIGNING).to_dict()
+    assert record["procedure"] == {**procedure, "device_cartridge_lot": None}
+    assert prescreen.verify_consent(record).valid
+    with pytest.raises(prescreen.UsageError) as e:
+        microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), procedure={"lot": "x"}, **SIGNING)
+    assert (e.value.code, e.value.path) == ("unknown_field", "/procedure/lot")
+
+
+def test_the_pack_demands_the_practitioners_countersignature(prescreen, microneedling):
+    """mn-ref-v2 signs consent at the consultation, countersigned by the practitioner taking it
+    (signature.countersign): without it, or with an incomplete one, the engine refuses."""
+    doc = microneedling.consent_document(mn(), today=TODAY)
+    unsigned = {k: v for k, v in SIGNING.items() if k != "countersignature"}
+    with pytest.raises(prescreen.UsageError) as e:
+        microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), **unsigned)
+    assert (e.value.code, e.value.path) == ("missing_countersignature", "/countersignature")
+    with pytest.raises(prescreen.UsageError) as e:
+        microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), countersignature={"name": "Sam Lee"}, **unsigned)
+    assert (e.value.code, e.value.path) == ("override_incomplete", "/countersignature/role")
+    record = microneedling.consent(mn(), today=TODAY, acknowledged=required(doc), **SIGNING).to_dict()
+    assert record["countersignature"] == SIGNING["countersignature"]
+    # The pre-visit record is the patient's alone: no countersignature there.
+    pre_visit = [a["id"] for a in doc["acknowledgements"] if a["stage"] == "pre_visit"]
+    info = microneedling.information_record(today=TODAY, acknowledged=pre_visit, information_shown_at="2026-11-24T18:00:00Z",
+                                            read_at="2026-11-24T18:05:00Z").to_dict()
+    assert "countersignature" not in info and prescreen.verify_consent(info).valid
+
+
+SORE_OVERRIDE = {"finding": "sore_history", "name": "Dr Lee", "role": "doctor", "register": "GMC",
+                 "registration_number": "1234567", "reason": "Antiviral prescribed.", "patient_informed": True}
+
+
+def _with_override_pack(prescreen, **ack):
+    """The small clinic's override_explained as `with_override` (its precaution sore_history may be overridden)."""
+    pack = json.loads(PERSONAL.read_text(encoding="utf-8"))
+    for a in pack["consent"]["acknowledgements"]:
+        if a["id"] == "override_explained":
+            a.pop("when")
+            a.update({"with_override": True, **ack})
+    return prescreen.Protocol.from_json(json.dumps(pack))
+
+
+def test_override_acknowledgement_is_required_when_an_override_is_given(prescreen):
+    pack = _with_override_pack(prescreen)
+    sore = {**_small(), "cold_sores": "history"}
+    assert "override_explained" not in ids(pack.consent_document({**_small(), "cold_sores": "never"}, today=TODAY))
+    document = pack.consent_document(sore, today=TODAY)
+    assert document["outcome"] == "eligible_with_precautions" and "override_explained" in ids(document)
+    ticked = ["read_information", "risk_redness", "risk_infection", "sore_risk"]
+    plain = pack.consent(sore, today=TODAY, acknowledged=ticked, **SIGNING).to_dict()
+    assert "override_explained" not in plain["required_acknowledgements"]  # no override given
+    with pytest.raises(prescreen.UsageError) as e:
+        pack.consent(sore, today=TODAY, acknowledged=ticked, practitioner_override=SORE_OVERRIDE, **SIGNING)
+    assert (e.value.code, e.value.path, e.value.diagnostic.message) == (
+        "missing_acknowledgement", "/acknowledged", "not acknowledged: override_explained")
+    record = pack.consent(sore, today=TODAY, acknowledged=ticked + ["override_explained"],
+                          practitioner_override=SORE_OVERRIDE, **SIGNING).to_dict()
+    assert record["required_acknowledgements"][-1] == "override_explained"
+    assert record["overrides"][0]["finding"] == "sore_history"
+    with pytest.raises(prescreen.ProtocolError) as e:
+        _with_override_pack(prescreen, stage="pre_visit")
+    assert [(d["code"], d["path"]) for d in e.value.diagnostics] == [
+        ("invalid_value", "/consent/acknowledgements/4/with_override")]

@@ -116,7 +116,8 @@ def run(prescreen, vector):
                 signature=r.get("signature", {}), signed_at=r.get("signed_at", ""),
                 information_shown_at=r.get("information_shown_at", ""),
                 patient_reference=r.get("patient_reference"), practitioner_override=r.get("practitioner_override"),
-                seal_key=r.get("seal_key"), countersignature=r.get("countersignature")).to_dict()
+                seal_key=r.get("seal_key"), countersignature=r.get("countersignature"),
+                procedure=r.get("procedure")).to_dict()
         except prescreen.UsageError as e:
             return {"error": e.diagnostic.to_dict()}
     try:

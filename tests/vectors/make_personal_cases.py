@@ -93,6 +93,16 @@ _bad["consent"]["acknowledgements"][0]["when"] = {"fired": "sore_history"}
 case("load-refuses-pre-visit-acknowledgement-with-when", "load", protocol=_bad,
      checks={"/error/diagnostics/0/code": "invalid_value", "/error/diagnostics/0/path": "/consent/acknowledgements/0/when"})
 
+# The device and products named: numbered after 122 (120-122 are the form/texts cases written
+# meanwhile), so every earlier file keeps its number.
+LATER = len(cases)
+case("consent-personal-procedure-named", "consent", answers=a(), protocol=PERSONAL,
+     request={**PREQ, "procedure": {"device_model": "Dermapen 4", "device_cartridge_lot": "LOT 24-117", "needle_depth_range": "0.5-1.5 mm"}},
+     checks={"/procedure/device_model": "Dermapen 4", "/procedure/topical_products": None})
+case("consent-personal-procedure-unknown-field", "consent", answers=a(), protocol=PERSONAL,
+     request={**PREQ, "procedure": {"device": "Dermapen 4"}},
+     checks={"/error/code": "unknown_field", "/error/path": "/procedure/device"})
+
 # The hand-worked lists: ids and sections in document order (the exact length is held by `expected`
 # and asserted in tests/cpp/test_consent_personal.cpp).
 for c in cases:
@@ -103,7 +113,8 @@ for c in cases:
     if sections is not None:
         c["checks"].update({f"/sections/{i}/id": x for i, x in enumerate(sections)})
 
-for i, c in enumerate(cases, FIRST):
+for i, c in enumerate(cases):
+    i = FIRST + i if i < LATER else 123 + i - LATER
     path = os.path.join(HERE, f"{i:03d}-{c['name']}.json")
     if os.path.exists(path):
         with open(path) as f:

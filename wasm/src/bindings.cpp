@@ -196,7 +196,7 @@ prescreen::ConsentRequest consent_request(const json& request) {
     for (auto it = request.begin(); it != request.end(); ++it) {
         static const char* known[] = {"acknowledged", "signature", "signed_at", "information_shown_at",
                                       "patient_reference", "practitioner_override", "seal_key",
-                                      "countersignature", "information_record"};
+                                      "countersignature", "information_record", "procedure"};
         bool found = false;
         for (const char* k : known) found = found || it.key() == k;
         if (!found)
@@ -225,6 +225,7 @@ prescreen::ConsentRequest consent_request(const json& request) {
     }
     if (auto it = request.find("countersignature"); it != request.end()) r.countersignature = *it;
     if (auto it = request.find("information_record"); it != request.end()) r.information_record = *it;
+    if (auto it = request.find("procedure"); it != request.end()) r.procedure = *it;
     return r;
 }
 

@@ -98,6 +98,7 @@ struct ConsentRequest {
     json practitioner_override = nullptr;    // one override or a list (docs/consent.md); only where the pack allows
     json countersignature = nullptr;         // the practitioner taking consent {"name", "role", "register", "registration_number"}
     json information_record = nullptr;       // the pre-visit record (Protocol::information_record), two-step consent
+    json procedure = nullptr;                // {"device_model", "device_cartridge_lot", "needle_depth_range", "topical_products"}
     std::optional<std::string> seal_key;     // back office: seal with this key (an empty or blank key is refused)
 };
 

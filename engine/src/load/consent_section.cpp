@@ -60,7 +60,8 @@ std::vector<std::shared_ptr<const expr::Program>> check_consent_section(PackLoad
                     std::string path = pointer_join("/consent/acknowledgements", i);
                     when.emplace_back();
                     if (!L.object((*a)[i], path, {"id", "text"},
-                                  {"section", "required", "material_risk", "sources", "stage", "when"}, "an acknowledgement"))
+                                  {"section", "required", "material_risk", "sources", "stage", "when", "with_override"},
+                                  "an acknowledgement"))
                         continue;
                     // Over the screening, like aftercare: answers, {"fired": rule}, {"outcome": []}.
                     when.back() = L.logic((*a)[i], "when", path, pack.result_scope);
@@ -70,6 +71,7 @@ std::vector<std::shared_ptr<const expr::Program>> check_consent_section(PackLoad
                     L.text((*a)[i], "text", path, true);
                     L.boolean((*a)[i], "required", path);
                     L.boolean((*a)[i], "material_risk", path);
+                    L.boolean((*a)[i], "with_override", path);
                     pack.check_sources((*a)[i], path, false);
                 }
             } else if (a != c.end()) {

@@ -378,7 +378,7 @@ PYBIND11_MODULE(_core, m) {
             [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle acknowledged,
                py::handle signature, py::handle signed_at, py::handle information_shown_at,
                py::handle patient_reference, py::handle practitioner_override, py::handle seal_key, py::handle locale,
-               py::handle countersignature, py::handle information_record) {
+               py::handle countersignature, py::handle information_record, py::handle procedure) {
                 json a = answers_argument(p, answers);
                 // The locale goes to the engine as given: it refuses one the pack lacks (unknown_locale, /locale).
                 prescreen::Context c{iso_date_argument(today, "today"), str_argument(locale, "locale")};
@@ -403,6 +403,7 @@ PYBIND11_MODULE(_core, m) {
                 request.information_record = py::isinstance<JsonResult>(information_record)
                                                  ? information_record.cast<const JsonResult&>().value()
                                                  : to_json_or_raise(information_record, "information_record");
+                request.procedure = to_json_or_raise(procedure, "procedure");
                 json r;
                 {
                     py::gil_scoped_release release;
@@ -414,7 +415,7 @@ PYBIND11_MODULE(_core, m) {
             py::arg("signed_at"), py::arg("information_shown_at"), py::arg("patient_reference") = py::none(),
             py::arg("practitioner_override") = py::none(), py::arg("seal_key") = py::none(),
             py::arg("locale") = py::none(), py::arg("countersignature") = py::none(),
-            py::arg("information_record") = py::none(),
+            py::arg("information_record") = py::none(), py::arg("procedure") = py::none(),
             "Screen again and return the canonical consent record; UsageError (a ValueError) with code "
             "consent_not_permitted when the outcome does not permit consent.")
         .def(

@@ -179,7 +179,8 @@ class Protocol:
                 practitioner_override: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None] = None,
                 seal_key: Union[str, bytes, None] = None, locale: Optional[str] = None,
                 countersignature: Optional[Mapping[str, Any]] = None,
-                information_record: Union[ConsentRecord, Mapping[str, Any], None] = None) -> ConsentRecord: ...
+                information_record: Union[ConsentRecord, Mapping[str, Any], None] = None,
+                procedure: Optional[Mapping[str, Optional[str]]] = None) -> ConsentRecord: ...
     def information_record(self, *, today: DateLike, acknowledged: Sequence[str],
                            information_shown_at: Union[str, datetime.datetime], read_at: Union[str, datetime.datetime],
                            patient_reference: Optional[str] = None,

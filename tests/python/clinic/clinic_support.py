@@ -61,10 +61,12 @@ def free_port() -> int:
 
 
 def consent_record(protocol, values, today=TODAY, name="Alex Patient"):
-    """The record the browser makes (the same engine, no seal)."""
+    """The record the browser makes (the same engine, no seal), countersigned by the practitioner
+    taking consent as the micro-needling pack demands (signature.countersign)."""
     ack = [a["id"] for a in protocol.document["consent"]["acknowledgements"]]
     return protocol.consent(values, today=today, acknowledged=ack, signature={"name": name, "role": "patient"},
-                            signed_at=f"{today}T10:31:00Z", information_shown_at=f"{today}T10:20:00Z").to_dict()
+                            signed_at=f"{today}T10:31:00Z", information_shown_at=f"{today}T10:20:00Z",
+                            countersignature={"name": "Sam Lee", "role": "nurse"}).to_dict()
 
 
 def submission(protocol, values=None, *, key=None, today=TODAY, consent=False, browser=True, **extra):

@@ -113,6 +113,37 @@ def countersignature_of(user, fields: Mapping[str, str]) -> Dict[str, str]:
     return signer
 
 
+# The Procedure block: the page's field for each of the engine's `procedure` fields (docs/consent.md).
+PROCEDURE_FIELDS = (("device_model", "device"), ("device_cartridge_lot", "cartridge_lot"),
+                    ("needle_depth_range", "needle_depth"), ("topical_products", "products"))
+
+
+def clinic_device(settings) -> str:
+    """The device the clinic file names (protocols/clinic.json "device", e.g. Dermapen 4), to prefill
+    the Procedure block; "" when the file or the name is absent."""
+    path = Path(settings.protocols_dir) / "clinic.json" if settings.protocols_dir else None
+    try:
+        device = json.loads(path.read_text(encoding="utf-8")).get("device") if path else None
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return device.strip() if isinstance(device, str) else ""
+
+
+def procedure_of(fields: Mapping[str, str]) -> Optional[Dict[str, str]]:
+    """The Procedure block as the engine's `procedure` (device, cartridge lot, needle depth, products),
+    each as typed; blank fields are left out, and None (no procedure recorded) when all are blank.
+    The depth is asked in mm, so the unit is written into the record with it."""
+    procedure = {}
+    for key, field in PROCEDURE_FIELDS:
+        value = (fields.get(field) or "").strip()
+        if value:
+            procedure[key] = value
+    depth = procedure.get("needle_depth_range")
+    if depth and not depth.lower().endswith("mm"):
+        procedure["needle_depth_range"] = depth + " mm"
+    return procedure or None
+
+
 def sign(office, user, submission_id: str, fields: Mapping[str, str], acknowledged: Sequence[str]) -> Dict[str, Any]:
     """The engine's signed, sealed record for this submission, stored with its audit row."""
     now = office.settings.clock()
@@ -138,7 +169,8 @@ def sign(office, user, submission_id: str, fields: Mapping[str, str], acknowledg
         record = pack.protocol.consent(
             answers, today=local_date(now), acknowledged=list(acknowledged), signature=signature, signed_at=signed_at,
             information_shown_at=shown_at, information_record=information,
-            countersignature=countersignature_of(user, fields), seal_key=office.keys.seal_key).to_dict()
+            countersignature=countersignature_of(user, fields), procedure=procedure_of(fields),
+            seal_key=office.keys.seal_key).to_dict()
     except (ValueError, TypeError) as e:
         raise ApiError(422, getattr(e, "code", None) or "consent_refused", getattr(e, "path", None) or "", str(e)) from None
     record["seal"]["signature"] = sealing.sign(office.keys.signing_key, sealing.RECORD_CONTEXT, record["digest"])
@@ -195,7 +227,8 @@ def install(app, office, *, require, checked_form, page) -> None:
         return dict(user=session.user, csrf_token=session.csrf_token, row=row, consent=consent, record=record,
                     sections=document_view(consent, information), information=information, unsealed=unsealed, contact=contact,
                     cooling=cooling_off_period(pack.protocol, document), problem=problem, fields=fields or {},
-                    ticked=set(ticked), shown_at=(fields or {}).get("shown_at") or timestamp(now))
+                    ticked=set(ticked), shown_at=(fields or {}).get("shown_at") or timestamp(now),
+                    clinic_device=clinic_device(office.settings))
 
     @app.get("/review/submissions/{submission_id}/consent")
     def consultation_page(request: Request, submission_id: str) -> Response:

@@ -84,6 +84,7 @@ def seal_record(protocol: prescreen.Protocol, answers: Mapping[str, Any], record
             signed_at=record["signed_at"], information_shown_at=record.get("information_shown_at") or "",
             patient_reference=record.get("patient_reference") or None,
             practitioner_override=record.get("practitioner_override"),
+            countersignature=record.get("countersignature"),  # a pack may demand it (signature.countersign)
             **({"locale": record["locale"]} if "locale" in record else {}),  # the language read is in the digest
             seal_key=keys.seal_key).to_dict()
     except (ValueError, TypeError) as e:
