@@ -43,6 +43,7 @@ const state = {
   information: null, // the engine's record that it was shown and read (before the visit)
   recordUrl: null,
   acknowledged: new Set(), // the pre_visit statements ticked
+  openSections: new Set(), // consent sections the patient has open (kept between steps)
   savedAnswers: null, // the answers as last saved on the device (JSON), for the warning before leaving
   changed: new Set(), // item ids whose question changed since a resumed draft was saved
 };
@@ -844,19 +845,33 @@ function renderInformation() {
       sectionTitle.get(section) ? h('h3', {}, sectionTitle.get(section)) : null,
       h('ul', {}, list.map((ack) => h('li', {}, ack.text)))])) : null;
 
-  const coolingNotice = h('aside', { class: 'notice', 'aria-labelledby': 'cooling-heading' },
-    h('h2', { id: 'cooling-heading' }, say('cooling_heading')),
-    cooling && cooling.amount > 0 ? h('p', {}, say('cooling_text', { period: duration(cooling.amount, cooling.unit) })) : null,
-    h('p', {}, say('cooling_change_mind')));
+  // Nothing is signed now, and there is time to think after signing: one notice, before the sections.
+  const coolingNotice = h('aside', { class: 'notice before-signing', id: 'before-signing', 'aria-labelledby': 'cooling-heading' },
+    h('h2', { id: 'cooling-heading' }, h('span', { id: 'no-signature-now' }, say('information_no_signature'))),
+    h('p', {}, cooling && cooling.amount > 0 ? [say('cooling_text', { period: duration(cooling.amount, cooling.unit) }), ' '] : null,
+      say('cooling_change_mind')));
+
+  const sections = consent.sections.map(consentSection);
+  // The button says what it will do: open them all, or close them all once every one is open.
+  // (Relabelled at once on a press; "toggle" events, which come a moment later, relabel it too.)
+  const labelToggle = () => { toggleAll.textContent = say(sections.every((details) => details.open) ? 'close_all_sections' : 'open_all_sections'); };
+  const toggleAll = button(say('open_all_sections'), () => {
+    const open = !sections.every((details) => details.open);
+    for (const details of sections) details.open = open;
+    labelToggle();
+  }, { kind: 'secondary', id: 'toggle-sections', 'aria-controls': sections.map((details) => details.id).join(' ') });
+  for (const details of sections) details.addEventListener('toggle', labelToggle);
+  labelToggle();
 
   show(consent.title,
     h('h1', {}, consent.title),
-    consent.intro ? h('p', { class: 'lead' }, consent.intro) : null,
-    h('p', { class: 'notice', id: 'no-signature-now' }, say('information_no_signature')),
-    consent.sections.map((section) => h('section', { class: 'consent-section', id: `section-${section.id}`, 'aria-labelledby': `section-${section.id}-title` },
-      h('h2', { id: `section-${section.id}-title` }, section.title),
-      paragraphs(section.text))),
+    consent.intro ? h('p', { class: 'consent-intro' }, consent.intro) : null,
     coolingNotice,
+    h('div', { class: 'sections-intro no-print' },
+      h('p', { id: 'sections-hint' }, say('sections_open_hint')),
+      h('div', { class: 'no-print sections-toggle' }, toggleAll)),
+    h('div', { class: 'consent-sections', id: 'consent-sections' },
+      consent.sections.map((section, i) => h('section', { class: 'consent-section', id: `section-${section.id}`, 'aria-labelledby': `section-${section.id}-title` }, sections[i]))),
     atConsultation,
     h('div', { id: 'error-summary', class: 'error-summary', tabindex: '-1', hidden: true }),
     h('form', { id: 'information-form', class: 'step-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); confirmRead(); } },
@@ -864,6 +879,36 @@ function renderInformation() {
       h('div', { class: 'actions' },
         button(say('confirm_read'), null, { type: 'submit' }),
         button(say('back_to_result'), () => history.back(), { kind: 'secondary' }))));
+}
+
+/** A section's first sentence, in its own language's sentence rules (Intl.Segmenter): the line
+ * shown under its title while the section is closed. */
+function firstSentence(text) {
+  const flat = String(text ?? '').trim().replace(/\s+/g, ' ');
+  try {
+    const first = new Intl.Segmenter(LOCALE, { granularity: 'sentence' }).segment(flat)[Symbol.iterator]().next().value;
+    return (first?.segment ?? flat).trim();
+  } catch {
+    return flat;
+  }
+}
+
+/**
+ * One consent section behind a native disclosure: its title (a heading) and first sentence as the
+ * summary, the whole text inside. Opening it is the browser's own (Enter or Space on the summary;
+ * find-in-page opens it too); the print stylesheet opens every section, so no risk is left off a
+ * printout. Which sections are open is kept while the patient moves between steps.
+ */
+function consentSection(section) {
+  const details = h('details', {
+    class: 'consent-details', id: `details-${section.id}`, open: state.openSections.has(section.id),
+    ontoggle: (e) => { e.target.open ? state.openSections.add(section.id) : state.openSections.delete(section.id); },
+  },
+  h('summary', {},
+    h('h2', { id: `section-${section.id}-title`, class: 'section-title' }, section.title),
+    h('span', { class: 'section-gist', 'aria-hidden': 'true' }, firstSentence(section.text))),
+  h('div', { class: 'section-body' }, paragraphs(section.text)));
+  return details;
 }
 
 /** The effective cooling-off period from the engine's parameters: {amount, unit} or null. */
@@ -1023,7 +1068,7 @@ function startAgain() {
   if (state.recordUrl) URL.revokeObjectURL(state.recordUrl);
   Object.assign(state, {
     answers: {}, datePartial: {}, changed: new Set(), savedAnswers: null, showMissing: false, touched: new Set(), result: null, information: null, recordUrl: null,
-    informationShownAt: null, acknowledged: new Set(), returnToCheck: false,
+    informationShownAt: null, acknowledged: new Set(), openSections: new Set(), returnToCheck: false,
   });
   go({ view: 'welcome' });
 }
