@@ -10,7 +10,7 @@
 // Answers live in memory only: no storage, no network. They leave the page only when the patient
 // downloads or prints them, or presses "Send to the clinic" (send.js, when the back office serves it).
 
-import { sendPanel } from './send.js';
+import { clinicApi, sendFooter, sendPanel } from './send.js';
 import { button, h, paragraphs } from './dom.js';
 import { PARTS, dateInWords, dateParts, dateTimeInWords, readDateFields } from './dates.js';
 import { callUs, clinicFooter, clinicName, contactPanel, loadClinic, urgentAdvice, branch } from './clinic.js';
@@ -1114,7 +1114,10 @@ function renderChrome() {
   document.documentElement.dir = textDirection(LOCALE);
   document.querySelector('.brand').textContent = clinicName();
   document.querySelector('.brand-sub').replaceChildren(callUs(state.answers.clinic));
-  document.querySelector('.site-footer .wrap').replaceChildren(h('p', {}, say('footer_privacy')), ...clinicFooter().filter(Boolean));
+  const privacy = h('p', {}, say('footer_privacy'));
+  document.querySelector('.site-footer .wrap').replaceChildren(privacy, ...clinicFooter().filter(Boolean));
+  // Served by the clinic's back office, the footer names the one thing that sends.
+  clinicApi().then((api) => { if (api) privacy.textContent = sendFooter(); });
 }
 
 async function main() {
