@@ -1024,7 +1024,8 @@ function renderSummary() {
         row(say('shown_at'), dateTimeInWords(information.information_shown_at, pageLocale())),
         row(say('read_at'), dateTimeInWords(information.read_at, pageLocale())),
         row(say('result_of_questions'), say(`headline_${result.outcome}`)),
-        row(say('consent_document'), say('consent_document_version', { title: texts().consent?.title ?? '', version: information.document?.version ?? '' })),
+        // The document's title only: its version id is for the clinic (inside the saved record and the check code).
+        row(say('consent_document'), h('span', { 'data-version': information.document?.version ?? '' }, texts().consent?.title ?? '')),
         chosen ? row(say('clinic'), `${clinicName()}, ${chosen.name}`) : [],
         row(say('record_check'), h('code', { class: 'digest' }, information.digest ?? ''))),
       h('p', { class: 'hint' }, say('record_check_hint')),
