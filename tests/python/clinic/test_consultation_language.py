@@ -211,3 +211,30 @@ def test_plural_categories_are_cldrs(tag, cases):
 
 def test_wording_files_ship_with_the_package():
     assert Path(WORDING).parent.name == "clinic" and (WORDING / "en-GB.json").is_file()
+
+
+def test_a_back_office_without_the_translation_shows_english_and_says_what_the_patient_read(tmp_path, translated):
+    # The same pack served without its translations folder: the Arabic record is kept unsealed, and
+    # the consultation (in English, the only language this server has the texts in) says so.
+    folder = tmp_path / "protocols" / "microneedling"
+    folder.mkdir(parents=True)
+    (folder / "protocol.json").write_text(PACK.read_text(encoding="utf-8"), encoding="utf-8")
+    office = start_server(tmp_path / "data", protocols_dir=tmp_path / "protocols")
+    try:
+        accounts.add_user(office.office.store, "pat", "practitioner", PASSWORD, SERVER_NOW)
+        sid = send(office, translated, "ar")
+        client, _ = login(office)
+        page = client.get(f"/review/submissions/{sid}/consent")
+        assert page.status_code == 200, page.text
+        assert 'id="consultation" lang="en-GB" dir="ltr"' in page.text and "Sign the consent" in page.text
+        assert 'id="consent-languages"' not in page.text  # one language only: nothing to switch
+        assert re.search(r'Read before the visit in <span lang="ar">العربية</span>', page.text)
+        assert re.search(r'id="language-note">The patient read the information in <span lang="ar">العربية</span>', page.text)
+        fields = to_sign(translated, page.text, "en-GB")
+        fields["acknowledged"] += ["read_information", "answers_accurate"]  # asked again: the record is unsealed
+        r = client.post(f"/review/submissions/{sid}/consent", data=fields)
+        assert r.status_code == 303, r.text[-2000:]
+        assert stored_record(office, sid)["locale"] == "en-GB"
+        client.close()
+    finally:
+        office.stop()

@@ -65,20 +65,15 @@ def consent_texts(protocol: prescreen.Protocol, answers: Mapping[str, Any], toda
     return protocol.consent_document(dict(answers), today=today, locale=locale)
 
 
-_LOADED: Dict[tuple, bool] = {}
-
-
-def has_texts(protocol: prescreen.Protocol, digest: str, locale: str) -> bool:
-    """Whether the loaded protocol has texts in ``locale`` (a declared translation the back office
-    could not load has none); asked of the engine once per pack and language."""
-    key = (digest, locale)
-    if key not in _LOADED:
-        try:
-            protocol.texts(locale=locale)
-            _LOADED[key] = True
-        except ValueError:
-            _LOADED[key] = False
-    return _LOADED[key]
+def has_texts(protocol: prescreen.Protocol, locale: str) -> bool:
+    """Whether this loaded protocol has texts in ``locale`` (a declared translation the back office
+    could not load has none), asked of the engine (about a millisecond; not cached, because two
+    back offices in one process may load the same pack with different translations)."""
+    try:
+        protocol.texts(locale=locale)
+        return True
+    except ValueError:
+        return False
 
 
 def patient_locale(row: Mapping[str, Any]) -> Optional[str]:
@@ -95,7 +90,7 @@ def consent_language(pack, row: Mapping[str, Any], asked: Optional[str]):
     """(the wording to show, the languages offered): the practitioner's choice (``asked``), else the
     patient's; only languages the pack's loaded protocol has texts in and the page has wording for."""
     document = json.loads(pack.text)
-    loaded = [t for t in consultation_wording.pack_locales(document) if has_texts(pack.protocol, pack.digest, t)]
+    loaded = [t for t in consultation_wording.pack_locales(document) if has_texts(pack.protocol, t)]
     choices = consultation_wording.offered(document, loaded)
     return consultation_wording.choose(asked, patient_locale(row), choices), choices
 
