@@ -39,7 +39,7 @@ test('after sending, the patient sees the follow-up dates once the first session
 
   // Asked right after sending, with the key in the body (never in the address): no session yet.
   await page.waitForSelector('#follow-ups #follow-ups-check');
-  assert.match(await page.textContent('#follow-ups-panel'), /^Your follow-up sessionsYour follow-up dates are set at your first session\./);
+  assert.match(await page.textContent('#follow-ups-panel'), /^Your follow-up sessionsYour follow-up dates are set at your first session, and the clinic gives them to you then\./);
   assert.equal(await page.$('#follow-up-dates'), null);
   const asked = requests.filter((r) => r.url.includes('/api/follow-ups'));
   assert.deepEqual(asked.map((r) => r.url), [`${url}api/follow-ups`]);
