@@ -10,7 +10,7 @@
 // Answers live in memory only: no storage, no network. They leave the page only when the patient
 // downloads or prints them, or presses "Send to the clinic" (send.js, when the back office serves it).
 
-import { clinicApi, sendFooter, sendPanel } from './send.js';
+import { clinicApi } from './clinic-api.js';
 import { button, h, paragraphs } from './dom.js';
 import { PARTS, dateInWords, dateParts, dateTimeInWords, readDateFields } from './dates.js';
 import { callUs, clinicFooter, clinicName, contactPanel, loadClinic, urgentAdvice, branch } from './clinic.js';
@@ -793,6 +793,16 @@ function renderResult() {
   sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: branch(state.answers.clinic)?.name ?? '' })));
 }
 
+/**
+ * "Send to the clinic": an empty, hidden section that send.js fills, loaded only once the page knows
+ * the clinic's back office serves it (clinic-api.js); as plain static files it stays empty.
+ */
+function sendPanel(what) {
+  const panel = h('section', { class: 'send-panel no-print', id: 'send-panel', 'aria-labelledby': 'send-heading', hidden: true });
+  clinicApi().then((api) => api && import('./send.js').then((send) => send.fillSendPanel(panel, api, what)));
+  return panel;
+}
+
 // ---------------------------------------------------------------- the consent information (before the visit)
 
 // Consent comes in two steps (docs/consent.md). Here, before the visit, the patient reads the
@@ -1118,7 +1128,7 @@ function renderChrome() {
   const privacy = h('p', {}, say('footer_privacy'));
   document.querySelector('.site-footer .wrap').replaceChildren(privacy, ...clinicFooter().filter(Boolean));
   // Served by the clinic's back office, the footer names the one thing that sends.
-  clinicApi().then((api) => { if (api) privacy.textContent = sendFooter(); });
+  clinicApi().then((api) => { if (api) privacy.textContent = say('send_footer', { button: say('send_button') }); });
 }
 
 async function main() {

@@ -1,10 +1,8 @@
-// "Send to the clinic": offered only when the page is served by the clinic's back office
-// (python -m prescreen.clinic serve). Served as plain static files (web-demo/serve.mjs) the page
-// keeps its download-only behaviour and this module adds nothing.
+// "Send to the clinic": loaded by app.js only when the page is served by the clinic's back office
+// (python -m prescreen.clinic serve; detected by clinic-api.js). Served as plain static files
+// (web-demo/serve.mjs) the page keeps its download-only behaviour and never loads this module.
 //
-// Detection asks the page's own address again with HEAD (no answers in it) and looks for the
-// back office's X-Prescreen-Clinic header, which names the submissions API. Answers leave the
-// browser only when the patient presses the button, after a plain statement of what is sent and to
+// Answers leave the browser only when the patient presses the button, after a plain statement of what is sent and to
 // whom, with the name and phone number the clinic needs to call back. A send that fails on the way
 // is tried again with the same submission key, so the clinic stores it once. Once sent, the page
 // asks the back office for the follow-up dates of the course (POST /api/follow-ups with the same
@@ -19,23 +17,6 @@ import { h } from './dom.js';
 import { pageLocale, say, sayList, sayParts } from './words.js';
 
 const RETRIES = 3;
-
-let detected = null;
-
-/** The submissions API path when served by the back office, else null (asked once per page load). */
-export function clinicApi() {
-  if (!detected) {
-    detected = fetch(location.pathname, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' })
-      .then((response) => response.headers.get('X-Prescreen-Clinic'))
-      .catch(() => null);
-  }
-  return detected;
-}
-
-/** The footer's privacy line once the back office serves the page (app.js renders the footer). */
-export function sendFooter() {
-  return say('send_footer', { button: say('send_button') });
-}
 
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -168,76 +149,71 @@ function receipt(reply) {
 }
 
 /**
- * A "Send to the clinic" section (empty unless the back office serves the page).
+ * Fill app.js's (hidden) "Send to the clinic" section `panel` for the submissions API `api`, and show it.
  * `what`: {answers, today, packDigest, browserResult, informationRecord?, clinic?}. The consent itself
  * is signed at the consultation, on the clinic's tablet (the back office's consultation page).
  */
-export function sendPanel(what) {
-  const panel = h('section', { class: 'send-panel no-print', id: 'send-panel', 'aria-labelledby': 'send-heading', hidden: true });
-  clinicApi().then((api) => {
-    if (!api) return;
-    const key = newKey(); // one key per panel: every retry of this send is the same submission
-    const status = h('p', { id: 'send-status', role: 'status', 'aria-live': 'polite', class: 'no-print' });
-    const items = sayList([
-      say('send_item_answers'),
-      say('send_item_result'),
-      what.informationRecord ? say('send_item_information') : null,
-      say('send_item_contact'),
-    ].filter(Boolean));
-    const to = what.clinic ? `${what.clinic} (${clinicName()})` : clinicName();
-    const sendButton = h('button', { type: 'submit', class: 'button button-primary', id: 'send-to-clinic' }, say('send_button'));
-    const formEl = h('form', { id: 'send-form', class: 'no-print', novalidate: true, 'aria-labelledby': 'send-heading' },
-      h('fieldset', {},
-        h('legend', {}, say('send_contact_legend')),
-        contactField('send_name', { autocomplete: 'name', required: true }),
-        contactField('send_phone', { type: 'tel', autocomplete: 'tel', required: true, hint: 'send_phone_hint' }),
-        contactField('send_email', { type: 'email', autocomplete: 'email' })),
-      h('div', { class: 'actions' }, sendButton));
-    const heading = h('h2', { id: 'send-heading' }, say('send_heading'));
-    const host = h('bdi', { dir: 'ltr' }, location.host);
-    const statement = h('p', { id: 'send-statement' }, sayParts('send_statement', { button: say('send_button'), items, clinic: to, host }));
-    const value = (id) => formEl.querySelector(`[name="${id}"]`).value.trim();
+export function fillSendPanel(panel, api, what) {
+  const key = newKey(); // one key per panel: every retry of this send is the same submission
+  const status = h('p', { id: 'send-status', role: 'status', 'aria-live': 'polite', class: 'no-print' });
+  const items = sayList([
+    say('send_item_answers'),
+    say('send_item_result'),
+    what.informationRecord ? say('send_item_information') : null,
+    say('send_item_contact'),
+  ].filter(Boolean));
+  const to = what.clinic ? `${what.clinic} (${clinicName()})` : clinicName();
+  const sendButton = h('button', { type: 'submit', class: 'button button-primary', id: 'send-to-clinic' }, say('send_button'));
+  const formEl = h('form', { id: 'send-form', class: 'no-print', novalidate: true, 'aria-labelledby': 'send-heading' },
+    h('fieldset', {},
+      h('legend', {}, say('send_contact_legend')),
+      contactField('send_name', { autocomplete: 'name', required: true }),
+      contactField('send_phone', { type: 'tel', autocomplete: 'tel', required: true, hint: 'send_phone_hint' }),
+      contactField('send_email', { type: 'email', autocomplete: 'email' })),
+    h('div', { class: 'actions' }, sendButton));
+  const heading = h('h2', { id: 'send-heading' }, say('send_heading'));
+  const host = h('bdi', { dir: 'ltr' }, location.host);
+  const statement = h('p', { id: 'send-statement' }, sayParts('send_statement', { button: say('send_button'), items, clinic: to, host }));
+  const value = (id) => formEl.querySelector(`[name="${id}"]`).value.trim();
 
-    formEl.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      // The clinic needs a name and a number to call back; the rest is the engine's and the server's to check.
-      const missing = [['send_name', 'send_missing_name'], ['send_phone', 'send_missing_phone']].filter(([id]) => !value(id));
-      for (const id of ['send_name', 'send_phone']) showFieldError(id, '');
-      if (missing.length) {
-        for (const [id, message] of missing) showFieldError(id, say(message));
-        status.textContent = missing.map(([, message]) => say(message)).join('. ');
-        document.getElementById(`in-${missing[0][0]}`).focus();
-        return;
-      }
-      sendButton.disabled = true;
-      status.textContent = say('send_sending');
-      const contact = { name: value('send_name'), phone: value('send_phone') };
-      if (value('send_email')) contact.email = value('send_email');
-      try {
-        const reply = await post(api, {
-          submission_key: key, pack_digest: what.packDigest, answers: what.answers, today: what.today,
-          browser_result: what.browserResult, information_record: what.informationRecord ?? null, locale: pageLocale(), contact,
-        });
-        // The receipt replaces the form and the statement of what would be sent; the status line
-        // only announces it. From now on the printout keeps the receipt.
-        status.textContent = say('send_done_title');
-        status.classList.add('visually-hidden');
-        formEl.replaceWith(receipt(reply));
-        statement.hidden = true;
-        panel.classList.remove('no-print');
-        heading.textContent = say('send_done_heading');
-        panel.append(followUpsPanel(api, key));
-        // The summary's "Nothing has been sent anywhere" is no longer true.
-        document.querySelector('#summary .lead')?.replaceChildren(say('send_summary_lead'));
-      } catch (error) {
-        sendButton.disabled = false;
-        status.replaceChildren(h('strong', {}, say('send_failed_title')), ' ', failureText(error), ' ', say('send_try_again'));
-      }
-    });
-
-    panel.append(heading, statement, formEl,
-      status);
-    panel.hidden = false;
+  formEl.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    // The clinic needs a name and a number to call back; the rest is the engine's and the server's to check.
+    const missing = [['send_name', 'send_missing_name'], ['send_phone', 'send_missing_phone']].filter(([id]) => !value(id));
+    for (const id of ['send_name', 'send_phone']) showFieldError(id, '');
+    if (missing.length) {
+      for (const [id, message] of missing) showFieldError(id, say(message));
+      status.textContent = missing.map(([, message]) => say(message)).join('. ');
+      document.getElementById(`in-${missing[0][0]}`).focus();
+      return;
+    }
+    sendButton.disabled = true;
+    status.textContent = say('send_sending');
+    const contact = { name: value('send_name'), phone: value('send_phone') };
+    if (value('send_email')) contact.email = value('send_email');
+    try {
+      const reply = await post(api, {
+        submission_key: key, pack_digest: what.packDigest, answers: what.answers, today: what.today,
+        browser_result: what.browserResult, information_record: what.informationRecord ?? null, locale: pageLocale(), contact,
+      });
+      // The receipt replaces the form and the statement of what would be sent; the status line
+      // only announces it. From now on the printout keeps the receipt.
+      status.textContent = say('send_done_title');
+      status.classList.add('visually-hidden');
+      formEl.replaceWith(receipt(reply));
+      statement.hidden = true;
+      panel.classList.remove('no-print');
+      heading.textContent = say('send_done_heading');
+      panel.append(followUpsPanel(api, key));
+      // The summary's "Nothing has been sent anywhere" is no longer true.
+      document.querySelector('#summary .lead')?.replaceChildren(say('send_summary_lead'));
+    } catch (error) {
+      sendButton.disabled = false;
+      status.replaceChildren(h('strong', {}, say('send_failed_title')), ' ', failureText(error), ' ', say('send_try_again'));
+    }
   });
-  return panel;
+
+  panel.append(heading, statement, formEl,
+    status);
+  panel.hidden = false;
 }
