@@ -10,7 +10,7 @@
 // Answers live in memory only: no storage, no network. They leave the page only when the patient
 // downloads or prints them, or presses "Send to the clinic" (send.js, when the back office serves it).
 
-import { sendPanel } from './send.js';
+import { clinicApi } from './clinic-api.js';
 import { button, h, paragraphs } from './dom.js';
 import { PARTS, dateInWords, dateParts, dateTimeInWords, readDateFields } from './dates.js';
 import { callUs, clinicFooter, clinicName, contactPanel, loadClinic, urgentAdvice, branch } from './clinic.js';
@@ -43,6 +43,7 @@ const state = {
   information: null, // the engine's record that it was shown and read (before the visit)
   recordUrl: null,
   acknowledged: new Set(), // the pre_visit statements ticked
+  openSections: new Set(), // consent sections the patient has open (kept between steps)
   savedAnswers: null, // the answers as last saved on the device (JSON), for the warning before leaving
   changed: new Set(), // item ids whose question changed since a resumed draft was saved
 };
@@ -792,6 +793,16 @@ function renderResult() {
   sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: branch(state.answers.clinic)?.name ?? '' })));
 }
 
+/**
+ * "Send to the clinic": an empty, hidden section that send.js fills, loaded only once the page knows
+ * the clinic's back office serves it (clinic-api.js); as plain static files it stays empty.
+ */
+function sendPanel(what) {
+  const panel = h('section', { class: 'send-panel no-print', id: 'send-panel', 'aria-labelledby': 'send-heading', hidden: true });
+  clinicApi().then((api) => api && import('./send.js').then((send) => send.fillSendPanel(panel, api, what)));
+  return panel;
+}
+
 // ---------------------------------------------------------------- the consent information (before the visit)
 
 // Consent comes in two steps (docs/consent.md). Here, before the visit, the patient reads the
@@ -844,19 +855,33 @@ function renderInformation() {
       sectionTitle.get(section) ? h('h3', {}, sectionTitle.get(section)) : null,
       h('ul', {}, list.map((ack) => h('li', {}, ack.text)))])) : null;
 
-  const coolingNotice = h('aside', { class: 'notice', 'aria-labelledby': 'cooling-heading' },
-    h('h2', { id: 'cooling-heading' }, say('cooling_heading')),
-    cooling && cooling.amount > 0 ? h('p', {}, say('cooling_text', { period: duration(cooling.amount, cooling.unit) })) : null,
-    h('p', {}, say('cooling_change_mind')));
+  // Nothing is signed now, and there is time to think after signing: one notice, before the sections.
+  const coolingNotice = h('aside', { class: 'notice before-signing', id: 'before-signing', 'aria-labelledby': 'cooling-heading' },
+    h('h2', { id: 'cooling-heading' }, h('span', { id: 'no-signature-now' }, say('information_no_signature'))),
+    h('p', {}, cooling && cooling.amount > 0 ? [say('cooling_text', { period: duration(cooling.amount, cooling.unit) }), ' '] : null,
+      say('cooling_change_mind')));
+
+  const sections = consent.sections.map(consentSection);
+  // The button says what it will do: open them all, or close them all once every one is open.
+  // (Relabelled at once on a press; "toggle" events, which come a moment later, relabel it too.)
+  const labelToggle = () => { toggleAll.textContent = say(sections.every((details) => details.open) ? 'close_all_sections' : 'open_all_sections'); };
+  const toggleAll = button(say('open_all_sections'), () => {
+    const open = !sections.every((details) => details.open);
+    for (const details of sections) details.open = open;
+    labelToggle();
+  }, { kind: 'secondary', id: 'toggle-sections', 'aria-controls': sections.map((details) => details.id).join(' ') });
+  for (const details of sections) details.addEventListener('toggle', labelToggle);
+  labelToggle();
 
   show(consent.title,
     h('h1', {}, consent.title),
-    consent.intro ? h('p', { class: 'lead' }, consent.intro) : null,
-    h('p', { class: 'notice', id: 'no-signature-now' }, say('information_no_signature')),
-    consent.sections.map((section) => h('section', { class: 'consent-section', id: `section-${section.id}`, 'aria-labelledby': `section-${section.id}-title` },
-      h('h2', { id: `section-${section.id}-title` }, section.title),
-      paragraphs(section.text))),
+    consent.intro ? h('p', { class: 'consent-intro' }, consent.intro) : null,
     coolingNotice,
+    h('div', { class: 'sections-intro no-print' },
+      h('p', { id: 'sections-hint' }, say('sections_open_hint')),
+      h('div', { class: 'no-print sections-toggle' }, toggleAll)),
+    h('div', { class: 'consent-sections', id: 'consent-sections' },
+      consent.sections.map((section, i) => h('section', { class: 'consent-section', id: `section-${section.id}`, 'aria-labelledby': `section-${section.id}-title` }, sections[i]))),
     atConsultation,
     h('div', { id: 'error-summary', class: 'error-summary', tabindex: '-1', hidden: true }),
     h('form', { id: 'information-form', class: 'step-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); confirmRead(); } },
@@ -864,6 +889,36 @@ function renderInformation() {
       h('div', { class: 'actions' },
         button(say('confirm_read'), null, { type: 'submit' }),
         button(say('back_to_result'), () => history.back(), { kind: 'secondary' }))));
+}
+
+/** A section's first sentence, in its own language's sentence rules (Intl.Segmenter): the line
+ * shown under its title while the section is closed. */
+function firstSentence(text) {
+  const flat = String(text ?? '').trim().replace(/\s+/g, ' ');
+  try {
+    const first = new Intl.Segmenter(LOCALE, { granularity: 'sentence' }).segment(flat)[Symbol.iterator]().next().value;
+    return (first?.segment ?? flat).trim();
+  } catch {
+    return flat;
+  }
+}
+
+/**
+ * One consent section behind a native disclosure: its title (a heading) and first sentence as the
+ * summary, the whole text inside. Opening it is the browser's own (Enter or Space on the summary;
+ * find-in-page opens it too); the print stylesheet opens every section, so no risk is left off a
+ * printout. Which sections are open is kept while the patient moves between steps.
+ */
+function consentSection(section) {
+  const details = h('details', {
+    class: 'consent-details', id: `details-${section.id}`, open: state.openSections.has(section.id),
+    ontoggle: (e) => { e.target.open ? state.openSections.add(section.id) : state.openSections.delete(section.id); },
+  },
+  h('summary', {},
+    h('h2', { id: `section-${section.id}-title`, class: 'section-title' }, section.title),
+    h('span', { class: 'section-gist', 'aria-hidden': 'true' }, firstSentence(section.text))),
+  h('div', { class: 'section-body' }, paragraphs(section.text)));
+  return details;
 }
 
 /** The effective cooling-off period from the engine's parameters: {amount, unit} or null. */
@@ -979,7 +1034,8 @@ function renderSummary() {
         row(say('shown_at'), dateTimeInWords(information.information_shown_at, pageLocale())),
         row(say('read_at'), dateTimeInWords(information.read_at, pageLocale())),
         row(say('result_of_questions'), say(`headline_${result.outcome}`)),
-        row(say('consent_document'), say('consent_document_version', { title: texts().consent?.title ?? '', version: information.document?.version ?? '' })),
+        // The document's title only: its version id is for the clinic (inside the saved record and the check code).
+        row(say('consent_document'), h('span', { 'data-version': information.document?.version ?? '' }, texts().consent?.title ?? '')),
         chosen ? row(say('clinic'), `${clinicName()}, ${chosen.name}`) : [],
         row(say('record_check'), h('code', { class: 'digest' }, information.digest ?? ''))),
       h('p', { class: 'hint' }, say('record_check_hint')),
@@ -1023,7 +1079,7 @@ function startAgain() {
   if (state.recordUrl) URL.revokeObjectURL(state.recordUrl);
   Object.assign(state, {
     answers: {}, datePartial: {}, changed: new Set(), savedAnswers: null, showMissing: false, touched: new Set(), result: null, information: null, recordUrl: null,
-    informationShownAt: null, acknowledged: new Set(), returnToCheck: false,
+    informationShownAt: null, acknowledged: new Set(), openSections: new Set(), returnToCheck: false,
   });
   go({ view: 'welcome' });
 }
@@ -1069,7 +1125,10 @@ function renderChrome() {
   document.documentElement.dir = textDirection(LOCALE);
   document.querySelector('.brand').textContent = clinicName();
   document.querySelector('.brand-sub').replaceChildren(callUs(state.answers.clinic));
-  document.querySelector('.site-footer .wrap').replaceChildren(h('p', {}, say('footer_privacy')), ...clinicFooter().filter(Boolean));
+  const privacy = h('p', {}, say('footer_privacy'));
+  document.querySelector('.site-footer .wrap').replaceChildren(privacy, ...clinicFooter().filter(Boolean));
+  // Served by the clinic's back office, the footer names the one thing that sends.
+  clinicApi().then((api) => { if (api) privacy.textContent = say('send_footer', { button: say('send_button') }); });
 }
 
 async function main() {

@@ -1,53 +1,34 @@
-// "Send to the clinic": offered only when the page is served by the clinic's back office
-// (python -m prescreen.clinic serve). Served as plain static files (web-demo/serve.mjs) the page
-// keeps its download-only behaviour and this module adds nothing.
+// "Send to the clinic": loaded by app.js only when the page is served by the clinic's back office
+// (python -m prescreen.clinic serve; detected by clinic-api.js). Served as plain static files
+// (web-demo/serve.mjs) the page keeps its download-only behaviour and never loads this module.
 //
-// Detection asks the page's own address again with HEAD (no answers in it) and looks for the
-// back office's X-Prescreen-Clinic header, which names the submissions API. Answers leave the
-// browser only when the patient presses the button, after a plain statement of what is sent and to
-// whom. A send that fails on the way is tried again with the same submission key, so the clinic
-// stores it once. Once sent, the page asks the back office for the follow-up dates of the course
-// (POST /api/follow-ups with the same key, which only this page holds) and offers them in words with
-// a calendar file; before the first session there are none yet, and the patient can ask again.
+// Answers leave the browser only when the patient presses the button, after a plain statement of what is sent and to
+// whom, with the name and phone number the clinic needs to call back. A send that fails on the way
+// is tried again with the same submission key, so the clinic stores it once. Once sent, the page
+// asks the back office for the follow-up dates of the course (POST /api/follow-ups with the same
+// key, which only this page holds) and offers them in words with a calendar file; before the first
+// session there are none yet, and the patient can ask again.
+//
+// Every text is the page's wording in the patient's language (text/<locale>.json, words.js); the
+// server's own error messages are for the clinic's staff (English) and go to the console only.
 import { clinicName } from './clinic.js';
-import { dateInWords } from './dates.js';
-import { pageLocale } from './words.js';
+import { dateInWords, dateTimeInWords } from './dates.js';
+import { h } from './dom.js';
+import { pageLocale, say, sayList, sayParts } from './words.js';
 
 const RETRIES = 3;
-
-let detected = null;
-
-/** The submissions API path when served by the back office, else null (asked once per page load). */
-export function clinicApi() {
-  if (!detected) {
-    detected = fetch(location.pathname, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' })
-      .then((response) => response.headers.get('X-Prescreen-Clinic'))
-      .catch(() => null);
-    detected.then((api) => {
-      if (!api) return;
-      const footer = document.querySelector('.site-footer p');
-      if (footer) {
-        footer.textContent = 'Your answers stay on this device until you choose "Send to the clinic". Nothing is sent to anyone else.';
-      }
-    });
-  }
-  return detected;
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value == null || value === false) continue;
-    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) if (child != null) node.append(child);
-  return node;
-}
 
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Why a send failed, for the patient: the server refused it (4xx), or could not be reached. */
+class SendFailure extends Error {
+  constructor(kind, detail) {
+    super(detail);
+    this.kind = kind; // 'refused' | 'network'
+  }
 }
 
 async function post(api, body) {
@@ -62,12 +43,12 @@ async function post(api, body) {
       if (response.ok) return reply;
       // 4xx: the clinic refused this submission; sending it again would not help.
       if (response.status < 500 && response.status !== 429) {
-        throw Object.assign(new Error(reply?.error?.message ?? `refused (${response.status})`), { final: true });
+        throw new SendFailure('refused', reply?.error?.message ?? `refused (${response.status})`);
       }
-      last = new Error(reply?.error?.message ?? `the clinic's server answered ${response.status}`);
+      last = new SendFailure('network', reply?.error?.message ?? `the clinic's server answered ${response.status}`);
     } catch (error) {
-      if (error.final) throw error;
-      last = error;
+      if (error.kind === 'refused') throw error;
+      last = error instanceof SendFailure ? error : new SendFailure('network', String(error?.message ?? error));
     }
     await new Promise((resolve) => { setTimeout(resolve, 500 * (attempt + 1)); });
   }
@@ -76,20 +57,33 @@ async function post(api, body) {
 
 /** The follow-up dates for a sent submission: {submission_id, last_session, follow_ups, calendar}. */
 async function askFollowUps(api, key) {
-  const response = await fetch(api.replace(/submissions$/, 'follow-ups'), {
-    method: 'POST', credentials: 'same-origin', cache: 'no-store',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ submission_key: key }),
-  });
+  let response;
+  try {
+    response = await fetch(api.replace(/submissions$/, 'follow-ups'), {
+      method: 'POST', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ submission_key: key }),
+    });
+  } catch (error) {
+    throw new SendFailure('network', String(error?.message ?? error));
+  }
   const reply = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(reply?.error?.message ?? `the clinic's server answered ${response.status}`);
+  if (!response.ok) throw new SendFailure('refused', reply?.error?.message ?? `the clinic's server answered ${response.status}`);
   return reply;
 }
 
+/** The patient's sentence for a failure; the server's own message goes to the console for staff. */
+function failureText(error) {
+  console.warn('send to the clinic:', error?.message ?? error);
+  return say(error?.kind === 'refused' ? 'send_failed_refused' : 'send_failed_network');
+}
+
+const inWords = (iso) => dateInWords(iso, pageLocale());
+
 /** "Your follow-up sessions": the dates in words and a calendar file, or why there are none yet. */
 function followUpsPanel(api, key) {
-  const box = el('div', { id: 'follow-ups', 'aria-live': 'polite' });
-  const again = el('button', { type: 'button', class: 'button button-secondary', id: 'follow-ups-check', onclick: () => show() },
-    'Show my follow-up dates');
+  const box = h('div', { id: 'follow-ups', 'aria-live': 'polite' });
+  const again = h('button', { type: 'button', class: 'button button-secondary', id: 'follow-ups-check', onclick: () => show() },
+    say('follow_ups_show'));
   let calendarUrl = null;
   async function show() {
     again.disabled = true;
@@ -98,78 +92,128 @@ function followUpsPanel(api, key) {
       if (calendarUrl) URL.revokeObjectURL(calendarUrl);
       calendarUrl = null;
       if (!reply.last_session) {
-        box.replaceChildren(el('p', {}, 'Your follow-up dates are set at your first session. Afterwards, open this page again and press "Show my follow-up dates".'), el('p', {}, again));
+        box.replaceChildren(h('p', {}, say('follow_ups_none_yet', { button: say('follow_ups_show') })), h('p', { class: 'no-print' }, again));
       } else if (!reply.follow_ups.length) {
-        box.replaceChildren(el('p', {}, `Your last session was on ${dateInWords(reply.last_session, pageLocale())}. No further sessions are planned in your course.`));
+        box.replaceChildren(h('p', {}, say('follow_ups_finished', { date: inWords(reply.last_session) })));
       } else {
         calendarUrl = URL.createObjectURL(new Blob([reply.calendar], { type: 'text/calendar' }));
         box.replaceChildren(
-          el('p', {}, `After your session on ${dateInWords(reply.last_session, pageLocale())}, your next sessions are:`),
-          el('ul', { id: 'follow-up-dates' }, reply.follow_ups.map((day) => el('li', {}, el('time', { datetime: day }, dateInWords(day, pageLocale()))))),
-          el('p', { class: 'no-print' }, el('a', {
+          h('p', {}, say('follow_ups_next', { date: inWords(reply.last_session) })),
+          h('ul', { id: 'follow-up-dates' }, reply.follow_ups.map((day) => h('li', {}, h('time', { datetime: day }, inWords(day))))),
+          h('p', { class: 'no-print' }, h('a', {
             class: 'button button-secondary', id: 'follow-ups-calendar', href: calendarUrl, download: `follow-ups-${reply.submission_id}.ics`,
-          }, 'Add these dates to my calendar (.ics)')),
-          el('p', {}, 'Please call the clinic to confirm the time of each session.'));
+          }, say('follow_ups_calendar'))),
+          h('p', {}, say('follow_ups_confirm')));
       }
     } catch (error) {
-      box.replaceChildren(el('p', {}, el('strong', {}, 'Could not get your follow-up dates. '), String(error.message ?? error)), el('p', {}, again));
+      box.replaceChildren(h('p', {}, h('strong', {}, say('follow_ups_failed')), ' ', failureText(error)), h('p', { class: 'no-print' }, again));
     } finally {
       again.disabled = false;
     }
   }
   show();
-  return el('section', { id: 'follow-ups-panel', 'aria-labelledby': 'follow-ups-heading' },
-    el('h3', { id: 'follow-ups-heading' }, 'Your follow-up sessions'), box);
+  return h('section', { id: 'follow-ups-panel', 'aria-labelledby': 'follow-ups-heading' },
+    h('h3', { id: 'follow-ups-heading' }, say('follow_ups_heading')), box);
+}
+
+/** One contact field: label, hint, error, input (the browser's autofill names it). */
+function contactField(id, { type = 'text', autocomplete, required = false, hint = null } = {}) {
+  const describedBy = [hint ? `hint-${id}` : null, `error-${id}`].filter(Boolean).join(' ');
+  return h('div', { class: 'question', id: `q-${id}` },
+    h('label', { for: `in-${id}`, class: 'question-label' }, say(id), required ? null : h('span', { class: 'optional' }, ` ${say('optional')}`)),
+    hint ? h('p', { class: 'hint', id: `hint-${id}` }, say(hint)) : null,
+    h('p', { class: 'field-error', id: `error-${id}`, hidden: true }),
+    h('input', {
+      type, id: `in-${id}`, name: id, autocomplete, 'aria-describedby': describedBy, 'aria-required': required ? 'true' : null,
+      inputmode: type === 'tel' ? 'tel' : null, dir: type === 'text' ? null : 'ltr', spellcheck: type === 'text' ? null : 'false',
+    }));
+}
+
+function showFieldError(id, message) {
+  const error = document.getElementById(`error-${id}`);
+  const input = document.getElementById(`in-${id}`);
+  error.hidden = !message;
+  error.replaceChildren(...(message ? [h('span', { class: 'visually-hidden' }, say('error_prefix')), message] : []));
+  document.getElementById(`q-${id}`).classList.toggle('has-error', Boolean(message));
+  if (message) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+}
+
+/** The receipt: the clinic's reference and when it was received, kept on the printout too. */
+function receipt(reply) {
+  const reference = h('code', { id: 'send-reference', dir: 'ltr' }, reply.submission_id);
+  const at = reply.receipt?.received_at;
+  return h('div', { class: 'notice', id: 'send-receipt' },
+    h('p', {}, h('strong', {}, say('send_done_title')), ' ', sayParts('send_done', { reference })),
+    at ? h('p', {}, say('send_received_at', { when: dateTimeInWords(at, pageLocale()) })) : null);
 }
 
 /**
- * A "Send to the clinic" section (empty unless the back office serves the page).
+ * Fill app.js's (hidden) "Send to the clinic" section `panel` for the submissions API `api`, and show it.
  * `what`: {answers, today, packDigest, browserResult, informationRecord?, clinic?}. The consent itself
  * is signed at the consultation, on the clinic's tablet (the back office's consultation page).
  */
-export function sendPanel(what) {
-  const panel = el('section', { class: 'send-panel no-print', id: 'send-panel', 'aria-labelledby': 'send-heading', hidden: true });
-  clinicApi().then((api) => {
-    if (!api) return;
-    const key = newKey(); // one key per panel: every retry of this send is the same submission
-    const status = el('p', { id: 'send-status', role: 'status', 'aria-live': 'polite' });
-    const sent = [
-      'your answers to these questions',
-      'the result shown on this page',
-      what.informationRecord ? 'the record that you have read the consent information' : null,
-    ].filter(Boolean);
-    const button = el('button', {
-      type: 'button', class: 'button button-primary', id: 'send-to-clinic',
-      onclick: async () => {
-        button.disabled = true;
-        status.textContent = 'Sending…';
-        try {
-          const reply = await post(api, {
-            submission_key: key, pack_digest: what.packDigest, answers: what.answers, today: what.today,
-            browser_result: what.browserResult, information_record: what.informationRecord ?? null, locale: pageLocale(),
-          });
-          status.replaceChildren(el('strong', {}, 'Sent. '),
-            `The clinic has received it. Your reference: `, el('code', { id: 'send-reference' }, reply.submission_id), '.');
-          button.hidden = true;
-          panel.append(followUpsPanel(api, key));
-          // The summary's "Nothing has been sent anywhere" is no longer true.
-          document.querySelector('#summary .lead')?.replaceChildren(
-            'Sent to the clinic. You can still save your record or print this page. You sign the consent at your consultation.');
-        } catch (error) {
-          button.disabled = false;
-          status.replaceChildren(el('strong', {}, 'Not sent. '), String(error.message ?? error),
-            ' You can try again, or download your record and bring it with you.');
-        }
-      },
-    }, 'Send to the clinic');
-    panel.append(
-      el('h2', { id: 'send-heading' }, 'Send to the clinic'),
-      el('p', {}, `If you press "Send to the clinic", ${sent.join(', ').replace(/, ([^,]*)$/, ' and $1')} will be sent to `,
-        what.clinic ? `${what.clinic} (${clinicName()})` : clinicName(),
-        ` through its own server at ${location.host}. Only the clinic's practitioners read it, before your consultation. Nothing is sent unless you press the button.`),
-      el('div', { class: 'actions' }, button),
-      status);
-    panel.hidden = false;
+export function fillSendPanel(panel, api, what) {
+  const key = newKey(); // one key per panel: every retry of this send is the same submission
+  const status = h('p', { id: 'send-status', role: 'status', 'aria-live': 'polite', class: 'no-print' });
+  const items = sayList([
+    say('send_item_answers'),
+    say('send_item_result'),
+    what.informationRecord ? say('send_item_information') : null,
+    say('send_item_contact'),
+  ].filter(Boolean));
+  const to = what.clinic ? `${what.clinic} (${clinicName()})` : clinicName();
+  const sendButton = h('button', { type: 'submit', class: 'button button-primary', id: 'send-to-clinic' }, say('send_button'));
+  const formEl = h('form', { id: 'send-form', class: 'no-print', novalidate: true, 'aria-labelledby': 'send-heading' },
+    h('fieldset', {},
+      h('legend', {}, say('send_contact_legend')),
+      contactField('send_name', { autocomplete: 'name', required: true }),
+      contactField('send_phone', { type: 'tel', autocomplete: 'tel', required: true, hint: 'send_phone_hint' }),
+      contactField('send_email', { type: 'email', autocomplete: 'email' })),
+    h('div', { class: 'actions' }, sendButton));
+  const heading = h('h2', { id: 'send-heading' }, say('send_heading'));
+  const host = h('bdi', { dir: 'ltr' }, location.host);
+  const statement = h('p', { id: 'send-statement' }, sayParts('send_statement', { button: say('send_button'), items, clinic: to, host }));
+  const value = (id) => formEl.querySelector(`[name="${id}"]`).value.trim();
+
+  formEl.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    // The clinic needs a name and a number to call back; the rest is the engine's and the server's to check.
+    const missing = [['send_name', 'send_missing_name'], ['send_phone', 'send_missing_phone']].filter(([id]) => !value(id));
+    for (const id of ['send_name', 'send_phone']) showFieldError(id, '');
+    if (missing.length) {
+      for (const [id, message] of missing) showFieldError(id, say(message));
+      status.textContent = missing.map(([, message]) => say(message)).join('. ');
+      document.getElementById(`in-${missing[0][0]}`).focus();
+      return;
+    }
+    sendButton.disabled = true;
+    status.textContent = say('send_sending');
+    const contact = { name: value('send_name'), phone: value('send_phone') };
+    if (value('send_email')) contact.email = value('send_email');
+    try {
+      const reply = await post(api, {
+        submission_key: key, pack_digest: what.packDigest, answers: what.answers, today: what.today,
+        browser_result: what.browserResult, information_record: what.informationRecord ?? null, locale: pageLocale(), contact,
+      });
+      // The receipt replaces the form and the statement of what would be sent; the status line
+      // only announces it. From now on the printout keeps the receipt.
+      status.textContent = say('send_done_title');
+      status.classList.add('visually-hidden');
+      formEl.replaceWith(receipt(reply));
+      statement.hidden = true;
+      panel.classList.remove('no-print');
+      heading.textContent = say('send_done_heading');
+      panel.append(followUpsPanel(api, key));
+      // The summary's "Nothing has been sent anywhere" is no longer true.
+      document.querySelector('#summary .lead')?.replaceChildren(say('send_summary_lead'));
+    } catch (error) {
+      sendButton.disabled = false;
+      status.replaceChildren(h('strong', {}, say('send_failed_title')), ' ', failureText(error), ' ', say('send_try_again'));
+    }
   });
-  return panel;
+
+  panel.append(heading, statement, formEl,
+    status);
+  panel.hidden = false;
 }

@@ -50,7 +50,7 @@ const MIME = {
 
 // What the page loads, per mount (paths relative to the mount): the allow-list.
 const PAGE_FILES = new Set([
-  '', 'index.html', 'privacy.html', 'styles.css', 'app.js', 'send.js', 'dom.js', 'words.js', 'dates.js', 'clinic.js',
+  '', 'index.html', 'privacy.html', 'styles.css', 'app.js', 'clinic-api.js', 'send.js', 'dom.js', 'words.js', 'dates.js', 'clinic.js',
   'keepsake.js', 'draft.js', 'text/en-GB.json', 'text/ar.json', 'text/pl.json', 'text/es.json',
 ]);
 const ENGINE_FILES = new Set(['index.js', 'dist/prescreen.js', 'dist/prescreen.wasm']);

@@ -36,3 +36,24 @@ export function sayCount(key, count, values = {}) {
   const chosen = words[`${key}_${form}`] != null ? `${key}_${form}` : `${key}_other`;
   return say(chosen, { count, ...values });
 }
+
+/** Like say(), for a sentence with elements in it: "{reference}" filled with a <code> node. Returns
+ * the pieces in order (strings and nodes), so the sentence's word order stays the locale's own. */
+export function sayParts(key, values = {}) {
+  const text = say(key);
+  const pieces = [];
+  let last = 0;
+  for (const match of text.matchAll(/\{(\w+)\}/g)) {
+    const value = values[match[1]];
+    if (value == null) continue;
+    pieces.push(text.slice(last, match.index), typeof value === 'number' ? new Intl.NumberFormat(locale).format(value) : value);
+    last = match.index + match[0].length;
+  }
+  pieces.push(text.slice(last));
+  return pieces.filter((piece) => piece !== '');
+}
+
+/** "a, b and c" in the page's language (Intl.ListFormat). */
+export function sayList(items) {
+  return new Intl.ListFormat(locale, { type: 'conjunction' }).format(items);
+}

@@ -95,3 +95,17 @@ export async function signAtConsultation(page, url, submissionId, { name = 'Alex
   await page.click('#sign-consent');
   return boxes;
 }
+
+/**
+ * The patient sends from the summary or result view: name and phone (the two the clinic needs to
+ * call back), optionally email, then "Send to the clinic"; waits for the receipt's reference.
+ */
+export async function sendToClinic(page, { name = 'Alex Patient', phone = '07700 900123', email = '' } = {}) {
+  await page.waitForSelector('#send-form');
+  await page.fill('#in-send_name', name);
+  await page.fill('#in-send_phone', phone);
+  if (email) await page.fill('#in-send_email', email);
+  await page.click('#send-to-clinic');
+  await page.waitForSelector('#send-reference');
+  return page.textContent('#send-reference');
+}

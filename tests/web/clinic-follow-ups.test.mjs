@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, longDate, outputDir, requireBuild } from './helpers.mjs';
-import { signAtConsultation, signIn, startBackOffice } from './back_office.mjs';
+import { sendToClinic, signAtConsultation, signIn, startBackOffice } from './back_office.mjs';
 
 let office;  // the back office and its browser (back_office.mjs)
 let url;
@@ -35,12 +35,11 @@ test('after sending, the patient sees the follow-up dates once the first session
   await page.click('button:has-text("I have read this")');
   await page.waitForSelector('#send-panel:not([hidden])');
   assert.equal(requests.filter((r) => r.url.includes('/api/follow-ups')).length, 0, 'nothing is asked before sending');
-  await page.click('#send-to-clinic');
-  const submissionId = await page.textContent('#send-reference');
+  const submissionId = await sendToClinic(page);
 
   // Asked right after sending, with the key in the body (never in the address): no session yet.
   await page.waitForSelector('#follow-ups #follow-ups-check');
-  assert.match(await page.textContent('#follow-ups-panel'), /^Your follow-up sessionsYour follow-up dates are set at your first session\./);
+  assert.match(await page.textContent('#follow-ups-panel'), /^Your follow-up sessionsYour follow-up dates are set at your first session, and the clinic gives them to you then\./);
   assert.equal(await page.$('#follow-up-dates'), null);
   const asked = requests.filter((r) => r.url.includes('/api/follow-ups'));
   assert.deepEqual(asked.map((r) => r.url), [`${url}api/follow-ups`]);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultMounts, startServer } from '../../web-demo/serve.mjs';
 import { ELIGIBLE, TODAY, answerQuestionnaire, axeViolations, currentView, engineDir, importEngine, outputDir, protocolsDir, repo, requireBuild } from './helpers.mjs';
-import { python, signAtConsultation, signIn, startBackOffice } from './back_office.mjs';
+import { python, sendToClinic, signAtConsultation, signIn, startBackOffice } from './back_office.mjs';
 
 let office;  // the back office and its browser (back_office.mjs)
 let url;
@@ -44,7 +44,7 @@ test('two-step consent: the patient reads and sends; at the consultation signs (
   const page = await openAt(url);
   await answerQuestionnaire(page, ELIGIBLE);
   await page.waitForSelector('#send-panel:not([hidden])');
-  assert.match(await page.textContent('#send-panel'), /your answers to these questions and the result shown on this page will be sent to Margaret Street/);
+  assert.match(await page.textContent('#send-panel'), /your answers to these questions, the result shown on this page and your name and how to contact you will be sent to Margaret Street/);
   assert.equal(requests.filter((r) => r.includes('/api/submissions')).length, 0, 'nothing is sent before the patient presses send');
 
   // Step 1, before the visit: read the document, confirm the pre_visit statements, send.
@@ -54,13 +54,11 @@ test('two-step consent: the patient reads and sends; at the consultation signs (
   assert.equal(await currentView(page), 'summary');
   await page.waitForSelector('#send-panel:not([hidden])');
   const statement = await page.textContent('#send-panel');
-  assert.match(statement, /and the record that you have read the consent information will be sent/);
+  assert.match(statement, /, the record that you have read the consent information and your name and how to contact you will be sent/);
   assert.match(statement, /Nothing is sent unless you press the button/);
   const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#download-record')]);
   const information = JSON.parse(readFileSync(await saved.path(), 'utf8'));
-  await page.click('#send-to-clinic');
-  await page.waitForSelector('#send-reference');
-  const submissionId = await page.textContent('#send-reference');
+  const submissionId = await sendToClinic(page, { email: 'alex@example.org' });
   assert.match(submissionId, /^sub_[0-9a-f]{20}$/);
   assert.match(await page.textContent('#summary .lead'), /^Sent to the clinic\..*You sign the consent at your consultation/);
   const body = JSON.parse(requests.find((r) => r.includes('/api/submissions'))?.split('\n')[1] ?? 'null');

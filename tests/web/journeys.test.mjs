@@ -65,8 +65,8 @@ test('eligible: the consent information read before the visit, its record verifi
   assert.deepEqual(boxes, preVisit);
   assert.ok(!boxes.includes('questions_answered'), 'no "my questions were answered" before the visit');
   assert.equal(await page.$('input[name="signature_name"]'), null, 'nothing is signed before the visit');
-  assert.match(await page.textContent('#no-signature-now'), /You do not sign anything now/);
-  assert.match(await page.textContent('#view'), /After you sign at your consultation, you have at least 1 day/);
+  assert.match(await page.textContent('#no-signature-now'), /You do not sign anything today/);
+  assert.match(await page.textContent('#view'), /After you sign, you have at least 1 day/);
   // The consultation statements can be read (grouped by section) but are not asked here.
   await page.click('#at-consultation summary');
   assert.match(await page.textContent('#at-consultation'), /my questions were answered/);

@@ -30,7 +30,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 import prescreen
 
-from . import actions, audit, sealing
+from . import actions, audit, consultation_wording, sealing
 from .clock import local_date, timestamp
 from .errors import ApiError
 from .patients import patient_key
@@ -57,11 +57,42 @@ def named_statements(message: str, consent: Mapping[str, Any]) -> List[Mapping[s
     return [ack for ack in consent.get("acknowledgements", []) if ack.get("id") in named]
 
 
-def consent_texts(protocol: prescreen.Protocol, answers: Mapping[str, Any], today: str) -> Dict[str, Any]:
+def consent_texts(protocol: prescreen.Protocol, answers: Mapping[str, Any], today: str,
+                  locale: Optional[str] = None) -> Dict[str, Any]:
     """The consent document as this patient reads it, from the engine (consent_document): only the
     acknowledgements that apply to this screening (a keloid patient confirms the keloid risk, others
-    never see it), each with its stage and whether it is required at signing."""
-    return protocol.consent_document(dict(answers), today=today)
+    never see it), each with its stage and whether it is required at signing, in ``locale``."""
+    return protocol.consent_document(dict(answers), today=today, locale=locale)
+
+
+def has_texts(protocol: prescreen.Protocol, locale: str) -> bool:
+    """Whether this loaded protocol has texts in ``locale`` (a declared translation the back office
+    could not load has none), asked of the engine (about a millisecond; not cached, because two
+    back offices in one process may load the same pack with different translations)."""
+    try:
+        protocol.texts(locale=locale)
+        return True
+    except ValueError:
+        return False
+
+
+def patient_locale(row: Mapping[str, Any]) -> Optional[str]:
+    """The language the patient read the consent information in (the pre-visit record's, sealed or
+    kept unsealed), else the language they filled in the form in."""
+    if row["information_record"]:
+        locale = json.loads(row["information_record"]).get("locale")
+        if isinstance(locale, str) and locale:
+            return locale
+    return row["locale"] or None
+
+
+def consent_language(pack, row: Mapping[str, Any], asked: Optional[str]):
+    """(the wording to show, the languages offered): the practitioner's choice (``asked``), else the
+    patient's; only languages the pack's loaded protocol has texts in and the page has wording for."""
+    document = json.loads(pack.text)
+    loaded = [t for t in consultation_wording.pack_locales(document) if has_texts(pack.protocol, t)]
+    choices = consultation_wording.offered(document, loaded)
+    return consultation_wording.choose(asked, patient_locale(row), choices), choices
 
 
 def document_view(consent: Mapping[str, Any], information: Optional[Mapping[str, Any]]) -> List[Dict[str, Any]]:
@@ -144,8 +175,10 @@ def procedure_of(fields: Mapping[str, str]) -> Optional[Dict[str, str]]:
     return procedure or None
 
 
-def sign(office, user, submission_id: str, fields: Mapping[str, str], acknowledged: Sequence[str]) -> Dict[str, Any]:
-    """The engine's signed, sealed record for this submission, stored with its audit row."""
+def sign(office, user, submission_id: str, fields: Mapping[str, str], acknowledged: Sequence[str],
+         locale: Optional[str] = None) -> Dict[str, Any]:
+    """The engine's signed, sealed record for this submission, stored with its audit row; ``locale``
+    is the language the patient read the document in at signing (recorded inside the digest)."""
     now = office.settings.clock()
     signed_at = timestamp(now)
     with office.store.read() as conn:
@@ -170,7 +203,7 @@ def sign(office, user, submission_id: str, fields: Mapping[str, str], acknowledg
             answers, today=local_date(now), acknowledged=list(acknowledged), signature=signature, signed_at=signed_at,
             information_shown_at=shown_at, information_record=information,
             countersignature=countersignature_of(user, fields), procedure=procedure_of(fields),
-            seal_key=office.keys.seal_key).to_dict()
+            seal_key=office.keys.seal_key, locale=locale).to_dict()
     except (ValueError, TypeError) as e:
         raise ApiError(422, getattr(e, "code", None) or "consent_refused", getattr(e, "path", None) or "", str(e)) from None
     record["seal"]["signature"] = sealing.sign(office.keys.signing_key, sealing.RECORD_CONTEXT, record["digest"])
@@ -212,7 +245,7 @@ def install(app, office, *, require, checked_form, page) -> None:
     """The routes: the page (GET), signing (POST), and the signature pad's script."""
 
     def context(row, session, *, problem: Optional[Refusal] = None, fields: Optional[Mapping[str, str]] = None,
-                ticked: Sequence[str] = ()) -> Dict[str, Any]:
+                ticked: Sequence[str] = (), asked: Optional[str] = None) -> Dict[str, Any]:
         pack = office.packs.get(row["pack_digest"])
         if pack is None:
             raise ApiError(409, "unknown_pack", "", "the pack this submission was screened with is no longer served here")
@@ -220,14 +253,20 @@ def install(app, office, *, require, checked_form, page) -> None:
         answers = json.loads(row["answers"])
         information = sealed_information(row)
         unsealed = json.loads(row["information_record"]) if row["information_record"] and information is None else None
-        consent = consent_texts(pack.protocol, answers, local_date(now))
-        document = json.loads(pack.text).get("consent", {})
         record = actions.sealed_record(row)
+        # Once signed, the page speaks the language the record says the patient read.
+        words, languages = consent_language(pack, row, asked or (record or {}).get("locale"))
+        consent = consent_texts(pack.protocol, answers, local_date(now), words.locale)
+        document = json.loads(pack.text).get("consent", {})
         contact = json.loads(row["contact"]) if row["contact"] else {}
+        cooling = cooling_off_period(pack.protocol, document)
         return dict(user=session.user, csrf_token=session.csrf_token, row=row, consent=consent, record=record,
                     sections=document_view(consent, information), information=information, unsealed=unsealed, contact=contact,
-                    cooling=cooling_off_period(pack.protocol, document), problem=problem, fields=fields or {},
+                    cooling=cooling, problem=problem, fields=fields or {},
                     ticked=set(ticked), shown_at=(fields or {}).get("shown_at") or timestamp(now),
+                    words=words, t=words.say, languages=languages, patient_locale=patient_locale(row),
+                    language_name=consultation_wording.language_name,
+                    cooling_period=words.period(cooling["amount"], cooling["unit"]) if cooling and cooling["amount"] else None,
                     clinic_device=clinic_device(office.settings))
 
     @app.get("/review/submissions/{submission_id}/consent")
@@ -236,7 +275,7 @@ def install(app, office, *, require, checked_form, page) -> None:
         _check_id(submission_id)
         with office.store.read() as conn:
             row = actions.load(conn, submission_id)
-        return page("consultation.html", **context(row, session))
+        return page("consultation.html", **context(row, session, asked=request.query_params.get("lang")))
 
     @app.post("/review/submissions/{submission_id}/consent")
     async def consultation_sign(request: Request, submission_id: str) -> Response:
@@ -245,8 +284,13 @@ def install(app, office, *, require, checked_form, page) -> None:
         form = await checked_form(request, session, max_fields=300)
         fields = {k: v for k, v in form.items() if isinstance(v, str) and k != "acknowledged"}
         acknowledged = [v for v in form.getlist("acknowledged") if isinstance(v, str)]
+        # The language the page was shown in (its hidden field), checked against what is offered.
+        with office.store.read() as conn:
+            row = actions.load(conn, submission_id)
+        pack = office.packs.get(row["pack_digest"])
+        locale = consent_language(pack, row, fields.get("locale"))[0].locale if pack is not None else None
         try:
-            sign(office, session.user, submission_id, fields, acknowledged)
+            sign(office, session.user, submission_id, fields, acknowledged, locale=locale)
         except ApiError as e:
             if e.status != 422:
                 raise
@@ -254,7 +298,7 @@ def install(app, office, *, require, checked_form, page) -> None:
             with office.store.read() as conn:
                 row = actions.load(conn, submission_id)
             refusal = Refusal(e.code, e.path, e.message, [])
-            shown = context(row, session, problem=refusal, fields=fields, ticked=acknowledged)
+            shown = context(row, session, problem=refusal, fields=fields, ticked=acknowledged, asked=locale)
             if e.code == "missing_acknowledgement":
                 refusal.statements = named_statements(e.message, shown["consent"])
             return page("consultation.html", 422, **shown)

@@ -50,7 +50,7 @@ def files(mounts: List[Tuple[str, Path]]):
         if full is None:
             return PlainTextResponse("not found\n", status_code=404)
         kind = TYPES.get(full.suffix.lower()) or mimetypes.guess_type(full.name)[0] or "application/octet-stream"
-        # The form's send.js looks for this header to offer "Send to the clinic".
+        # The form's clinic-api.js looks for this header to offer "Send to the clinic".
         headers = {"X-Prescreen-Clinic": "/api/submissions"} if full.suffix == ".html" else None
         return FileResponse(full, media_type=kind, headers=headers)
     return serve

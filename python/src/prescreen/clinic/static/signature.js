@@ -20,7 +20,8 @@ if (pad && canvas && field) {
   const points = () => strokes.reduce((n, stroke) => n + stroke.length, 0);
   const save = () => {
     field.value = strokes.length ? JSON.stringify(strokes) : '';
-    status.textContent = strokes.length ? `Drawn: ${strokes.length} stroke${strokes.length === 1 ? '' : 's'}.` : '';
+    // The page's wording in the patient's language (the template's data-drawn).
+    status.textContent = strokes.length ? (status.dataset.drawn || 'Your signature is drawn.') : '';
   };
   const redraw = () => {
     ink.clearRect(0, 0, canvas.width, canvas.height);
