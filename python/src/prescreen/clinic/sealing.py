@@ -71,6 +71,15 @@ def _require_verified(record: Mapping[str, Any], base: str, code: str, what: str
                        f"{what} does not verify: {problem.get('message') or problem.get('code')}")
 
 
+def _given_overrides(record: Mapping[str, Any]) -> Any:
+    """The overrides as they were given to consent(): a record keeps them under "overrides" with the
+    outcome and date each replaced, which the engine adds itself (v1 records: "practitioner_override")."""
+    kept = record.get("overrides")
+    if not kept:
+        return record.get("practitioner_override")
+    return [{k: v for k, v in o.items() if k not in ("original_outcome", "original_defer_until")} for o in kept]
+
+
 def seal_record(protocol: prescreen.Protocol, answers: Mapping[str, Any], record: Mapping[str, Any],
                 keys: Keys) -> Dict[str, Any]:
     """The browser's record made again by the engine, sealed and signed; ApiError when it does not match."""
@@ -83,7 +92,8 @@ def seal_record(protocol: prescreen.Protocol, answers: Mapping[str, Any], record
             signature={"name": signer.get("name"), "role": signer.get("role", "patient")},
             signed_at=record["signed_at"], information_shown_at=record.get("information_shown_at") or "",
             patient_reference=record.get("patient_reference") or None,
-            practitioner_override=record.get("practitioner_override"),
+            practitioner_override=_given_overrides(record),
+            procedure=record.get("procedure"),
             countersignature=record.get("countersignature"),  # a pack may demand it (signature.countersign)
             **({"locale": record["locale"]} if "locale" in record else {}),  # the language read is in the digest
             seal_key=keys.seal_key).to_dict()
