@@ -431,11 +431,11 @@ def result_parquet_type(pa, column: str):
 def outcome_array(pa, outcomes: Sequence[Optional[str]]):
     """Outcome texts as the ordered dictionary column (every outcome in the dictionary, so row
     groups share one; null for an error row)."""
-    from ._core import outcomes as order
+    from ._table_columns import OUTCOMES
 
-    code = {name: i for i, name in enumerate(order)}
+    code = {name: i for i, name in enumerate(OUTCOMES)}
     indices = pa.array([None if o is None else code[o] for o in outcomes], type=pa.int8())
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(order), type=pa.string()), ordered=True)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(OUTCOMES, type=pa.string()), ordered=True)
 
 
 def _parquet_schema(pa, table: Dict[str, List[Any]]):
@@ -512,7 +512,8 @@ def read_results(path: PathLike):
 def _outcome_categorical(pd, outcomes, path: PathLike):
     """The outcome column as the ordered categorical of screen_frame (the engine's order, strictest
     first) whatever file it was read from; a value that is not an outcome is an error, not a NaN."""
-    order = list(_core.outcomes)
+    from ._table_columns import OUTCOMES as order
+
     if isinstance(outcomes.dtype, pd.CategoricalDtype) and list(outcomes.cat.categories) == order:
         return outcomes
     values = outcomes.astype(object)
