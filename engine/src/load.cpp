@@ -79,21 +79,23 @@ void prepare(CompiledProtocol& p) {
 
 }  // namespace
 
-std::shared_ptr<const CompiledProtocol> compile_protocol(json document, const json& overrides, const Limits& limits,
-                                                         std::vector<Diagnostic>& diags, const json& translations) {
+namespace {
+
+// Every step of a load, into `p` (whose document holds the pack). `for_use`: also what only a pack
+// in use needs (its digest). False when a step added a diagnostic.
+bool run_load(CompiledProtocol& p, const json& overrides, const Limits& limits, std::vector<Diagnostic>& diags,
+              const json& translations, bool for_use) {
     const std::size_t errors_before = diags.size();
-    auto p = std::make_shared<CompiledProtocol>();
-    // The pack as loaded, kept once; every step reads it from here (translations replace it last).
-    p->document = std::move(document);
-    const json& doc = p->document;
-    p->limits = limits;
+    const json& doc = p.document;
+    p.limits = limits;
     Loader L(limits, diags);
-    if (!check_json_value(doc, limits.max_nesting_depth, "", diags)) return nullptr;
+    if (!check_json_value(doc, limits.max_nesting_depth, "", diags)) return false;
     if (!L.object(doc, "", {"format", "id", "version", "title", "locales", "pages", "items", "rules"},
                   {"policy", "parameters", "aftercare", "course", "consent", "sources", "fhir", "logic", "translations"}, "the protocol"))
-        return nullptr;
-    PackLoad pack{doc, overrides, limits, L, *p, {}, {}, {}};
+        return false;
+    PackLoad pack{doc, overrides, limits, L, p, {}, {}, {}};
     pack.translations = &translations;
+    pack.for_use = for_use;
     load_identity(pack);  // locales first: every text is checked against them
     load_sources(pack);
     load_pages(pack);
@@ -104,11 +106,30 @@ std::shared_ptr<const CompiledProtocol> compile_protocol(json document, const js
     load_aftercare(pack);
     load_course(pack);
     const auto acknowledgement_when = check_consent_section(pack);
-    p->consent = compile_consent_document(*p, doc, acknowledgement_when, diags);  // consent_document.cpp
+    p.consent = compile_consent_document(p, doc, acknowledgement_when, diags);  // consent_document.cpp
     finish_translations(pack);
-    if (diags.size() > errors_before) return nullptr;
+    return diags.size() == errors_before;
+}
+
+}  // namespace
+
+std::shared_ptr<const CompiledProtocol> compile_protocol(json document, const json& overrides, const Limits& limits,
+                                                         std::vector<Diagnostic>& diags, const json& translations) {
+    auto p = std::make_shared<CompiledProtocol>();
+    // The pack as loaded, kept once; every step reads it from here (translations replace it last).
+    p->document = std::move(document);
+    if (!run_load(*p, overrides, limits, diags, translations, true)) return nullptr;
     prepare(*p);
     return p;
+}
+
+std::vector<Diagnostic> check_protocol(json& document, const Limits& limits) {
+    std::vector<Diagnostic> diags;
+    CompiledProtocol p;
+    p.document = std::move(document);  // moved, not copied: nodes keep their addresses
+    run_load(p, json::object(), limits, diags, json(), false);
+    document = std::move(p.document);  // what p points into is destroyed with p, unread
+    return diags;
 }
 
 }  // namespace detail

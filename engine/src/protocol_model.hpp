@@ -274,6 +274,10 @@ void render_screening_text(const CompiledProtocol& protocol, const RecordData& r
 std::shared_ptr<const CompiledProtocol> compile_protocol(json document, const json& overrides,
                                                          const Limits& limits, std::vector<Diagnostic>& diagnostics,
                                                          const json& translations = json());
+/// The load's checks alone, for a pack the engine has just made and hands on as a document (the FHIR
+/// import checks what it built): the document is moved in and back out, never copied, and what only a
+/// pack in use needs (its digest, the renderer's prepared texts) is skipped. Empty: the pack loads.
+std::vector<Diagnostic> check_protocol(json& document, const Limits& limits);
 
 }  // namespace detail
 }  // namespace prescreen

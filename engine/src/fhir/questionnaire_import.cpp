@@ -8,6 +8,7 @@
 #include "fhir/import_model.hpp"
 #include "fhir/pack_view.hpp"
 #include "json_input.hpp"
+#include "protocol_model.hpp"
 
 namespace prescreen::fhir {
 
@@ -501,14 +502,9 @@ json import_checked(const json& resource, const Limits& limits) {
     json pack = im.build();
     if (!im.d.errors.empty()) throw ProtocolError(im.d.errors);
 
-    // The engine's own load is the last check (cycles, type mismatches): its paths are turned back
-    // into paths in the Questionnaire.
-    std::vector<Diagnostic> problems;
-    try {
-        Protocol::from_json(pack, json::object(), limits);
-    } catch (const ProtocolError& e) {
-        problems = e.diagnostics();
-    }
+    // The engine's own load checks are the last (cycles, type mismatches), without copying the pack
+    // or computing its digest: their paths are turned back into paths in the Questionnaire.
+    std::vector<Diagnostic> problems = prescreen::detail::check_protocol(pack, limits);
     if (!problems.empty()) {
         std::vector<std::string> item_path;
         for (const auto& it : im.items)

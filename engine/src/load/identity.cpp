@@ -7,7 +7,7 @@ void load_identity(PackLoad& pack) {
     Loader& L = pack.L;
     CompiledProtocol& p = pack.p;
     const json& doc = pack.doc;
-    p.digest = sha256_hex(canonical_json_checked(doc));  // compile_protocol checked doc
+    if (pack.for_use) p.digest = sha256_hex(canonical_json_checked(doc));  // compile_protocol checked doc
 
     if (auto* f = L.string(doc, "format", ""); f && *f != "prescreen-protocol/1")
         L.error("invalid_value", "/format", "unsupported format \"" + *f + "\" (this engine reads prescreen-protocol/1)");

@@ -20,6 +20,7 @@ struct PackLoad {
     expr::Scope answers_scope;         // load_items: conditions over answers and parameters
     expr::Scope result_scope;          // load_rules: aftercare and course also see fired rules and the outcome
     const json* translations = nullptr;  // translation documents given at load (translations.cpp), or none
+    bool for_use = true;                 // false: the checks alone (check_protocol), no digest
 
     /// A "sources" array citing only the pack's sources; the array, or [] when it is not one.
     json check_sources(const json& obj, const std::string& path, bool required);
