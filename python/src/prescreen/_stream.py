@@ -16,9 +16,10 @@ metadata columns as text.
 
 from __future__ import annotations
 
+import collections
 import csv
 import os
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import _core
 from ._columns import keep_argument, split_columns
@@ -60,7 +61,7 @@ def _csv_header(path: str, delimiter: str) -> List[str]:
 
 
 def _csv_tables(path: str, delimiter: str, header: List[str], rows_per_group: int,
-                bad: List[Tuple[int, InvalidRow]]) -> Iterator[Any]:
+                bad: Deque[Tuple[int, InvalidRow]]) -> Iterator[Any]:
     """Arrow tables of ``rows_per_group`` rows (the last may be shorter), every cell text (an empty
     cell is null: unanswered). Rows with the wrong number of fields go to ``bad`` as (data row
     index, InvalidRow), as prescreen.io.read_csv reports them."""
@@ -175,12 +176,12 @@ def _error_rows(protocol: Any, pa: Any, schema: Any, placed: List[Tuple[int, Inv
     return pa.concat_tables(parts)
 
 
-def _take_errors(bad: List[Tuple[int, InvalidRow]], first: int, n: int, last: bool) -> List[Tuple[int, InvalidRow]]:
+def _take_errors(bad: Deque[Tuple[int, InvalidRow]], first: int, n: int, last: bool) -> List[Tuple[int, InvalidRow]]:
     """The malformed rows that fall among `n` rows read from data row `first` on (each one placed
     pushes the rest one row on); after the last rows read, all that are left."""
     placed: List[Tuple[int, InvalidRow]] = []
     while bad and (last or bad[0][0] < first + n + len(placed)):
-        placed.append(bad.pop(0))
+        placed.append(bad.popleft())  # a deque: a file of mostly malformed rows stays linear
     return placed
 
 
@@ -214,7 +215,7 @@ def screen_parquet(self: Any, source: Any, output: Any, *, today: Any, keep: Seq
         raise ValueError(f"rows_per_group: expected a positive number of rows, got {rows_per_group!r}")
     source, output = os.fspath(source), os.fspath(output)
     name = source.lower()
-    bad: List[Tuple[int, InvalidRow]] = []
+    bad: Deque[Tuple[int, InvalidRow]] = collections.deque()
     if name.endswith((".parquet", ".pq")):
         columns = [str(c) for c in pq.ParquetFile(source).schema_arrow.names]
         tables = _parquet_tables(source, rows_per_group)
