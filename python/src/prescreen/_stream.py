@@ -190,7 +190,7 @@ def _take_errors(bad: Deque[Tuple[int, InvalidRow]], first: int, n: int, last: b
 
 def screen_parquet(self: Any, source: Any, output: Any, *, today: Any, keep: Sequence[str] = (),
                    unknown_columns: str = "warn", locale: Optional[str] = None, threads: Optional[int] = None,
-                   rows_per_group: int = 65_536, progress: Optional[Callable[[int], None]] = None) -> StreamSummary:
+                   rows_per_group: int = 32_768, progress: Optional[Callable[[int], None]] = None) -> StreamSummary:
     """Screen a CSV/TSV or Parquet file into a Parquet result table, a row group at a time.
 
     ``today``: the screening date, or the name of a column holding each row's date (see
