@@ -1019,15 +1019,19 @@ function renderSummary() {
   const chosen = branch(state.answers.clinic);
   const cooling = coolingOff();
   const title = say('read_title');
+  // The document as read, and the statements confirmed, in the patient's language (the engine's texts).
+  const consent = consentDocument();
+  const confirmed = consent.acknowledgements.filter((ack) => information.acknowledgements?.includes(ack.id));
 
   show(title,
     h('section', { id: 'summary', class: 'summary', 'data-outcome': result.outcome, 'data-defer-until': result.defer_until ?? '' },
       h('p', { class: 'print-only' }, say('print_heading', { clinic: clinicName(), date: inWords(state.today) })),
       h('h1', {}, title),
       h('p', { class: 'lead' }, chosen ? say('read_lead_branch', { branch: chosen.name }) : say('read_lead')),
+      // The patient's copy is this page, printed or saved as a PDF (the print stylesheet adds the
+      // answers and the consent information read); the file is for the clinic's computer only.
       h('div', { class: 'actions no-print' },
-        h('a', { class: 'button button-primary', id: 'download-record', href: state.recordUrl, download: fileName }, say('download_information')),
-        button(say('print'), () => window.print(), { kind: 'secondary', id: 'print-summary' })),
+        button(say('print'), () => window.print(), { id: 'print-summary' })),
       sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, informationRecord: information, clinic: chosen?.name ?? '' }),
       h('h2', {}, say('before_visit_heading')),
       h('dl', { class: 'record', id: 'information-summary' },
@@ -1039,6 +1043,8 @@ function renderSummary() {
         chosen ? row(say('clinic'), `${clinicName()}, ${chosen.name}`) : [],
         row(say('record_check'), h('code', { class: 'digest' }, information.digest ?? ''))),
       h('p', { class: 'hint' }, say('record_check_hint')),
+      confirmed.length ? [h('h2', {}, say('confirmed_heading')),
+        h('ul', { id: 'confirmed-statements' }, confirmed.map((ack) => h('li', {}, ack.text)))] : null,
       h('h2', {}, say('sign_at_consultation_heading')),
       h('p', { id: 'sign-at-consultation' }, say('sign_at_consultation'),
         cooling && cooling.amount > 0 ? [' ', say('cooling_text', { period: duration(cooling.amount, cooling.unit) })] : null),
@@ -1059,6 +1065,14 @@ function renderSummary() {
       h('aside', { class: 'notice notice-clinical', 'aria-label': say('important') },
         h('p', {}, h('strong', {}, say('not_clearance')), ' ', say('not_clearance_summary'))),
       h('section', { class: 'print-only printed-answers', 'aria-label': say('your_answers') }, h('h2', {}, say('your_answers')), answersList()),
+      h('section', { class: 'print-only printed-information', id: 'printed-information', 'aria-label': say('information_read_heading') },
+        h('h2', {}, say('information_read_heading')),
+        consent.intro ? h('p', {}, consent.intro) : null,
+        consent.sections.map((section) => [h('h3', {}, section.title), paragraphs(section.text)])),
+      h('div', { class: 'no-print record-file' },
+        h('p', {}, h('a', { class: 'button button-secondary', id: 'download-record', href: state.recordUrl, download: fileName, 'aria-describedby': 'download-record-hint' },
+          say('download_information'))),
+        h('p', { class: 'hint', id: 'download-record-hint' }, say('download_information_hint', { print: say('print') }))),
       h('div', { class: 'actions no-print', id: 'start-again-area' },
         button(say('start_again'), confirmStartAgain, { kind: 'secondary', id: 'start-again' }))));
 }
