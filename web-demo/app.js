@@ -46,6 +46,9 @@ const state = {
   openSections: new Set(), // consent sections the patient has open (kept between steps)
   savedAnswers: null, // the answers as last saved on the device (JSON), for the warning before leaving
   changed: new Set(), // item ids whose question changed since a resumed draft was saved
+  // The draft's one submission to the clinic (send.js): its key, made once, and the receipt once sent.
+  // Every send panel of this draft uses it, so the clinic stores one submission however often it is sent.
+  submission: { key: null, sent: null },
 };
 
 // ---------------------------------------------------------------- small helpers
@@ -262,7 +265,7 @@ function draftOfNow() {
   for (const id of Object.keys(state.answers)) if (itemText(id)) questions[id] = itemText(id).text;
   return {
     pack: { id: state.protocol.id, version: state.protocol.version, digest: state.protocol.digest },
-    saved_at: nowIso(), answers: state.answers, questions,
+    saved_at: nowIso(), answers: state.answers, questions, submission: state.submission,
   };
 }
 
@@ -339,6 +342,7 @@ function resume(draft) {
   const known = new Set(state.items.map((item) => item.id));
   state.answers = Object.fromEntries(Object.entries(draft.answers ?? {}).filter(([id]) => known.has(id)));
   state.savedAnswers = JSON.stringify(state.answers);
+  state.submission = { key: draft.submission?.key ?? null, sent: draft.submission?.sent ?? null };
   form();
   state.changed = new Set(Object.entries(draft.questions ?? {})
     .filter(([id, text]) => itemText(id) && itemText(id).text !== text).map(([id]) => id));
@@ -790,7 +794,8 @@ function renderResult() {
   h('div', { class: 'actions no-print' }, actions),
   h('section', { class: 'print-only printed-answers', id: 'printed-answers', 'aria-label': say('your_answers') },
     h('h2', {}, say('your_answers')), answersList()),
-  sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: branch(state.answers.clinic)?.name ?? '' })));
+  sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: branch(state.answers.clinic)?.name ?? '',
+    readNext: result.consent_permitted })));
 }
 
 /**
@@ -799,7 +804,7 @@ function renderResult() {
  */
 function sendPanel(what) {
   const panel = h('section', { class: 'send-panel no-print', id: 'send-panel', 'aria-labelledby': 'send-heading', hidden: true });
-  clinicApi().then((api) => api && import('./send.js').then((send) => send.fillSendPanel(panel, api, what)));
+  clinicApi().then((api) => api && import('./send.js').then((send) => send.fillSendPanel(panel, api, what, state.submission)));
   return panel;
 }
 
@@ -1094,6 +1099,7 @@ function startAgain() {
   Object.assign(state, {
     answers: {}, datePartial: {}, changed: new Set(), savedAnswers: null, showMissing: false, touched: new Set(), result: null, information: null, recordUrl: null,
     informationShownAt: null, acknowledged: new Set(), openSections: new Set(), returnToCheck: false,
+    submission: { key: null, sent: null },
   });
   go({ view: 'welcome' });
 }
