@@ -71,6 +71,14 @@ class Wording:
         key = f"{stem}_{category}" if f"{stem}_{category}" in self.texts else f"{stem}_other"
         return self.say(key, count=n)
 
+    def date(self, iso: Optional[str]) -> str:
+        """An ISO date in words, the language's way ("28 December 2026", "28 ديسمبر 2026"): the month
+        names and the order from the wording file."""
+        if not iso:
+            return ""
+        year, month, day = str(iso)[:10].split("-")
+        return self.say("date_words", day=int(day), month=self.texts["months"].split()[int(month) - 1], year=year)
+
     def period(self, amount: int, unit: str) -> str:
         return self.count(f"unit_{str(unit).rstrip('s')}", amount)
 
