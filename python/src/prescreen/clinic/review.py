@@ -265,7 +265,15 @@ def install(app, office) -> None:
         if record is None:
             raise ApiError(404, "no_consent", "", "this submission has no consent record")
         pack = office.packs.get(row["pack_digest"])
-        body = pdf.render(json.loads(pack.text) if pack else {}, record, submission_id)
+        if pack is None:
+            raise ApiError(404, "unknown_pack", "", "the pack this submission was screened with is not served here")
+        # In the language the patient signed in: the engine's document in that language, the PDF's words too.
+        from .consultation import consent_language
+
+        words, _ = consent_language(pack, row, record.get("locale"))
+        document = pack.protocol.consent_document(json.loads(row["answers"]), today=record["screening"]["today"],
+                                                  locale=words.locale)
+        body = pdf.render(document, record, submission_id, words)
         return Response(body, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="consent-{submission_id}.pdf"'})
 
