@@ -13,7 +13,7 @@
 // Also: form() per keystroke in Arabic (the pack loaded with its Arabic translation, as the page
 // does with ?lang=ar), and the page's weight: every response the page loads (HTML, CSS, JS, wasm,
 // pack, the chosen locale's translation and wording, the clinic file), gzipped (level 9), in en-GB
-// and in Arabic.
+// and in Arabic: the static page, and the page served by the clinic's back office with send.js.
 import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { defaultMounts, startServer } from '../web-demo/serve.mjs';
 import { CHROMIUM_ARGS, ELIGIBLE, TODAY, repo } from '../tests/web/helpers.mjs';
+import { startBackOffice } from '../tests/web/back_office.mjs';
 
 const args = process.argv.slice(2);
 const calls = Number(args[args.indexOf('--calls') + 1]) || 1000;
@@ -41,13 +42,15 @@ const userDataDir = mkdtempSync(join(tmpdir(), 'prescreen-bench-'));
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
 });
-/** What a fresh page load fetches, by kind, raw and gzipped. */
-async function pageWeight(query) {
-  const page = await context.newPage();
+/** What a fresh page load fetches, by kind, raw and gzipped; with `send`, also send.js, which the page
+ * fetches from the clinic's back office when it shows "Send to the clinic". */
+async function pageWeight(query, { base = server.url, browser = context, send = false } = {}) {
+  const page = await browser.newPage();
   const bodies = [];
   page.on('response', (response) => bodies.push(response.body().then((body) => ({ url: response.url(), body })).catch(() => null)));
-  await page.goto(`${server.url}?${query}`);
+  await page.goto(`${base}?${query}`);
   await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  if (send) await page.evaluate(() => import('/send.js'));
   await page.waitForLoadState('networkidle');
   await page.close();
   const kinds = {};
@@ -120,6 +123,15 @@ try {
     };
   }, { answerSets, calls, today: TODAY, WARM_UP });
   const weights = { 'en-GB': await pageWeight(`today=${TODAY}`), ar: await pageWeight(`today=${TODAY}&lang=ar`) };
+  // The same page served by the clinic's back office (python -m prescreen.clinic serve), send.js included.
+  const office = await startBackOffice({ prefix: 'prescreen-bench-office-' });
+  let served;
+  try {
+    const at = { base: office.url, browser: office.context, send: true };
+    served = { 'en-GB': await pageWeight(`today=${TODAY}`, at), ar: await pageWeight(`today=${TODAY}&lang=ar`, at) };
+  } finally {
+    await office.stop();
+  }
 
   const wasmBytes = readFileSync(join(repo, 'wasm/dist/prescreen.wasm')).length;
   const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
@@ -132,7 +144,8 @@ try {
   const load = loadAtStart.toFixed(1);
   const row = (name, t) => `| ${name} | ${us(t.median)} | ${us(t.p99)} | ${us(t.max)} | ${us(t.mean)} |`;
   const met = (ok) => (ok ? '**met**' : '**not met**');
-  const gzipTotals = ['en-GB', 'ar'].map((locale) => total(weights[locale], 'gzip'));
+  const gzipTotals = ['en-GB', 'ar'].flatMap((locale) => [total(weights[locale], 'gzip'), total(served[locale], 'gzip')]);
+  const sendJs = (locale) => served[locale].JavaScript.gzip - weights[locale].JavaScript.gzip;
   const table = [
     `Chromium ${chrome} headless (Debian), ${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} cores shared with other work (load average ${load}`,
     `when the run started); ${calls} calls each after ${WARM_UP} warm-up calls and a 500 ms pause (tier-up),`,
@@ -151,7 +164,9 @@ try {
     `| \`screen(answers, {today})\` | ${us(result.screen.median)} | ${us(result.screen.p99)} | ${us(result.screen.max)} | ${us(result.screen.mean)} |`,
     '',
     `Page weight: every response of a fresh load, gzipped at level 9 (target: under 300 KB). The page loads`,
-    `only the chosen language's translation and wording.`,
+    `only the chosen language's translation and wording. Both servers send JSON without indentation and the`,
+    `page's own scripts without comment lines (\`slim\` in web-demo/serve.mjs and clinic/static.py; the`,
+    `engine's files as built). Static page (web-demo/serve.mjs):`,
     '',
     '| part | en-GB raw | en-GB gzipped | ar raw | ar gzipped |',
     '|---|---|---|---|---|',
@@ -160,6 +175,10 @@ try {
       return `| ${kind} | ${kb(e.raw)} | ${kb(e.gzip)} | ${kb(a.raw)} | ${kb(a.gzip)} |`;
     }),
     `| **total** | ${kb(total(weights['en-GB'], 'raw'))} | **${kb(total(weights['en-GB'], 'gzip'))}** | ${kb(total(weights.ar, 'raw'))} | **${kb(total(weights.ar, 'gzip'))}** |`,
+    `| served by the back office, send.js included | ${kb(total(served['en-GB'], 'raw'))} | **${kb(total(served['en-GB'], 'gzip'))}** | ${kb(total(served.ar, 'raw'))} | **${kb(total(served.ar, 'gzip'))}** |`,
+    '',
+    `Served by the back office the page also asks its own address with HEAD and loads send.js when it shows`,
+    `"Send to the clinic" (${kb(sendJs('en-GB'))} gzipped, counted above).`,
     '',
     `\`loadProtocol\` with the Arabic translation: ${result.loadArabicMs.toFixed(1)} ms.`,
     `\`loadProtocol\` of the pack in the page: ${result.loadMs.toFixed(1)} ms. Page opened to form ready (engine`,
@@ -168,7 +187,8 @@ try {
     `Issue 15's targets, this run: \`form()\` per keystroke p99 under 1 ms ${met(result.keystroke.p99 < 1 && result.keystrokeArabic.p99 < 1)}`,
     `(p99 ${us(result.keystroke.p99)}, Arabic ${us(result.keystrokeArabic.p99)}: the page fetches the wording once with \`texts()\``,
     `and asks \`form()\` for the questionnaire state alone on every answer); page weight under 300 KB`,
-    `${met(Math.max(...gzipTotals) < 300 * 1024)} (${kb(gzipTotals[0])} gzipped in en-GB, ${kb(gzipTotals[1])} in Arabic).`,
+    `${met(Math.max(...gzipTotals) < 300 * 1024)} (static: ${kb(gzipTotals[0])} gzipped in en-GB, ${kb(gzipTotals[2])} in Arabic;`,
+    `served by the back office with send.js: ${kb(gzipTotals[1])} in en-GB, ${kb(gzipTotals[3])} in Arabic).`,
     ...(loadAtStart > cpus().length
       ? ['', `With the machine this busy, the p99 and max are mostly time slices lost to other processes (a call`,
         `that is descheduled waits a whole slice), not engine work; the medians are the engine. Rerun on an idle`,

@@ -46,6 +46,9 @@ const state = {
   openSections: new Set(), // consent sections the patient has open (kept between steps)
   savedAnswers: null, // the answers as last saved on the device (JSON), for the warning before leaving
   changed: new Set(), // item ids whose question changed since a resumed draft was saved
+  // The draft's one submission to the clinic (send.js): its key, made once, and the receipt once sent.
+  // Every send panel of this draft uses it, so the clinic stores one submission however often it is sent.
+  submission: { key: null, sent: null },
 };
 
 // ---------------------------------------------------------------- small helpers
@@ -262,7 +265,7 @@ function draftOfNow() {
   for (const id of Object.keys(state.answers)) if (itemText(id)) questions[id] = itemText(id).text;
   return {
     pack: { id: state.protocol.id, version: state.protocol.version, digest: state.protocol.digest },
-    saved_at: nowIso(), answers: state.answers, questions,
+    saved_at: nowIso(), answers: state.answers, questions, submission: state.submission,
   };
 }
 
@@ -339,6 +342,7 @@ function resume(draft) {
   const known = new Set(state.items.map((item) => item.id));
   state.answers = Object.fromEntries(Object.entries(draft.answers ?? {}).filter(([id]) => known.has(id)));
   state.savedAnswers = JSON.stringify(state.answers);
+  state.submission = { key: draft.submission?.key ?? null, sent: draft.submission?.sent ?? null };
   form();
   state.changed = new Set(Object.entries(draft.questions ?? {})
     .filter(([id, text]) => itemText(id) && itemText(id).text !== text).map(([id]) => id));
@@ -790,7 +794,8 @@ function renderResult() {
   h('div', { class: 'actions no-print' }, actions),
   h('section', { class: 'print-only printed-answers', id: 'printed-answers', 'aria-label': say('your_answers') },
     h('h2', {}, say('your_answers')), answersList()),
-  sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: branch(state.answers.clinic)?.name ?? '' })));
+  sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, clinic: branch(state.answers.clinic)?.name ?? '',
+    readNext: result.consent_permitted })));
 }
 
 /**
@@ -799,7 +804,7 @@ function renderResult() {
  */
 function sendPanel(what) {
   const panel = h('section', { class: 'send-panel no-print', id: 'send-panel', 'aria-labelledby': 'send-heading', hidden: true });
-  clinicApi().then((api) => api && import('./send.js').then((send) => send.fillSendPanel(panel, api, what)));
+  clinicApi().then((api) => api && import('./send.js').then((send) => send.fillSendPanel(panel, api, what, state.submission)));
   return panel;
 }
 
@@ -1019,15 +1024,19 @@ function renderSummary() {
   const chosen = branch(state.answers.clinic);
   const cooling = coolingOff();
   const title = say('read_title');
+  // The document as read, and the statements confirmed, in the patient's language (the engine's texts).
+  const consent = consentDocument();
+  const confirmed = consent.acknowledgements.filter((ack) => information.acknowledgements?.includes(ack.id));
 
   show(title,
     h('section', { id: 'summary', class: 'summary', 'data-outcome': result.outcome, 'data-defer-until': result.defer_until ?? '' },
       h('p', { class: 'print-only' }, say('print_heading', { clinic: clinicName(), date: inWords(state.today) })),
       h('h1', {}, title),
       h('p', { class: 'lead' }, chosen ? say('read_lead_branch', { branch: chosen.name }) : say('read_lead')),
+      // The patient's copy is this page, printed or saved as a PDF (the print stylesheet adds the
+      // answers and the consent information read); the file is for the clinic's computer only.
       h('div', { class: 'actions no-print' },
-        h('a', { class: 'button button-primary', id: 'download-record', href: state.recordUrl, download: fileName }, say('download_information')),
-        button(say('print'), () => window.print(), { kind: 'secondary', id: 'print-summary' })),
+        button(say('print'), () => window.print(), { id: 'print-summary' })),
       sendPanel({ answers: state.answers, today: state.today, packDigest: state.protocol.digest, browserResult: result, informationRecord: information, clinic: chosen?.name ?? '' }),
       h('h2', {}, say('before_visit_heading')),
       h('dl', { class: 'record', id: 'information-summary' },
@@ -1039,6 +1048,8 @@ function renderSummary() {
         chosen ? row(say('clinic'), `${clinicName()}, ${chosen.name}`) : [],
         row(say('record_check'), h('code', { class: 'digest' }, information.digest ?? ''))),
       h('p', { class: 'hint' }, say('record_check_hint')),
+      confirmed.length ? [h('h2', {}, say('confirmed_heading')),
+        h('ul', { id: 'confirmed-statements' }, confirmed.map((ack) => h('li', {}, ack.text)))] : null,
       h('h2', {}, say('sign_at_consultation_heading')),
       h('p', { id: 'sign-at-consultation' }, say('sign_at_consultation'),
         cooling && cooling.amount > 0 ? [' ', say('cooling_text', { period: duration(cooling.amount, cooling.unit) })] : null),
@@ -1059,6 +1070,14 @@ function renderSummary() {
       h('aside', { class: 'notice notice-clinical', 'aria-label': say('important') },
         h('p', {}, h('strong', {}, say('not_clearance')), ' ', say('not_clearance_summary'))),
       h('section', { class: 'print-only printed-answers', 'aria-label': say('your_answers') }, h('h2', {}, say('your_answers')), answersList()),
+      h('section', { class: 'print-only printed-information', id: 'printed-information', 'aria-label': say('information_read_heading') },
+        h('h2', {}, say('information_read_heading')),
+        consent.intro ? h('p', {}, consent.intro) : null,
+        consent.sections.map((section) => [h('h3', {}, section.title), paragraphs(section.text)])),
+      h('div', { class: 'no-print record-file' },
+        h('p', {}, h('a', { class: 'button button-secondary', id: 'download-record', href: state.recordUrl, download: fileName, 'aria-describedby': 'download-record-hint' },
+          say('download_information'))),
+        h('p', { class: 'hint', id: 'download-record-hint' }, say('download_information_hint', { print: say('print') }))),
       h('div', { class: 'actions no-print', id: 'start-again-area' },
         button(say('start_again'), confirmStartAgain, { kind: 'secondary', id: 'start-again' }))));
 }
@@ -1080,6 +1099,7 @@ function startAgain() {
   Object.assign(state, {
     answers: {}, datePartial: {}, changed: new Set(), savedAnswers: null, showMissing: false, touched: new Set(), result: null, information: null, recordUrl: null,
     informationShownAt: null, acknowledged: new Set(), openSections: new Set(), returnToCheck: false,
+    submission: { key: null, sent: null },
   });
   go({ view: 'welcome' });
 }

@@ -4,7 +4,8 @@
 //
 // Answers leave the browser only when the patient presses the button, after a plain statement of what is sent and to
 // whom, with the name and phone number the clinic needs to call back. A send that fails on the way
-// is tried again with the same submission key, so the clinic stores it once. Once sent, the page
+// is tried again with the same submission key, so the clinic stores it once; the key is the draft's
+// (app.js keeps it), so sending from the result page and again after reading is one submission too. Once sent, the page
 // asks the back office for the follow-up dates of the course (POST /api/follow-ups with the same
 // key, which only this page holds) and offers them in words with a calendar file; before the first
 // session there are none yet, and the patient can ask again.
@@ -148,13 +149,39 @@ function receipt(reply) {
     at ? h('p', {}, say('send_received_at', { when: dateTimeInWords(at, pageLocale()) })) : null);
 }
 
+/** What the panel shows once sent: the receipt, the follow-up dates, and (when the patient read the
+ * consent information after sending) that the clinic does not have the record of reading. */
+function showSent(panel, api, heading, sent, what) {
+  heading.textContent = say('send_done_heading');
+  panel.classList.remove('no-print');
+  panel.append(receipt(sent.reply));
+  if (what.informationRecord && !sent.information) panel.append(h('p', { id: 'send-before-reading' }, say('send_sent_before_reading')));
+  panel.append(followUpsPanel(api, sent.key));
+  // The summary's "Nothing has been sent anywhere" is no longer true.
+  document.querySelector('#summary .lead')?.replaceChildren(say('send_summary_lead'));
+}
+
 /**
  * Fill app.js's (hidden) "Send to the clinic" section `panel` for the submissions API `api`, and show it.
- * `what`: {answers, today, packDigest, browserResult, informationRecord?, clinic?}. The consent itself
- * is signed at the consultation, on the clinic's tablet (the back office's consultation page).
+ * `what`: {answers, today, packDigest, browserResult, informationRecord?, clinic?, readNext?}. The
+ * consent itself is signed at the consultation, on the clinic's tablet (the back office's consultation page).
+ *
+ * `submission` is the draft's one submission: {key, sent}, kept by app.js for the whole draft (and in a
+ * saved draft), so that every panel and every retry sends under the same key and the clinic stores it
+ * once. Once sent, every later panel shows the receipt instead of the form (the result page, then the
+ * page after reading: one submission); answers changed after sending are a new submission, with a new key.
  */
-export function fillSendPanel(panel, api, what) {
-  const key = newKey(); // one key per panel: every retry of this send is the same submission
+export function fillSendPanel(panel, api, what, submission) {
+  const heading = h('h2', { id: 'send-heading' }, say('send_heading'));
+  const answersText = JSON.stringify(what.answers);
+  if (submission.sent && submission.sent.answers === answersText) {
+    showSent(panel, api, heading, submission.sent, what);
+    panel.prepend(heading);
+    panel.hidden = false;
+    return;
+  }
+  if (submission.sent || !submission.key) Object.assign(submission, { key: newKey(), sent: null });
+  const key = submission.key;
   const status = h('p', { id: 'send-status', role: 'status', 'aria-live': 'polite', class: 'no-print' });
   const items = sayList([
     say('send_item_answers'),
@@ -171,7 +198,6 @@ export function fillSendPanel(panel, api, what) {
       contactField('send_phone', { type: 'tel', autocomplete: 'tel', required: true, hint: 'send_phone_hint' }),
       contactField('send_email', { type: 'email', autocomplete: 'email' })),
     h('div', { class: 'actions' }, sendButton));
-  const heading = h('h2', { id: 'send-heading' }, say('send_heading'));
   const host = h('bdi', { dir: 'ltr' }, location.host);
   const statement = h('p', { id: 'send-statement' }, sayParts('send_statement', { button: say('send_button'), items, clinic: to, host }));
   const value = (id) => formEl.querySelector(`[name="${id}"]`).value.trim();
@@ -200,20 +226,19 @@ export function fillSendPanel(panel, api, what) {
       // only announces it. From now on the printout keeps the receipt.
       status.textContent = say('send_done_title');
       status.classList.add('visually-hidden');
-      formEl.replaceWith(receipt(reply));
-      statement.hidden = true;
-      panel.classList.remove('no-print');
-      heading.textContent = say('send_done_heading');
-      panel.append(followUpsPanel(api, key));
-      // The summary's "Nothing has been sent anywhere" is no longer true.
-      document.querySelector('#summary .lead')?.replaceChildren(say('send_summary_lead'));
+      submission.sent = { key, reply, answers: answersText, information: Boolean(what.informationRecord) };
+      formEl.remove();
+      statement.remove();
+      hint?.remove();
+      showSent(panel, api, heading, submission.sent, what);
     } catch (error) {
       sendButton.disabled = false;
       status.replaceChildren(h('strong', {}, say('send_failed_title')), ' ', failureText(error), ' ', say('send_try_again'));
     }
   });
 
-  panel.append(heading, statement, formEl,
-    status);
+  // Before reading the consent information: sending after it sends the record of reading too.
+  const hint = what.readNext ? h('p', { class: 'hint', id: 'send-after-reading' }, say('send_after_reading_hint')) : null;
+  panel.append(...[heading, statement, hint, formEl, status].filter(Boolean));
   panel.hidden = false;
 }

@@ -84,7 +84,7 @@ function resolvePath(mounts, urlPath) {
     const full = resolve(dir, '.' + sep + rel);
     // Never serve outside the mount (no "..", no absolute paths).
     if (full !== resolve(dir) && !full.startsWith(resolve(dir) + sep)) return null;
-    return full;
+    return { full, prefix };
   }
   return null;
 }
@@ -107,6 +107,42 @@ function send(res, status, body, type = 'text/plain; charset=utf-8', extra = {})
   res.end(body);
 }
 
+/**
+ * What is sent for a file, lighter than the file on disk with the same meaning (the page weight,
+ * bench/browser_latency.mjs): JSON (packs, translations, wording, the clinic file) without its
+ * indentation, and the page's own scripts (the `/` mount) without their comment lines and blank
+ * lines. The scripts hold no multi-line strings, so a line that starts a comment is a comment (the
+ * browser tests run the page as served). The back office serves the same (clinic/static.py `slim`,
+ * checked against this one in tests/web/static.test.mjs).
+ */
+export function slim(prefix, file, body) {
+  const kind = extname(file).toLowerCase();
+  if (kind === '.json') {
+    try {
+      return Buffer.from(JSON.stringify(JSON.parse(body.toString('utf8'))));
+    } catch {
+      return body; // not JSON after all: sent as it is
+    }
+  }
+  if (kind !== '.js' || prefix !== '/') return body;
+  const kept = [];
+  let inBlock = false;
+  for (const line of body.toString('utf8').split('\n')) {
+    const trimmed = line.trim();
+    if (inBlock) {
+      if (trimmed.endsWith('*/')) inBlock = false;
+      continue;
+    }
+    if (trimmed.startsWith('/*')) {
+      inBlock = !trimmed.endsWith('*/');
+      continue;
+    }
+    if (trimmed === '' || trimmed.startsWith('//')) continue;
+    kept.push(line);
+  }
+  return Buffer.from(`${kept.join('\n')}\n`);
+}
+
 export function startServer({
   port = 8080, host = '127.0.0.1', mounts = defaultMounts(), quiet = true, headersTimeout = 10_000,
 } = {}) {
@@ -118,12 +154,13 @@ export function startServer({
       return send(res, 405, 'method not allowed\n', undefined, { Allow: 'GET, HEAD' });
     }
     const url = new URL(req.url, 'http://localhost');
-    let file = resolvePath(mounts, url.pathname);
-    if (!file) return send(res, 404, 'not found\n');
+    const found = resolvePath(mounts, url.pathname);
+    if (!found) return send(res, 404, 'not found\n');
+    let file = found.full;
     try {
       const info = await stat(file);
       if (info.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
+      const body = slim(found.prefix, file, await readFile(file));
       const type = MIME[extname(file).toLowerCase()] ?? 'application/octet-stream';
       if (!quiet) console.log(`${req.method} ${url.pathname} 200`);
       return send(res, 200, req.method === 'HEAD' ? undefined : body, type);

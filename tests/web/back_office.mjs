@@ -74,6 +74,8 @@ export async function signIn(page, url) {
 export async function signAtConsultation(page, url, submissionId, { name = 'Alex Patient', draw = false, skip = [] } = {}) {
   await page.goto(`${url}review/submissions/${submissionId}/consent`);
   await page.waitForSelector('#consultation-form');
+  // Each section is a disclosure, closed at first: the patient opens each one to read it and tick.
+  for (const summary of await page.$$('#consultation-form details.consent-details:not([open]) > summary')) await summary.click();
   const boxes = await page.$$eval('#consultation-form fieldset.acks input[name="acknowledged"]',
     (els) => els.filter((el) => el.closest('fieldset').querySelector('legend').textContent.startsWith('Please confirm')).map((el) => el.value));
   for (const id of boxes) if (!skip.includes(id)) await page.check(`#ack-${id}`);

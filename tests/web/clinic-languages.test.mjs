@@ -108,12 +108,15 @@ test('Arabic: the send step has no English; the consultation tablet is in Arabic
   assert.equal(await review.textContent('#consultation-title'), arPack['/consent/title']);
   assert.equal(await review.textContent('#sign-consent'), arConsultation.sign_button);
   assert.equal(await review.getAttribute('#consent-languages a[aria-current="true"]', 'lang'), 'ar');
+  // Each section is a disclosure (closed at first); the patient opens the risks to read and tick them.
+  assert.equal(await review.$eval('#details-risks', (d) => d.open), false);
+  await review.click('#details-risks > summary');
   const geometry = await review.evaluate(() => {
     const heading = document.querySelector('#section-risks h2');
     const range = document.createRange();
     range.selectNodeContents(heading);
     const text = range.getBoundingClientRect();
-    const box = heading.getBoundingClientRect();
+    const box = document.querySelector('#details-risks > summary').getBoundingClientRect();
     const box1 = document.querySelector('#consultation-form input[name="acknowledged"]');
     const label = document.querySelector(`label[for="${box1.id}"]`);
     return {
@@ -123,7 +126,8 @@ test('Arabic: the send step has no English; the consultation tablet is in Arabic
     };
   });
   assert.equal(geometry.direction, 'rtl');
-  assert.ok(Math.abs(geometry.boxRight - geometry.textRight) < 2, `the heading starts at the right edge (${JSON.stringify(geometry)})`);
+  // The heading starts at the right edge, after the disclosure's marker.
+  assert.ok(geometry.boxRight - geometry.textRight >= 0 && geometry.boxRight - geometry.textRight < 30, `the heading starts at the right edge (${JSON.stringify(geometry)})`);
   assert.ok(geometry.textLeft - geometry.boxLeft > 20, 'and leaves the left of the line empty');
   assert.ok(geometry.checkbox > geometry.label, 'each checkbox sits to the right of its statement');
   assert.equal(geometry.practitioner, 'ltr', "the practitioner's fields stay left to right, in English");
@@ -133,7 +137,8 @@ test('Arabic: the send step has no English; the consultation tablet is in Arabic
     await review.screenshot({ path: join(outputDir, `clinic-ar-${width}-consultation.png`), fullPage: true });
   }
 
-  // The patient signs (every statement, photographs for the record only); the record says Arabic.
+  // The patient opens each section and signs (every statement, photographs for the record only); the record says Arabic.
+  for (const summary of await review.$$('#consultation-form details.consent-details:not([open]) > summary')) await summary.click();
   for (const id of await review.$$eval('#consultation-form input[name="acknowledged"]', (els) => els.map((el) => el.value))) {
     if (id !== 'photo_teaching' && id !== 'photo_marketing') await review.check(`#ack-${id}`);
   }

@@ -87,6 +87,9 @@ test('two-step consent: the patient reads and sends; at the consultation signs (
   for (const width of [375, 1280]) {
     await review.setViewportSize({ width, height: 900 });
     await review.screenshot({ path: join(outputDir, `clinic-${width}-consultation.png`), fullPage: true });
+    // Every section a closed disclosure at first: the tablet page on a phone was 9,075 px, now about 3,000.
+    const height = await review.evaluate(() => document.documentElement.scrollHeight);
+    if (width === 375) assert.ok(height < 3500, `the consultation page is ${height} px tall at 375 px`);
   }
   // One material risk left unticked: the engine's refusal, on the page, with everything kept.
   const boxes = await signAtConsultation(review, url, submissionId, { draw: true, skip: ['risk_scarring'] });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ELIGIBLE, answerQuestionnaire, axeViolations, currentView, longDate, openForm, outputDir, startSession,
+  ELIGIBLE, answerQuestionnaire, axeViolations, currentView, fillPage, loadPack, longDate, openForm, outputDir, startSession,
 } from './helpers.mjs';
 
 let session;
@@ -81,6 +81,35 @@ for (const [name, outcome, answers] of [
     await noSidewaysScroll(page, name);
     assert.deepEqual(await axeViolations(page), []);
     await page.screenshot({ path: join(outputDir, `375px-result-${name}.png`), fullPage: true });
+    await page.close();
+  });
+}
+
+// Shorter pages: the pack's pages are split by topic, so that no question page is taller than
+// 2,500 px on a 375 px phone as first shown, in English or in Arabic (the medical history was
+// 3,933 px on one page; now 12 pages, the tallest about 2,400 px).
+const PAGE_HEIGHT_LIMIT = 2500;
+for (const lang of ['en-GB', 'ar']) {
+  test(`${lang}: every question page under ${PAGE_HEIGHT_LIMIT} px at 375 px, every item on one page`, async () => {
+    const page = await session.context.newPage();
+    await page.setViewportSize({ width: 375, height: 812 });
+    await openForm(session, { page, query: `today=2026-11-25&lang=${lang}` });
+    await page.click('#welcome-form button[type="submit"]');
+    const heights = {};
+    const seen = [];
+    for (let step = 0; step < 30 && (await currentView(page)) === 'question'; step += 1) {
+      const title = await page.textContent('#page-title');
+      heights[title] = await page.evaluate(() => document.documentElement.scrollHeight);
+      seen.push(...await page.$$eval('#page-form .question[data-item]', (els) => els.map((el) => el.dataset.item)));
+      await fillPage(page, ELIGIBLE);
+      await page.click('#page-form button[type="submit"]');
+    }
+    assert.equal(await currentView(page), 'check');
+    const pack = loadPack();
+    assert.equal(Object.keys(heights).length, pack.pages.length, 'every page of the pack was shown');
+    assert.deepEqual(seen, pack.items.map((item) => item.id), 'every item, once, in the pack\'s order');
+    const tall = Object.entries(heights).filter(([, height]) => height > PAGE_HEIGHT_LIMIT);
+    assert.deepEqual(tall, [], JSON.stringify(heights));
     await page.close();
   });
 }

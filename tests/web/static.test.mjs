@@ -66,3 +66,53 @@ test('index.html: no inline script or style, CSP meta present', () => {
   assert.match(html, /http-equiv="Content-Security-Policy"/);
   assert.match(html, /<html lang="en-GB">/);
 });
+
+// Served lighter (web-demo/serve.mjs and the back office's clinic/static.py, `slim`): the page's
+// scripts without comment and blank lines, JSON without indentation. Both servers send the same, the
+// scripts still parse, and every JSON file keeps its meaning.
+test('the page is served slimmed, the same by both servers, with the same meaning', async () => {
+  const { slim } = await import('../../web-demo/serve.mjs');
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readdirSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const files = [
+    ...readdirSync(join(repo, 'web-demo')).filter((f) => f.endsWith('.js')).map((f) => ['/', `web-demo/${f}`]),
+    ...readdirSync(join(repo, 'web-demo/text')).map((f) => ['/', `web-demo/text/${f}`]),
+    ['/protocols/', 'protocols/clinic.json'], ['/protocols/', 'protocols/microneedling/protocol.json'],
+    ...readdirSync(join(repo, 'protocols/microneedling/translations')).map((f) => ['/protocols/', `protocols/microneedling/translations/${f}`]),
+    ['/wasm/', 'wasm/index.js'],
+  ];
+  const python = spawnSync(join(repo, '.venv/bin/python'), ['-c', `
+import json, sys
+from pathlib import Path
+from prescreen.clinic.static import slim
+out = {}
+for prefix, name in json.loads(sys.argv[1]):
+    out[name] = slim(prefix, Path(name), Path(name).read_bytes()).decode("utf-8")
+print(json.dumps(out))`, JSON.stringify(files)], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(python.status, 0, python.stderr);
+  const fromPython = JSON.parse(python.stdout);
+  const dir = mkdtempSync(join(tmpdir(), 'prescreen-slim-'));
+  try {
+    for (const [prefix, name] of files) {
+      const disk = readFileSync(join(repo, name));
+      const served = slim(prefix, name, disk).toString('utf8');
+      if (name.endsWith('.json')) {
+        assert.deepEqual(JSON.parse(served), JSON.parse(disk.toString('utf8')), name);
+        assert.deepEqual(JSON.parse(fromPython[name]), JSON.parse(served), `${name}: the back office sends the same`);
+        assert.ok(!served.includes('\n  '), `${name} without indentation`);
+      } else {
+        assert.equal(fromPython[name], served, `${name}: the back office sends the same`);
+        if (prefix === '/wasm/') { assert.equal(served, disk.toString('utf8'), 'the engine\'s own files are sent as they are'); continue; }
+        assert.ok(served.length < disk.length, `${name} is lighter`);
+        assert.doesNotMatch(served, /^\s*(\/\/|\/\*)/m, `${name}: no comment lines left`);
+        const copy = join(dir, name.replace(/\//g, '_').replace(/\.js$/, '.mjs'));
+        writeFileSync(copy, served);
+        const check = spawnSync(process.execPath, ['--check', copy], { encoding: 'utf8' });
+        assert.equal(check.status, 0, `${name} still parses: ${check.stderr}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

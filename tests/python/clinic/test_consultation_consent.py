@@ -150,6 +150,12 @@ def test_refusals_are_the_engines_and_nothing_entered_is_lost(office_server, pro
     assert 'value="Alex Patient"' in r.text and 'value="[[[5,5],[9,9]]]"' in r.text and 'value="12A3456B"' in r.text
     assert re.search(rf'value="{first}" id="ack-{first}" checked', r.text)
     assert not re.search(r'value="risk_infection" id="ack-risk_infection" checked', r.text)
+    # Each section is a disclosure, closed at first; the one holding the refused statement opens itself.
+    opened = re.findall(r'<details class="consent-details" id="details-([a-z_]+)" open>', r.text)
+    assert opened == ["risks"], opened
+    first_view = client.get(f"/review/submissions/{sid}/consent").text
+    assert re.findall(r'<details class="consent-details" id="details-([a-z_]+)" open>', first_view) == []
+    assert re.search(r'<summary><h2 id="section-risks-title">Risks</h2> <span class="section-asks">\d+ statements to confirm</span></summary>', first_view)
 
     _, fields = consultation_fields(protocol, client, sid, name="  \u200b ")
     r = client.post(f"/review/submissions/{sid}/consent", data=fields)

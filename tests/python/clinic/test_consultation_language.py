@@ -6,6 +6,7 @@ record names it (inside the digest). What only the practitioner reads stays in E
 
 import html
 import json
+import os
 import re
 from pathlib import Path
 
@@ -124,6 +125,15 @@ def test_read_in_arabic_the_consultation_is_in_arabic_right_to_left_and_the_reco
     done = client.get(f"/review/submissions/{sid}/consent")
     assert f'<h1 id="signed-title">{label("ar", "signed_title")}</h1>' in done.text
     assert 'lang="ar" dir="rtl"' in done.text and '<dl class="facts" lang="en-GB" dir="ltr">' in done.text
+    # The consent PDF in the language signed in (its language tag and title in Arabic, the text shaped
+    # right to left by HarfBuzz; the pages were looked at rendered in Chromium), the clinic's part in English.
+    pdf = client.get(f"/review/submissions/{sid}/consent.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert b"/Lang (ar)" in pdf.content
+    title = texts("ar")["/consent/title"]
+    assert b"/Title <feff" + title.encode("utf-16-be").hex().encode() + b">" in pdf.content
+    if os.environ.get("PRESCREEN_PDF_OUT"):  # a folder to keep the PDF in, to look at it
+        (Path(os.environ["PRESCREEN_PDF_OUT"]) / "consent-ar.pdf").write_bytes(pdf.content)
 
 
 def test_the_practitioner_switches_the_language_and_the_record_carries_the_one_shown(office, client, translated):

@@ -94,6 +94,34 @@ def test_same_key_for_a_different_submission_is_refused(server, protocol):
     assert count(server) == 1
 
 
+def test_the_forms_repeats_of_one_key(server, protocol):
+    """What the patient's form sends under its one key per draft: a repeat with the pre-visit record and
+    contact gets the same receipt and reply (200) however often it comes, key order aside; the same key
+    later with the record of reading added, or with other contact details, is refused (409) with the
+    stable code and path, and nothing more is stored."""
+    pre_visit = [a["id"] for a in protocol.consent_document(answers(), today=TODAY)["acknowledgements"]
+                 if a["stage"] == "pre_visit"]
+    info = protocol.information_record(today=TODAY, acknowledged=pre_visit, information_shown_at=f"{TODAY}T09:00:00Z",
+                                       read_at=f"{TODAY}T09:05:00Z", locale="en-GB").to_dict()
+    contact = {"name": "Alex Patient", "phone": "07700 900123"}
+    body = submission(protocol, locale="en-GB", contact=contact, information_record=info)
+    first = server.post(body)
+    assert first.status_code == 201, first.text
+    repeats = [server.post(body) for _ in range(3)]
+    assert [r.status_code for r in repeats] == [200, 200, 200]
+    assert all(r.json() == first.json() for r in repeats)
+    assert first.json()["receipt"]["information_digest"] == info["digest"]
+
+    plain = submission(protocol, locale="en-GB", contact=contact)  # sent from the result page, before reading
+    assert server.post(plain).status_code == 201
+    for changed in (dict(plain, information_record=info), dict(plain, contact=dict(contact, phone="07700 900999"))):
+        r = server.post(changed)
+        assert r.status_code == 409
+        assert error_of(r)[:2] == ("submission_key_reused", "/submission_key")
+    assert count(server) == 2
+    assert count(server, "audit") == 2
+
+
 def test_browser_result_that_differs_is_stored_and_flagged(server, protocol):
     body = submission(protocol)
     body["browser_result"] = dict(body["browser_result"], outcome="not_eligible")

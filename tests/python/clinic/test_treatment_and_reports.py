@@ -6,7 +6,7 @@ import datetime
 import pandas as pd
 import pytest
 
-from clinic_support import SERVER_NOW, answers, submission
+from clinic_support import SERVER_NOW, TODAY, answers, submission
 from prescreen import io as pio
 from prescreen import report
 from prescreen.clinic import accounts, read_submissions
@@ -99,8 +99,31 @@ def test_the_patient_gets_the_follow_up_dates(office_server, protocol):
     assert 'id="patient-copy-link"' in html
     copy = client.get(f"/review/submissions/{sid}/patient-copy")
     assert copy.status_code == 200
-    assert '<time datetime="2026-12-28">2026-12-28</time>' in copy.text and "2027-01-25" in copy.text
+    assert '<time datetime="2026-12-28">28 December 2026</time>' in copy.text and "25 January 2027" in copy.text
+    assert '<html lang="en-GB" dir="ltr">' in copy.text and 'id="last-session"><time datetime="2026-11-30">30 November 2026<' in copy.text
     assert httpx_get_without_login(office_server, f"/review/submissions/{sid}/patient-copy").status_code in (303, 307)
+
+
+def test_the_patient_copy_is_in_the_patients_language(office_server, protocol):
+    """A patient who filled in the form in Arabic gets the printed copy in Arabic, right to left: the
+    page's words from the consultation wording, the dates in words, the course plan from the pack's
+    Arabic translation (the engine's screening in that language)."""
+    from prescreen.clinic.consultation_wording import wordings
+
+    arabic = wordings()["ar"]
+    sid = office_server.post(submission(protocol, consent=True, locale="ar")).json()["submission_id"]
+    client, _ = login(office_server)
+    token = csrf(client.get(f"/review/submissions/{sid}").text)
+    assert client.post(f"/review/submissions/{sid}/treatment", data=dict(TREATMENT, csrf_token=token)).status_code == 303
+    copy = client.get(f"/review/submissions/{sid}/patient-copy").text
+    assert '<html lang="ar" dir="rtl">' in copy
+    assert f"<h1>{arabic.say('copy_title')}</h1>" in copy
+    assert '<time datetime="2026-12-28">28 ديسمبر 2026</time>' in copy and "25 يناير 2027" in copy
+    assert arabic.say("copy_confirm") in copy
+    course = office_server.office.packs.get(protocol.digest).protocol.screen(answers(), today=TODAY, locale="ar").to_dict()["course"]
+    assert course["text"] and course["text"] in copy
+    english = protocol.screen(answers(), today=TODAY).to_dict()["course"]["text"]
+    assert english not in copy
 
 
 def httpx_get_without_login(server, path):

@@ -1,6 +1,10 @@
-"""The consent PDF for the clinic's file, rendered with fpdf2 from the same data as the page: the
-consent document's sections from the pack, the acknowledgements, the signer, the record's digest,
-the seal, the clinic's signature and any countersignature or withdrawal."""
+"""The consent PDF, rendered with fpdf2, in the language the patient signed in (the record's
+``locale``): the consent document's sections and the statements confirmed are the engine's
+``consent_document`` in that language, the PDF's own labels come from the consultation wording
+(``wording/<locale>.json``, ``pdf_*``), dates are written in words, and a right-to-left language is
+shaped and laid out right to left (HarfBuzz, through fpdf2's text shaping). What only the clinic reads
+(the record's digest, the seal, the clinic's signatures, how to verify) stays in English, left to
+right, under its own heading."""
 
 from __future__ import annotations
 
@@ -9,19 +13,27 @@ from typing import Any, Mapping
 
 from fpdf import FPDF
 
+from .consultation_wording import Wording
+
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+CLINIC = "Fairfield Skin Clinic"
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return str(value.get("en-GB") or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
+def _when(words: Wording, iso: Any) -> str:
+    """A record's date-time in words, in the patient's language ("25 November 2026, 09:05 UTC")."""
+    text = str(iso or "")
+    if len(text) < 16:
+        return words.date(text) if text else ""
+    return words.say("pdf_when", date=words.date(text[:10]), time=text[11:16])
 
 
-def render(pack: Mapping[str, Any], record: Mapping[str, Any], submission_id: str) -> bytes:
+def render(document: Mapping[str, Any], record: Mapping[str, Any], submission_id: str, words: Wording) -> bytes:
+    """The PDF of a signed consent: ``document`` is the engine's consent_document in ``words.locale``."""
+    rtl = words.direction == "rtl"
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=18)
-    pdf.set_title(f"Consent {submission_id}")
+    pdf.set_title(str(document.get("title") or f"Consent {submission_id}"))
+    pdf.set_lang(words.locale)
     if (DEJAVU / "DejaVuSans.ttf").exists() and (DEJAVU / "DejaVuSans-Bold.ttf").exists():
         pdf.add_font("body", "", str(DEJAVU / "DejaVuSans.ttf"))
         pdf.add_font("body", "B", str(DEJAVU / "DejaVuSans-Bold.ttf"))
@@ -31,67 +43,88 @@ def render(pack: Mapping[str, Any], record: Mapping[str, Any], submission_id: st
                                       .replace("\u201c", '"').replace("\u201d", '"').encode("latin-1", "replace").decode("latin-1"))
     pdf.add_page()
 
-    def heading(text: str, size: int = 13) -> None:
+    def patient_side() -> None:
+        if rtl:
+            pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ara")
+
+    def clinic_side() -> None:
+        if rtl:
+            pdf.set_text_shaping(use_shaping_engine=True, direction="ltr")
+
+    align = "R" if rtl else "L"
+
+    def heading(text: str, size: int = 13, side: str = "") -> None:
         pdf.set_font(family, "B", size)
-        pdf.multi_cell(0, 7, clean(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, clean(text), new_x="LMARGIN", new_y="NEXT", align=side or align)
         pdf.ln(1)
 
-    def para(text: str, size: int = 10) -> None:
+    def para(text: str, size: int = 10, side: str = "") -> None:
         pdf.set_font(family, "", size)
-        pdf.multi_cell(0, 5, clean(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, clean(text), new_x="LMARGIN", new_y="NEXT", align=side or align)
         pdf.ln(2)
 
-    def drawn_signature(pdf, strokes) -> None:
+    def drawn_signature(strokes) -> None:
         """The drawn strokes (canvas pixels, as in the record) in a 60 x 20 mm box."""
         points = [p for stroke in strokes for p in stroke]
         width = max(1, max(x for x, _ in points))
         height = max(1, max(y for _, y in points))
         scale = min(60 / width, 20 / height)
-        left, top = pdf.get_x(), pdf.get_y()
+        left = pdf.w - pdf.r_margin - width * scale if rtl else pdf.get_x()
+        top = pdf.get_y()
         for stroke in strokes:
             line = [(left + x * scale, top + y * scale) for x, y in stroke]
             if len(line) > 1:
                 pdf.polyline(line)
         pdf.set_y(top + height * scale + 3)
 
-    consent = pack.get("consent", {})
-    heading(_text(consent.get("title")) or "Consent to treatment", 16)
-    para(f"Fairfield Skin Clinic · submission {submission_id} · consent document {record['document']['version']}")
+    patient_side()
+    heading(str(document.get("title") or words.say("pdf_title")), 16)
+    para(words.say("pdf_reference", clinic=CLINIC, reference=submission_id))
     signer = record.get("signer", {})
-    para(f"Signed by {signer.get('name')} ({signer.get('role')}) at {record.get('signed_at')}. "
-         f"Information first shown at {record.get('information_shown_at')}. Valid until {record.get('valid_until')}.")
+    para(words.say("pdf_signed", name=signer.get("name", ""), when=_when(words, record.get("signed_at"))))
     if signer.get("strokes"):
-        drawn_signature(pdf, signer["strokes"])
+        drawn_signature(signer["strokes"])
     taken = record.get("countersignature")
     if isinstance(taken, dict):
-        para(f"Consent taken by {taken.get('name')} ({taken.get('role')}"
-             + "".join(f", {taken[k]}" for k in ("register", "registration_number") if taken.get(k)) + ").")
+        para(words.say("pdf_taken_by", name=taken.get("name", ""),
+                       role=", ".join(str(taken[k]) for k in ("role", "register", "registration_number") if taken.get(k))))
     if record.get("information_record"):
-        para(f"Read before the visit: pre-visit record {record['information_record']}.", 8)
+        para(words.say("pdf_read_before", when=_when(words, record.get("information_shown_at"))))
     cooling = record.get("cooling_off") or {}
     if cooling.get("offered"):
-        para(f"Cooling-off: {cooling.get('amount')} {cooling.get('unit')}; treatment not before {cooling.get('treatment_not_before')}.")
-    para(f"Screening on {record['screening'].get('today')}: {record['screening'].get('outcome')}"
-         + (f" (findings: {', '.join(record['screening'].get('findings') or [])})" if record['screening'].get('findings') else ""))
-    for section in consent.get("sections", []):
-        heading(_text(section.get("title")), 12)
-        para(_text(section.get("text")))
-    heading("Acknowledgements", 12)
-    texts = {a.get("id"): _text(a.get("text")) for a in consent.get("acknowledgements", [])}
+        para(words.say("pdf_cooling", period=words.period(int(cooling.get("amount") or 0), str(cooling.get("unit") or "days")),
+                       date=words.date(cooling.get("treatment_not_before"))))
+    para(words.say("pdf_valid_until", date=words.date(record.get("valid_until"))))
+    if record.get("withdrawal"):
+        para(words.say("pdf_withdrawn", when=_when(words, record["withdrawal"].get("at")),
+                       reason=record["withdrawal"].get("reason", "")), 11)
+    for section in document.get("sections", []):
+        heading(str(section.get("title", "")), 12)
+        para(str(section.get("text", "")))
+    heading(words.say("pdf_statements"), 12)
+    texts = {a.get("id"): a.get("text") for a in document.get("acknowledgements", [])}
     for ack in record.get("acknowledgements", []):
-        para(f"[x] {texts.get(ack, ack)}")
-    heading("Record", 12)
+        para(f"\u2713 {texts.get(ack) or ack}")
+
+    clinic_side()
+    heading("For the clinic (English)", 12, "L")
+    screening = record.get("screening") or {}
+    para(f"Submission {submission_id}; consent document {record.get('document', {}).get('version')}; language {words.locale}. "
+         f"Signed at {record.get('signed_at')}; information first shown at {record.get('information_shown_at')}; "
+         f"valid until {record.get('valid_until')}.", 8, "L")
+    para(f"Screening on {screening.get('today')}: {screening.get('outcome')}"
+         + (f" (findings: {', '.join(screening.get('findings') or [])})" if screening.get("findings") else ""), 8, "L")
+    if record.get("information_record"):
+        para(f"Pre-visit record {record['information_record']}.", 8, "L")
     seal = record.get("seal") or {}
-    para(f"Digest (SHA-256): {record.get('digest')}", 8)
+    para(f"Digest (SHA-256): {record.get('digest')}", 8, "L")
     if seal:
-        para(f"Seal ({seal.get('algorithm')}): {seal.get('value')}", 8)
+        para(f"Seal ({seal.get('algorithm')}): {seal.get('value')}", 8, "L")
         signature = seal.get("signature") or {}
-        para(f"Clinic signature (Ed25519, key {signature.get('key_id')}): {signature.get('value')}", 8)
+        para(f"Clinic signature (Ed25519, key {signature.get('key_id')}): {signature.get('value')}", 8, "L")
         counter = seal.get("countersignature")
         if counter:
             para(f"Countersigned by {counter.get('name')} ({counter.get('role')}, {counter.get('registration_number')}) "
-                 f"at {counter.get('at')}", 10)
-    if record.get("withdrawal"):
-        para(f"WITHDRAWN at {record['withdrawal'].get('at')}: {record['withdrawal'].get('reason')}", 11)
-    para("Verify with: python -m prescreen verify RECORD.json --public-key clinic.pub", 8)
+                 f"at {counter.get('at')}", 8, "L")
+    para("Verify with: python -m prescreen verify RECORD.json --public-key clinic.pub", 8, "L")
     return bytes(pdf.output())

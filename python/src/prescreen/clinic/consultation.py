@@ -264,7 +264,7 @@ def install(app, office, *, require, checked_form, page) -> None:
                     sections=document_view(consent, information), information=information, unsealed=unsealed, contact=contact,
                     cooling=cooling, problem=problem, fields=fields or {},
                     ticked=set(ticked), shown_at=(fields or {}).get("shown_at") or timestamp(now),
-                    words=words, t=words.say, languages=languages, patient_locale=patient_locale(row),
+                    words=words, t=words.say, count=words.count, languages=languages, patient_locale=patient_locale(row),
                     language_name=consultation_wording.language_name,
                     cooling_period=words.period(cooling["amount"], cooling["unit"]) if cooling and cooling["amount"] else None,
                     clinic_device=clinic_device(office.settings))

@@ -65,11 +65,22 @@ class Wording:
             raise KeyError(f"the consultation page has no wording {key!r} in {self.locale}")
         return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
-    def period(self, amount: int, unit: str) -> str:
-        stem = f"unit_{str(unit).rstrip('s')}"
-        category = plural_category(self.locale, amount)
+    def count(self, stem: str, n: int) -> str:
+        """``stem_<plural category>`` (else ``stem_other``) with ``{count}``: "3 statements to confirm"."""
+        category = plural_category(self.locale, n)
         key = f"{stem}_{category}" if f"{stem}_{category}" in self.texts else f"{stem}_other"
-        return self.say(key, count=amount)
+        return self.say(key, count=n)
+
+    def date(self, iso: Optional[str]) -> str:
+        """An ISO date in words, the language's way ("28 December 2026", "28 ديسمبر 2026"): the month
+        names and the order from the wording file."""
+        if not iso:
+            return ""
+        year, month, day = str(iso)[:10].split("-")
+        return self.say("date_words", day=int(day), month=self.texts["months"].split()[int(month) - 1], year=year)
+
+    def period(self, amount: int, unit: str) -> str:
+        return self.count(f"unit_{str(unit).rstrip('s')}", amount)
 
 
 @lru_cache(maxsize=None)

@@ -265,7 +265,15 @@ def install(app, office) -> None:
         if record is None:
             raise ApiError(404, "no_consent", "", "this submission has no consent record")
         pack = office.packs.get(row["pack_digest"])
-        body = pdf.render(json.loads(pack.text) if pack else {}, record, submission_id)
+        if pack is None:
+            raise ApiError(404, "unknown_pack", "", "the pack this submission was screened with is not served here")
+        # In the language the patient signed in: the engine's document in that language, the PDF's words too.
+        from .consultation import consent_language
+
+        words, _ = consent_language(pack, row, record.get("locale"))
+        document = pack.protocol.consent_document(json.loads(row["answers"]), today=record["screening"]["today"],
+                                                  locale=words.locale)
+        body = pdf.render(document, record, submission_id, words)
         return Response(body, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="consent-{submission_id}.pdf"'})
 
@@ -293,6 +301,8 @@ def install(app, office) -> None:
     @app.get("/review/submissions/{submission_id}/patient-copy")
     def patient_copy(request: Request, submission_id: str) -> Response:
         """The follow-up dates on a page to print and hand to the patient (patient_copy)."""
+        from . import consultation_wording
+        from .consultation import consent_language
         from .patient_copy import course_text, latest_follow_ups
 
         require(request)
@@ -302,8 +312,15 @@ def install(app, office) -> None:
             latest = latest_follow_ups(conn, submission_id)
         if latest is None:
             raise ApiError(404, "no_treatment", "", "no treatment is recorded yet, so there are no follow-up dates")
-        return page("patient_copy.html", submission_id=submission_id, latest=latest,
-                    course=course_text(json.loads(row["result"])))
+        # In the patient's language (the pre-visit record's, else the form's): the page's words from the
+        # consultation wording, the course plan's from the pack's translation (the engine's screening).
+        pack = office.packs.get(row["pack_digest"])
+        words, _ = consent_language(pack, row, None) if pack else (consultation_wording.wordings()["en-GB"], [])
+        result = json.loads(row["result"])
+        if pack and words.locale != "en-GB":
+            result = pack.protocol.screen(json.loads(row["answers"]), today=row["today"], locale=words.locale).to_dict()
+        return page("patient_copy.html", submission_id=submission_id, latest=latest, course=course_text(result),
+                    words=words, t=words.say)
 
     # ---------------------------------------------------------------- admin
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from pathlib import Path
 from typing import List, Optional, Tuple
@@ -20,7 +21,33 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; char
 HIDDEN = {"serve.mjs", "README.md"}
 
 
-def resolve(mounts: List[Tuple[str, Path]], raw_path: str) -> Optional[Path]:
+def slim(prefix: str, full: Path, data: bytes) -> bytes:
+    """What is sent for a file, lighter with the same meaning, as web-demo/serve.mjs's ``slim``
+    (tests/web/static.test.mjs checks the two agree): JSON without its indentation, and the page's own
+    scripts (the ``/`` mount) without comment lines and blank lines (they hold no multi-line strings)."""
+    kind = full.suffix.lower()
+    if kind == ".json":
+        try:
+            return json.dumps(json.loads(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except ValueError:
+            return data
+    if kind != ".js" or prefix != "/":
+        return data
+    kept, in_block = [], False
+    for line in data.decode("utf-8").split("\n"):
+        trimmed = line.strip()
+        if in_block:
+            in_block = not trimmed.endswith("*/")
+            continue
+        if trimmed.startswith("/*"):
+            in_block = not trimmed.endswith("*/")
+            continue
+        if trimmed and not trimmed.startswith("//"):
+            kept.append(line)
+    return ("\n".join(kept) + "\n").encode("utf-8")
+
+
+def resolve(mounts: List[Tuple[str, Path]], raw_path: str) -> Optional[Tuple[str, Path]]:
     path = unquote(raw_path)
     if "\0" in path or "\\" in path:
         return None
@@ -38,7 +65,7 @@ def resolve(mounts: List[Tuple[str, Path]], raw_path: str) -> Optional[Path]:
             full = full / "index.html"
         if prefix == "/" and full.name in HIDDEN:
             return None
-        return full if full.is_file() else None
+        return (prefix, full) if full.is_file() else None
     return None
 
 
@@ -46,11 +73,14 @@ def files(mounts: List[Tuple[str, Path]]):
     async def serve(request: Request) -> Response:
         if request.url.path.startswith("/api/"):
             raise ApiError(404, "not_found", "", f"no such API path: {request.url.path}")
-        full = resolve(mounts, request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or request.url.path)
-        if full is None:
+        found = resolve(mounts, request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or request.url.path)
+        if found is None:
             return PlainTextResponse("not found\n", status_code=404)
+        prefix, full = found
         kind = TYPES.get(full.suffix.lower()) or mimetypes.guess_type(full.name)[0] or "application/octet-stream"
         # The form's clinic-api.js looks for this header to offer "Send to the clinic".
         headers = {"X-Prescreen-Clinic": "/api/submissions"} if full.suffix == ".html" else None
+        if full.suffix.lower() in (".js", ".json"):
+            return Response(slim(prefix, full, full.read_bytes()), media_type=kind, headers=headers)
         return FileResponse(full, media_type=kind, headers=headers)
     return serve
