@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 import prescreen
 
 from . import keys as keys_module
+from .clinic_file import ClinicFile, read_clinic_file
 from .clock import timestamp
 from .errors import ApiError
 from .http import Guard, install_error_handlers
@@ -37,6 +38,7 @@ class BackOffice:
     receiver: Receiver
     submission_limit: Limiter
     login_limit: Limiter
+    clinic: ClinicFile = ClinicFile()
 
 
 def open_back_office(settings: Settings, store: Optional[Store] = None) -> BackOffice:
@@ -45,7 +47,8 @@ def open_back_office(settings: Settings, store: Optional[Store] = None) -> BackO
     keys = keys_module.load_or_create(settings.data_dir)
     return BackOffice(settings, store, packs, keys, Receiver(store, packs, keys, settings.clock),
                       Limiter(settings.submission_rate, "submissions", "too_many_requests"),
-                      Limiter(settings.login_rate, "login attempts", "too_many_login_attempts"))
+                      Limiter(settings.login_rate, "login attempts", "too_many_login_attempts"),
+                      read_clinic_file(settings.protocols_dir))
 
 
 def store_settings(settings: Settings) -> None:

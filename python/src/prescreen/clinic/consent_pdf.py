@@ -16,7 +16,6 @@ from fpdf import FPDF
 from .consultation_wording import Wording
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-CLINIC = "Fairfield Skin Clinic"
 
 
 def _when(words: Wording, iso: Any) -> str:
@@ -27,7 +26,8 @@ def _when(words: Wording, iso: Any) -> str:
     return words.say("pdf_when", date=words.date(text[:10]), time=text[11:16])
 
 
-def render(document: Mapping[str, Any], record: Mapping[str, Any], submission_id: str, words: Wording) -> bytes:
+def render(document: Mapping[str, Any], record: Mapping[str, Any], submission_id: str, words: Wording,
+           clinic: str) -> bytes:
     """The PDF of a signed consent: ``document`` is the engine's consent_document in ``words.locale``."""
     rtl = words.direction == "rtl"
     pdf = FPDF(format="A4")
@@ -79,7 +79,7 @@ def render(document: Mapping[str, Any], record: Mapping[str, Any], submission_id
 
     patient_side()
     heading(str(document.get("title") or words.say("pdf_title")), 16)
-    para(words.say("pdf_reference", clinic=CLINIC, reference=submission_id))
+    para(words.say("pdf_reference", clinic=clinic, reference=submission_id))
     signer = record.get("signer", {})
     para(words.say("pdf_signed", name=signer.get("name", ""), when=_when(words, record.get("signed_at"))))
     if signer.get("strokes"):

@@ -149,17 +149,6 @@ PROCEDURE_FIELDS = (("device_model", "device"), ("device_cartridge_lot", "cartri
                     ("needle_depth_range", "needle_depth"), ("topical_products", "products"))
 
 
-def clinic_device(settings) -> str:
-    """The device the clinic file names (protocols/clinic.json "device", e.g. Dermapen 4), to prefill
-    the Procedure block; "" when the file or the name is absent."""
-    path = Path(settings.protocols_dir) / "clinic.json" if settings.protocols_dir else None
-    try:
-        device = json.loads(path.read_text(encoding="utf-8")).get("device") if path else None
-    except (OSError, ValueError, AttributeError):
-        return ""
-    return device.strip() if isinstance(device, str) else ""
-
-
 def procedure_of(fields: Mapping[str, str]) -> Optional[Dict[str, str]]:
     """The Procedure block as the engine's `procedure` (device, cartridge lot, needle depth, products),
     each as typed; blank fields are left out, and None (no procedure recorded) when all are blank.
@@ -267,7 +256,7 @@ def install(app, office, *, require, checked_form, page) -> None:
                     words=words, t=words.say, count=words.count, languages=languages, patient_locale=patient_locale(row),
                     language_name=consultation_wording.language_name,
                     cooling_period=words.period(cooling["amount"], cooling["unit"]) if cooling and cooling["amount"] else None,
-                    clinic_device=clinic_device(office.settings))
+                    clinic_device=office.clinic.device)
 
     @app.get("/review/submissions/{submission_id}/consent")
     def consultation_page(request: Request, submission_id: str) -> Response:

@@ -50,7 +50,7 @@ def for_patient(office, body: bytes, stamp: str) -> Dict[str, Any]:
         raise ApiError(404, "not_found", "/submission_key", "no submission was sent with this key")
     if latest is None:
         return {"submission_id": found.id, "last_session": None, "follow_ups": [], "calendar": None}
-    return {"submission_id": found.id, **latest, "calendar": calendar(found.id, latest["follow_ups"], stamp)}
+    return {"submission_id": found.id, **latest, "calendar": calendar(found.id, latest["follow_ups"], stamp, office.clinic.name)}
 
 
 def course_text(result: Mapping[str, Any]) -> Dict[str, Any]:

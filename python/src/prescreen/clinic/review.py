@@ -64,6 +64,10 @@ def page(name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
 
 def install(app, office) -> None:
     store = office.store
+
+    def show(name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
+        """A page, with the clinic's name from the clinic file (base.html's title and header)."""
+        return page(name, http_status, clinic=office.clinic.name, **context)
     secure = False  # served on 127.0.0.1 by default; behind TLS a proxy should set Secure
 
     def session_of(request: Request) -> Optional[Session]:
@@ -99,7 +103,7 @@ def install(app, office) -> None:
     async def _api_error(request: Request, error: ApiError) -> Response:
         if request.url.path.startswith("/review/"):
             session = session_of(request)
-            response = page("error.html", error.status, error=error, user=session.user if session else None,
+            response = show("error.html", error.status, error=error, user=session.user if session else None,
                             csrf_token=session.csrf_token if session else "")
             response.headers.update(error.headers)
             return response
@@ -112,7 +116,7 @@ def install(app, office) -> None:
     @app.get("/review/login")
     def login_page(request: Request, next: str = "/review/") -> Response:
         token = secrets.token_urlsafe(32)
-        response = page("login.html", csrf_token=token, next=_safe_next(next), user=None, problem=None)
+        response = show("login.html", csrf_token=token, next=_safe_next(next), user=None, problem=None)
         response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/review/")
         return response
 
@@ -123,7 +127,7 @@ def install(app, office) -> None:
         user = accounts.check_password(store, fields.get("name", ""), fields.get("password", ""))
         if user is None:
             token = secrets.token_urlsafe(32)
-            response = page("login.html", 401, csrf_token=token, next=_safe_next(fields.get("next", "/review/")),
+            response = show("login.html", 401, csrf_token=token, next=_safe_next(fields.get("next", "/review/")),
                             user=None, problem="That name and password do not match an account.")
             response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/review/")
             return response
@@ -164,7 +168,7 @@ def install(app, office) -> None:
         total = sum(counts.values())
         entries = [dict(r, flags=json.loads(r["flags"]), name=(json.loads(r["contact"]) or {}).get("name", "") if r["contact"] else "")
                    for r in rows]
-        return page("queue.html", user=session.user, csrf_token=session.csrf_token, entries=entries, counts=counts,
+        return show("queue.html", user=session.user, csrf_token=session.csrf_token, entries=entries, counts=counts,
                     total=total, status=status, page_number=page_number,
                     pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE), labels=OUTCOME_LABELS)
 
@@ -201,7 +205,7 @@ def install(app, office) -> None:
             findings.append(dict(f, refused_override=actions.override_policy(document, rules.get(f["rule"], {}), f["outcome"]),
                                  source_texts=[(s, _source_text(sources.get(s))) for s in f.get("sources", [])]))
         newer = office.packs.newer_than(row["pack_digest"])
-        return page("detail.html", user=session.user, csrf_token=session.csrf_token, row=row, result=result,
+        return show("detail.html", user=session.user, csrf_token=session.csrf_token, row=row, result=result,
                     findings=findings, answers=_answer_rows(document, json.loads(row["answers"])),
                     flags=json.loads(row["flags"]), browser=json.loads(row["browser_result"]) if row["browser_result"] else None,
                     on_receipt=json.loads(row["result_on_receipt"]), record=record, verification=verification,
@@ -273,7 +277,7 @@ def install(app, office) -> None:
         words, _ = consent_language(pack, row, record.get("locale"))
         document = pack.protocol.consent_document(json.loads(row["answers"]), today=record["screening"]["today"],
                                                   locale=words.locale)
-        body = pdf.render(document, record, submission_id, words)
+        body = pdf.render(document, record, submission_id, words, office.clinic.name)
         return Response(body, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="consent-{submission_id}.pdf"'})
 
@@ -294,7 +298,8 @@ def install(app, office) -> None:
                                 .order_by(treatments.c.session_date.desc(), treatments.c.at.desc()).limit(1)).first()
         if rows is None:
             raise ApiError(404, "no_treatment", "", "no treatment is recorded yet, so there are no follow-up dates")
-        return Response(calendar(submission_id, json.loads(rows.follow_ups), timestamp(office.settings.clock())),
+        return Response(calendar(submission_id, json.loads(rows.follow_ups), timestamp(office.settings.clock()),
+                                 office.clinic.name),
                         media_type="text/calendar; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="follow-ups-{submission_id}.ics"'})
 
@@ -319,7 +324,7 @@ def install(app, office) -> None:
         result = json.loads(row["result"])
         if pack and words.locale != "en-GB":
             result = pack.protocol.screen(json.loads(row["answers"]), today=row["today"], locale=words.locale).to_dict()
-        return page("patient_copy.html", submission_id=submission_id, latest=latest, course=course_text(result),
+        return show("patient_copy.html", submission_id=submission_id, latest=latest, course=course_text(result),
                     words=words, t=words.say)
 
     # ---------------------------------------------------------------- admin
@@ -330,7 +335,7 @@ def install(app, office) -> None:
         with store.read() as conn:
             rows = conn.execute(select(users.c.name, users.c.role, users.c.created_at, users.c.disabled)
                                 .order_by(users.c.name)).mappings().all()
-        return page("users.html", user=session.user, csrf_token=session.csrf_token, users=rows, key_id=office.keys.key_id,
+        return show("users.html", user=session.user, csrf_token=session.csrf_token, users=rows, key_id=office.keys.key_id,
                     problem=None)
 
     @app.post("/review/admin/users")
@@ -345,7 +350,7 @@ def install(app, office) -> None:
         return RedirectResponse("/review/admin/users", status_code=303)
 
     from . import consultation  # consent at the consultation (two-step consent)
-    consultation.install(app, office, require=require, checked_form=checked_form, page=page)
+    consultation.install(app, office, require=require, checked_form=checked_form, page=show)
 
     @app.get("/review/static/review.css")
     def stylesheet() -> Response:

@@ -102,7 +102,14 @@ def follow_up_dates(course: Any, session_date: str, session_number: int) -> List
             for i in range(1, remaining + 1)]
 
 
-def calendar(submission_id: str, dates: List[str], stamp: str) -> str:
+def _ics_text(text: str) -> str:
+    """A TEXT value of an iCalendar property (RFC 5545 3.3.11): backslash, semicolon, comma and
+    line breaks escaped, so a clinic's name cannot end the property or add one."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def calendar(submission_id: str, dates: List[str], stamp: str, clinic: str) -> str:
     """An iCalendar file (RFC 5545) with one all-day event per follow-up date."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//prescreen//back office//EN", "CALSCALE:GREGORIAN"]
     stamp_text = stamp[:19].replace("-", "").replace(":", "") + "Z"
@@ -110,7 +117,7 @@ def calendar(submission_id: str, dates: List[str], stamp: str) -> str:
         compact = day.replace("-", "")
         lines += ["BEGIN:VEVENT", f"UID:{submission_id}-{compact}-{number}@prescreen", f"DTSTAMP:{stamp_text}",
                   f"DTSTART;VALUE=DATE:{compact}", f"SUMMARY:Micro-needling follow-up session {number}",
-                  "DESCRIPTION:Fairfield Skin Clinic: your next micro-needling session. Please call to confirm the time.",
+                  f"DESCRIPTION:{_ics_text(clinic)}: your next micro-needling session. Please call to confirm the time.",
                   "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
