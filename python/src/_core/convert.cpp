@@ -7,6 +7,7 @@
 
 #include "prescreen/date.hpp"
 #include "prescreen/json_size.hpp"
+#include "results.hpp"
 
 namespace prescreen::python {
 
@@ -424,44 +425,116 @@ py::object date_object(const Date& d) {
 }
 
 py::object to_date(const json& value) {
-    if (value.is_string()) {
-        if (auto d = parse_iso_date(value.get_ref<const std::string&>())) {
-            PyObject* o = PyDate_FromDate(d->year, d->month, d->day);
-            if (!o) throw py::error_already_set();
-            return py::reinterpret_steal<py::object>(o);
+    const auto d = value.is_string() ? parse_iso_date(value.get_ref<const std::string&>()) : std::nullopt;
+    return d ? date_object(*d) : to_python(value);
+}
+
+void wrong_type(std::string_view argument, std::string_view expected, py::handle object) {
+    throw py::type_error(std::string(argument) + ": expected " + std::string(expected) + ", got " + type_name(object.ptr()));
+}
+
+bool read_json_value(py::handle value, json& out, Diagnostic& problem, std::string_view argument) {
+    if (py::isinstance<JsonResult>(value)) {
+        out = value.cast<const JsonResult&>().value();
+        return true;
+    }
+    ConversionError error;
+    if (!PyUnicode_Check(value.ptr()) && !PyBytes_Check(value.ptr())) {
+        if (to_json(value.ptr(), out, error)) return true;
+        problem = error.diagnostic();
+    } else if (!PyBytes_Check(value.ptr()) && !PyUnicode_AsUTF8(value.ptr())) {
+        PyErr_Clear();
+        problem = {"invalid_text", "", "the text is not valid Unicode (a lone surrogate?)"};
+    } else {
+        try {
+            out = read_json(text_argument(value, argument));
+            return true;
+        } catch (const UsageError& e) {
+            problem = e.diagnostic();
         }
     }
-    return to_python(value);
+    return false;
+}
+
+json json_argument(py::handle value, std::string_view argument) {
+    json out;
+    Diagnostic problem;
+    if (!read_json_value(value, out, problem, argument))
+        throw UsageError({problem.code, problem.path, std::string(argument) + ": " + problem.message});
+    return out;
 }
 
 std::string iso_date_argument(py::handle value, std::string_view argument, bool allow_none) {
     PyObject* o = value.ptr();
-    if (o == Py_None) {
-        if (allow_none) return {};
+    if (o == Py_None && allow_none) return {};
+    if (o == Py_None)
         throw py::type_error(std::string(argument) + ": required, give an ISO date string (\"2026-11-25\") or datetime.date");
-    }
-    if (PyDate_Check(o)) {
-        // datetime.datetime is a date too: its calendar date is used.
-        return format_iso_date(Date{PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o), PyDateTime_GET_DAY(o)});
-    }
-    if (!PyUnicode_Check(o)) {
-        throw py::type_error(std::string(argument) + ": expected an ISO date string or datetime.date, got " +
-                             type_name(o));
-    }
+    // datetime.datetime is a date too: its calendar date is used.
+    if (PyDate_Check(o)) return format_iso_date(Date{PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o), PyDateTime_GET_DAY(o)});
+    if (!PyUnicode_Check(o)) wrong_type(argument, "an ISO date string or datetime.date", value);
     std::string text = py::cast<std::string>(value);
-    if (!parse_iso_date(text)) {
-        throw py::value_error(std::string(argument) + ": '" + text +
-                              "' is not a valid ISO calendar date (YYYY-MM-DD, a day that exists)");
-    }
+    if (!parse_iso_date(text))
+        throw py::value_error(std::string(argument) + ": '" + text + "' is not a valid ISO calendar date (YYYY-MM-DD, a day that exists)");
     return text;
+}
+
+std::string instant_argument(py::handle at, std::string_view argument) {
+    if (PyUnicode_Check(at.ptr())) return py::cast<std::string>(at);
+    json value;
+    ConversionError error;
+    if (!at.is_none() && to_json(at.ptr(), value, error) && value.is_string()) return value.get<std::string>();
+    wrong_type(argument, "an ISO date or date-time string, datetime.date or datetime.datetime", at);
 }
 
 std::string str_argument(py::handle value, std::string_view argument) {
     if (value.is_none()) return {};
-    if (!PyUnicode_Check(value.ptr())) {
-        throw py::type_error(std::string(argument) + ": expected str, got " + type_name(value.ptr()));
-    }
+    if (!PyUnicode_Check(value.ptr())) wrong_type(argument, "str", value);
     return py::cast<std::string>(value);
+}
+
+std::string text_argument(py::handle value, std::string_view argument) {
+    if (PyUnicode_Check(value.ptr())) return py::cast<std::string>(value);
+    if (PyBytes_Check(value.ptr())) return std::string(py::cast<py::bytes>(value));
+    wrong_type(argument, "str or bytes", value);
+}
+
+std::optional<std::string> key_argument(py::handle value, std::string_view argument) {
+    if (value.is_none()) return std::nullopt;
+    if (!PyUnicode_Check(value.ptr()) && !PyBytes_Check(value.ptr())) wrong_type(argument, "str, bytes or None", value);
+    return text_argument(value, argument);
+}
+
+std::vector<std::string> ids_argument(py::handle value, std::string_view argument) {
+    const json list = to_json_or_raise(value, argument);
+    if (!list.is_array()) throw py::type_error(std::string(argument) + ": expected a list of acknowledgement ids");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (!list[i].is_string())
+            throw py::type_error(std::string(argument) + "[" + std::to_string(i) + "]: expected str, got " + list[i].type_name());
+        out.push_back(list[i].get<std::string>());
+    }
+    return out;
+}
+
+long int_argument(py::handle value, std::string_view argument, long low, long high, long none) {
+    if (value.is_none() && none >= 0) return none;
+    if (!PyLong_Check(value.ptr()) || PyBool_Check(value.ptr())) wrong_type(argument, none >= 0 ? "int or None" : "int", value);
+    const long n = py::cast<long>(value);
+    if (n < low || n > high)
+        throw py::value_error(std::string(argument) + ": must be between " + std::to_string(low) + " and " + std::to_string(high) +
+                              ", got " + std::to_string(n));
+    return n;
+}
+
+Context context_arguments(const Protocol& p, py::handle today, py::handle locale) {
+    Context context{iso_date_argument(today, "today"), str_argument(locale, "locale")};
+    if (!context.locale.empty() && !p.find_locale(context.locale)) {
+        std::string known;
+        for (const auto& l : p.document().value("locales", json::array())) known += (known.empty() ? "" : ", ") + l.get<std::string>();
+        throw py::value_error("locale: " + p.id() + " has no texts in '" + context.locale + "' (it has " + known +
+                              "); leave locale out for its default");
+    }
+    return context;
 }
 
 }  // namespace prescreen::python
