@@ -40,7 +40,7 @@ bool AnswerChunk::begin_row(const Limits& limits) {
 
 bool AnswerChunk::begin_list(std::size_t size, AnswerValue& value) {
     // [], the commas and at least a byte per element: a list far over the limit stops here.
-    if (!spend(1 + 2 * size)) return false;
+    if (!spend(2 + 2 * size - (size > 0 ? 1 : 0))) return false;
     budget_ += size;  // each element pays its own bytes
     value = AnswerValue{};
     value.type = AnswerValue::Type::Array;
