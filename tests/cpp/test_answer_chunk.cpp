@@ -198,7 +198,8 @@ TEST_CASE("result columns hold each record's outcome, dates, codes and errors", 
     CHECK(columns.outcome[1] == -1);
     CHECK(columns.consent_permitted == std::vector<std::int8_t>{0, -1, 0});
     CHECK(columns.today[0] == prescreen::days_since_1970(records[0].today()));
-    CHECK(columns.defer_until[0] == prescreen::days_since_1970(*records[0].defer_until()));
+    const auto until = records[0].defer_until();
+    CHECK(columns.defer_until[0] == (until ? prescreen::days_since_1970(*until) : prescreen::ResultColumns::no_date));
     CHECK(columns.today[1] == prescreen::ResultColumns::no_date);
     REQUIRE(columns.finding_offsets.size() == 4);
     CHECK(columns.finding_offsets[1] == static_cast<std::int32_t>(records[0].findings().size()));
