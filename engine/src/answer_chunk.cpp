@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "prescreen/json_size.hpp"
 
 namespace prescreen {
 
@@ -16,61 +15,6 @@ void ByteArena::next_block(std::size_t size) {
         free_ = blocks_[used_].size;
         ++used_;
     }
-}
-
-namespace {
-
-std::size_t value_bytes(const AnswerValue& value) {
-    switch (value.type) {
-        case AnswerValue::Type::Null: return json_null_bytes;
-        case AnswerValue::Type::Bool: return json_bool_bytes(value.boolean);
-        case AnswerValue::Type::Number: return json_number_bytes(value.number);
-        case AnswerValue::Type::String: return json_string_bytes(value.text);
-        default: return 0;  // a list's elements pay as they are read
-    }
-}
-
-}  // namespace
-
-bool AnswerChunk::begin_row(const Limits& limits) {
-    row_ = {entries_.size(), lists_.size(), elements_.size()};
-    budget_ = limits.max_answers_bytes;
-    return limits.max_nesting_depth >= 2 && spend(1);  // { (each answer pays its comma or the closing brace)
-}
-
-bool AnswerChunk::begin_list(std::size_t size, AnswerValue& value) {
-    // [], the commas and at least a byte per element: a list far over the limit stops here.
-    if (!spend(2 + 2 * size - (size > 0 ? 1 : 0))) return false;
-    budget_ += size;  // each element pays its own bytes
-    value = AnswerValue{};
-    value.type = AnswerValue::Type::Array;
-    value.size = size;
-    lists_.push_back({entries_.size(), elements_.size()});  // its entry is added next
-    return true;
-}
-
-bool AnswerChunk::element(const AnswerValue& value) {
-    if (!spend(value_bytes(value))) return false;
-    if (value.type == AnswerValue::Type::String) {
-        elements_.push_back(value);
-    } else {
-        elements_.emplace_back();
-        elements_.back().type = AnswerValue::Type::Other;
-    }
-    return true;
-}
-
-bool AnswerChunk::add(const AnswerEntry& entry, std::size_t member_bytes) {
-    if (!spend(member_bytes + value_bytes(entry.value))) return false;
-    entries_.push_back(entry);
-    return true;
-}
-
-bool AnswerChunk::drop_row() {
-    entries_.resize(row_.entries);
-    lists_.resize(row_.lists);
-    elements_.resize(row_.elements);
-    return false;
 }
 
 void AnswerChunk::add_json(json answers) {

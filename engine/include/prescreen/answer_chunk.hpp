@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "prescreen/json_size.hpp"
 #include "prescreen/screening.hpp"
 
 namespace prescreen {
@@ -54,7 +55,11 @@ public:
     // ---- a row of entries, read by the binding: begin_row, then add (and copy, begin_list,
     // element) per answer, then end_row; drop_row when the row must go the json way instead.
     /// False when the limits leave no room for even an empty answer set (the json path says why).
-    bool begin_row(const Limits& limits);
+    bool begin_row(const Limits& limits) {
+        row_ = {entries_.size(), lists_.size(), elements_.size()};
+        budget_ = limits.max_answers_bytes;
+        return limits.max_nesting_depth >= 2 && spend(1);  // { (each answer pays its comma or the closing brace)
+    }
     /// Charge `bytes` of JSON text to the row; false once the row is over max_answers_bytes.
     bool spend(std::size_t bytes) {
         if (bytes > budget_) return false;
@@ -66,14 +71,37 @@ public:
     std::string_view copy(std::string_view text) { return bytes_.copy(text); }
     /// `value` becomes a list of `size` elements, for the entry added next; its elements follow,
     /// one element() call each.
-    bool begin_list(std::size_t size, AnswerValue& value);
+    bool begin_list(std::size_t size, AnswerValue& value) {
+        // [], the commas and at least a byte per element: a list far over the limit stops here.
+        if (!spend(2 + 2 * size - (size > 0 ? 1 : 0))) return false;
+        budget_ += size;  // each element pays its own bytes
+        value = AnswerValue{};
+        value.type = AnswerValue::Type::Array;
+        value.size = size;
+        lists_.push_back({entries_.size(), elements_.size()});  // its entry is added next
+        return true;
+    }
     /// One list element; only strings can be choices, anything else is kept as Type::Other.
-    bool element(const AnswerValue& value);
+    bool element(const AnswerValue& value) {
+        if (!spend(value_bytes(value))) return false;
+        elements_.push_back(value);
+        if (value.type != AnswerValue::Type::String) elements_.back() = AnswerValue{AnswerValue::Type::Other};
+        return true;
+    }
     /// One answer, charged with `member_bytes` ("id": and a comma) and its value's bytes.
-    bool add(const AnswerEntry& entry, std::size_t member_bytes);
+    bool add(const AnswerEntry& entry, std::size_t member_bytes) {
+        if (!spend(member_bytes + value_bytes(entry.value))) return false;
+        entries_.push_back(entry);
+        return true;
+    }
     void end_row() { rows_.push_back({Answers::Kind::Entries, row_.entries, entries_.size() - row_.entries}); }
     /// Forget what the row added so far; returns false, for `return chunk.drop_row();`.
-    bool drop_row();
+    bool drop_row() {
+        entries_.resize(row_.entries);
+        lists_.resize(row_.lists);
+        elements_.resize(row_.elements);
+        return false;
+    }
 
     // ---- rows that came another way ----
     void add_json(json answers);           // read as Answers::row
@@ -90,6 +118,15 @@ public:
     std::vector<ScreeningRecord> records;
 
 private:
+    static std::size_t value_bytes(const AnswerValue& value) {  // a list's elements pay as they are read
+        switch (value.type) {
+            case AnswerValue::Type::Null: return json_null_bytes;
+            case AnswerValue::Type::Bool: return json_bool_bytes(value.boolean);
+            case AnswerValue::Type::Number: return json_number_bytes(value.number);
+            case AnswerValue::Type::String: return json_string_bytes(value.text);
+            default: return 0;
+        }
+    }
     struct Row {
         Answers::Kind kind;
         std::size_t first, count;  // Entries: entries_[first..first+count); others: index in their list
