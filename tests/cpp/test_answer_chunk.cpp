@@ -116,9 +116,18 @@ TEST_CASE("table columns read numbers, booleans, codes and objects from raw memo
     int objects[2] = {10, 20};
     const void* cells[2] = {&objects[0], &objects[1]};
     const std::int64_t codes[3] = {1, -1, 0};
-    prescreen::TableColumn f{'f', 8, reinterpret_cast<const char*>(floats.data()), 8}, s{'i', 2, reinterpret_cast<const char*>(shorts.data()), 2},
-        b{'b', 1, reinterpret_cast<const char*>(raw_flags), 1}, o{'O', sizeof(void*), reinterpret_cast<const char*>(cells), sizeof(void*),
-                                                                  reinterpret_cast<const char*>(codes), 8};
+    const auto column = [](char kind, std::size_t itemsize, const void* data, const void* codes = nullptr) {
+        prescreen::TableColumn c;
+        c.kind = kind;
+        c.itemsize = itemsize;
+        c.data = static_cast<const char*>(data);
+        c.stride = static_cast<std::ptrdiff_t>(itemsize);
+        c.codes = static_cast<const char*>(codes);
+        c.codes_stride = codes ? 8 : 0;
+        return c;
+    };
+    auto f = column('f', 8, floats.data()), s = column('i', 2, shorts.data()), b = column('b', 1, raw_flags),
+         o = column('O', sizeof(void*), cells, codes);
     f.name_for(p, "age");
     CHECK(f.id == "age");
     CHECK(f.member_bytes == 7);  // "age": and a comma

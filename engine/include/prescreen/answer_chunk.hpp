@@ -84,8 +84,8 @@ public:
     /// One list element; only strings can be choices, anything else is kept as Type::Other.
     bool element(const AnswerValue& value) {
         if (!spend(value_bytes(value))) return false;
-        elements_.push_back(value);
-        if (value.type != AnswerValue::Type::String) elements_.back() = AnswerValue{AnswerValue::Type::Other};
+        AnswerValue& kept = elements_.emplace_back(value);
+        if (kept.type != AnswerValue::Type::String) kept = AnswerValue{}, kept.type = AnswerValue::Type::Other;
         return true;
     }
     /// One answer, charged with `member_bytes` ("id": and a comma) and its value's bytes.
