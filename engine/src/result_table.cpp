@@ -1,5 +1,9 @@
 // The result table's columns and the fields of a result read back as JSON.
 #include "prescreen/result_table.hpp"
+
+#include <algorithm>
+
+#include "prescreen/date.hpp"
 #include "prescreen/screening.hpp"
 
 namespace prescreen {
@@ -65,6 +69,35 @@ json result_table_fields(const json& result) {
     fields["protocol_version"] = member(protocol, "version");
     fields["protocol_digest"] = member(protocol, "digest");
     return fields;
+}
+
+void ResultColumns::reserve(std::size_t rows) {
+    for (auto* column : {&outcome, &consent_permitted}) column->reserve(rows);
+    for (auto* column : {&defer_until, &today}) column->reserve(rows);
+    for (auto* column : {&finding_offsets, &missing_offsets, &issue_offsets}) column->reserve(rows + 1);
+}
+
+void ResultColumns::add(const ScreeningRecord& record) {
+    if (const Diagnostic* error = record.error()) {
+        errors.push_back({rows(), *error});
+        outcome.push_back(-1);
+        consent_permitted.push_back(-1);
+        defer_until.push_back(no_date);
+        today.push_back(no_date);
+    } else {
+        const auto& order = outcomes_strictest_first();
+        outcome.push_back(static_cast<std::int8_t>(std::find(order.begin(), order.end(), record.outcome()) - order.begin()));
+        consent_permitted.push_back(record.consent_permitted() ? 1 : 0);
+        const auto until = record.defer_until();
+        defer_until.push_back(until ? days_since_1970(*until) : no_date);
+        today.push_back(days_since_1970(record.today()));
+        for (const auto& f : record.findings()) finding_rules.push_back(static_cast<std::int32_t>(f.rule));
+        missing_items.insert(missing_items.end(), record.missing_required().begin(), record.missing_required().end());
+        for (const auto& issue : record.issues()) issue_labels.push_back(issue.label());
+    }
+    finding_offsets.push_back(static_cast<std::int32_t>(finding_rules.size()));
+    missing_offsets.push_back(static_cast<std::int32_t>(missing_items.size()));
+    issue_offsets.push_back(static_cast<std::int32_t>(issue_labels.size()));
 }
 
 }  // namespace prescreen

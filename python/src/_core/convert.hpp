@@ -5,6 +5,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,16 +66,33 @@ bool is_missing(PyObject* object);
 
 /// JSON -> plain Python objects (dict, list, str, int, float, bool, None).
 py::object to_python(const json& value);
-
-/// "2026-11-25" -> datetime.date; None for null; the string itself when it is not a valid date.
-/// datetime.date of an engine date.
+/// datetime.date of an engine date; of a json value: the date for an ISO date string, else the value.
 py::object date_object(const Date& date);
 py::object to_date(const json& value);
 
+// ---- arguments: each checked once here, and named in what is raised -------------------------
+/// TypeError "<argument>: expected <expected>, got <type of object>".
+[[noreturn]] void wrong_type(std::string_view argument, std::string_view expected, py::handle object);
+/// A JSON value given as a result object, JSON text (str/bytes, read by the engine's strict reader)
+/// or Python objects; false with the problem when it is none.
+bool read_json_value(py::handle value, json& out, Diagnostic& problem, std::string_view argument);
+/// read_json_value, raising UsageError (its message naming `argument`) for the problem.
+json json_argument(py::handle value, std::string_view argument);
 /// `today` as str or datetime.date -> validated ISO string. Raises TypeError/ValueError naming `argument`.
 std::string iso_date_argument(py::handle value, std::string_view argument, bool allow_none = false);
-
-/// An optional str argument (None -> empty). TypeError naming the argument otherwise.
+/// A date-time string, or datetime.date/datetime as ISO text (the engine validates it).
+std::string instant_argument(py::handle value, std::string_view argument);
+/// An optional str argument (None -> empty).
 std::string str_argument(py::handle value, std::string_view argument);
+/// str (as UTF-8) or bytes.
+std::string text_argument(py::handle value, std::string_view argument);
+/// A str or bytes key, or None (nullopt).
+std::optional<std::string> key_argument(py::handle value, std::string_view argument = "seal_key");
+/// A list of str (acknowledgement ids).
+std::vector<std::string> ids_argument(py::handle value, std::string_view argument);
+/// An int in [low, high] (bool refused); None gives `none`.
+long int_argument(py::handle value, std::string_view argument, long low, long high, long none = -1);
+/// today and locale; the locale must be one of the pack's languages (ValueError naming those it has).
+Context context_arguments(const Protocol& protocol, py::handle today, py::handle locale);
 
 }  // namespace prescreen::python

@@ -11,17 +11,7 @@
 namespace py = pybind11;
 using prescreen::json;
 
-namespace {
-
-json parse(const std::string& text, const char* argument) {
-    json value = json::parse(text, nullptr, false);
-    if (value.is_discarded()) throw py::value_error(std::string(argument) + ": not valid JSON");
-    return value;
-}
-
-}  // namespace
-
-void bind_fhir(py::module_& m) {
+void register_fhir(py::module_& m) {
     m.def(
         "fhir_questionnaire",
         [](const prescreen::Protocol& p, const std::string& locale) { return prescreen::fhir::questionnaire(p, locale).dump(); },
@@ -29,14 +19,14 @@ void bind_fhir(py::module_& m) {
     m.def(
         "fhir_questionnaire_response",
         [](const prescreen::Protocol& p, const std::string& answers, const std::string& today, const std::string& locale) {
-            return prescreen::fhir::questionnaire_response(p, parse(answers, "answers"), {today, locale}).dump();
+            return prescreen::fhir::questionnaire_response(p, prescreen::read_json(answers), {today, locale}).dump();
         },
         py::arg("protocol"), py::arg("answers"), py::arg("today"), py::arg("locale") = "",
         "Answers (JSON text) as an R4 QuestionnaireResponse holding only answers to enabled items (JSON text).");
     m.def(
         "fhir_answers_from_response",
         [](const prescreen::Protocol& p, const std::string& response) {
-            return prescreen::fhir::answers_from_response(p, parse(response, "response")).dump();
+            return prescreen::fhir::answers_from_response(p, prescreen::read_json(response)).dump();
         },
         py::arg("protocol"), py::arg("response"), "A QuestionnaireResponse (JSON text) as {answers, issues} (JSON text).");
     m.def(
@@ -51,27 +41,27 @@ void bind_fhir(py::module_& m) {
         },
         py::arg("resource"), "An R4 Questionnaire (JSON text) as a pack document (JSON text). Raises ProtocolError.");
     m.def(
-        "fhir_consent", [](const std::string& record) { return prescreen::fhir::consent(parse(record, "record")).dump(); },
+        "fhir_consent", [](const std::string& record) { return prescreen::fhir::consent(prescreen::read_json(record)).dump(); },
         py::arg("record"), "A consent record (JSON text) as an R4 Consent (JSON text).");
     m.def(
         "fhir_consent_at",
         [](const std::string& record, const std::string& at, const std::string& events, std::optional<std::string> seal_key) {
-            json list = parse(events, "events");
+            const json list = prescreen::read_json(events);
             if (!list.is_array()) throw py::value_error("events: a list of consent events and later records");
             std::vector<json> items(list.begin(), list.end());
             std::optional<std::string_view> key;
             if (seal_key) key = *seal_key;
-            return prescreen::fhir::consent(parse(record, "record"), at, items, key).dump();
+            return prescreen::fhir::consent(prescreen::read_json(record), at, items, key).dump();
         },
         py::arg("record"), py::arg("at"), py::arg("events"), py::arg("seal_key") = py::none(),
         "A consent record (JSON text) as an R4 Consent whose status comes from its events at `at` (JSON text).");
     m.def(
-        "fhir_provenance", [](const std::string& record) { return prescreen::fhir::provenance(parse(record, "record")).dump(); },
+        "fhir_provenance", [](const std::string& record) { return prescreen::fhir::provenance(prescreen::read_json(record)).dump(); },
         py::arg("record"), "A consent record (JSON text) as an R4 Provenance (JSON text).");
     m.def(
         "fhir_risk_assessment",
         [](const std::string& result, const std::string& subject) {
-            return prescreen::fhir::risk_assessment(parse(result, "result"), subject.empty() ? json(nullptr) : parse(subject, "subject")).dump();
+            return prescreen::fhir::risk_assessment(prescreen::read_json(result), subject.empty() ? json(nullptr) : prescreen::read_json(subject)).dump();
         },
         py::arg("result"), py::arg("subject") = "", "A screening result (JSON text) as an R4 RiskAssessment (JSON text).");
 }

@@ -17,16 +17,13 @@ py::object outcome_str(Outcome outcome) {
     return *name;
 }
 
-// Column names of the result table, made once.
+// The result table's column names after `row` (prescreen/result_table.hpp), as Python str made once.
 enum Column { kOutcome, kDeferUntil, kFindings, kFindingOutcomes, kPatientMessages, kClinicianNotes, kConsentPermitted,
               kMissingRequired, kIssues, kToday, kProtocolId, kProtocolVersion, kProtocolDigest, kColumns };
-// The names are the engine's (prescreen/result_table.hpp): its columns after `row`, in this order.
 const py::object& column_name(int column) {
     static py::object* objects = [] {
         auto* made = new py::object[kColumns];
-        const auto& names = result_table_columns();
-        for (int c = 0; c < kColumns; ++c)
-            made[c] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString(names.at(c + 1).c_str()));
+        for (int c = 0; c < kColumns; ++c) made[c] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString(result_table_columns().at(c + 1).c_str()));
         return made;
     }();
     return objects[column];
@@ -37,104 +34,62 @@ const py::object& column_name(int column) {
 template <class Put>
 void table_fields(const ScreeningResult& r, Put&& put) {
     const ScreeningContext& context = *r.context;
-    const Protocol& p = context.protocol;
-    ResultLists lists = result_lists(r.record, context);
-    put(kOutcome, outcome_str(r.record.outcome()));
-    const auto until = r.record.defer_until();
-    put(kDeferUntil, until ? py::object(py::str(format_iso_date(*until))) : py::none());
-    put(kFindings, std::move(lists.findings));
-    put(kFindingOutcomes, std::move(lists.finding_outcomes));
-    put(kPatientMessages, std::move(lists.patient_messages));
-    put(kClinicianNotes, std::move(lists.clinician_notes));
-    put(kConsentPermitted, py::bool_(r.record.consent_permitted()));
-    put(kMissingRequired, std::move(lists.missing_required));
-    put(kIssues, std::move(lists.issues));
-    put(kToday, py::str(context.today_text));
-    put(kProtocolId, py::str(p.id()));
-    put(kProtocolVersion, py::str(p.version()));
-    put(kProtocolDigest, py::str(p.digest()));
-}
-
-const json& field(const JsonResult& r, const char* key) {
-    static const json null_value = nullptr;
-    if (!r.value().is_object()) return null_value;
-    auto it = r.value().find(key);
-    return it == r.value().end() ? null_value : *it;
-}
-
-template <class T>
-py::class_<T, JsonResult> result_class(py::module_& m, const char* name, const char* doc) {
-    return py::class_<T, JsonResult>(m, name, doc);
-}
-
-py::list findings_of(const JsonResult& r) {
-    py::list out;
-    const json& list = field(r, "findings");
-    if (list.is_array())
-        for (const auto& f : list) out.append(py::cast(Finding(f)));
-    return out;
-}
-
-py::list finding_ids(const JsonResult& r) {
-    py::list out;
-    const json& list = field(r, "findings");
-    if (list.is_array())
-        for (const auto& f : list) {
-            if (f.is_object() && f.contains("rule")) out.append(to_python(f["rule"]));
-            else if (f.is_string()) out.append(to_python(f));
-        }
-    return out;
-}
-
-}  // namespace
-
-ResultLists result_lists(const ScreeningRecord& record, const ScreeningContext& context) {
-    ResultLists lists;
-    for (const auto& f : record.findings()) {
+    py::list findings, outcomes, messages, notes, missing, issues;
+    for (const auto& f : r.record.findings()) {
         const auto& strings = context.strings_of(f.rule);
-        lists.findings.append(strings.id);
-        lists.finding_outcomes.append(strings.outcome);
-        lists.patient_messages.append(strings.message);
-        lists.clinician_notes.append(strings.clinician_note);
+        findings.append(strings.id);
+        outcomes.append(strings.outcome);
+        messages.append(strings.message);
+        notes.append(strings.clinician_note);
     }
-    for (int slot : record.missing_required()) lists.missing_required.append(context.item_id_str(slot));
-    for (const auto& issue : record.issues()) lists.issues.append(py::str(issue.label()));
-    return lists;
+    for (int slot : r.record.missing_required()) missing.append(context.item_id_str(slot));
+    for (const auto& issue : r.record.issues()) issues.append(py::str(issue.label()));
+    const auto until = r.record.defer_until();
+    put(kOutcome, outcome_str(r.record.outcome()));
+    put(kDeferUntil, until ? py::object(py::str(format_iso_date(*until))) : py::none());
+    put(kFindings, std::move(findings));
+    put(kFindingOutcomes, std::move(outcomes));
+    put(kPatientMessages, std::move(messages));
+    put(kClinicianNotes, std::move(notes));
+    put(kConsentPermitted, py::bool_(r.record.consent_permitted()));
+    put(kMissingRequired, std::move(missing));
+    put(kIssues, std::move(issues));
+    put(kToday, py::str(context.today_text));
+    put(kProtocolId, py::str(context.protocol.id()));
+    put(kProtocolVersion, py::str(context.protocol.version()));
+    put(kProtocolDigest, py::str(context.protocol.digest()));
 }
 
-const py::object& ScreeningContext::item_id_str(int slot) const {
-    if (item_strings.empty()) {
-        item_strings.reserve(protocol.item_count());
-        for (std::size_t i = 0; i < protocol.item_count(); ++i) item_strings.push_back(py::str(protocol.item_id(static_cast<int>(i))));
+// A top-level field ("error/code": one level down), null when absent.
+const json& field(const JsonResult& r, std::string_view key) {
+    static const json null_value = nullptr;
+    const json* at = &r.value();
+    for (std::size_t start = 0; start <= key.size();) {
+        const std::size_t end = std::min(key.find('/', start), key.size());
+        if (!at->is_object()) return null_value;
+        const auto it = at->find(key.substr(start, end - start));
+        if (it == at->end()) return null_value;
+        at = &*it;
+        start = end + 1;
     }
-    return item_strings[static_cast<std::size_t>(slot)];
+    return *at;
 }
 
-const ScreeningContext::RuleStrings& ScreeningContext::strings_of(std::uint32_t rule) const {
-    if (rule_strings.empty()) {
-        rule_strings.reserve(protocol.rule_count());
-        for (std::size_t r = 0; r < protocol.rule_count(); ++r)
-            rule_strings.push_back({py::str(protocol.rule_id(r)), outcome_str(protocol.rule_outcome(r)),
-                                    py::str(protocol.rule_message(r, locale)), py::str(protocol.rule_clinician_note(r, locale))});
-    }
-    return rule_strings[rule];
-}
-
-py::object wrap_screening(ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context) {
-    if (record.error()) return py::cast(RowError(context->protocol.write(record)));
-    return py::cast(ScreeningResult(std::move(record), context));
-}
-
-json ScreeningResult::write_tree() const {
-    if (!context) return JsonResult::write_tree();
-    return context->protocol.write(record);
-}
-
-std::string ScreeningResult::write_text() const {
-    if (!context) return JsonResult::write_text();
-    std::string text;
-    context->protocol.write_text(record, text);
-    return text;
+// Read-only fields of a result class, each its JSON field as plain Python (or datetime.date).
+struct Field {
+    const char* name;
+    const char* doc;
+    const char* key = nullptr;  // the field's key when it is not its name
+    bool date = false;
+};
+template <class T>
+py::class_<T, JsonResult> result_class(py::module_& m, const char* name, const char* doc, std::initializer_list<Field> fields) {
+    py::class_<T, JsonResult> c(m, name, doc);
+    for (const Field& f : fields)
+        c.def_property_readonly(f.name, [key = f.key ? f.key : f.name, date = f.date](const T& r) {
+            return date ? to_date(field(r, key)) : to_python(field(r, key));
+        }, f.doc);
+    return c;
 }
 
 py::tuple result_columns(const py::list& results) {
@@ -157,6 +112,34 @@ py::tuple result_columns(const py::list& results) {
     return py::make_tuple(table, others);
 }
 
+}  // namespace
+
+const py::object& ScreeningContext::item_id_str(int slot) const {
+    for (std::size_t i = item_strings.size(); i < protocol.item_count(); ++i) item_strings.push_back(py::str(protocol.item_id(static_cast<int>(i))));
+    return item_strings[static_cast<std::size_t>(slot)];
+}
+
+const ScreeningContext::RuleStrings& ScreeningContext::strings_of(std::uint32_t rule) const {
+    for (std::size_t r = rule_strings.size(); r < protocol.rule_count(); ++r)
+        rule_strings.push_back({py::str(protocol.rule_id(r)), outcome_str(protocol.rule_outcome(r)),
+                                py::str(protocol.rule_message(r, locale)), py::str(protocol.rule_clinician_note(r, locale))});
+    return rule_strings[rule];
+}
+
+py::object wrap_screening(ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context) {
+    if (record.error()) return py::cast(RowError(context->protocol.write(record)));
+    return py::cast(ScreeningResult(std::move(record), context));
+}
+
+json ScreeningResult::write_tree() const { return context ? context->protocol.write(record) : JsonResult::write_tree(); }
+
+std::string ScreeningResult::write_text() const {
+    if (!context) return JsonResult::write_text();
+    std::string text;
+    context->protocol.write_text(record, text);
+    return text;
+}
+
 void register_results(py::module_& m) {
     m.attr("result_columns") = py::cast(result_table_columns());
     m.attr("result_list_columns") = py::cast(result_table_list_columns());
@@ -168,16 +151,6 @@ void register_results(py::module_& m) {
     m.def("_result_columns", &result_columns, py::arg("results"),
           "Internal (prescreen.io.results_frame): (columns, other_rows) — the result table's columns read from\n"
           "the results' records; rows of other results are None and listed in other_rows.");
-    m.def("_result_from_json", [](const std::string& kind, std::string text) -> py::object {
-        if (kind == "ScreeningResult") return py::cast(ScreeningResult(std::move(text), FromText{}));
-        if (kind == "RowError") return py::cast(RowError(std::move(text), FromText{}));
-        if (kind == "FormState") return py::cast(FormState(std::move(text), FromText{}));
-        if (kind == "Finding") return py::cast(Finding(std::move(text), FromText{}));
-        if (kind == "ConsentRecord") return py::cast(ConsentRecord(std::move(text), FromText{}));
-        if (kind == "ConsentVerification") return py::cast(ConsentVerification(std::move(text), FromText{}));
-        if (kind == "ConsentStatus") return py::cast(ConsentStatus(std::move(text), FromText{}));
-        throw py::value_error("kind: not a result type: " + kind);
-    }, py::arg("kind"), py::arg("text"), "Internal (unpickling): a result from its JSON text.");
     py::class_<JsonResult>(m, "Result",
                            "Base of every result: a read-only view of the engine's JSON.\n\n"
                            "Attributes convert on access; ``to_dict()`` is exactly the C++ JSON as Python objects and\n"
@@ -197,8 +170,7 @@ void register_results(py::module_& m) {
                  if (!r.value().is_object() || !r.value().contains(key)) throw py::key_error(key);
                  return to_python(r.value()[key]);
              })
-        .def("__contains__",
-             [](const JsonResult& r, const std::string& key) { return r.value().is_object() && r.value().contains(key); })
+        .def("__contains__", [](const JsonResult& r, const std::string& key) { return r.value().is_object() && r.value().contains(key); })
         .def("keys",
              [](const JsonResult& r) {
                  py::list out;
@@ -209,11 +181,9 @@ void register_results(py::module_& m) {
              "Top-level keys of the JSON object.")
         .def("__eq__",
              [](const JsonResult& a, py::object other) -> py::object {
-                 if (py::isinstance<JsonResult>(other)) {
-                     return py::bool_(typeid(a) == typeid(other.cast<const JsonResult&>()) &&
-                                      a.value() == other.cast<const JsonResult&>().value());
-                 }
-                 return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+                 if (!py::isinstance<JsonResult>(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+                 const auto& b = other.cast<const JsonResult&>();
+                 return py::bool_(typeid(a) == typeid(b) && a.value() == b.value());
              })
         .def("__hash__", [](const JsonResult& r) { return py::hash(py::str(r.value().dump())); })
         .def("__reduce__",
@@ -224,87 +194,77 @@ void register_results(py::module_& m) {
              })
         .def("__repr__",
              [](py::object self) {
-                 const auto& r = self.cast<const JsonResult&>();
-                 std::string text = r.value().dump(-1, ' ', false, json::error_handler_t::replace);
+                 std::string text = self.cast<const JsonResult&>().value().dump(-1, ' ', false, json::error_handler_t::replace);
                  if (text.size() > 200) text = text.substr(0, 197) + "...";
                  return std::string(py::str(py::type::of(self).attr("__name__"))) + "(" + text + ")";
              })
         .def("__getattr__", [](const JsonResult& r, const std::string& name) -> py::object {
             // Every top-level field is an attribute too (typed ones are defined on the subclasses).
-            if (r.value().is_object()) {
-                auto it = r.value().find(name);
-                if (it != r.value().end()) return to_python(*it);
-            }
+            if (r.value().is_object() && r.value().contains(name)) return to_python(r.value()[name]);
             throw py::attribute_error(name);
         });
 
-    result_class<FormState>(m, "FormState",
-                            "Questionnaire state from Protocol.form(): visible items, missing required items, issues.")
-        .def_property_readonly("visible", [](const FormState& r) { return to_python(field(r, "visible")); },
-                               "Visible item ids in questionnaire order.")
-        .def_property_readonly("missing_required",
-                               [](const FormState& r) { return to_python(field(r, "missing_required")); },
-                               "Visible required items without a valid answer.")
-        .def_property_readonly("issues", [](const FormState& r) { return to_python(field(r, "issues")); },
-                               "Invalid answers: dicts with item, code, path, message.")
-        .def_property_readonly("ignored", [](const FormState& r) { return to_python(field(r, "ignored")); },
-                               "Answered items that are not visible (their answers are not used).")
-        .def_property_readonly("progress", [](const FormState& r) { return to_python(field(r, "progress")); },
-                               "{answered, required, answered_required, percent}.")
-        .def_property_readonly("complete", [](const FormState& r) { return to_python(field(r, "complete")); },
-                               "No missing required items and no issues.")
-        .def_property_readonly("protocol", [](const FormState& r) { return to_python(field(r, "protocol")); },
-                               "{id, version, digest} of the protocol used.");
+    result_class<FormState>(m, "FormState", "Questionnaire state from Protocol.form(): visible items, missing required items, issues.",
+                            {{"visible", "Visible item ids in questionnaire order."},
+                             {"missing_required", "Visible required items without a valid answer."},
+                             {"issues", "Invalid answers: dicts with item, code, path, message."},
+                             {"ignored", "Answered items that are not visible (their answers are not used)."},
+                             {"progress", "{answered, required, answered_required, percent}."},
+                             {"complete", "No missing required items and no issues."},
+                             {"protocol", "{id, version, digest} of the protocol used."}});
 
-    result_class<ScreeningResult>(m, "ScreeningResult", "Outcome of Protocol.screen() for one answer set.")
-        .def_property_readonly("ok", [](const ScreeningResult&) { return true; },
-                               "True (a RowError in a batch has ok = False).")
-        .def_property_readonly("outcome",
-                               [](const ScreeningResult& r) {
-                                   if (r.context) return outcome_str(r.record.outcome());
-                                   return to_python(field(r, "outcome"));
-                               },
-                               "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
-        .def_property_readonly("defer_until",
-                               [](const ScreeningResult& r) -> py::object {
-                                   if (!r.context) return to_date(field(r, "defer_until"));
-                                   const auto d = r.record.defer_until();
-                                   return d ? date_object(*d) : py::none();
-                               },
-                               "datetime.date treatment may start, or None (open-ended or not deferred).")
-        .def_property_readonly("today",
-                               [](const ScreeningResult& r) {
-                                   return r.context ? date_object(r.record.today()) : to_date(field(r, "today"));
-                               },
-                               "The screening date (datetime.date).")
-        .def_property_readonly("consent_permitted",
-                               [](const ScreeningResult& r) -> py::object {
-                                   if (r.context) return py::bool_(r.record.consent_permitted());
-                                   return to_python(field(r, "consent_permitted"));
-                               },
-                               "The outcome allows consent to be recorded.")
-        .def_property_readonly("findings", &findings_of, "Fired rules (Finding), in the pack's rule order.")
-        .def_property_readonly("finding_ids",
-                               [](const ScreeningResult& r) {
-                                   if (!r.context) return finding_ids(r);
-                                   py::list out;
-                                   const auto& strings = *r.context;
-                                   for (const auto& f : r.record.findings()) out.append(strings.strings_of(f.rule).id);
-                                   return out;
-                               },
-                               "Rule ids of the findings.")
-        .def_property_readonly("missing_required",
-                               [](const ScreeningResult& r) { return to_python(field(r, "missing_required")); },
-                               "Visible required items without a valid answer.")
-        .def_property_readonly("issues", [](const ScreeningResult& r) { return to_python(field(r, "issues")); },
-                               "Invalid answers (dicts with item, code, path, message).")
-        .def_property_readonly("aftercare", [](const ScreeningResult& r) { return to_python(field(r, "aftercare")); },
-                               "Aftercare instructions (dicts with id, phase, text).")
-        .def_property_readonly("course", [](const ScreeningResult& r) { return to_python(field(r, "course")); },
-                               "Course plan dict or None.")
-        .def_property_readonly("protocol", [](const ScreeningResult& r) { return to_python(field(r, "protocol")); },
-                               "{id, version, digest} of the protocol used.")
+    // Read from the record when there is one (results of screen() and batches), else from the JSON.
+    const auto from_record = [](auto read, const char* key, bool date = false) {
+        return [read, key, date](const ScreeningResult& r) -> py::object {
+            if (r.context) return read(r.record, *r.context);
+            return date ? to_date(field(r, key)) : to_python(field(r, key));
+        };
+    };
+    result_class<ScreeningResult>(m, "ScreeningResult", "Outcome of Protocol.screen() for one answer set.",
+                                  {{"missing_required", "Visible required items without a valid answer."},
+                                   {"issues", "Invalid answers (dicts with item, code, path, message)."},
+                                   {"aftercare", "Aftercare instructions (dicts with id, phase, text)."},
+                                   {"course", "Course plan dict or None."},
+                                   {"protocol", "{id, version, digest} of the protocol used."}})
+        .def_property_readonly("ok", [](const ScreeningResult&) { return true; }, "True (a RowError in a batch has ok = False).")
         .def_property_readonly("error", [](const ScreeningResult&) { return py::none(); }, "None (no error).")
+        .def_property_readonly(
+            "outcome", from_record([](const ScreeningRecord& s, const ScreeningContext&) { return outcome_str(s.outcome()); }, "outcome"),
+            "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
+        .def_property_readonly("defer_until", from_record([](const ScreeningRecord& s, const ScreeningContext&) -> py::object {
+                                   const auto d = s.defer_until();
+                                   return d ? date_object(*d) : py::none();
+                               }, "defer_until", true),
+                               "datetime.date treatment may start, or None (open-ended or not deferred).")
+        .def_property_readonly(
+            "today", from_record([](const ScreeningRecord& s, const ScreeningContext&) { return date_object(s.today()); }, "today", true),
+            "The screening date (datetime.date).")
+        .def_property_readonly("consent_permitted", from_record([](const ScreeningRecord& s, const ScreeningContext&) -> py::object {
+                                   return py::bool_(s.consent_permitted());
+                               }, "consent_permitted"),
+                               "The outcome allows consent to be recorded.")
+        .def_property_readonly(
+            "findings",
+            [](const ScreeningResult& r) {
+                py::list out;
+                if (const json& list = field(r, "findings"); list.is_array())
+                    for (const auto& f : list) out.append(py::cast(Finding(f)));
+                return out;
+            },
+            "Fired rules (Finding), in the pack's rule order.")
+        .def_property_readonly(
+            "finding_ids",
+            [](const ScreeningResult& r) {
+                py::list out;
+                if (r.context)
+                    for (const auto& f : r.record.findings()) out.append(r.context->strings_of(f.rule).id);
+                else if (const json& list = field(r, "findings"); list.is_array())
+                    for (const auto& f : list)
+                        if (f.is_object() && f.contains("rule")) out.append(to_python(f["rule"]));
+                        else if (f.is_string()) out.append(to_python(f));
+                return out;
+            },
+            "Rule ids of the findings.")
         .def("_table_fields",
              [](const ScreeningResult& r) -> py::object {
                  if (!r.context) return py::none();
@@ -315,59 +275,46 @@ void register_results(py::module_& m) {
              "Internal (prescreen.io): the result-table fields of a batch result, read from its record; None\n"
              "for other results (their fields are read from to_dict()).");
 
-    result_class<Finding>(m, "Finding", "One fired rule of a screening.")
-        .def_property_readonly("rule", [](const Finding& r) { return to_python(field(r, "rule")); }, "Rule id.")
-        .def_property_readonly("outcome", [](const Finding& r) { return to_python(field(r, "outcome")); },
-                               "The rule's outcome.")
-        .def_property_readonly("defer_until", [](const Finding& r) { return to_date(field(r, "defer_until")); },
-                               "datetime.date or None.")
-        .def_property_readonly("message", [](const Finding& r) { return to_python(field(r, "message")); },
-                               "Plain-language message for the patient.")
-        .def_property_readonly("clinician_note", [](const Finding& r) { return to_python(field(r, "clinician_note")); },
-                               "Note for the practitioner.")
-        .def_property_readonly("sources", [](const Finding& r) { return to_python(field(r, "sources")); },
-                               "Source ids.")
-        .def_property_readonly("trace", [](const Finding& r) { return to_python(field(r, "trace")); },
-                               "{answers, parameters} the rule read.");
+    result_class<Finding>(m, "Finding", "One fired rule of a screening.",
+                          {{"rule", "Rule id."},
+                           {"outcome", "The rule's outcome."},
+                           {"defer_until", "datetime.date or None.", nullptr, true},
+                           {"message", "Plain-language message for the patient."},
+                           {"clinician_note", "Note for the practitioner."},
+                           {"sources", "Source ids."},
+                           {"trace", "{answers, parameters} the rule read."}});
 
-    result_class<RowError>(m, "RowError",
-                           "In a batch, the result of a row that could not be screened: {\"error\": {code, path, message}}.")
+    result_class<RowError>(m, "RowError", "In a batch, the result of a row that could not be screened: {\"error\": {code, path, message}}.",
+                           {{"error", "{code, path, message}."},
+                            {"code", "Error code, e.g. malformed_json.", "error/code"},
+                            {"path", "JSON Pointer into the row.", "error/path"},
+                            {"message", "What went wrong.", "error/message"}})
         .def_property_readonly("ok", [](const RowError&) { return false; }, "False.")
-        .def_property_readonly("outcome", [](const RowError&) { return py::none(); }, "None.")
-        .def_property_readonly("error", [](const RowError& r) { return to_python(field(r, "error")); },
-                               "{code, path, message}.")
-        .def_property_readonly("code", [](const RowError& r) { return to_python(field(r, "error").value("code", "")); },
-                               "Error code, e.g. malformed_json.")
-        .def_property_readonly("path", [](const RowError& r) { return to_python(field(r, "error").value("path", "")); },
-                               "JSON Pointer into the row.")
-        .def_property_readonly("message",
-                               [](const RowError& r) { return to_python(field(r, "error").value("message", "")); },
-                               "What went wrong.");
+        .def_property_readonly("outcome", [](const RowError&) { return py::none(); }, "None.");
 
-    result_class<ConsentRecord>(m, "ConsentRecord",
-                                "A canonical consent record (docs/consent.md). ``to_dict()`` is what you store.")
-        .def_property_readonly("digest", [](const ConsentRecord& r) { return to_python(field(r, "digest")); },
-                               "SHA-256 hex of the canonical record.")
-        .def_property_readonly("valid_until", [](const ConsentRecord& r) { return to_date(field(r, "valid_until")); },
-                               "datetime.date after which the consent has expired.")
-        .def_property_readonly("signed_at", [](const ConsentRecord& r) { return to_python(field(r, "signed_at")); },
-                               "ISO date-time of the signature.");
-
-    result_class<ConsentVerification>(m, "ConsentVerification", "Result of verify_consent(): valid and problems.")
-        .def_property_readonly("valid", [](const ConsentVerification& r) { return to_python(field(r, "valid")); },
-                               "True when no problem was found.")
-        .def_property_readonly("problems",
-                               [](const ConsentVerification& r) { return to_python(field(r, "problems")); },
-                               "Every problem found (dicts with code, path, message).")
+    result_class<ConsentRecord>(m, "ConsentRecord", "A canonical consent record (docs/consent.md). ``to_dict()`` is what you store.",
+                                {{"digest", "SHA-256 hex of the canonical record."},
+                                 {"valid_until", "datetime.date after which the consent has expired.", nullptr, true},
+                                 {"signed_at", "ISO date-time of the signature."}});
+    result_class<ConsentVerification>(m, "ConsentVerification", "Result of verify_consent(): valid and problems.",
+                                      {{"valid", "True when no problem was found."},
+                                       {"problems", "Every problem found (dicts with code, path, message)."}})
         .def("__bool__", [](const ConsentVerification& r) { return field(r, "valid") == true; });
+    result_class<ConsentStatus>(m, "ConsentStatus", "Result of consent_status().",
+                                {{"status", "active | expired | withdrawn | superseded | not_yet_signed | invalid."},
+                                 {"valid_until", "datetime.date or None.", nullptr, true},
+                                 {"problems", "Verification problems (when invalid)."}});
 
-    result_class<ConsentStatus>(m, "ConsentStatus", "Result of consent_status().")
-        .def_property_readonly("status", [](const ConsentStatus& r) { return to_python(field(r, "status")); },
-                               "active | expired | withdrawn | superseded | not_yet_signed | invalid.")
-        .def_property_readonly("valid_until", [](const ConsentStatus& r) { return to_date(field(r, "valid_until")); },
-                               "datetime.date or None.")
-        .def_property_readonly("problems", [](const ConsentStatus& r) { return to_python(field(r, "problems")); },
-                               "Verification problems (when invalid).");
+    m.def("_result_from_json", [](const std::string& kind, std::string text) -> py::object {
+        if (kind == "ScreeningResult") return py::cast(ScreeningResult(std::move(text), FromText{}));
+        if (kind == "RowError") return py::cast(RowError(std::move(text), FromText{}));
+        if (kind == "FormState") return py::cast(FormState(std::move(text), FromText{}));
+        if (kind == "Finding") return py::cast(Finding(std::move(text), FromText{}));
+        if (kind == "ConsentRecord") return py::cast(ConsentRecord(std::move(text), FromText{}));
+        if (kind == "ConsentVerification") return py::cast(ConsentVerification(std::move(text), FromText{}));
+        if (kind == "ConsentStatus") return py::cast(ConsentStatus(std::move(text), FromText{}));
+        throw py::value_error("kind: not a result type: " + kind);
+    }, py::arg("kind"), py::arg("text"), "Internal (unpickling): a result from its JSON text.");
 }
 
 }  // namespace prescreen::python

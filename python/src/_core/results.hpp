@@ -56,6 +56,7 @@ struct FormState : JsonResult { using JsonResult::JsonResult; };
 /// What the results of one screen() call or one batch share: the protocol, the screening date and
 /// the locale, and Python strings of the rules' texts once a result table has needed them.
 struct ScreeningContext {
+    ScreeningContext(const Protocol& p, const Context& c) : protocol(p), today_text(c.today), locale(p.locale_index(c.locale)) {}
     prescreen::Protocol protocol;
     std::string today_text;
     std::size_t locale = 0;  // index into the pack's locales
@@ -69,12 +70,6 @@ struct ScreeningContext {
     mutable std::vector<py::object> item_strings;  // item ids as Python str, by slot, made on first use
     const py::object& item_id_str(int slot) const;
 };
-
-/// The list columns of the result table for one screening, from its record (strings shared).
-struct ResultLists {
-    py::list findings, finding_outcomes, patient_messages, clinician_notes, missing_required, issues;
-};
-ResultLists result_lists(const ScreeningRecord& record, const ScreeningContext& context);
 
 struct ScreeningResult : JsonResult {
     using JsonResult::JsonResult;
@@ -99,10 +94,6 @@ struct ConsentStatus : JsonResult { using JsonResult::JsonResult; };
 /// A screening's result object: ScreeningResult, or RowError when the record is an error (its
 /// envelope is written at once: errors are rare and small).
 py::object wrap_screening(ScreeningRecord record, const std::shared_ptr<const ScreeningContext>& context);
-/// The result table's columns (prescreen.io.RESULT_COLUMNS but `row`) for a list of results, read
-/// from the records; rows of results without a record are None and listed in the second element.
-py::tuple result_columns(const py::list& results);
-
 void register_results(py::module_& m);
 
 }  // namespace prescreen::python
