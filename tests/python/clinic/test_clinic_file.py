@@ -47,6 +47,9 @@ def test_pages_copy_and_calendar_name_the_clinic_of_the_clinic_file(tmp_path, pr
         consultation = client.get(f"/review/submissions/{unsigned}/consent").text
         assert 'name="device" value="SkinPen Precision"' in consultation  # the Procedure block, prefilled
         assert "Harbour Skin Clinic, Leith back office</title>" in consultation
+        # The practitioner's facts give date-times in words, not ISO text.
+        assert ("Read before the visit: first shown 25 November 2026, 09:00 UTC, confirmed 25 November 2026, "
+                "09:10 UTC.") in consultation
         token = csrf(client.get(f"/review/submissions/{sid}").text)
         assert client.post(f"/review/submissions/{sid}/treatment", data=dict(TREATMENT, csrf_token=token)).status_code == 303
         ics = client.get(f"/review/submissions/{sid}/follow-ups.ics").text

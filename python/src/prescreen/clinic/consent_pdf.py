@@ -18,14 +18,6 @@ from .consultation_wording import Wording
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
-def _when(words: Wording, iso: Any) -> str:
-    """A record's date-time in words, in the patient's language ("25 November 2026, 09:05 UTC")."""
-    text = str(iso or "")
-    if len(text) < 16:
-        return words.date(text) if text else ""
-    return words.say("pdf_when", date=words.date(text[:10]), time=text[11:16])
-
-
 def render(document: Mapping[str, Any], record: Mapping[str, Any], submission_id: str, words: Wording,
            clinic: str) -> bytes:
     """The PDF of a signed consent: ``document`` is the engine's consent_document in ``words.locale``."""
@@ -81,7 +73,7 @@ def render(document: Mapping[str, Any], record: Mapping[str, Any], submission_id
     heading(str(document.get("title") or words.say("pdf_title")), 16)
     para(words.say("pdf_reference", clinic=clinic, reference=submission_id))
     signer = record.get("signer", {})
-    para(words.say("pdf_signed", name=signer.get("name", ""), when=_when(words, record.get("signed_at"))))
+    para(words.say("pdf_signed", name=signer.get("name", ""), when=words.when(record.get("signed_at"))))
     if signer.get("strokes"):
         drawn_signature(signer["strokes"])
     taken = record.get("countersignature")
@@ -89,14 +81,14 @@ def render(document: Mapping[str, Any], record: Mapping[str, Any], submission_id
         para(words.say("pdf_taken_by", name=taken.get("name", ""),
                        role=", ".join(str(taken[k]) for k in ("role", "register", "registration_number") if taken.get(k))))
     if record.get("information_record"):
-        para(words.say("pdf_read_before", when=_when(words, record.get("information_shown_at"))))
+        para(words.say("pdf_read_before", when=words.when(record.get("information_shown_at"))))
     cooling = record.get("cooling_off") or {}
     if cooling.get("offered"):
         para(words.say("pdf_cooling", period=words.period(int(cooling.get("amount") or 0), str(cooling.get("unit") or "days")),
                        date=words.date(cooling.get("treatment_not_before"))))
     para(words.say("pdf_valid_until", date=words.date(record.get("valid_until"))))
     if record.get("withdrawal"):
-        para(words.say("pdf_withdrawn", when=_when(words, record["withdrawal"].get("at")),
+        para(words.say("pdf_withdrawn", when=words.when(record["withdrawal"].get("at")),
                        reason=record["withdrawal"].get("reason", "")), 11)
     for section in document.get("sections", []):
         heading(str(section.get("title", "")), 12)

@@ -79,6 +79,14 @@ class Wording:
         year, month, day = str(iso)[:10].split("-")
         return self.say("date_words", day=int(day), month=self.texts["months"].split()[int(month) - 1], year=year)
 
+    def when(self, iso: Any) -> str:
+        """A record's date-time in words, the language's way ("25 November 2026, 09:05 UTC"); a
+        date alone in words; "" for none."""
+        text = str(iso or "")
+        if len(text) < 16:
+            return self.date(text) if text else ""
+        return self.say("pdf_when", date=self.date(text[:10]), time=text[11:16])
+
     def period(self, amount: int, unit: str) -> str:
         return self.count(f"unit_{str(unit).rstrip('s')}", amount)
 

@@ -24,6 +24,7 @@ import prescreen
 from . import accounts, actions, audit
 from .accounts import Session, User
 from .clock import timestamp
+from .consultation_wording import wordings
 from .errors import ApiError
 from .keys import load_public_key
 from .schema import overrides, rescreenings, submissions, treatments, users
@@ -51,6 +52,8 @@ def text(value: Any, locale: str = "en-GB") -> str:
 
 templates.filters["text"] = text
 templates.globals["outcome_label"] = lambda o: OUTCOME_LABELS.get(o, o)
+# Date-times in words for the practitioner's (English) parts: "25 November 2026, 09:05 UTC", not ISO.
+templates.filters["when"] = lambda iso: wordings()["en-GB"].when(iso)
 
 
 class Redirect(Exception):
