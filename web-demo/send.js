@@ -26,9 +26,10 @@ function newKey() {
 
 /** Why a send failed, for the patient: the server refused it (4xx), or could not be reached. */
 class SendFailure extends Error {
-  constructor(kind, detail) {
+  constructor(kind, detail, code = null) {
     super(detail);
     this.kind = kind; // 'refused' | 'network'
+    this.code = code; // the server's stable error code, when it gave one
   }
 }
 
@@ -44,7 +45,7 @@ async function post(api, body) {
       if (response.ok) return reply;
       // 4xx: the clinic refused this submission; sending it again would not help.
       if (response.status < 500 && response.status !== 429) {
-        throw new SendFailure('refused', reply?.error?.message ?? `refused (${response.status})`);
+        throw new SendFailure('refused', reply?.error?.message ?? `refused (${response.status})`, reply?.error?.code ?? null);
       }
       last = new SendFailure('network', reply?.error?.message ?? `the clinic's server answered ${response.status}`);
     } catch (error) {
@@ -75,6 +76,9 @@ async function askFollowUps(api, key) {
 /** The patient's sentence for a failure; the server's own message goes to the console for staff. */
 function failureText(error) {
   console.warn('send to the clinic:', error?.message ?? error);
+  // An earlier send of this draft did arrive (its reply was lost) and the details differ now:
+  // sending again cannot help, the clinic already has the form.
+  if (error?.code === 'submission_key_reused') return say('send_failed_already_sent');
   return say(error?.kind === 'refused' ? 'send_failed_refused' : 'send_failed_network');
 }
 
@@ -233,7 +237,8 @@ export function fillSendPanel(panel, api, what, submission) {
       showSent(panel, api, heading, submission.sent, what);
     } catch (error) {
       sendButton.disabled = false;
-      status.replaceChildren(h('strong', {}, say('send_failed_title')), ' ', failureText(error), ' ', say('send_try_again'));
+      const again = error?.code === 'submission_key_reused' ? [] : [' ', say('send_try_again')];
+      status.replaceChildren(h('strong', {}, say('send_failed_title')), ' ', failureText(error), ...again);
     }
   });
 

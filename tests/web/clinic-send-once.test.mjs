@@ -111,6 +111,26 @@ test('a reply lost on the way: sent again under the same key, the same receipt, 
   await page.close();
 });
 
+test('the clinic answers 409 submission_key_reused: the page says it already has the form, no "try again"', async () => {
+  const page = await openForm();
+  // An earlier send of this draft arrived and its reply was lost; the details differ now.
+  await page.route('**/api/submissions', (route) => route.fulfill({
+    status: 409, contentType: 'application/json',
+    body: '{"error":{"code":"submission_key_reused","path":"/submission_key","message":"this submission key was sent before with other content"}}',
+  }));
+  await answerQuestionnaire(page, ELIGIBLE);
+  await page.waitForSelector('#send-form');
+  await page.fill('#in-send_name', 'Alex Patient');
+  await page.fill('#in-send_phone', '07700 900123');
+  await page.click('#send-to-clinic');
+  await page.waitForFunction(() => document.querySelector('#send-status')?.textContent.includes('Not sent.'));
+  const status = await page.textContent('#send-status');
+  assert.match(status, /^Not sent\. The clinic already has your form: an earlier send arrived/);
+  assert.doesNotMatch(status, /try again/);
+  assert.ok(await page.$('#send-form'), 'the form stays, nothing is lost');
+  await page.close();
+});
+
 test('answers changed after sending are a new submission, under a new key', async () => {
   const before = storedSubmissions();
   const page = await openForm();
