@@ -61,6 +61,9 @@ inline double to_number(const json& v) {
         case json::value_t::string: {
             const std::string t = trim(v.get<std::string>());
             if (t.empty()) return 0;
+            // Number("Infinity") is Infinity (a computed 1/0 turned to text, e.g. [1/0] compared).
+            if (t == "Infinity" || t == "+Infinity") return INFINITY;
+            if (t == "-Infinity") return -INFINITY;
             for (char c : t)
                 if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+')) return NAN;
             char* end = nullptr;

@@ -51,3 +51,15 @@ TEST_CASE("compiled evaluator equals the reference interpreter on 20,000 random 
     }
     CHECK(decided >= 10000);
 }
+
+// Found by fuzz_logic_diff (2026-12-02): the reference read the text "Infinity" as NaN, where
+// JavaScript's Number() gives Infinity; the engine was right. json-logic-js 2.0.5 gives true here:
+// " 3 " / null is Infinity, `missing` keeps that key, and [Infinity] > null compares "Infinity" as
+// a number.
+TEST_CASE("reference: an array holding Infinity compares as Infinity, as in json-logic-js", "[logic][reference]") {
+    const json rule = json::parse(R"({"all":[{"var":"zs"},{">":[{"missing":[{"/":[" 3 ",{"var":"s"}]},{"if":[{"var":"n"}]},{"var":"n"}]},{"var":"n"}]}]})");
+    CHECK(reference::normalise(reference::apply(rule, reference::fuzz_data())) == json(true));
+    CHECK(prescreen::apply_logic(rule, reference::fuzz_data()) == json(true));
+    CHECK(reference::to_number(json("-Infinity")) == -INFINITY);
+    CHECK(std::isnan(reference::to_number(json("Infinityx"))));
+}
