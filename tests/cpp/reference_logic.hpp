@@ -349,6 +349,11 @@ inline json normalise(const json& v) {
         for (const auto& e : v) out.push_back(normalise(e));
         return out;
     }
+    if (v.is_object()) {  // reduce's {current, accumulator} may hold a NaN too
+        json out = json::object();
+        for (auto it = v.begin(); it != v.end(); ++it) out[it.key()] = normalise(it.value());
+        return out;
+    }
     return v;
 }
 

@@ -63,3 +63,13 @@ TEST_CASE("reference: an array holding Infinity compares as Infinity, as in json
     CHECK(reference::to_number(json("-Infinity")) == -INFINITY);
     CHECK(std::isnan(reference::to_number(json("Infinityx"))));
 }
+
+// Found by fuzz_logic_diff next (2026-12-02): a NaN inside an object (reduce's {current,
+// accumulator}, kept as a `missing` key) is null in the engine's JSON, as at every other depth; the
+// reference left it NaN.
+TEST_CASE("reference: NaN is null inside objects too", "[logic][reference]") {
+    const json rule = json::parse(R"({"reduce":[[1,"a",2.5,null],{"missing":[{"var":"o.k"},{"if":[{"and":[{"var":""},{"var":""}]},{"and":[{"var":""},{"var":""}]}]},{"if":[{"and":[true,true]},{"*":["",{"var":"o.k"}]}]}]},0]})");
+    const json expected = reference::normalise(reference::apply(rule, reference::fuzz_data()));
+    CHECK(expected[0]["accumulator"][1].is_null());
+    CHECK(prescreen::apply_logic(rule, reference::fuzz_data()) == expected);
+}
