@@ -85,7 +85,7 @@ class Wording:
         text = str(iso or "")
         if len(text) < 16:
             return self.date(text) if text else ""
-        return self.say("pdf_when", date=self.date(text[:10]), time=text[11:16])
+        return self.say("date_time_words", date=self.date(text[:10]), time=text[11:16])
 
     def period(self, amount: int, unit: str) -> str:
         return self.count(f"unit_{str(unit).rstrip('s')}", amount)
