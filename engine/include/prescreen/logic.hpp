@@ -18,8 +18,7 @@ struct Program;
 /// object's tree of keys.
 struct DataKey {
     std::uint64_t hash = 0;
-    std::string_view key;
-    const json* value = nullptr;  // null: empty slot
+    const json::object_t::value_type* entry = nullptr;  // the key and its value; null: empty slot
 };
 }
 

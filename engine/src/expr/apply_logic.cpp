@@ -35,16 +35,15 @@ LogicData::LogicData(const json& data, const Context& context) : data_(&data), t
                                         "data nested deeper than " + std::to_string(limits.max_nesting_depth) + " levels"}});
     if (!today_.empty() && !parse_iso_date(today_))
         throw UsageError(Diagnostic{"invalid_date", "", "today \"" + today_ + "\" is not a real calendar date (YYYY-MM-DD)"});
-    if (data.is_object() && !data.empty()) {  // at most half full, so a probe ends soon
+    if (data.is_object() && !data.empty()) {  // at most two thirds full, so a probe ends soon
         std::size_t size = 4;
-        while (size < 2 * data.size()) size *= 2;
+        while (2 * size < 3 * data.size()) size *= 2;
         keys_.resize(size);
-        for (auto it = data.begin(); it != data.end(); ++it) {
-            const std::string& key = it.key();
-            const std::uint64_t h = expr::key_hash(key);
+        for (const auto& entry : data.get_ref<const json::object_t&>()) {
+            const std::uint64_t h = expr::key_hash(entry.first);
             std::size_t at = h & (size - 1);
-            while (keys_[at].value) at = (at + 1) & (size - 1);
-            keys_[at] = expr::DataKey{h, key, &it.value()};
+            while (keys_[at].entry) at = (at + 1) & (size - 1);
+            keys_[at] = expr::DataKey{h, &entry};
         }
     }
 }

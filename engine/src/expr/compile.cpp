@@ -122,6 +122,7 @@ public:
         if (j.is_object() && j.size() == 1) {
             if (!enter(depth, path)) return;
             compile_operation(j, at, path, depth + 1, in_iter);
+            if (!failed) fold(at);
             return;
         }
         if (j.is_object()) {  // not logic (json-logic-js passes such objects through as data)
@@ -182,6 +183,12 @@ private:
             case json::value_t::string: return program_.constants.string(j.get<std::string>());
             default: return Value::null();
         }
+    }
+
+    static std::vector<const json*> array_items(const json& array) {
+        std::vector<const json*> items;
+        for (const auto& e : array) items.push_back(&e);
+        return items;
     }
 
     // The Names entry of node `at`, made on first use.
@@ -378,6 +385,10 @@ private:
                     set_op(Op::MissingSlots);
                     return;
                 }
+                if (!core_ && literal_keys(args.size() == 1 && args[0]->is_array() ? array_items(*args[0]) : args, at)) {
+                    set_op(Op::MissingPaths);
+                    return;
+                }
                 set_op(op);
                 children(args.size());
                 return;
@@ -395,6 +406,12 @@ private:
                     }
                     if (!resolve_keys(keys, key_paths, at, name)) return;
                     set_op(Op::MissingSomeSlots);
+                    nodes_[at].constant = Value::from_number(args[0]->get<double>());
+                    return;
+                }
+                if (!core_ && args.size() == 2 && args[0]->is_number() && args[1]->is_array() &&
+                    literal_keys(array_items(*args[1]), at)) {
+                    set_op(Op::MissingSomePaths);
                     nodes_[at].constant = Value::from_number(args[0]->get<double>());
                     return;
                 }
@@ -529,19 +546,19 @@ private:
             Node& n = nodes_[at];
             const Node& needle = nodes_[n.first];
             const Node& hay = nodes_[n.first + 1];
-            if (needle.op == Op::VarSlot && needle.count == 0 && hay.op == Op::Const && hay.constant.kind == Kind::Array &&
-                hay.constant.array) {
+            if (fusable_var(needle) && hay.op == Op::Const && hay.constant.kind == Kind::Array && hay.constant.array) {
                 n.index = needle.index;
                 n.constant = hay.constant;
-                n.op = Op::InSlotConst;
+                n.op = needle.op == Op::VarSlot ? Op::InSlotConst : Op::InPathConst;
                 n.count = 0;
-            } else if (needle.op == Op::Const && needle.constant.kind == Kind::String && hay.op == Op::VarSlot &&
-                       hay.count == 0) {  // an option of a multi-choice item (or a substring of a text)
+            } else if (needle.op == Op::Const && needle.constant.kind == Kind::String && fusable_var(hay)) {
+                // an option of a multi-choice item (or a substring of a text)
+                const bool slot = hay.op == Op::VarSlot;
                 n.index = hay.index;
                 n.constant = needle.constant;
-                n.op = Op::InConstSlot;
+                n.op = slot ? Op::InConstSlot : Op::InConstPath;
                 n.count = 0;
-                if (scope_.items) {  // a multi-choice item's own option: test its bit
+                if (slot && scope_.items) {  // a multi-choice item's own option: test its bit
                     const ItemInfo& item = (*scope_.items)[static_cast<std::size_t>(hay.index)];
                     const auto& options = item.options;
                     auto pos = std::find(options.begin(), options.end(), needle.constant.string);
@@ -706,10 +723,10 @@ private:
         const Node& low = nodes_[n.first];
         const Node& var = nodes_[n.first + 1];
         const Node& high = nodes_[n.first + 2];
-        if (low.op != Op::Const || high.op != Op::Const || var.op != Op::VarSlot || var.count != 0) return;
+        if (low.op != Op::Const || high.op != Op::Const || !fusable_var(var)) return;
         n.index = var.index;
         n.aux = std::uint8_t(std::uint8_t(op) | (core_ ? kCoreCompare : 0));
-        n.op = Op::BetweenSlot;
+        n.op = var.op == Op::VarSlot ? Op::BetweenSlot : Op::BetweenPath;
     }
 
     // `cmp(var item, literal)` in one node: the common shape of screening rules. The literal goes
@@ -720,8 +737,8 @@ private:
         const Node& b = nodes_[n.first + 1];
         const Node* var = nullptr;
         const Node* lit = nullptr;
-        if (a.op == Op::VarSlot && a.count == 0 && b.op == Op::Const) { var = &a; lit = &b; }
-        else if (b.op == Op::VarSlot && b.count == 0 && a.op == Op::Const) {
+        if (fusable_var(a) && b.op == Op::Const) { var = &a; lit = &b; }
+        else if (fusable_var(b) && a.op == Op::Const) {
             var = &b;
             lit = &a;
             if (op == Op::Lt) op = Op::Gt;
@@ -735,8 +752,87 @@ private:
         n.aux = std::uint8_t(std::uint8_t(op) | (core_ ? kCoreCompare : 0));
         // core: null == false is true, so the one-byte yes/no shortcuts (unanswered = no match) do not apply
         n.flags = core_ && n.constant.kind == Kind::Bool ? std::uint8_t(kFastNone) : fast_compare_code(op, n.constant.kind);
-        n.op = Op::CmpSlotConst;
+        n.op = var->op == Op::VarSlot ? Op::CmpSlotConst : Op::CmpPathConst;
         n.count = 0;
+    }
+
+    // A variable a fused node can read itself: an answer slot, or a literal path into free data
+    // (index = its Names), either without a default.
+    static bool fusable_var(const Node& v) {
+        return v.count == 0 && (v.op == Op::VarSlot || (v.op == Op::VarPath && !(v.flags & kWholeData)));
+    }
+
+    // Constant folding: an operation whose arguments are all constants, and which reads nothing
+    // but them, is evaluated once here. One that fails (a bad date, the budget) is left to fail
+    // at run time, as it would have.
+    void fold(std::uint32_t at) {
+        const Node& n = nodes_[at];
+        if (!pure(n.op)) return;
+        for (std::uint32_t i = 0; i < n.count; ++i)
+            if (nodes_[n.first + i].op != Op::Const) return;
+        Arena scratch;
+        Value v;
+        if (!evaluate_constant(program_, at, scratch, v) || !foldable(v)) return;
+        Node& folded = nodes_[at];
+        folded.constant = copy_constant(v);
+        folded.op = Op::Const;
+        folded.count = 0;
+        folded.flags = 0;
+        folded.aux = 0;
+    }
+
+    // Operations that read only their arguments (no data, answers, parameters, date or outcome) and
+    // have no effect besides their value.
+    static bool pure(Op op) {
+        switch (op) {
+            case Op::If: case Op::And: case Op::Or: case Op::Not: case Op::NotNot:
+            case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+            case Op::Max: case Op::Min: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
+            case Op::In: case Op::Cat: case Op::Substr: case Op::Merge:
+            case Op::Map: case Op::Filter: case Op::Reduce: case Op::All: case Op::None: case Op::Some:
+            case Op::DateAdd: case Op::DateDiff: case Op::Coalesce:
+                return true;
+            default: return false;
+        }
+    }
+
+    // `undefined` has no constant form (a Const null is null).
+    static bool foldable(const Value& v) {
+        if (is_undefined(v)) return false;
+        if (v.kind != Kind::Array || !v.array) return true;
+        for (const Value& e : *v.array)
+            if (!foldable(e)) return false;
+        return true;
+    }
+
+    // A value computed in a scratch arena, owned by the program.
+    Value copy_constant(const Value& v) {
+        switch (v.kind) {
+            case Kind::String: return program_.constants.string(std::string(v.string));
+            case Kind::Array: {
+                if (!v.array) return program_.constants.object(to_json(v));
+                std::vector<Value> items;
+                items.reserve(v.array->size());
+                for (const Value& e : *v.array) items.push_back(copy_constant(e));
+                return program_.constants.array(std::move(items));
+            }
+            case Kind::Object: return program_.constants.object(to_json(v));
+            default: return v;
+        }
+    }
+
+    // `missing` / `missing_some` over free data with literal keys: each key split once, here.
+    bool literal_keys(const std::vector<const json*>& keys, std::uint32_t at) {
+        for (const json* k : keys)
+            if (!k->is_string() || k->get_ref<const std::string&>().empty()) return false;
+        Names& entry = names_of(at);
+        for (const json* k : keys) {
+            const std::string& key = k->get_ref<const std::string&>();
+            entry.path.push_back(key);
+            entry.keys.push_back(split_path(key));
+            entry.key_hashes.push_back(key_hash(entry.keys.back()[0]));
+        }
+        return true;
     }
 };
 
@@ -756,6 +852,20 @@ bool simple(const std::vector<Node>& nodes, std::uint32_t index) {
     }
 }
 
+// The same over free data: fused tests of one top-level key each (json-logic-js dialect).
+bool simple_data(const Program& p, std::uint32_t index) {
+    const Node& n = p.nodes[index];
+    switch (n.op) {
+        case Op::CmpPathConst: case Op::InPathConst: case Op::InConstPath: case Op::BetweenPath:
+            return p.names[std::size_t(n.index)].path.size() == 1;
+        case Op::Not: case Op::NotNot: case Op::And: case Op::Or:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (!simple_data(p, n.first + i)) return false;
+            return true;
+        default: return false;
+    }
+}
+
 void sort_unique(std::vector<int>& v) {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -768,6 +878,10 @@ std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& 
     auto program = std::make_shared<Program>();
     program->nodes.resize(1);
     program->root = 0;
+    // Before compiling: constant folding evaluates with the program's dialect and budget.
+    program->dialect = scope.dialect;
+    program->max_steps = limits.max_evaluation_steps;
+    program->max_bytes = limits.max_evaluation_bytes;
     Compiler compiler(scope, limits, diagnostics, *program);
     compiler.compile(rule, 0, path, 0, false);
     if (compiler.failed) return nullptr;
@@ -786,15 +900,13 @@ std::shared_ptr<const Program> compile(const nlohmann::json& rule, const Scope& 
     program->items_used = std::move(compiler.items);
     program->parameters_used = std::move(compiler.parameters);
     program->rules_used = std::move(compiler.rules);
-    program->dialect = scope.dialect;
-    program->max_steps = limits.max_evaluation_steps;
-    program->max_bytes = limits.max_evaluation_bytes;
     sort_unique(program->items_used);
     sort_unique(program->parameters_used);
     sort_unique(program->rules_used);
     program->nodes.shrink_to_fit();
     // core comparisons can fail at run time (not_a_number), so core programs always take the evaluator
     program->simple = scope.items != nullptr && scope.dialect == Dialect::JsonLogicJs && simple(program->nodes, program->root);
+    program->simple_data = scope.items == nullptr && scope.dialect == Dialect::JsonLogicJs && simple_data(*program, program->root);
     if (program->simple) {
         auto term_of = [](const Node& n) -> std::optional<BoolTerm> {
             if (n.op != Op::CmpSlotConst || (n.flags != kBoolEq && n.flags != kBoolNe)) return std::nullopt;

@@ -74,6 +74,11 @@ inline bool in_const_slot(const Node& n, const Value& v, const std::uint64_t* op
             if (e.kind == Kind::String && e.string == n.constant.string) return true;
         return false;
     }
+    if (v.kind == Kind::Array && v.object && v.object->is_array()) {  // free data: the JSON array itself
+        for (const auto& e : *v.object)
+            if (e.is_string() && e.get_ref<const std::string&>() == n.constant.string) return true;
+        return false;
+    }
     return js_in(n.constant, v);
 }
 
@@ -126,6 +131,104 @@ __attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n
                 if (test_simple(nodes, nodes[n.first + i], f)) return true;
             return false;
         default: return false;  // not reached: the compiler marks only the operations above simple
+    }
+}
+
+// ---- fused tests over free data (CmpPathConst, InPathConst, InConstPath, BetweenPath) ----------
+
+bool fused_test(const Node* nodes, const Node& n, const Value& v) {
+    switch (n.op) {
+        case Op::CmpPathConst: return compare_slot(n, v);
+        case Op::InPathConst: return in_slot_const(n, v);
+        case Op::InConstPath: return in_const_slot(n, v, nullptr);
+        default: return between_slot(nodes, n, v);
+    }
+}
+
+// CmpPathConst on a JSON value of the literal's kind: 1 or 0; -1 when the kinds differ.
+int compare_json(const Node& n, const nlohmann::json& j) {
+    const Value& c = n.constant;
+    switch (n.flags) {
+        case kBoolEq: case kBoolNe:
+            if (!j.is_boolean()) return -1;
+            return (j.get<bool>() == c.boolean) == (n.flags == kBoolEq);
+        case kNumEq: case kNumNe: case kNumLt: case kNumLe: case kNumGt: case kNumGe: {
+            if (!j.is_number()) return -1;
+            const double x = j.get<double>();
+            switch (n.flags) {
+                case kNumEq: return x == c.number;
+                case kNumNe: return x != c.number;
+                case kNumLt: return x < c.number;
+                case kNumLe: return x <= c.number;
+                case kNumGt: return x > c.number;
+                default: return x >= c.number;
+            }
+        }
+        case kStrEq: case kStrNe: case kStrLt: case kStrLe: case kStrGt: case kStrGe: {
+            if (!j.is_string()) return -1;
+            const int cmp = std::string_view(j.get_ref<const std::string&>()).compare(c.string);
+            switch (n.flags) {
+                case kStrEq: return cmp == 0;
+                case kStrNe: return cmp != 0;
+                case kStrLt: return cmp < 0;
+                case kStrLe: return cmp <= 0;
+                case kStrGt: return cmp > 0;
+                default: return cmp >= 0;
+            }
+        }
+        default: return -1;
+    }
+}
+
+// A top-level key of the data through the frame's key table (LogicData); null when absent.
+const nlohmann::json* top_json(const Frame& f, std::uint64_t hash, std::string_view key) {
+    for (std::size_t at = hash & f.data_keys_mask;; at = (at + 1) & f.data_keys_mask) {
+        const DataKey& k = f.data_keys[at];
+        if (!k.entry) return nullptr;
+        if (k.hash == hash && k.entry->first == key) return &k.entry->second;
+    }
+}
+
+// A fused test of a top-level key (`names` has one segment, the frame a key table). The JSON is
+// read in place when the answer has the literal's kind; anything else takes JavaScript's rules.
+bool test_top_key(const Node* nodes, const Node& n, const Names& names, const Frame& f) {
+    const nlohmann::json* j = top_json(f, names.first_hash, names.path[0]);
+    if (!j) return fused_test(nodes, n, Value::null());
+    switch (n.op) {
+        case Op::CmpPathConst: {
+            const int r = compare_json(n, *j);
+            if (r >= 0) return r;
+            break;
+        }
+        case Op::InConstPath:  // a literal among a JSON array's strings
+            if (!j->is_array()) break;
+            for (const auto& e : *j)
+                if (e.is_string() && e.get_ref<const std::string&>() == n.constant.string) return true;
+            return false;
+        case Op::InPathConst:  // a JSON string among literal strings
+            if (!j->is_string()) break;
+            for (const Value& e : *n.constant.array)
+                if (e.kind == Kind::String && e.string == j->get_ref<const std::string&>()) return true;
+            return false;
+        default: break;
+    }
+    return fused_test(nodes, n, from_json_view(*j));
+}
+
+// Program::simple_data programs: fused tests of top-level keys under and/or/!/!!, without an evaluator.
+bool test_simple_data(const Program& p, const Node& n, const Frame& f) {
+    switch (n.op) {
+        case Op::Not: return n.count ? !test_simple_data(p, p.nodes[n.first], f) : true;
+        case Op::NotNot: return n.count ? test_simple_data(p, p.nodes[n.first], f) : false;
+        case Op::And:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (!test_simple_data(p, p.nodes[n.first + i], f)) return false;
+            return n.count != 0;
+        case Op::Or:
+            for (std::uint32_t i = 0; i < n.count; ++i)
+                if (test_simple_data(p, p.nodes[n.first + i], f)) return true;
+            return false;
+        default: return test_top_key(p.nodes.data(), n, p.names[std::size_t(n.index)], f);
     }
 }
 
@@ -272,6 +375,8 @@ public:
             case Op::InSlotConst: return in_slot_const(n, slot(n.index));
             case Op::InConstSlot: return in_const_slot(n, slot(n.index), f_.option_bits);
             case Op::BetweenSlot: return between_slot(nodes_, n, slot(n.index));
+            case Op::CmpPathConst: case Op::InPathConst: case Op::InConstPath: case Op::BetweenPath:
+                return test_path(n, d);
             case Op::Not: return n.count ? !test(n.first, d) : true;
             case Op::NotNot: return n.count ? test(n.first, d) : false;
             case Op::And:
@@ -338,6 +443,16 @@ public:
                     missing.clear();
                 return arena().array(std::move(missing));
             }
+            case Op::MissingPaths:
+            case Op::MissingSomePaths: {
+                const Names& keys = names(n);
+                std::vector<Value> missing;
+                for (std::size_t i = 0; i < keys.path.size(); ++i)
+                    if (key_missing(keys, i, d)) missing.push_back(Value::from_view(keys.path[i]));
+                if (n.op == Op::MissingSomePaths && double(keys.path.size() - missing.size()) >= n.constant.number)
+                    missing.clear();
+                return arena().array(std::move(missing));
+            }
             case Op::Missing: {
                 std::vector<Value> args;
                 for (std::uint32_t i = 0; i < n.count; ++i) args.push_back(eval(n.first + i, d));
@@ -376,6 +491,7 @@ public:
             case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe:
             case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
             case Op::CmpSlotConst:
+            case Op::InPathConst: case Op::InConstPath: case Op::CmpPathConst: case Op::BetweenPath:
             case Op::All: case Op::None: case Op::Some:
             case Op::Answered: case Op::Fired:
                 return Value::from_bool(test(index, d));
@@ -650,6 +766,20 @@ public:
             }
             case Op::Answered: return slot(n.index).kind != Kind::Null;
             case Op::Fired: return f_.fired && f_.fired[n.index] != 0;
+            // The truthiness of `missing`'s list without building it: is any key missing (and, for
+            // missing_some, too few present)?
+            case Op::MissingPaths: {
+                const Names& keys = names(n);
+                for (std::size_t i = 0; i < keys.path.size(); ++i)
+                    if (key_missing(keys, i, d)) return true;
+                return false;
+            }
+            case Op::MissingSomePaths: {
+                const Names& keys = names(n);
+                std::size_t missing = 0;
+                for (std::size_t i = 0; i < keys.path.size(); ++i) missing += key_missing(keys, i, d);
+                return missing && double(keys.path.size() - missing) < n.constant.number;
+            }
             default: break;
         }
         return truthy(eval(index, d));
@@ -793,9 +923,9 @@ private:
     PRESCREEN_COLD bool top_key(std::uint64_t hash, std::string_view key, Value& out) const {  // size, in wasm only
         for (std::size_t at = hash & f_.data_keys_mask;; at = (at + 1) & f_.data_keys_mask) {
             const DataKey& k = f_.data_keys[at];
-            if (!k.value) return false;
-            if (k.hash == hash && k.key == key) {
-                out = from_json_view(*k.value);
+            if (!k.entry) return false;
+            if (k.hash == hash && k.entry->first == key) {
+                out = from_json_view(k.entry->second);
                 return true;
             }
         }
@@ -827,6 +957,33 @@ private:
         }
         out = std::move(current);
         return true;
+    }
+
+    // The fused tests over free data: a top-level key through the frame's key table, any other
+    // path (inside an iterator, or dotted) by walking it.
+    bool test_path(const Node& n, const Data& d) {
+        const Names& names_n = names(n);
+        if (names_n.path.size() == 1 && f_.data_keys && d.value && !d.parent) return test_top_key(nodes_, n, names_n, f_);
+        return fused_test(nodes_, n, path_value(n, d));
+    }
+
+    // The value at a fused node's literal path (Names), null when there is none (`var` without a default).
+    Value path_value(const Node& n, const Data& d) {
+        const Names& names_n = names(n);
+        const auto& path = names_n.path;
+        Value out;
+        if (lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash))
+            return out;
+        return Value::null();
+    }
+
+    // json-logic-js `missing`: key i is absent, null or "".
+    bool key_missing(const Names& keys, std::size_t i, const Data& d) {
+        const auto& segments = keys.keys[i];
+        Value v;
+        if (!lookup(d, segments.size(), [&](std::size_t k) { return std::string_view(segments[k]); }, v, keys.key_hashes[i]))
+            return true;
+        return v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty());
     }
 
     bool var_by_name(const Data& d, const Value& name, Value& out) {
@@ -876,10 +1033,22 @@ Value evaluate(const Program& program, const Frame& frame, Arena& arena) {
     return evaluator.eval(program.root, Data{&data});
 }
 
+bool evaluate_constant(const Program& program, std::uint32_t index, Arena& arena, Value& out) {
+    const Frame nothing;  // no data, answers or date: what a pure operation reads is its arguments
+    try {
+        Evaluator evaluator(program, nothing, &arena);
+        out = evaluator.eval(index, Data{&kNull});
+        return true;
+    } catch (const EvalError&) {
+        return false;
+    }
+}
+
 namespace {
 __attribute__((noinline)) bool evaluate_truthy_general(const Program& program, const Frame& frame) {
     const Node& root = program.nodes[program.root];
     if (root.op == Op::CmpSlotConst) return compare_slot(root, frame.items ? frame.items[root.index] : kNull);
+    if (root.op == Op::Const) return truthy(root.constant);  // folded at compile time
     Evaluator evaluator(program, frame, nullptr);
     if (!frame.data) return evaluator.test(program.root, Data{&kNull});
     const Value data = from_json_view(*frame.data);
@@ -891,6 +1060,7 @@ bool evaluate_truthy(const Program& program, const Frame& frame) {
     // Kept small: most protocol conditions are simple and should not pay for the evaluator's setup.
     if (program.simple && frame.items)
         return test_simple(program.nodes.data(), program.nodes[program.root], frame);
+    if (program.simple_data && frame.data_keys) return test_simple_data(program, program.nodes[program.root], frame);
     return evaluate_truthy_general(program, frame);
 }
 

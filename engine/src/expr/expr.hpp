@@ -115,6 +115,7 @@ struct Program {
     std::vector<Node> nodes;             // flat tree; root is nodes[root]
     std::uint32_t root = 0;
     bool simple = false;                 // only answer-slot tests joined by and/or/!: evaluate_truthy's fast path
+    bool simple_data = false;            // the same over free data: fused tests of top-level keys
     // Yes/no tests callers can run inline from a one-byte Brief, without the evaluator's dispatch.
     // Each is `{"==": [{"var": item}, true]}` (or != / === / !==, true or false). With `any_of`
     // false (the root is one test, or an `and` of which these are children): one definitely false

@@ -27,6 +27,10 @@ enum class Op : std::uint8_t {
     CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags = fast_compare_code
     BetweenSlot,   // fused `{"<": [literal, {"var": item}, literal]}` (or "<="): aux = Op, index = slot,
                    // children 0 and 2 are the literals
+    // The same four over free data: `var` of a literal path, index = its Names (the path).
+    InPathConst, InConstPath, CmpPathConst, BetweenPath,
+    MissingPaths,      // free data, literal keys: Node::names keys (pre-split), texts in path
+    MissingSomePaths,  // the same; Node::constant = need
     Max, Min, Add, Sub, Mul, Div, Mod,
     In, Cat, Substr, Merge,
     Map, Filter, Reduce, All, None, Some,
@@ -75,12 +79,19 @@ struct alignas(64) Node {
 };
 static_assert(sizeof(Node) == 64, "a Node fills one cache line");
 
-// The literal path of var/val/exists, or the item ids and slots of missing/missing_some.
+// The literal path of var/val/exists, or the item ids and slots of missing/missing_some (or, over
+// free data, their keys: each one's text in `path`, its segments in `keys`).
 struct Names {
     std::vector<std::string> path;
     std::vector<int> slots;
     std::uint64_t first_hash = 0;  // key_hash(path[0]): LogicData's key table
+    std::vector<std::vector<std::string>> keys;
+    std::vector<std::uint64_t> key_hashes;  // key_hash(keys[i][0])
 };
+
+// Node `index` of a program being compiled, evaluated with no data (the compiler folds constants).
+// False when evaluation fails: the error is then left to run time.
+bool evaluate_constant(const Program& program, std::uint32_t index, Arena& arena, Value& out);
 
 // FNV-1a: the hash of LogicData's key table and of `var` names at compile time.
 inline std::uint64_t key_hash(std::string_view key) {
