@@ -35,7 +35,7 @@ LogicData::LogicData(const json& data, const Context& context) : data_(&data), t
                                         "data nested deeper than " + std::to_string(limits.max_nesting_depth) + " levels"}});
     if (!today_.empty() && !parse_iso_date(today_))
         throw UsageError(Diagnostic{"invalid_date", "", "today \"" + today_ + "\" is not a real calendar date (YYYY-MM-DD)"});
-    if (data.is_object() && !data.empty()) {  // at most two thirds full, so a probe ends soon
+    if (data.is_object()) {  // at most two thirds full, so a probe ends soon (an empty object: four empty slots)
         std::size_t size = 4;
         while (2 * size < 3 * data.size()) size *= 2;
         keys_.resize(size);

@@ -765,7 +765,7 @@ private:
     // Constant folding: an operation whose arguments are all constants, and which reads nothing
     // but them, is evaluated once here. One that fails (a bad date, the budget) is left to fail
     // at run time, as it would have.
-    void fold(std::uint32_t at) {
+    PRESCREEN_COLD void fold(std::uint32_t at) {
         const Node& n = nodes_[at];
         if (!pure(n.op)) return;
         for (std::uint32_t i = 0; i < n.count; ++i)
@@ -806,7 +806,7 @@ private:
     }
 
     // A value computed in a scratch arena, owned by the program.
-    Value copy_constant(const Value& v) {
+    PRESCREEN_COLD Value copy_constant(const Value& v) {
         switch (v.kind) {
             case Kind::String: return program_.constants.string(std::string(v.string));
             case Kind::Array: {
@@ -822,7 +822,7 @@ private:
     }
 
     // `missing` / `missing_some` over free data with literal keys: each key split once, here.
-    bool literal_keys(const std::vector<const json*>& keys, std::uint32_t at) {
+    PRESCREEN_COLD bool literal_keys(const std::vector<const json*>& keys, std::uint32_t at) {
         for (const json* k : keys)
             if (!k->is_string() || k->get_ref<const std::string&>().empty()) return false;
         Names& entry = names_of(at);
@@ -852,13 +852,21 @@ bool simple(const std::vector<Node>& nodes, std::uint32_t index) {
     }
 }
 
-// The same over free data: fused tests of one top-level key each (json-logic-js dialect).
+// The same over free data (json-logic-js dialect): constants, and `var`, fused tests and missing /
+// missing_some of top-level keys (one segment each), under and/or/!/!!/if.
 bool simple_data(const Program& p, std::uint32_t index) {
     const Node& n = p.nodes[index];
     switch (n.op) {
+        case Op::Const: return true;
         case Op::CmpPathConst: case Op::InPathConst: case Op::InConstPath: case Op::BetweenPath:
             return p.names[std::size_t(n.index)].path.size() == 1;
-        case Op::Not: case Op::NotNot: case Op::And: case Op::Or:
+        case Op::VarPath:
+            return n.count == 0 && !(n.flags & kWholeData) && p.names[std::size_t(n.index)].path.size() == 1;
+        case Op::MissingPaths: case Op::MissingSomePaths:
+            for (const auto& key : p.names[std::size_t(n.index)].keys)
+                if (key.size() != 1) return false;
+            return true;
+        case Op::Not: case Op::NotNot: case Op::And: case Op::Or: case Op::If:
             for (std::uint32_t i = 0; i < n.count; ++i)
                 if (!simple_data(p, n.first + i)) return false;
             return true;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "dates.hpp"
 #include "expr/internal.hpp"
@@ -135,8 +136,9 @@ __attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n
 }
 
 // ---- fused tests over free data (CmpPathConst, InPathConst, InConstPath, BetweenPath) ----------
+// PRESCREEN_COLD: apply_logic's paths, not the pack's; small in WebAssembly, full speed natively.
 
-bool fused_test(const Node* nodes, const Node& n, const Value& v) {
+PRESCREEN_COLD bool fused_test(const Node* nodes, const Node& n, const Value& v) {
     switch (n.op) {
         case Op::CmpPathConst: return compare_slot(n, v);
         case Op::InPathConst: return in_slot_const(n, v);
@@ -146,7 +148,7 @@ bool fused_test(const Node* nodes, const Node& n, const Value& v) {
 }
 
 // CmpPathConst on a JSON value of the literal's kind: 1 or 0; -1 when the kinds differ.
-int compare_json(const Node& n, const nlohmann::json& j) {
+PRESCREEN_COLD int compare_json(const Node& n, const nlohmann::json& j) {
     const Value& c = n.constant;
     switch (n.flags) {
         case kBoolEq: case kBoolNe:
@@ -181,7 +183,7 @@ int compare_json(const Node& n, const nlohmann::json& j) {
 }
 
 // A top-level key of the data through the frame's key table (LogicData); null when absent.
-const nlohmann::json* top_json(const Frame& f, std::uint64_t hash, std::string_view key) {
+PRESCREEN_COLD const nlohmann::json* top_json(const Frame& f, std::uint64_t hash, std::string_view key) {
     for (std::size_t at = hash & f.data_keys_mask;; at = (at + 1) & f.data_keys_mask) {
         const DataKey& k = f.data_keys[at];
         if (!k.entry) return nullptr;
@@ -191,7 +193,7 @@ const nlohmann::json* top_json(const Frame& f, std::uint64_t hash, std::string_v
 
 // A fused test of a top-level key (`names` has one segment, the frame a key table). The JSON is
 // read in place when the answer has the literal's kind; anything else takes JavaScript's rules.
-bool test_top_key(const Node* nodes, const Node& n, const Names& names, const Frame& f) {
+PRESCREEN_COLD bool test_top_key(const Node* nodes, const Node& n, const Names& names, const Frame& f) {
     const nlohmann::json* j = top_json(f, names.first_hash, names.path[0]);
     if (!j) return fused_test(nodes, n, Value::null());
     switch (n.op) {
@@ -215,9 +217,54 @@ bool test_top_key(const Node* nodes, const Node& n, const Names& names, const Fr
     return fused_test(nodes, n, from_json_view(*j));
 }
 
-// Program::simple_data programs: fused tests of top-level keys under and/or/!/!!, without an evaluator.
-bool test_simple_data(const Program& p, const Node& n, const Frame& f) {
+// JavaScript truthiness of a JSON value, read in place (json-logic-js: [] is falsy).
+PRESCREEN_COLD bool json_truthy(const nlohmann::json& j) {
+    switch (j.type()) {
+        case nlohmann::json::value_t::boolean: return j.get<bool>();
+        case nlohmann::json::value_t::number_integer:
+        case nlohmann::json::value_t::number_unsigned:
+        case nlohmann::json::value_t::number_float: return truthy(from_json_view(j));
+        case nlohmann::json::value_t::string: return !j.get_ref<const std::string&>().empty();
+        case nlohmann::json::value_t::array: return !j.empty();
+        case nlohmann::json::value_t::object: return true;
+        default: return false;
+    }
+}
+
+// json-logic-js `missing` of one top-level key: absent, null or "".
+PRESCREEN_COLD bool top_key_missing(const Frame& f, std::uint64_t hash, std::string_view key) {
+    const nlohmann::json* j = top_json(f, hash, key);
+    return !j || j->is_null() || (j->is_string() && j->get_ref<const std::string&>().empty());
+}
+
+// Program::simple_data programs (compile.cpp, simple_data): tests of top-level keys, constants and
+// missing/missing_some of top-level keys under and/or/!/!!/if, without an evaluator.
+PRESCREEN_COLD bool test_simple_data(const Program& p, const Node& n, const Frame& f) {
     switch (n.op) {
+        case Op::Const: return truthy(n.constant);
+        case Op::VarPath: {
+            const Names& names = p.names[std::size_t(n.index)];
+            const nlohmann::json* j = top_json(f, names.first_hash, names.path[0]);
+            return j && json_truthy(*j);
+        }
+        case Op::MissingPaths: {
+            const Names& keys = p.names[std::size_t(n.index)];
+            for (std::size_t i = 0; i < keys.path.size(); ++i)
+                if (top_key_missing(f, keys.key_hashes[i], keys.keys[i][0])) return true;
+            return false;
+        }
+        case Op::MissingSomePaths: {
+            const Names& keys = p.names[std::size_t(n.index)];
+            std::size_t missing = 0;
+            for (std::size_t i = 0; i < keys.path.size(); ++i) missing += top_key_missing(f, keys.key_hashes[i], keys.keys[i][0]);
+            return missing && double(keys.path.size() - missing) < n.constant.number;
+        }
+        case Op::If: {  // in a test, the chosen branch is tested too
+            std::uint32_t i = 0;
+            for (; i + 1 < n.count; i += 2)
+                if (test_simple_data(p, p.nodes[n.first + i], f)) return test_simple_data(p, p.nodes[n.first + i + 1], f);
+            return i < n.count && test_simple_data(p, p.nodes[n.first + i], f);
+        }
         case Op::Not: return n.count ? !test_simple_data(p, p.nodes[n.first], f) : true;
         case Op::NotNot: return n.count ? test_simple_data(p, p.nodes[n.first], f) : false;
         case Op::And:
@@ -766,6 +813,26 @@ public:
             }
             case Op::Answered: return slot(n.index).kind != Kind::Null;
             case Op::Fired: return f_.fired && f_.fired[n.index] != 0;
+            // The truthiness of map's and filter's list without building it: every element is still
+            // evaluated (an error stays an error); only the list is not made.
+            case Op::Map: case Op::Filter: {
+                const Value source = arg(n, 0, d);
+                if (source.kind != Kind::Array) return false;
+                const std::size_t size = array_size(source);
+                bool any = false;
+                for (std::size_t i = 0; i < size; ++i) {
+                    spend(1);
+                    const Value element = array_at(source, i);
+                    const Data inner{&element, nullptr, nullptr, &d, i};
+                    if (n.op == Op::Map) {
+                        if (n.count > 1) eval(n.first + 1, inner);
+                        any = true;
+                    } else if (n.count > 1 && test(n.first + 1, inner)) {
+                        any = true;
+                    }
+                }
+                return any;
+            }
             // The truthiness of `missing`'s list without building it: is any key missing (and, for
             // missing_some, too few present)?
             case Op::MissingPaths: {
@@ -790,7 +857,7 @@ private:
     const Node* nodes_;
     const Frame& f_;
     Arena* arena_;                        // where computed values live; null until needed
-    std::unique_ptr<Arena> owned_arena_;  // evaluate_truthy's arena, if one was needed
+    std::optional<Arena> owned_arena_;    // evaluate_truthy's arena, if one was needed
     const bool core_;                     // JSON Logic Core semantics (Program::dialect)
     std::uint64_t steps_left_;            // the evaluation budget: loop steps still allowed
 
@@ -913,8 +980,7 @@ private:
     // compute a string or array, so they never pay for an arena).
     Arena& arena() {
         if (!arena_) {
-            owned_arena_ = std::make_unique<Arena>();
-            arena_ = owned_arena_.get();
+            arena_ = &owned_arena_.emplace();
         }
         return *arena_;
     }
@@ -1033,7 +1099,7 @@ Value evaluate(const Program& program, const Frame& frame, Arena& arena) {
     return evaluator.eval(program.root, Data{&data});
 }
 
-bool evaluate_constant(const Program& program, std::uint32_t index, Arena& arena, Value& out) {
+PRESCREEN_COLD bool evaluate_constant(const Program& program, std::uint32_t index, Arena& arena, Value& out) {
     const Frame nothing;  // no data, answers or date: what a pure operation reads is its arguments
     try {
         Evaluator evaluator(program, nothing, &arena);

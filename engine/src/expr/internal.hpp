@@ -111,7 +111,7 @@ StaticCost static_cost(const Program& program, const std::vector<ItemInfo>& item
 
 // ---- JavaScript semantics -------------------------------------------------------------------
 // `undefined` (a missing positional argument) is a Null whose `boolean` flag is set.
-inline Value undefined_value() { Value v; v.boolean = true; return v; }
+inline Value undefined_value() { Value v; v.set_kind(Kind::Null, true); return v; }
 inline bool is_undefined(const Value& v) { return v.kind == Kind::Null && v.boolean; }
 
 /// One level of a JSON document as a Value (strings are views, arrays and objects point at the json).
