@@ -180,9 +180,19 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
 
     // Issues in id order whatever order the entries came in (a JSON object's keys are sorted; a
     // Python dict keeps insertion order), so every runtime reports them identically.
-    if (a.issues.size() > 1)
-        std::stable_sort(a.issues.begin(), a.issues.end(),
-                         [](const AnswerIssue& x, const AnswerIssue& y) { return x.item < y.item; });
+    // Sorted by (id, position): as stable as std::stable_sort, and a third of its code in WebAssembly.
+    if (a.issues.size() > 1) {
+        std::vector<std::uint32_t> order(a.issues.size());
+        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+            const int c = a.issues[x].item.compare(a.issues[y].item);
+            return c < 0 || (c == 0 && x < y);
+        });
+        std::vector<AnswerIssue> sorted;
+        sorted.reserve(order.size());
+        for (std::uint32_t i : order) sorted.push_back(std::move(a.issues[i]));
+        a.issues = std::move(sorted);
+    }
 }
 
 namespace {

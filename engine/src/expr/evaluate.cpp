@@ -76,8 +76,10 @@ inline bool in_const_slot(const Node& n, const Value& v, const std::uint64_t* op
         return false;
     }
     if (v.kind == Kind::Array && v.object && v.object->is_array()) {  // free data: the JSON array itself
-        for (const auto& e : *v.object)
-            if (e.is_string() && e.get_ref<const std::string&>() == n.constant.string) return true;
+        for (const auto& e : *v.object) {
+            const std::string* text = e.get_ptr<const std::string*>();
+            if (text && *text == n.constant.string) return true;
+        }
         return false;
     }
     return js_in(n.constant, v);
@@ -147,41 +149,6 @@ PRESCREEN_COLD bool fused_test(const Node* nodes, const Node& n, const Value& v)
     }
 }
 
-// CmpPathConst on a JSON value of the literal's kind: 1 or 0; -1 when the kinds differ.
-PRESCREEN_COLD int compare_json(const Node& n, const nlohmann::json& j) {
-    const Value& c = n.constant;
-    switch (n.flags) {
-        case kBoolEq: case kBoolNe:
-            if (!j.is_boolean()) return -1;
-            return (j.get<bool>() == c.boolean) == (n.flags == kBoolEq);
-        case kNumEq: case kNumNe: case kNumLt: case kNumLe: case kNumGt: case kNumGe: {
-            if (!j.is_number()) return -1;
-            const double x = j.get<double>();
-            switch (n.flags) {
-                case kNumEq: return x == c.number;
-                case kNumNe: return x != c.number;
-                case kNumLt: return x < c.number;
-                case kNumLe: return x <= c.number;
-                case kNumGt: return x > c.number;
-                default: return x >= c.number;
-            }
-        }
-        case kStrEq: case kStrNe: case kStrLt: case kStrLe: case kStrGt: case kStrGe: {
-            if (!j.is_string()) return -1;
-            const int cmp = std::string_view(j.get_ref<const std::string&>()).compare(c.string);
-            switch (n.flags) {
-                case kStrEq: return cmp == 0;
-                case kStrNe: return cmp != 0;
-                case kStrLt: return cmp < 0;
-                case kStrLe: return cmp <= 0;
-                case kStrGt: return cmp > 0;
-                default: return cmp >= 0;
-            }
-        }
-        default: return -1;
-    }
-}
-
 // A top-level key of the data through the frame's key table (LogicData); null when absent.
 PRESCREEN_COLD const nlohmann::json* top_json(const Frame& f, std::uint64_t hash, std::string_view key) {
     for (std::size_t at = hash & f.data_keys_mask;; at = (at + 1) & f.data_keys_mask) {
@@ -191,50 +158,69 @@ PRESCREEN_COLD const nlohmann::json* top_json(const Frame& f, std::uint64_t hash
     }
 }
 
+// CmpPathConst on a JSON value of the literal's kind, read in place: 1 or 0; -1 when the kinds
+// differ. (get_ptr, not get: nothing here can throw, which keeps the WebAssembly build small.)
+PRESCREEN_COLD int compare_json(const Node& n, const nlohmann::json& j) {
+    const Value& c = n.constant;
+    if (n.flags == kBoolEq || n.flags == kBoolNe) {
+        const bool* b = j.get_ptr<const bool*>();
+        return b ? int((*b == c.boolean) == (n.flags == kBoolEq)) : -1;
+    }
+    if (n.flags >= kNumEq && n.flags <= kNumGe) {
+        double x;
+        if (const double* p = j.get_ptr<const double*>()) x = *p;
+        else if (const std::int64_t* q = j.get_ptr<const std::int64_t*>()) x = double(*q);
+        else if (const std::uint64_t* u = j.get_ptr<const std::uint64_t*>()) x = double(*u);
+        else return -1;
+        switch (n.flags) {
+            case kNumEq: return x == c.number;
+            case kNumNe: return x != c.number;
+            case kNumLt: return x < c.number;
+            case kNumLe: return x <= c.number;
+            case kNumGt: return x > c.number;
+            default: return x >= c.number;
+        }
+    }
+    if (n.flags >= kStrEq && n.flags <= kStrGe) {
+        const std::string* text = j.get_ptr<const std::string*>();
+        if (!text) return -1;
+        const int cmp = std::string_view(*text).compare(c.string);
+        switch (n.flags) {
+            case kStrEq: return cmp == 0;
+            case kStrNe: return cmp != 0;
+            case kStrLt: return cmp < 0;
+            case kStrLe: return cmp <= 0;
+            case kStrGt: return cmp > 0;
+            default: return cmp >= 0;
+        }
+    }
+    return -1;
+}
+
 // A fused test of a top-level key (`names` has one segment, the frame a key table). The JSON is
 // read in place when the answer has the literal's kind; anything else takes JavaScript's rules.
 PRESCREEN_COLD bool test_top_key(const Node* nodes, const Node& n, const Names& names, const Frame& f) {
     const nlohmann::json* j = top_json(f, names.first_hash, names.path[0]);
     if (!j) return fused_test(nodes, n, Value::null());
-    switch (n.op) {
-        case Op::CmpPathConst: {
-            const int r = compare_json(n, *j);
-            if (r >= 0) return r;
-            break;
-        }
-        case Op::InConstPath:  // a literal among a JSON array's strings
-            if (!j->is_array()) break;
-            for (const auto& e : *j)
-                if (e.is_string() && e.get_ref<const std::string&>() == n.constant.string) return true;
-            return false;
-        case Op::InPathConst:  // a JSON string among literal strings
-            if (!j->is_string()) break;
+    if (n.op == Op::CmpPathConst) {
+        const int r = compare_json(n, *j);
+        if (r >= 0) return r;
+    } else if (n.op == Op::InPathConst) {  // a JSON string among literal strings
+        if (const std::string* text = j->get_ptr<const std::string*>()) {
             for (const Value& e : *n.constant.array)
-                if (e.kind == Kind::String && e.string == j->get_ref<const std::string&>()) return true;
+                if (e.kind == Kind::String && e.string == *text) return true;
             return false;
-        default: break;
+        }
     }
-    return fused_test(nodes, n, from_json_view(*j));
-}
-
-// JavaScript truthiness of a JSON value, read in place (json-logic-js: [] is falsy).
-PRESCREEN_COLD bool json_truthy(const nlohmann::json& j) {
-    switch (j.type()) {
-        case nlohmann::json::value_t::boolean: return j.get<bool>();
-        case nlohmann::json::value_t::number_integer:
-        case nlohmann::json::value_t::number_unsigned:
-        case nlohmann::json::value_t::number_float: return truthy(from_json_view(j));
-        case nlohmann::json::value_t::string: return !j.get_ref<const std::string&>().empty();
-        case nlohmann::json::value_t::array: return !j.empty();
-        case nlohmann::json::value_t::object: return true;
-        default: return false;
-    }
+    return fused_test(nodes, n, from_json_view(*j));  // InConstPath reads a JSON array in place too
 }
 
 // json-logic-js `missing` of one top-level key: absent, null or "".
 PRESCREEN_COLD bool top_key_missing(const Frame& f, std::uint64_t hash, std::string_view key) {
     const nlohmann::json* j = top_json(f, hash, key);
-    return !j || j->is_null() || (j->is_string() && j->get_ref<const std::string&>().empty());
+    if (!j) return true;
+    const Value v = from_json_view(*j);
+    return v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty());
 }
 
 // Program::simple_data programs (compile.cpp, simple_data): tests of top-level keys, constants and
@@ -245,7 +231,7 @@ PRESCREEN_COLD bool test_simple_data(const Program& p, const Node& n, const Fram
         case Op::VarPath: {
             const Names& names = p.names[std::size_t(n.index)];
             const nlohmann::json* j = top_json(f, names.first_hash, names.path[0]);
-            return j && json_truthy(*j);
+            return j && truthy(from_json_view(*j));
         }
         case Op::MissingPaths: {
             const Names& keys = p.names[std::size_t(n.index)];
@@ -491,15 +477,7 @@ public:
                 return arena().array(std::move(missing));
             }
             case Op::MissingPaths:
-            case Op::MissingSomePaths: {
-                const Names& keys = names(n);
-                std::vector<Value> missing;
-                for (std::size_t i = 0; i < keys.path.size(); ++i)
-                    if (key_missing(keys, i, d)) missing.push_back(Value::from_view(keys.path[i]));
-                if (n.op == Op::MissingSomePaths && double(keys.path.size() - missing.size()) >= n.constant.number)
-                    missing.clear();
-                return arena().array(std::move(missing));
-            }
+            case Op::MissingSomePaths: return missing_list(n, d);
             case Op::Missing: {
                 std::vector<Value> args;
                 for (std::uint32_t i = 0; i < n.count; ++i) args.push_back(eval(n.first + i, d));
@@ -815,7 +793,14 @@ public:
             case Op::Fired: return f_.fired && f_.fired[n.index] != 0;
             // The truthiness of map's and filter's list without building it: every element is still
             // evaluated (an error stays an error); only the list is not made.
-            case Op::Map: case Op::Filter: {
+            case Op::Map: case Op::Filter: return test_list(n, d);
+            case Op::MissingPaths: case Op::MissingSomePaths: return test_missing(n, d);
+            default: break;
+        }
+        return truthy(eval(index, d));
+    }
+
+    PRESCREEN_COLD bool test_list(const Node& n, const Data& d) {
                 const Value source = arg(n, 0, d);
                 if (source.kind != Kind::Array) return false;
                 const std::size_t size = array_size(source);
@@ -832,24 +817,28 @@ public:
                     }
                 }
                 return any;
-            }
-            // The truthiness of `missing`'s list without building it: is any key missing (and, for
-            // missing_some, too few present)?
-            case Op::MissingPaths: {
-                const Names& keys = names(n);
-                for (std::size_t i = 0; i < keys.path.size(); ++i)
-                    if (key_missing(keys, i, d)) return true;
-                return false;
-            }
-            case Op::MissingSomePaths: {
-                const Names& keys = names(n);
-                std::size_t missing = 0;
-                for (std::size_t i = 0; i < keys.path.size(); ++i) missing += key_missing(keys, i, d);
-                return missing && double(keys.path.size() - missing) < n.constant.number;
-            }
-            default: break;
+    }
+
+    // MissingPaths / MissingSomePaths: the keys missing, as json-logic-js lists them.
+    PRESCREEN_COLD Value missing_list(const Node& n, const Data& d) {
+        const Names& keys = names(n);
+        std::vector<Value> missing;
+        for (std::size_t i = 0; i < keys.path.size(); ++i)
+            if (key_missing(keys, i, d)) missing.push_back(Value::from_view(keys.path[i]));
+        if (n.op == Op::MissingSomePaths && double(keys.path.size() - missing.size()) >= n.constant.number) missing.clear();
+        return arena().array(std::move(missing));
+    }
+
+    // The truthiness of `missing`'s list without building it: is any key missing (and, for
+    // missing_some, too few present)?
+    PRESCREEN_COLD bool test_missing(const Node& n, const Data& d) {
+        const Names& keys = names(n);
+        std::size_t missing = 0;
+        for (std::size_t i = 0; i < keys.path.size(); ++i) {
+            missing += key_missing(keys, i, d);
+            if (missing && n.op == Op::MissingPaths) return true;
         }
-        return truthy(eval(index, d));
+        return missing && double(keys.path.size() - missing) < n.constant.number;
     }
 
 private:
@@ -1027,7 +1016,7 @@ private:
 
     // The fused tests over free data: a top-level key through the frame's key table, any other
     // path (inside an iterator, or dotted) by walking it.
-    bool test_path(const Node& n, const Data& d) {
+    PRESCREEN_COLD bool test_path(const Node& n, const Data& d) {
         const Names& names_n = names(n);
         if (names_n.path.size() == 1 && f_.data_keys && d.value && !d.parent) return test_top_key(nodes_, n, names_n, f_);
         return fused_test(nodes_, n, path_value(n, d));
