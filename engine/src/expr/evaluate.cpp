@@ -75,13 +75,6 @@ inline bool in_const_slot(const Node& n, const Value& v, const std::uint64_t* op
             if (e.kind == Kind::String && e.string == n.constant.string) return true;
         return false;
     }
-    if (v.kind == Kind::Array && v.object && v.object->is_array()) {  // free data: the JSON array itself
-        for (const auto& e : *v.object) {
-            const std::string* text = e.get_ptr<const std::string*>();
-            if (text && *text == n.constant.string) return true;
-        }
-        return false;
-    }
     return js_in(n.constant, v);
 }
 
@@ -144,7 +137,15 @@ PRESCREEN_COLD bool fused_test(const Node* nodes, const Node& n, const Value& v)
     switch (n.op) {
         case Op::CmpPathConst: return compare_slot(n, v);
         case Op::InPathConst: return in_slot_const(n, v);
-        case Op::InConstPath: return in_const_slot(n, v, nullptr);
+        case Op::InConstPath:
+            if (v.kind == Kind::Array && !v.array && v.object) {  // free data: the JSON array itself
+                for (const auto& e : *v.object) {
+                    const std::string* text = e.get_ptr<const std::string*>();
+                    if (text && *text == n.constant.string) return true;
+                }
+                return false;
+            }
+            return in_const_slot(n, v, nullptr);
         default: return between_slot(nodes, n, v);
     }
 }
@@ -1104,6 +1105,7 @@ __attribute__((noinline)) bool evaluate_truthy_general(const Program& program, c
     const Node& root = program.nodes[program.root];
     if (root.op == Op::CmpSlotConst) return compare_slot(root, frame.items ? frame.items[root.index] : kNull);
     if (root.op == Op::Const) return truthy(root.constant);  // folded at compile time
+    if (program.simple_data && frame.data_keys) return test_simple_data(program, root, frame);
     Evaluator evaluator(program, frame, nullptr);
     if (!frame.data) return evaluator.test(program.root, Data{&kNull});
     const Value data = from_json_view(*frame.data);
@@ -1115,7 +1117,6 @@ bool evaluate_truthy(const Program& program, const Frame& frame) {
     // Kept small: most protocol conditions are simple and should not pay for the evaluator's setup.
     if (program.simple && frame.items)
         return test_simple(program.nodes.data(), program.nodes[program.root], frame);
-    if (program.simple_data && frame.data_keys) return test_simple_data(program, program.nodes[program.root], frame);
     return evaluate_truthy_general(program, frame);
 }
 

@@ -27,10 +27,6 @@ enum class Op : std::uint8_t {
     CmpSlotConst,  // fused `cmp(var item, literal)`: aux = comparison Op, flags = fast_compare_code
     BetweenSlot,   // fused `{"<": [literal, {"var": item}, literal]}` (or "<="): aux = Op, index = slot,
                    // children 0 and 2 are the literals
-    // The same four over free data: `var` of a literal path, index = its Names (the path).
-    InPathConst, InConstPath, CmpPathConst, BetweenPath,
-    MissingPaths,      // free data, literal keys: Node::names keys (pre-split), texts in path
-    MissingSomePaths,  // the same; Node::constant = need
     Max, Min, Add, Sub, Mul, Div, Mod,
     In, Cat, Substr, Merge,
     Map, Filter, Reduce, All, None, Some,
@@ -40,6 +36,11 @@ enum class Op : std::uint8_t {
     Val,          // Node::path segments (no dot splitting); flags & kWholeData = []; children = dynamic segments
     Exists,       // like Val, true when the path exists
     Coalesce, Throw, Try,
+    // Fused tests over free data, like the four *Slot ones: `var` of a literal path, index = its
+    // Names (the path). Last, so the pack's operations keep their values (and switch tables).
+    InPathConst, InConstPath, CmpPathConst, BetweenPath,
+    MissingPaths,      // free data, literal keys: Node::names keys (pre-split), texts in path
+    MissingSomePaths,  // the same; Node::constant = need
 };
 
 // Off the screening path: optimised for size where the compiler can (clang, i.e. the WebAssembly
@@ -111,7 +112,7 @@ StaticCost static_cost(const Program& program, const std::vector<ItemInfo>& item
 
 // ---- JavaScript semantics -------------------------------------------------------------------
 // `undefined` (a missing positional argument) is a Null whose `boolean` flag is set.
-inline Value undefined_value() { Value v; v.set_kind(Kind::Null, true); return v; }
+inline Value undefined_value() { Value v; v.boolean = true; return v; }
 inline bool is_undefined(const Value& v) { return v.kind == Kind::Null && v.boolean; }
 
 /// One level of a JSON document as a Value (strings are views, arrays and objects point at the json).

@@ -50,13 +50,13 @@ Value from_json_view(const nlohmann::json& j) {
         case nlohmann::json::value_t::string: return Value::from_view(j.get_ref<const std::string&>());
         case nlohmann::json::value_t::array: {
             Value v;
-            v.set_kind(Kind::Array);
+            v.kind = Kind::Array;
             v.object = &j;  // elements converted on access
             return v;
         }
         case nlohmann::json::value_t::object: {
             Value v;
-            v.set_kind(Kind::Object);
+            v.kind = Kind::Object;
             v.object = &j;
             return v;
         }
