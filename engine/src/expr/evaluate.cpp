@@ -391,12 +391,28 @@ public:
             case Op::VarSlot:
                 if (n.count) break;
                 return slot(n.index);
+            case Op::VarPath: return var_path(n, d);  // free data and iterators' elements
+            case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
+                if (core_) break;
+                return js_arithmetic(n, d);
             case Op::CmpSlotConst:
             case Op::Not:
             case Op::NotNot: return Value::from_bool(test(index, d));
             default: break;
         }
         return eval_rest(index, d);
+    }
+
+    // Small functions of their own, so a `var` or a sum inside an iterator does not pay for
+    // eval_rest's large frame.
+    __attribute__((noinline)) Value var_path(const Node& n, const Data& d) {
+        Value out;  // the one return value: built in the caller's slot
+        const Names& names_n = names(n);
+        const auto& path = names_n.path;
+        if (n.flags & kWholeData) out = whole(d);
+        else if (!lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash))
+            out = n.count ? eval(n.first, d) : Value::null();
+        return out;
     }
 
     bool test(std::uint32_t index, const Data& d) {
@@ -449,15 +465,7 @@ public:
                 if (v.kind == Kind::Null && n.count) return eval(n.first, d);
                 return v;
             }
-            case Op::VarPath: {
-                if (n.flags & kWholeData) return whole(d);
-                Value out;
-                const Names& names_n = names(n);
-                const auto& path = names_n.path;
-                if (lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash))
-                    return out;
-                return n.count ? eval(n.first, d) : Value::null();
-            }
+            case Op::VarPath: return var_path(n, d);
             case Op::VarDynamic: {
                 const Value name = n.count ? eval(n.first, d) : undefined_value();
                 Value out;
@@ -540,7 +548,7 @@ public:
         return eval_rest2(index, d);
     }
 
-    Value js_arithmetic(const Node& n, const Data& d) {
+    __attribute__((noinline)) Value js_arithmetic(const Node& n, const Data& d) {
         switch (n.op) {
             case Op::Add: {
                 double sum = 0;
@@ -991,7 +999,10 @@ private:
     // key table when the path starts at the top of the data.
     template <class Segment>
     bool lookup(const Data& d, std::size_t count, Segment&& segment, Value& out, std::uint64_t first_hash = 0) {
-        Value current;
+        // The walk goes on in `out` itself (step reads its input before it writes its output): no
+        // copy of a Value per step. Callers read `out` only when the lookup succeeds.
+        Value& current = out;
+        current = Value();
         std::size_t i = 0;
         if (first_hash && count && f_.data_keys && !d.parent && d.value) {
             if (!top_key(first_hash, segment(0), current)) return false;  // every key is in the table: absent
@@ -1007,11 +1018,8 @@ private:
             }
             const Value& from = i == 0 ? *d.value : current;
             if (from.kind == Kind::Null) return false;
-            Value next;
-            if (!step(from, seg, next)) return false;
-            current = std::move(next);
+            if (!step(from, seg, current)) return false;
         }
-        out = std::move(current);
         return true;
     }
 
