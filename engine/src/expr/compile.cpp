@@ -757,10 +757,8 @@ private:
     }
 
     // A variable a fused node can read itself: an answer slot, or a literal path into free data
-    // (index = its Names), either without a default.
-    static bool fusable_var(const Node& v) {
-        return v.count == 0 && (v.op == Op::VarSlot || (v.op == Op::VarPath && !(v.flags & kWholeData)));
-    }
+    // (index = its Names; -1 = the whole data, an iterator's element), either without a default.
+    static bool fusable_var(const Node& v) { return v.count == 0 && (v.op == Op::VarSlot || v.op == Op::VarPath); }
 
     // Constant folding: an operation whose arguments are all constants, and which reads nothing
     // but them, is evaluated once here. One that fails (a bad date, the budget) is left to fail
@@ -859,7 +857,7 @@ bool simple_data(const Program& p, std::uint32_t index) {
     switch (n.op) {
         case Op::Const: return true;
         case Op::CmpPathConst: case Op::InPathConst: case Op::InConstPath: case Op::BetweenPath:
-            return p.names[std::size_t(n.index)].path.size() == 1;
+            return n.index >= 0 && p.names[std::size_t(n.index)].path.size() == 1;
         case Op::VarPath:
             return n.count == 0 && !(n.flags & kWholeData) && p.names[std::size_t(n.index)].path.size() == 1;
         case Op::MissingPaths: case Op::MissingSomePaths:

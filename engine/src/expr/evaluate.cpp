@@ -1026,6 +1026,7 @@ private:
     // The fused tests over free data: a top-level key through the frame's key table, any other
     // path (inside an iterator, or dotted) by walking it.
     PRESCREEN_COLD bool test_path(const Node& n, const Data& d) {
+        if (n.index < 0) return fused_test(nodes_, n, whole(d));  // {"var": ""}: the element itself
         const Names& names_n = names(n);
         if (names_n.path.size() == 1 && f_.data_keys && d.value && !d.parent) return test_top_key(nodes_, n, names_n, f_);
         return fused_test(nodes_, n, path_value(n, d));
