@@ -120,3 +120,38 @@ def test_text_columns_are_read_once_per_distinct_value_with_the_same_answers(pre
     assert [str(o) for o in by_frame["outcome"]] == [r.outcome for r in by_dicts]
     assert list(by_frame["issues"]) == [prescreen.io.result_row(r, i)["issues"] for i, r in enumerate(by_dicts)]
     assert "sessions_before:wrong_type" in by_frame["issues"][2]  # True is not a number of sessions
+
+
+def test_list_columns_are_plain_lists_the_collector_does_not_walk(prescreen, pack):
+    # One Python list per row and column, left untracked (lists of str cannot be in a cycle): after
+    # a 200,000-row frame the cycle collector would otherwise walk 1.2 million of them.
+    import gc
+
+    import numpy as np
+
+    out = pack.screen_frame(frame_of([answers(pregnant=True), answers(pregnant="maybe"), answers()]), today=TODAY)
+    for column in ("findings", "finding_outcomes", "patient_messages", "clinician_notes", "missing_required", "issues"):
+        cells = list(out[column])
+        assert out[column].dtype == object and all(type(c) is list for c in cells), column
+        assert not any(gc.is_tracked(c) for c in cells), column
+        assert len({id(c) for c in cells}) == 3, column  # one list per row, never shared
+    assert out["findings"].iloc[0] == ["pregnancy"] and out["finding_outcomes"].iloc[0] == ["deferred"]
+    assert out["issues"].iloc[1] == ["pregnant:wrong_type"] and out["findings"].iloc[2] == []
+    mine = out["findings"].iloc[2]
+    mine.append("note")  # still an ordinary list, one per row
+    assert out["findings"].iloc[2] == ["note"] and out["findings"].iloc[0] == ["pregnancy"]
+    with pytest.raises(TypeError, match="names: expected str"):
+        prescreen._core._object_lists(np.array([0, 1], dtype=np.int32), np.array([0], dtype=np.int32), [["a list"]])
+
+
+def test_kept_text_columns_have_one_dtype_whatever_the_input_string_dtype(pack):
+    # pd.read_csv gives str, Dask's conversion string[pyarrow] (NA), a frame may hold string[python]:
+    # the kept column is the same (so Dask partitions equal the in-process result), values and NaN.
+    base = frame_of([answers(), answers(), answers()]).assign(clinic=["a", None, "c"])
+    outs = [pack.screen_frame(base.astype({"clinic": dtype}), today=TODAY, keep=["clinic"])["clinic"]
+            for dtype in ("str", "string[pyarrow]", "string[python]", object)]
+    for kept in outs[1:]:
+        pd.testing.assert_series_equal(kept, outs[0])
+    assert outs[0].iloc[0] == "a" and pd.isna(outs[0].iloc[1])
+    empty = pack.screen_frame(base.iloc[:0].astype({"clinic": "string[pyarrow]"}), today=TODAY, keep=["clinic"])
+    assert empty["clinic"].dtype == outs[0].dtype  # a Dask meta promises what partitions give

@@ -146,8 +146,19 @@ def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, ch
     for k in keep:
         if k in out.columns:
             raise ValueError(f"keep: {k!r} is a result column name; rename the input column")
-        out[k] = frame[k].to_numpy(copy=True)
+        out[k] = _kept(frame[k])
     return out
+
+
+def _kept(series: Any) -> Any:
+    """A kept column's values as a result column: text columns of any pandas string dtype in the dtype
+    pandas gives text (so a Dask partition's kept column is the in-process one), converted without a
+    Python object per cell; other columns' values as they are (copied)."""
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.astype(pd.Series(["text"]).dtype).array
+    return series.to_numpy(copy=True)
 
 
 def _result_frame(table: Dict[str, Any], index: Any):
