@@ -155,3 +155,35 @@ def test_kept_text_columns_have_one_dtype_whatever_the_input_string_dtype(pack):
     assert outs[0].iloc[0] == "a" and pd.isna(outs[0].iloc[1])
     empty = pack.screen_frame(base.iloc[:0].astype({"clinic": "string[pyarrow]"}), today=TODAY, keep=["clinic"])
     assert empty["clinic"].dtype == outs[0].dtype  # a Dask meta promises what partitions give
+
+
+def test_arrow_table_is_screen_frame_built_from_the_engine_columns(pack):
+    # Built without a pandas frame of results: the same values as screen_frame, one schema whatever
+    # the rows hold (no null-typed columns when no row has an error or an issue), and to_pandas()
+    # gives screen_frame's index and dtypes back.
+    import pyarrow as pa
+
+    rows = [answers(), answers(pregnant=True), answers(pregnant="maybe")]
+    frame = frame_of(rows, index=pd.Index([7, 3, 5], name="patient")).assign(
+        clinic=pd.array(["a", None, "c"], dtype="string[pyarrow]"), submitted_on=[TODAY, TODAY, None])
+    options = dict(today="submitted_on", keep=["clinic"], flags=True)
+    table = pack.screen_frame_arrow(frame, **options)
+    out = pack.screen_frame(frame, **options)
+    assert table.column_names == list(out.columns) + ["patient"]
+    assert table.column("patient").to_pylist() == [7, 3, 5]
+    for name in out.columns:
+        expected = [None if not isinstance(v, list) and pd.isna(v) else v for v in out[name]]
+        got = table.column(name).to_pylist()
+        if name in ("defer_until", "today"):
+            expected = [None if v is None else v.date() for v in expected]
+        assert got == expected, name
+    assert table.column("error_code").to_pylist() == [None, None, "missing_today"]
+    assert table.column("finding:pregnancy").to_pylist() == [False, True, False]
+    clean = pack.screen_frame_arrow(frame_of([answers()]), today=TODAY)
+    assert clean.schema.field("error_code").type == pa.string() and clean.schema.field("issues").type == pa.list_(pa.string())
+    assert clean.schema.field("outcome").type == pa.dictionary(pa.int8(), pa.string(), ordered=True)
+    back = table.to_pandas()
+    assert back.index.name == "patient" and list(back.index) == [7, 3, 5]
+    for name in ("outcome", "consent_permitted", "clinic", "finding:pregnancy"):
+        assert back[name].dtype == out[name].dtype, name
+    assert back["findings"].map(list).tolist() == out["findings"].tolist()
