@@ -37,6 +37,7 @@ def test_flags_and_arrow(pack):
     frame = frame_of([answers(), answers(pregnant=True)])
     out = pack.screen_frame(frame, today=TODAY, flags=True)
     assert list(out["finding:pregnancy"]) == [False, True] and not out["finding:steel"].any()
+    assert [c for c in out.columns if c.startswith("finding:")] == [f"finding:{rule['id']}" for rule in pack.rules]
     table = pack.screen_frame_arrow(frame, today=TODAY)
     assert table.schema.field("defer_until").type == pa.date32()
     assert table.column("today").to_pylist() == [datetime.date(2026, 11, 25)] * 2
