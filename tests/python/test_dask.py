@@ -40,6 +40,7 @@ def test_dask_gives_the_in_process_results(client, pack, export):
     assert list(lazy.columns) == list(expected.columns)
     got = lazy.compute()
     pd.testing.assert_frame_equal(got, expected)
+    assert dict(lazy.dtypes) == dict(got.dtypes)  # the meta promised what the partitions give
     assert set(client.has_what()) and len(client.scheduler_info()["workers"]) == 2
 
 

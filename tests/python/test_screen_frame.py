@@ -37,6 +37,7 @@ def test_flags_and_arrow(pack):
     frame = frame_of([answers(), answers(pregnant=True)])
     out = pack.screen_frame(frame, today=TODAY, flags=True)
     assert list(out["finding:pregnancy"]) == [False, True] and not out["finding:steel"].any()
+    assert [c for c in out.columns if c.startswith("finding:")] == [f"finding:{rule['id']}" for rule in pack.rules]
     table = pack.screen_frame_arrow(frame, today=TODAY)
     assert table.schema.field("defer_until").type == pa.date32()
     assert table.column("today").to_pylist() == [datetime.date(2026, 11, 25)] * 2
@@ -120,3 +121,70 @@ def test_text_columns_are_read_once_per_distinct_value_with_the_same_answers(pre
     assert [str(o) for o in by_frame["outcome"]] == [r.outcome for r in by_dicts]
     assert list(by_frame["issues"]) == [prescreen.io.result_row(r, i)["issues"] for i, r in enumerate(by_dicts)]
     assert "sessions_before:wrong_type" in by_frame["issues"][2]  # True is not a number of sessions
+
+
+def test_list_columns_are_plain_lists_the_collector_does_not_walk(prescreen, pack):
+    # One Python list per row and column, left untracked (lists of str cannot be in a cycle): after
+    # a 200,000-row frame the cycle collector would otherwise walk 1.2 million of them.
+    import gc
+
+    import numpy as np
+
+    out = pack.screen_frame(frame_of([answers(pregnant=True), answers(pregnant="maybe"), answers()]), today=TODAY)
+    for column in ("findings", "finding_outcomes", "patient_messages", "clinician_notes", "missing_required", "issues"):
+        cells = list(out[column])
+        assert out[column].dtype == object and all(type(c) is list for c in cells), column
+        assert not any(gc.is_tracked(c) for c in cells), column
+        assert len({id(c) for c in cells}) == 3, column  # one list per row, never shared
+    assert out["findings"].iloc[0] == ["pregnancy"] and out["finding_outcomes"].iloc[0] == ["deferred"]
+    assert out["issues"].iloc[1] == ["pregnant:wrong_type"] and out["findings"].iloc[2] == []
+    mine = out["findings"].iloc[2]
+    mine.append("note")  # still an ordinary list, one per row
+    assert out["findings"].iloc[2] == ["note"] and out["findings"].iloc[0] == ["pregnancy"]
+    with pytest.raises(TypeError, match="names: expected str"):
+        prescreen._core._object_lists(np.array([0, 1], dtype=np.int32), np.array([0], dtype=np.int32), [["a list"]])
+
+
+def test_kept_text_columns_have_one_dtype_whatever_the_input_string_dtype(pack):
+    # pd.read_csv gives str, Dask's conversion string[pyarrow] (NA), a frame may hold string[python]:
+    # the kept column is the same (so Dask partitions equal the in-process result), values and NaN.
+    base = frame_of([answers(), answers(), answers()]).assign(clinic=["a", None, "c"])
+    outs = [pack.screen_frame(base.astype({"clinic": dtype}), today=TODAY, keep=["clinic"])["clinic"]
+            for dtype in ("str", "string[pyarrow]", "string[python]", object)]
+    for kept in outs[1:]:
+        pd.testing.assert_series_equal(kept, outs[0])
+    assert outs[0].iloc[0] == "a" and pd.isna(outs[0].iloc[1])
+    empty = pack.screen_frame(base.iloc[:0].astype({"clinic": "string[pyarrow]"}), today=TODAY, keep=["clinic"])
+    assert empty["clinic"].dtype == outs[0].dtype  # a Dask meta promises what partitions give
+
+
+def test_arrow_table_is_screen_frame_built_from_the_engine_columns(pack):
+    # Built without a pandas frame of results: the same values as screen_frame, one schema whatever
+    # the rows hold (no null-typed columns when no row has an error or an issue), and to_pandas()
+    # gives screen_frame's index and dtypes back.
+    import pyarrow as pa
+
+    rows = [answers(), answers(pregnant=True), answers(pregnant="maybe")]
+    frame = frame_of(rows, index=pd.Index([7, 3, 5], name="patient")).assign(
+        clinic=pd.array(["a", None, "c"], dtype="string[pyarrow]"), submitted_on=[TODAY, TODAY, None])
+    options = dict(today="submitted_on", keep=["clinic"], flags=True)
+    table = pack.screen_frame_arrow(frame, **options)
+    out = pack.screen_frame(frame, **options)
+    assert table.column_names == list(out.columns) + ["patient"]
+    assert table.column("patient").to_pylist() == [7, 3, 5]
+    for name in out.columns:
+        expected = [None if not isinstance(v, list) and pd.isna(v) else v for v in out[name]]
+        got = table.column(name).to_pylist()
+        if name in ("defer_until", "today"):
+            expected = [None if v is None else v.date() for v in expected]
+        assert got == expected, name
+    assert table.column("error_code").to_pylist() == [None, None, "missing_today"]
+    assert table.column("finding:pregnancy").to_pylist() == [False, True, False]
+    clean = pack.screen_frame_arrow(frame_of([answers()]), today=TODAY)
+    assert clean.schema.field("error_code").type == pa.string() and clean.schema.field("issues").type == pa.list_(pa.string())
+    assert clean.schema.field("outcome").type == pa.dictionary(pa.int8(), pa.string(), ordered=True)
+    back = table.to_pandas()
+    assert back.index.name == "patient" and list(back.index) == [7, 3, 5]
+    for name in ("outcome", "consent_permitted", "clinic", "finding:pregnancy"):
+        assert back[name].dtype == out[name].dtype, name
+    assert back["findings"].map(list).tolist() == out["findings"].tolist()

@@ -86,4 +86,20 @@ def frame_columns(protocol: Any, frame: Any, columns: Optional[Sequence[str]] = 
                         else (series.astype(object).to_numpy(), None))
         arrays.append(array)
         codes.append(coded)
-    return ids, arrays, len(frame.index), codes
+    return ids, arrays, len(frame.index), _side_by_side(codes, len(frame.index))
+
+
+def _side_by_side(codes: List[Any], rows: int) -> List[Any]:
+    """The coded columns' codes as columns of one row-major array: the engine reads a row at a time,
+    and a row's codes then share a cache line or two rather than one line per column."""
+    import numpy as np
+
+    coded = [i for i, c in enumerate(codes) if c is not None]
+    if len(coded) < 2:
+        return codes
+    matrix = np.empty((rows, len(coded)), dtype=np.int64)
+    out = list(codes)
+    for j, i in enumerate(coded):
+        matrix[:, j] = codes[i]
+        out[i] = matrix[:, j]
+    return out

@@ -15,7 +15,7 @@ from ._columns import keep_argument
 from ._frame import frame_columns, is_dataframe
 from ._types import InvalidRow
 
-from ._table_columns import OUTCOMES, merge, pandas_columns  # noqa: F401 (OUTCOMES: the categories)
+from ._table_columns import OUTCOMES, arrow_columns, flag_columns, merge, no_rows, pandas_columns  # noqa: F401
 
 
 def _today_per_row(frame: Any, today: Any) -> Optional[List[Optional[str]]]:
@@ -120,7 +120,8 @@ def screen_frame(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (),
         return _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress, flags)
 
 
-def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress, flags):
+def _screened(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress):
+    """The engine's result columns (prescreen._table_columns) of every row of `frame`, and `keep`."""
     if not is_dataframe(frame):
         raise TypeError(f"frame: expected a pandas DataFrame, got {type(frame).__name__}")
     keep = keep_argument(keep)
@@ -136,18 +137,41 @@ def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, ch
             progress(finished[0], total)
 
     if per_row is None:
-        table = _table(self, columns, None, today, locale, threads, chunk_size, done)
-    else:
-        table = _table_by_date(self, columns, per_row, locale, threads, chunk_size, done)
+        return _table(self, columns, None, today, locale, threads, chunk_size, done), keep
+    return _table_by_date(self, columns, per_row, locale, threads, chunk_size, done), keep
+
+
+def _kept_names(keep: Sequence[str], results: Any) -> None:
+    for k in keep:
+        if k in results:
+            raise ValueError(f"keep: {k!r} is a result column name; rename the input column")
+
+
+def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress, flags):
+    table, keep = _screened(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress)
+    return _pandas_result(table, frame, keep, flags)
+
+
+def _pandas_result(table: Dict[str, Any], frame: Any, keep: List[str], flags: bool):
     out = _result_frame(table, frame.index)
     if flags:
-        for rule in self.rules:
-            out[f"finding:{rule['id']}"] = [rule["id"] in f for f in out["findings"]]
+        for name, column in flag_columns(table).items():
+            out[name] = column
+    _kept_names(keep, out.columns)
     for k in keep:
-        if k in out.columns:
-            raise ValueError(f"keep: {k!r} is a result column name; rename the input column")
-        out[k] = frame[k].to_numpy(copy=True)
+        out[k] = _kept(frame[k])
     return out
+
+
+def _kept(series: Any) -> Any:
+    """A kept column's values as a result column: text columns of any pandas string dtype in the dtype
+    pandas gives text (so a Dask partition's kept column is the in-process one), converted without a
+    Python object per cell; other columns' values as they are (copied)."""
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.astype(pd.Series(["text"]).dtype).array
+    return series.to_numpy(copy=True)
 
 
 def _result_frame(table: Dict[str, Any], index: Any):
@@ -159,14 +183,25 @@ def _result_frame(table: Dict[str, Any], index: Any):
     return pd.DataFrame(pandas_columns(table, index), index=index, copy=False)
 
 
-def screen_frame_arrow(self: Any, frame: Any, **options: Any):
+def screen_frame_arrow(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (), unknown_columns: str = "warn",
+                       locale: Optional[str] = None, threads: Optional[int] = None, chunk_size: int = 1024,
+                       progress: Optional[Callable[[int, int], None]] = None, flags: bool = False):
     """:meth:`screen_frame` as a ``pyarrow.Table`` (dates as date32, lists as list<string>, the
-    input's index as a column)."""
+    input's index as a column), built from the engine's columns without a pandas frame of results
+    (no Python list per row)."""
+    import pandas as pd
     import pyarrow as pa
 
-    result = screen_frame(self, frame, **options)
-    table = pa.Table.from_pandas(result, preserve_index=True)
-    for column in ("defer_until", "today"):
-        i = table.schema.get_field_index(column)
-        table = table.set_column(i, pa.field(column, pa.date32()), table.column(column).cast(pa.date32()))
-    return table
+    table, keep = _screened(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress)
+    columns = arrow_columns(table, pa)
+    if flags:
+        columns.update((name, pa.array(column)) for name, column in flag_columns(table).items())
+    _kept_names(keep, columns)
+    # The kept columns and the index as pandas would convert them (their pandas metadata included).
+    rest = pa.Table.from_pandas(pd.DataFrame({k: _kept(frame[k]) for k in keep}, index=frame.index), preserve_index=True)
+    out = pa.table(columns)
+    for name, column in zip(rest.column_names, rest.columns):
+        out = out.append_column(rest.schema.field(name), column)
+    # pandas metadata of screen_frame's result (to_pandas() gives its dtypes and index), from no rows
+    shape = _pandas_result(no_rows(table), frame.iloc[:0], keep, flags)
+    return out.replace_schema_metadata(pa.Schema.from_pandas(shape, preserve_index=True).metadata)

@@ -69,8 +69,10 @@ def arrow_columns(table: Dict[str, Any], pa: Any) -> Dict[str, Any]:
     out["consent_permitted"] = pa.array(consent == 1, type=pa.bool_(), mask=consent < 0)
     for name in _LISTS:
         out[name] = _arrow_list(pa, table, name)
+    screened = pa.array(np.zeros(len(codes), dtype=np.int32), mask=codes < 0)  # null on error rows
     for name in _PROTOCOL:
-        out[name] = pa.array(_protocol_cells(table, name), type=pa.string(), from_pandas=True)
+        value = table["strings"]["protocol"][_PROTOCOL.index(name)]
+        out[name] = pa.array([value], type=pa.string()).take(screened)
     for name in ("error_code", "error_path", "error_message"):
         out[name] = pa.array(table[name], type=pa.string(), from_pandas=True)
     return out
@@ -95,6 +97,31 @@ def pandas_columns(table: Dict[str, Any], index: Any) -> Dict[str, Any]:
         out[name] = pd.Series(_protocol_cells(table, name), index=index, dtype=object, copy=False)
     for name in ("error_code", "error_path", "error_message"):
         out[name] = pd.Series(table[name], index=index, dtype=object, copy=False)
+    return out
+
+
+def flag_columns(table: Dict[str, Any]) -> Dict[str, np.ndarray]:
+    """{"finding:<rule id>": bool per row} for every rule, in the pack's order, from the findings'
+    offsets and rule indices."""
+    offsets, rules = table["findings"]
+    rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    out = {}
+    for index, rule in enumerate(table["strings"]["rule_ids"]):
+        flag = np.zeros(len(offsets) - 1, dtype=bool)
+        flag[rows[rules == index]] = True
+        out[f"finding:{rule}"] = flag
+    return out
+
+
+def no_rows(table: Dict[str, Any]) -> Dict[str, Any]:
+    """The same columns with no rows (the shape of a result: its pandas metadata)."""
+    out: Dict[str, Any] = {}
+    for name, values in table.items():
+        if isinstance(values, np.ndarray):
+            values = values[:0]
+        elif isinstance(values, tuple):  # a list column: (offsets, values)
+            values = (values[0][:1], values[1][:0])
+        out[name] = values
     return out
 
 
