@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "../tests/cpp/reference_logic.hpp"
+#include "prescreen/logic.hpp"
 #include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -407,10 +407,13 @@ public:
     // eval_rest's large frame.
     __attribute__((noinline)) Value var_path(const Node& n, const Data& d) {
         Value out;  // the one return value: built in the caller's slot
-        const Names& names_n = names(n);
+        if (n.flags & kWholeData) {
+            out = whole(d);
+            return out;
+        }
+        const Names& names_n = names(n);  // (a whole-data var has none)
         const auto& path = names_n.path;
-        if (n.flags & kWholeData) out = whole(d);
-        else if (!lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash))
+        if (!lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash))
             out = n.count ? eval(n.first, d) : Value::null();
         return out;
     }
