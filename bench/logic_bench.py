@@ -26,7 +26,7 @@ BEFORE = """Before: main at a929c6b (2 Dec 2026), measured on the idle machine m
 | official suite, per evaluation | 62 ns | 16.9 ns | 12.9 ns |
 | 30 plain JsonLogic rules over parsed data | 1.99 µs (LogicData made inside the timed loop) | 0.71 µs | 1.34 µs |
 
-What changed (engine/src/expr): constants folded at compile time (an operation whose arguments are all
+What changed (the engine's JsonLogic compiler and evaluator): constants folded at compile time (an operation whose arguments are all
 literals and which reads nothing else is evaluated once; one that fails is left to fail at run time);
 `var` of a literal path in free data fused into its comparison, `in` or range test like answer slots
 (CmpPathConst, InPathConst, InConstPath, BetweenPath), read in place from the JSON with non-throwing
