@@ -19,7 +19,9 @@ public:
     /// thousand rows. The executor is taken from a process-wide pool of idle ones with the same
     /// thread count and given back at the end: starting threads per batch cost more than
     /// screening a small batch (cold threads, cold malloc arenas). A child process after fork()
-    /// has none of its parent's threads, and starts a pool of its own.
+    /// has none of its parent's threads, and starts a pool of its own. Chunks are pooled the same
+    /// way (at most four kept, their storage only), so a batch does not fault in again the memory
+    /// the batch before it gave back.
     BatchPipeline(Protocol protocol, Context context, unsigned threads, std::size_t chunk_size, std::size_t rows = 0);
     ~BatchPipeline();  // finishes a chunk still being screened
     BatchPipeline(const BatchPipeline&) = delete;
