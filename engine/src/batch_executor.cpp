@@ -3,6 +3,8 @@
 // blocks from a shared counter and each record lands at its row's index, so order always holds.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "prescreen/screening.hpp"
 #include "protocol_internal.hpp"
@@ -44,9 +46,19 @@ void BatchExecutor::work_on(Job& job) {
     }
 }
 
+namespace {
+// A batch hands its workers a chunk every few hundred microseconds, and waking a thread that went to
+// sleep takes tens of them (a tenth of a 1,000-row batch): a thread waiting for the next step stays
+// awake this long first.
+constexpr std::chrono::microseconds kAwake{100};
+}  // namespace
+
 void BatchExecutor::worker_loop() {
     std::uint64_t seen = 0;
     for (;;) {
+        const auto until = std::chrono::steady_clock::now() + kAwake;
+        while (generation_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until)
+            std::this_thread::yield();
         Job* job = nullptr;
         {
             std::unique_lock<std::mutex> lock(mutex_);
@@ -88,6 +100,12 @@ void BatchExecutor::finish(Job* job) {
     if (!job || job != job_.get()) return;
     work_on(*job);  // the calling thread screens too
     std::unique_lock<std::mutex> lock(mutex_);
+    const auto until = std::chrono::steady_clock::now() + kAwake;  // the workers are on their last rows
+    while (job->pending != 0 && std::chrono::steady_clock::now() < until) {
+        lock.unlock();
+        std::this_thread::yield();
+        lock.lock();
+    }
     job_done_.wait(lock, [&] { return job->pending == 0; });
     job_.reset();
 }

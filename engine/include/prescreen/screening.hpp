@@ -14,6 +14,7 @@
 // Protocol::screen(json) and friends in prescreen.hpp are this path, rendered to json.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -232,7 +233,7 @@ private:
     std::mutex mutex_;
     std::condition_variable work_ready_, job_done_;
     std::unique_ptr<Job> job_;
-    std::uint64_t generation_ = 0;
+    std::atomic<std::uint64_t> generation_{0};  // written under mutex_; read without it while spinning
     bool stop_ = false;
 };
 
