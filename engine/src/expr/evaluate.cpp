@@ -130,6 +130,9 @@ __attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n
     }
 }
 
+// json-logic-js `missing`: a key counts as missing when absent, null or "" (every form of `missing`).
+inline bool missing_value(const Value& v) { return v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty()); }
+
 // ---- fused tests over free data (CmpPathConst, InPathConst, InConstPath, BetweenPath) ----------
 // PRESCREEN_COLD: apply_logic's paths, not the pack's; small in WebAssembly, full speed natively.
 
@@ -220,8 +223,7 @@ PRESCREEN_COLD bool test_top_key(const Node* nodes, const Node& n, const Names& 
 PRESCREEN_COLD bool top_key_missing(const Frame& f, std::uint64_t hash, std::string_view key) {
     const nlohmann::json* j = top_json(f, hash, key);
     if (!j) return true;
-    const Value v = from_json_view(*j);
-    return v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty());
+    return missing_value(from_json_view(*j));
 }
 
 // Program::simple_data programs (compile.cpp, simple_data): tests of top-level keys, constants and
@@ -481,7 +483,7 @@ public:
                 std::vector<Value> missing;
                 for (std::size_t i = 0; i < keys.slots.size(); ++i) {
                     const Value& v = slot(keys.slots[i]);
-                    if (v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty()))
+                    if (missing_value(v))
                         missing.push_back(Value::from_view(keys.path[i]));
                 }
                 if (n.op == Op::MissingSomeSlots && double(keys.slots.size() - missing.size()) >= n.constant.number)
@@ -1051,7 +1053,7 @@ private:
         Value v;
         if (!lookup(d, segments.size(), [&](std::size_t k) { return std::string_view(segments[k]); }, v, keys.key_hashes[i]))
             return true;
-        return v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty());
+        return missing_value(v);
     }
 
     bool var_by_name(const Data& d, const Value& name, Value& out) {
@@ -1082,7 +1084,7 @@ private:
             Value key = array_at(keys, i);
             Value value;
             if (!var_by_name(d, key, value)) value = Value::null();
-            if (value.kind == Kind::Null || (value.kind == Kind::String && value.string.empty()))
+            if (missing_value(value))
                 missing.push_back(std::move(key));
         }
         return arena().array(std::move(missing));
