@@ -181,98 +181,22 @@ std::string screen(std::uint32_t handle, const std::string& answers, const std::
     });
 }
 
-// Type-checked conversion of the request object ({acknowledged, signature, signed_at, ...}).
-prescreen::ConsentRequest consent_request(const json& request) {
-    prescreen::ConsentRequest r;
-    if (!request.is_object())
-        throw prescreen::UsageError({"wrong_type", "", "the consent request must be an object"});
-    auto string_field = [&](const char* key, std::string& out) {
-        auto it = request.find(key);
-        if (it == request.end() || it->is_null()) return;
-        if (!it->is_string())
-            throw prescreen::UsageError({"wrong_type", std::string("/") + key, std::string(key) + " must be a string"});
-        out = it->get<std::string>();
-    };
-    for (auto it = request.begin(); it != request.end(); ++it) {
-        static const char* known[] = {"acknowledged", "signature", "signed_at", "information_shown_at",
-                                      "patient_reference", "practitioner_override", "seal_key",
-                                      "countersignature", "information_record", "procedure"};
-        bool found = false;
-        for (const char* k : known) found = found || it.key() == k;
-        if (!found)
-            throw prescreen::UsageError({"unknown_field", "/" + prescreen::json_pointer_token(it.key()),
-                                         "unknown consent request field \"" + it.key() + "\""});
-    }
-    if (auto it = request.find("acknowledged"); it != request.end() && !it->is_null()) {
-        if (!it->is_array())
-            throw prescreen::UsageError({"wrong_type", "/acknowledged", "acknowledged must be a list of ids"});
-        for (std::size_t i = 0; i < it->size(); ++i) {
-            if (!(*it)[i].is_string())
-                throw prescreen::UsageError(
-                    {"wrong_type", "/acknowledged/" + std::to_string(i), "acknowledgement ids are strings"});
-            r.acknowledged.push_back((*it)[i].get<std::string>());
-        }
-    }
-    if (auto it = request.find("signature"); it != request.end() && !it->is_null()) r.signature = *it;
-    if (auto it = request.find("practitioner_override"); it != request.end()) r.practitioner_override = *it;
-    string_field("signed_at", r.signed_at);
-    string_field("information_shown_at", r.information_shown_at);
-    string_field("patient_reference", r.patient_reference);
-    if (auto it = request.find("seal_key"); it != request.end() && !it->is_null()) {  // present = a key, even ""
-        std::string key;
-        string_field("seal_key", key);
-        r.seal_key = key;
-    }
-    if (auto it = request.find("countersignature"); it != request.end()) r.countersignature = *it;
-    if (auto it = request.find("information_record"); it != request.end()) r.information_record = *it;
-    if (auto it = request.find("procedure"); it != request.end()) r.procedure = *it;
-    return r;
-}
-
 std::string consent(std::uint32_t handle, const std::string& answers, const std::string& request, const std::string& today,
                     const std::string& locale) {
     return entry([&] {
         const auto& protocol = lookup(handle);
         json parsed_answers = parse_answers(answers);
-        auto parsed_request = consent_request(parse_document(request));
+        auto parsed_request = prescreen::consent_request_from_json(parse_document(request));
         return ok(protocol.consent(parsed_answers, parsed_request, context(today, locale)));
     });
 }
 
-// The pre-visit record's request ({acknowledged, information_shown_at, read_at, patient_reference, seal_key}),
-// checked field by field as consent_request does.
+// The pre-visit record's request ({acknowledged, information_shown_at, read_at, patient_reference, seal_key}).
 std::string information_record(std::uint32_t handle, const std::string& request_text, const std::string& today,
                                const std::string& locale) {
     return entry([&] {
-        json request = parse_document(request_text);
-        if (!request.is_object()) throw prescreen::UsageError({"wrong_type", "", "the request must be an object"});
-        prescreen::InformationRequest r;
-        for (auto it = request.begin(); it != request.end(); ++it) {
-            static const char* known[] = {"acknowledged", "information_shown_at", "read_at", "patient_reference", "seal_key"};
-            bool found = false;
-            for (const char* k : known) found = found || it.key() == k;
-            if (!found)
-                throw prescreen::UsageError({"unknown_field", "/" + prescreen::json_pointer_token(it.key()),
-                                             "unknown pre-visit request field \"" + it.key() + "\""});
-            if (it.key() == "acknowledged") {
-                if (!it->is_array()) throw prescreen::UsageError({"wrong_type", "/acknowledged", "acknowledged must be a list of ids"});
-                for (std::size_t i = 0; i < it->size(); ++i) {
-                    if (!(*it)[i].is_string())
-                        throw prescreen::UsageError({"wrong_type", "/acknowledged/" + std::to_string(i), "acknowledgement ids are strings"});
-                    r.acknowledged.push_back((*it)[i].get<std::string>());
-                }
-                continue;
-            }
-            if (it->is_null()) continue;
-            if (!it->is_string())
-                throw prescreen::UsageError({"wrong_type", "/" + it.key(), it.key() + " must be a string"});
-            const std::string value = it->get<std::string>();
-            if (it.key() == "information_shown_at") r.information_shown_at = value;
-            else if (it.key() == "read_at") r.read_at = value;
-            else if (it.key() == "patient_reference") r.patient_reference = value;
-            else r.seal_key = value;
-        }
-        return ok(lookup(handle).information_record(r, context(today, locale)));
+        const auto request = prescreen::information_request_from_json(parse_document(request_text));
+        return ok(lookup(handle).information_record(request, context(today, locale)));
     });
 }
 

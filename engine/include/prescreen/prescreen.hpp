@@ -111,6 +111,12 @@ struct InformationRequest {
     std::optional<std::string> seal_key;
 };
 
+/// The requests above given as one JSON object, each field by its name ({"acknowledged": [...],
+/// "signature": {...}, "signed_at": "...", ...}; absent or null: the default). Throws UsageError
+/// unknown_field or wrong_type with the field's JSON Pointer (e.g. /acknowledged/0).
+ConsentRequest consent_request_from_json(const json& request);
+InformationRequest information_request_from_json(const json& request);
+
 namespace detail {
 struct CompiledProtocol;
 }

@@ -44,36 +44,19 @@ prescreen::ConsentEventRequest event_request(py::handle at, py::handle recorded_
 }  // namespace
 
 void register_consent(py::module_& m, py::class_<prescreen::Protocol>& protocol) {
+    // consent() and information_record() check their Python arguments in prescreen/_consent.py and
+    // give the request as one object, read by the engine as the WebAssembly package's is.
     protocol.def(
-        "consent",
-        [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle acknowledged, py::handle signature,
-           py::handle signed_at, py::handle information_shown_at, py::handle patient_reference, py::handle practitioner_override,
-           py::handle seal_key, py::handle locale, py::handle countersignature, py::handle information_record, py::handle procedure) {
+        "_consent",
+        [](const prescreen::Protocol& p, py::handle answers, py::handle request, py::handle today, py::handle locale, py::handle seal_key) {
             const json a = answers_argument(p, answers);
             const prescreen::Context c = context_of(today, locale);
-            prescreen::ConsentRequest request;
-            request.acknowledged = ids_argument(acknowledged, "acknowledged");
-            request.signature = to_json_or_raise(signature, "signature");
-            if (!request.signature.is_object()) throw py::type_error("signature: expected a mapping like {'name': ..., 'role': 'patient'}");
-            request.signed_at = instant_argument(signed_at, "signed_at");
-            request.information_shown_at = instant_argument(information_shown_at, "information_shown_at");
-            request.patient_reference = str_argument(patient_reference, "patient_reference");
-            request.practitioner_override = to_json_or_raise(practitioner_override, "practitioner_override");
-            if (!request.practitioner_override.is_null() && !request.practitioner_override.is_object() && !request.practitioner_override.is_array())
-                throw py::type_error("practitioner_override: expected None, a mapping {'finding': ..., 'name': ..., ...} or a list of them");
-            request.seal_key = key_argument(seal_key);
-            request.countersignature = to_json_or_raise(countersignature, "countersignature");
-            if (!information_record.is_none()) request.information_record = json_argument(information_record, "information_record");
-            request.procedure = to_json_or_raise(procedure, "procedure");
+            prescreen::ConsentRequest r = prescreen::consent_request_from_json(to_json_or_raise(request, "request"));
+            r.seal_key = key_argument(seal_key);
             py::gil_scoped_release release;
-            return ConsentRecord(p.consent(a, request, c));
+            return ConsentRecord(p.consent(a, r, c));
         },
-        py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("acknowledged"), py::arg("signature"), py::arg("signed_at"),
-        py::arg("information_shown_at"), py::arg("patient_reference") = py::none(), py::arg("practitioner_override") = py::none(),
-        py::arg("seal_key") = py::none(), py::arg("locale") = py::none(), py::arg("countersignature") = py::none(),
-        py::arg("information_record") = py::none(), py::arg("procedure") = py::none(),
-        "Screen again and return the canonical consent record; UsageError (a ValueError) with code "
-        "consent_not_permitted when the outcome does not permit consent.");
+        py::arg("answers"), py::arg("request"), py::kw_only(), py::arg("today"), py::arg("locale"), py::arg("seal_key"));
     protocol.def(
         "consent_document",
         [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {
@@ -90,20 +73,14 @@ void register_consent(py::module_& m, py::class_<prescreen::Protocol>& protocol)
         "The consent document for this patient: texts in the locale and only the acknowledgements that "
         "apply to this screening, each with its stage and whether it is required (docs/consent.md).");
     protocol.def(
-        "information_record",
-        [](const prescreen::Protocol& p, py::handle today, py::handle acknowledged, py::handle information_shown_at,
-           py::handle read_at, py::handle patient_reference, py::handle seal_key, py::handle locale) {
+        "_information_record",
+        [](const prescreen::Protocol& p, py::handle request, py::handle today, py::handle locale, py::handle seal_key) {
             const prescreen::Context c = context_of(today, locale);
-            return ConsentRecord(p.information_record({ids_argument(acknowledged, "acknowledged"),
-                                                       instant_argument(information_shown_at, "information_shown_at"),
-                                                       instant_argument(read_at, "read_at"),
-                                                       str_argument(patient_reference, "patient_reference"), key_argument(seal_key)},
-                                                      c));
+            prescreen::InformationRequest r = prescreen::information_request_from_json(to_json_or_raise(request, "request"));
+            r.seal_key = key_argument(seal_key);
+            return ConsentRecord(p.information_record(r, c));
         },
-        py::kw_only(), py::arg("today"), py::arg("acknowledged"), py::arg("information_shown_at"), py::arg("read_at"),
-        py::arg("patient_reference") = py::none(), py::arg("seal_key") = py::none(), py::arg("locale") = py::none(),
-        "The pre-visit record of two-step consent: the information was shown and read (pre_visit acknowledgements), "
-        "in the language the patient read (`locale`, recorded).");
+        py::arg("request"), py::kw_only(), py::arg("today"), py::arg("locale"), py::arg("seal_key"));
 
     m.def(
         "verify_consent",

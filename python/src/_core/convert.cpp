@@ -119,6 +119,10 @@ bool Converter::value(PyObject* object, json& out, std::size_t depth) {
             if (!value(PySequence_Fast_GET_ITEM(object, i), target[i], depth + 1)) return below({true, i, {}});
         return true;
     }
+    if (py::isinstance<JsonResult>(object)) {  // a result (e.g. a ConsentRecord) is its JSON
+        out = py::handle(object).cast<const JsonResult&>().value();
+        return spend(options.bytes_left ? out.dump().size() : 0);
+    }
     if (type_name_is(object, "NaTType") || type_name_is(object, "NAType")) return out = nullptr, true;  // pandas' "no value"
     const bool midnight = PyDateTime_Check(object) && PyDateTime_DATE_GET_HOUR(object) == 0 && PyDateTime_DATE_GET_MINUTE(object) == 0 &&
                           PyDateTime_DATE_GET_SECOND(object) == 0 && PyDateTime_DATE_GET_MICROSECOND(object) == 0 &&
@@ -266,10 +270,6 @@ void wrong_type(std::string_view argument, std::string_view expected, py::handle
 }
 
 bool read_json_value(py::handle value, json& out, Diagnostic& problem, std::string_view argument) {
-    if (py::isinstance<JsonResult>(value)) {
-        out = value.cast<const JsonResult&>().value();
-        return true;
-    }
     ConversionError error;
     if (!PyUnicode_Check(value.ptr()) && !PyBytes_Check(value.ptr())) {
         if (to_json(value.ptr(), out, error)) return true;
@@ -334,18 +334,6 @@ std::optional<std::string> key_argument(py::handle value, std::string_view argum
     if (value.is_none()) return std::nullopt;
     if (!PyUnicode_Check(value.ptr()) && !PyBytes_Check(value.ptr())) wrong_type(argument, "str, bytes or None", value);
     return text_argument(value, argument);
-}
-
-std::vector<std::string> ids_argument(py::handle value, std::string_view argument) {
-    const json list = to_json_or_raise(value, argument);
-    if (!list.is_array()) throw py::type_error(std::string(argument) + ": expected a list of acknowledgement ids");
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        if (!list[i].is_string())
-            throw py::type_error(std::string(argument) + "[" + std::to_string(i) + "]: expected str, got " + list[i].type_name());
-        out.push_back(list[i].get<std::string>());
-    }
-    return out;
 }
 
 long int_argument(py::handle value, std::string_view argument, long low, long high, long none) {

@@ -88,8 +88,6 @@ std::string str_argument(py::handle value, std::string_view argument);
 std::string text_argument(py::handle value, std::string_view argument);
 /// A str or bytes key, or None (nullopt).
 std::optional<std::string> key_argument(py::handle value, std::string_view argument = "seal_key");
-/// A list of str (acknowledgement ids).
-std::vector<std::string> ids_argument(py::handle value, std::string_view argument);
 /// An int in [low, high] (bool refused); None gives `none`.
 long int_argument(py::handle value, std::string_view argument, long low, long high, long none = -1);
 /// today and locale; the locale must be one of the pack's languages (ValueError naming those it has).

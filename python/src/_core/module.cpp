@@ -58,12 +58,6 @@ struct Answers {
     prescreen::Answers input() { return chunk.size() ? chunk.seal()[0] : prescreen::Answers::tree(value); }
 };
 
-std::string read_file(py::handle path) {
-    if (!PyUnicode_Check(path.ptr()) && !PyBytes_Check(path.ptr()) && !py::hasattr(path, "__fspath__"))
-        wrong_type("path", "str or os.PathLike", path);
-    return py::module_::import("pathlib").attr("Path")(py::module_::import("os").attr("fsdecode")(path)).attr("read_bytes")().cast<std::string>();
-}
-
 // Translation documents loaded beside a pack (docs/languages.md): each a dict or JSON text.
 json translations_argument(py::handle translations) {
     if (translations.is_none()) return json();
@@ -77,15 +71,15 @@ json translations_argument(py::handle translations) {
     return out;
 }
 
-prescreen::Protocol load(py::handle source, py::handle overrides, py::handle translations, bool file) {
+prescreen::Protocol load(py::handle source, py::handle overrides, py::handle translations) {
     const json o = overrides_argument(overrides), t = translations_argument(translations);
-    if (!file && !PyUnicode_Check(source.ptr()) && !PyBytes_Check(source.ptr())) {
+    if (!PyUnicode_Check(source.ptr()) && !PyBytes_Check(source.ptr())) {
         const json document = to_json_or_raise(source, "source");
         if (!document.is_object()) wrong_type("source", "JSON text or a dict holding the protocol pack", source);
         py::gil_scoped_release release;
         return prescreen::Protocol::from_json_translated(document, t, o);
     }
-    const std::string text = file ? read_file(source) : text_argument(source, "source");
+    const std::string text = text_argument(source, "source");
     py::gil_scoped_release release;
     return prescreen::Protocol::load_translated(text, t, o);
 }
@@ -128,13 +122,10 @@ PYBIND11_MODULE(_core, m) {
                  throw py::type_error("Protocol(...): load a pack with Protocol.from_file(path) or Protocol.from_json(text)");
              }),
              "Not a constructor: use Protocol.from_file(path) or Protocol.from_json(text).")
-        .def_static("from_json", [](py::handle s, py::handle o, py::handle t) { return load(s, o, t, false); }, py::arg("source"),
+        .def_static("from_json", &load, py::arg("source"),
                     py::arg("overrides") = py::none(), py::kw_only(), py::arg("translations") = py::none(),
                     "Load a pack from JSON text (str/bytes) or a dict, with translation documents (dicts or JSON\n"
                     "text) merged in. Raises ProtocolError listing every problem (a missing translated text too).")
-        .def_static("from_file", [](py::handle s, py::handle o, py::handle t) { return load(s, o, t, true); }, py::arg("path"),
-                    py::arg("overrides") = py::none(), py::kw_only(), py::arg("translations") = py::none(),
-                    "Load a pack from a JSON file, with translation documents merged in. Raises OSError or ProtocolError.")
         .def_static(
             "lint",
             [](py::handle source, py::handle overrides) {
@@ -196,22 +187,8 @@ PYBIND11_MODULE(_core, m) {
             },
             py::arg("answers"), py::kw_only(), py::arg("today"), py::arg("locale") = py::none(),
             "Screen one answer set: outcome, defer_until, findings, aftercare, course.")
-        .def("__eq__",
-             [](const prescreen::Protocol& a, py::object b) -> py::object {
-                 if (!py::isinstance<prescreen::Protocol>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-                 const auto& o = b.cast<const prescreen::Protocol&>();
-                 return py::bool_(a.digest() == o.digest() && a.overrides() == o.overrides());
-             })
-        .def("__hash__", [](const prescreen::Protocol& p) { return py::hash(py::str(p.digest() + p.overrides().dump())); })
-        .def("__repr__",
-             [](const prescreen::Protocol& p) {
-                 return "Protocol(id='" + p.id() + "', version='" + p.version() + "', digest='" + p.digest().substr(0, 12) + "...')";
-             })
-        .def("__reduce__", [](const prescreen::Protocol& p) {
-            // Pickled by its JSON text and overrides: the receiving process recompiles the same pack.
-            return py::make_tuple(py::module_::import("prescreen._types").attr("_restore_protocol"),
-                                  py::make_tuple(p.document().dump(), p.overrides().dump()));
-        });
+        // from_file, equality, repr and pickling: prescreen/_protocol.py.
+        ;
     register_batch(m, protocol);    // Protocol._batch, _frame_batch
     register_consent(m, protocol);  // Protocol.consent, consent_document, information_record; verify_consent, ...
 

@@ -75,20 +75,12 @@ const json& field(const JsonResult& r, std::string_view key) {
     return *at;
 }
 
-// Read-only fields of a result class, each its JSON field as plain Python (or datetime.date).
-struct Field {
-    const char* name;
-    const char* doc;
-    const char* key = nullptr;  // the field's key when it is not its name
-    bool date = false;
-};
+// A result class: its JSON's generic reading is the base's (prescreen/_results.py names the fields).
 template <class T>
-py::class_<T, JsonResult> result_class(py::module_& m, const char* name, const char* doc, std::initializer_list<Field> fields) {
+py::class_<T, JsonResult> result_class(py::module_& m, const char* name, const char* doc) {
     py::class_<T, JsonResult> c(m, name, doc);
-    for (const Field& f : fields)
-        c.def_property_readonly(f.name, [key = f.key ? f.key : f.name, date = f.date](const T& r) {
-            return date ? to_date(field(r, key)) : to_python(field(r, key));
-        }, f.doc);
+    c.def_static("_from_json", [](std::string text) { return T(std::move(text), FromText{}); }, py::arg("text"),
+                 "Internal (unpickling): a result from its JSON text.");
     return c;
 }
 
@@ -151,6 +143,8 @@ void register_results(py::module_& m) {
     m.def("_result_columns", &result_columns, py::arg("results"),
           "Internal (prescreen.io.results_frame): (columns, other_rows) — the result table's columns read from\n"
           "the results' records; rows of other results are None and listed in other_rows.");
+    // The generic reading of a result's JSON (keys, [key], attributes, equality, pickling, each
+    // class's fields) is written over these in prescreen/_results.py.
     py::class_<JsonResult>(m, "Result",
                            "Base of every result: a read-only view of the engine's JSON.\n\n"
                            "Attributes convert on access; ``to_dict()`` is exactly the C++ JSON as Python objects and\n"
@@ -165,12 +159,6 @@ void register_results(py::module_& m) {
                 return r.value().dump(py::cast<int>(indent), ' ', false, json::error_handler_t::replace);
             },
             py::arg("indent") = py::none(), "The result as JSON text, exactly as the C++ API serialises it.")
-        .def("__getitem__",
-             [](const JsonResult& r, const std::string& key) {
-                 if (!r.value().is_object() || !r.value().contains(key)) throw py::key_error(key);
-                 return to_python(r.value()[key]);
-             })
-        .def("__contains__", [](const JsonResult& r, const std::string& key) { return r.value().is_object() && r.value().contains(key); })
         .def("keys",
              [](const JsonResult& r) {
                  py::list out;
@@ -179,40 +167,10 @@ void register_results(py::module_& m) {
                  return out;
              },
              "Top-level keys of the JSON object.")
-        .def("__eq__",
-             [](const JsonResult& a, py::object other) -> py::object {
-                 if (!py::isinstance<JsonResult>(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-                 const auto& b = other.cast<const JsonResult&>();
-                 return py::bool_(typeid(a) == typeid(b) && a.value() == b.value());
-             })
-        .def("__hash__", [](const JsonResult& r) { return py::hash(py::str(r.value().dump())); })
-        .def("__reduce__",
-             [](py::object self) {
-                 // Pickled as its JSON text: the copy reads its fields from the JSON, as results read back do.
-                 return py::make_tuple(py::module_::import("prescreen._core").attr("_result_from_json"),
-                                       py::make_tuple(py::type::of(self).attr("__name__"), self.cast<const JsonResult&>().text()));
-             })
-        .def("__repr__",
-             [](py::object self) {
-                 std::string text = self.cast<const JsonResult&>().value().dump(-1, ' ', false, json::error_handler_t::replace);
-                 if (text.size() > 200) text = text.substr(0, 197) + "...";
-                 return std::string(py::str(py::type::of(self).attr("__name__"))) + "(" + text + ")";
-             })
-        .def("__getattr__", [](const JsonResult& r, const std::string& name) -> py::object {
-            // Every top-level field is an attribute too (typed ones are defined on the subclasses).
-            if (r.value().is_object() && r.value().contains(name)) return to_python(r.value()[name]);
-            throw py::attribute_error(name);
-        });
+        .def("_field", [](const JsonResult& r, std::string_view key, bool date) { return date ? to_date(field(r, key)) : to_python(field(r, key)); },
+             py::arg("key"), py::arg("date") = false, "Internal: a field (\"error/code\": one level down) as Python, None when absent.");
 
-    result_class<FormState>(m, "FormState", "Questionnaire state from Protocol.form(): visible items, missing required items, issues.",
-                            {{"visible", "Visible item ids in questionnaire order."},
-                             {"missing_required", "Visible required items without a valid answer."},
-                             {"issues", "Invalid answers: dicts with item, code, path, message."},
-                             {"ignored", "Answered items that are not visible (their answers are not used)."},
-                             {"progress", "{answered, required, answered_required, percent}."},
-                             {"complete", "No missing required items and no issues."},
-                             {"protocol", "{id, version, digest} of the protocol used."}});
-
+    result_class<FormState>(m, "FormState", "Questionnaire state from Protocol.form(): visible items, missing required items, issues.");
     // Read from the record when there is one (results of screen() and batches), else from the JSON.
     const auto from_record = [](auto read, const char* key, bool date = false) {
         return [read, key, date](const ScreeningResult& r) -> py::object {
@@ -220,14 +178,7 @@ void register_results(py::module_& m) {
             return date ? to_date(field(r, key)) : to_python(field(r, key));
         };
     };
-    result_class<ScreeningResult>(m, "ScreeningResult", "Outcome of Protocol.screen() for one answer set.",
-                                  {{"missing_required", "Visible required items without a valid answer."},
-                                   {"issues", "Invalid answers (dicts with item, code, path, message)."},
-                                   {"aftercare", "Aftercare instructions (dicts with id, phase, text)."},
-                                   {"course", "Course plan dict or None."},
-                                   {"protocol", "{id, version, digest} of the protocol used."}})
-        .def_property_readonly("ok", [](const ScreeningResult&) { return true; }, "True (a RowError in a batch has ok = False).")
-        .def_property_readonly("error", [](const ScreeningResult&) { return py::none(); }, "None (no error).")
+    result_class<ScreeningResult>(m, "ScreeningResult", "Outcome of Protocol.screen() for one answer set.")
         .def_property_readonly(
             "outcome", from_record([](const ScreeningRecord& s, const ScreeningContext&) { return outcome_str(s.outcome()); }, "outcome"),
             "not_eligible | deferred | incomplete | refer | eligible_with_precautions | eligible.")
@@ -274,47 +225,11 @@ void register_results(py::module_& m) {
              },
              "Internal (prescreen.io): the result-table fields of a batch result, read from its record; None\n"
              "for other results (their fields are read from to_dict()).");
-
-    result_class<Finding>(m, "Finding", "One fired rule of a screening.",
-                          {{"rule", "Rule id."},
-                           {"outcome", "The rule's outcome."},
-                           {"defer_until", "datetime.date or None.", nullptr, true},
-                           {"message", "Plain-language message for the patient."},
-                           {"clinician_note", "Note for the practitioner."},
-                           {"sources", "Source ids."},
-                           {"trace", "{answers, parameters} the rule read."}});
-
-    result_class<RowError>(m, "RowError", "In a batch, the result of a row that could not be screened: {\"error\": {code, path, message}}.",
-                           {{"error", "{code, path, message}."},
-                            {"code", "Error code, e.g. malformed_json.", "error/code"},
-                            {"path", "JSON Pointer into the row.", "error/path"},
-                            {"message", "What went wrong.", "error/message"}})
-        .def_property_readonly("ok", [](const RowError&) { return false; }, "False.")
-        .def_property_readonly("outcome", [](const RowError&) { return py::none(); }, "None.");
-
-    result_class<ConsentRecord>(m, "ConsentRecord", "A canonical consent record (docs/consent.md). ``to_dict()`` is what you store.",
-                                {{"digest", "SHA-256 hex of the canonical record."},
-                                 {"valid_until", "datetime.date after which the consent has expired.", nullptr, true},
-                                 {"signed_at", "ISO date-time of the signature."}});
-    result_class<ConsentVerification>(m, "ConsentVerification", "Result of verify_consent(): valid and problems.",
-                                      {{"valid", "True when no problem was found."},
-                                       {"problems", "Every problem found (dicts with code, path, message)."}})
-        .def("__bool__", [](const ConsentVerification& r) { return field(r, "valid") == true; });
-    result_class<ConsentStatus>(m, "ConsentStatus", "Result of consent_status().",
-                                {{"status", "active | expired | withdrawn | superseded | not_yet_signed | invalid."},
-                                 {"valid_until", "datetime.date or None.", nullptr, true},
-                                 {"problems", "Verification problems (when invalid)."}});
-
-    m.def("_result_from_json", [](const std::string& kind, std::string text) -> py::object {
-        if (kind == "ScreeningResult") return py::cast(ScreeningResult(std::move(text), FromText{}));
-        if (kind == "RowError") return py::cast(RowError(std::move(text), FromText{}));
-        if (kind == "FormState") return py::cast(FormState(std::move(text), FromText{}));
-        if (kind == "Finding") return py::cast(Finding(std::move(text), FromText{}));
-        if (kind == "ConsentRecord") return py::cast(ConsentRecord(std::move(text), FromText{}));
-        if (kind == "ConsentVerification") return py::cast(ConsentVerification(std::move(text), FromText{}));
-        if (kind == "ConsentStatus") return py::cast(ConsentStatus(std::move(text), FromText{}));
-        throw py::value_error("kind: not a result type: " + kind);
-    }, py::arg("kind"), py::arg("text"), "Internal (unpickling): a result from its JSON text.");
+    result_class<Finding>(m, "Finding", "One fired rule of a screening.");
+    result_class<RowError>(m, "RowError", "In a batch, the result of a row that could not be screened: {\"error\": {code, path, message}}.");
+    result_class<ConsentRecord>(m, "ConsentRecord", "A canonical consent record (docs/consent.md). ``to_dict()`` is what you store.");
+    result_class<ConsentVerification>(m, "ConsentVerification", "Result of verify_consent(): valid and problems.");
+    result_class<ConsentStatus>(m, "ConsentStatus", "Result of consent_status().");
 }
 
 }  // namespace prescreen::python

@@ -45,7 +45,10 @@ from ._core import (
 from ._frame import frame_columns as _frame_columns
 from ._frame import is_dataframe as _is_dataframe
 from ._types import Diagnostic, InvalidRow, ProtocolError, UsageError
+from . import _results  # noqa: F401  (every result's generic reading and named fields)
 from ._columns import UnknownColumnWarning
+from . import _consent
+from . import _protocol  # noqa: F401  (from_file, equality, repr, pickling)
 from . import _screen_frame
 from . import _stream
 
@@ -126,7 +129,8 @@ def _iter_screen(self: Protocol, rows: Any, *, today: Any, threads: Optional[int
 for _name, _method in (("screen_many", _screen_many), ("iter_screen", _iter_screen),
                        ("screen_frame", _screen_frame.screen_frame),
                        ("screen_frame_arrow", _screen_frame.screen_frame_arrow),
-                       ("screen_parquet", _stream.screen_parquet)):
+                       ("screen_parquet", _stream.screen_parquet),
+                       ("consent", _consent.consent), ("information_record", _consent.information_record)):
     _method.__name__, _method.__qualname__ = _name, f"Protocol.{_name}"
     setattr(Protocol, _name, _method)
 
