@@ -55,14 +55,14 @@ bool read_value(PyObject* o, AnswerChunk& chunk, AnswerValue& in, bool lists) {
 
 }  // namespace
 
-bool read_dict_answers(PyObject* row, const Protocol& p, AnswerChunk& chunk, KeyCache* keys) {
+bool read_dict_answers(PyObject* row, const Protocol& p, AnswerChunk& chunk, RowKeys* keys) {
     if (!PyDict_CheckExact(row) || !chunk.begin_row(p.limits())) return false;
     PyObject *key = nullptr, *value = nullptr;
     Py_ssize_t pos = 0;
     while (PyDict_Next(row, &pos, &key, &value)) {
         AnswerEntry entry;
         std::size_t member_bytes = 0;  // "id": and , or }
-        if (const KeyCache::Key* known = keys ? keys->find(key) : nullptr) {
+        if (const KeyCache::Key* known = keys ? keys->cache.find(key) : nullptr) {
             entry.slot = known->slot;
             entry.id = known->id;
             member_bytes = known->member_bytes;
@@ -75,7 +75,8 @@ bool read_dict_answers(PyObject* row, const Protocol& p, AnswerChunk& chunk, Key
             entry.id = entry.slot >= 0 ? std::string_view(p.item_id(entry.slot)) : text;
             member_bytes = json_string_bytes(entry.id) + 2;
             // Not cached: the key may go with the row, so the entry keeps a copy of an unknown id.
-            if (!(keys && keys->insert(key, entry.slot, entry.id, member_bytes)) && entry.slot < 0) entry.id = chunk.copy(text);
+            if (keys && keys->cache.insert(key, entry.slot, entry.id, member_bytes)) keys->held.append(py::handle(key));
+            else if (entry.slot < 0) entry.id = chunk.copy(text);
         }
         if (!chunk.spend(member_bytes) || !read_value(value, chunk, entry.value, true) || !chunk.add(entry, 0))
             return chunk.drop_row();

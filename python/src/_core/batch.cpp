@@ -155,7 +155,7 @@ private:
     std::size_t next_row_ = 0;
     std::shared_ptr<const ScreeningContext> shared_;  // what the batch's results share
     py::object iterator_, invalid_row_;
-    KeyCache keys_;  // destroyed with the GIL held, after the pipeline
+    RowKeys keys_;  // destroyed with the GIL held, after the pipeline
     std::unique_ptr<BatchPipeline> pipeline_;
 };
 

@@ -67,58 +67,61 @@ def _constant(value: Any, doc: str) -> property:
     return property(lambda self: value, doc=doc)
 
 
-# Each class's named fields: (attribute, JSON key, date?, doc). ScreeningResult's outcome, dates,
-# findings and finding_ids are the compiled module's (read from the engine's record).
+# Each class's named fields and what they hold; each reads the JSON field of its name (dates as
+# datetime.date; a RowError's code, path and message are its error's). ScreeningResult's outcome, dates, findings and finding_ids are the compiled
+# module's (read from the engine's record).
 _FIELDS = {
-    _core.FormState: [
-        ("visible", "visible", False, "Visible item ids in questionnaire order."),
-        ("missing_required", "missing_required", False, "Visible required items without a valid answer."),
-        ("issues", "issues", False, "Invalid answers: dicts with item, code, path, message."),
-        ("ignored", "ignored", False, "Answered items that are not visible (their answers are not used)."),
-        ("progress", "progress", False, "{answered, required, answered_required, percent}."),
-        ("complete", "complete", False, "No missing required items and no issues."),
-        ("protocol", "protocol", False, "{id, version, digest} of the protocol used."),
-    ],
-    _core.ScreeningResult: [
-        ("missing_required", "missing_required", False, "Visible required items without a valid answer."),
-        ("issues", "issues", False, "Invalid answers (dicts with item, code, path, message)."),
-        ("aftercare", "aftercare", False, "Aftercare instructions (dicts with id, phase, text)."),
-        ("course", "course", False, "Course plan dict or None."),
-        ("protocol", "protocol", False, "{id, version, digest} of the protocol used."),
-    ],
-    _core.Finding: [
-        ("rule", "rule", False, "Rule id."),
-        ("outcome", "outcome", False, "The rule's outcome."),
-        ("defer_until", "defer_until", True, "datetime.date or None."),
-        ("message", "message", False, "Plain-language message for the patient."),
-        ("clinician_note", "clinician_note", False, "Note for the practitioner."),
-        ("sources", "sources", False, "Source ids."),
-        ("trace", "trace", False, "{answers, parameters} the rule read."),
-    ],
-    _core.RowError: [
-        ("error", "error", False, "{code, path, message}."),
-        ("code", "error/code", False, "Error code, e.g. malformed_json."),
-        ("path", "error/path", False, "JSON Pointer into the row."),
-        ("message", "error/message", False, "What went wrong."),
-    ],
-    _core.ConsentRecord: [
-        ("digest", "digest", False, "SHA-256 hex of the canonical record."),
-        ("valid_until", "valid_until", True, "datetime.date after which the consent has expired."),
-        ("signed_at", "signed_at", False, "ISO date-time of the signature."),
-    ],
-    _core.ConsentVerification: [
-        ("valid", "valid", False, "True when no problem was found."),
-        ("problems", "problems", False, "Every problem found (dicts with code, path, message)."),
-    ],
-    _core.ConsentStatus: [
-        ("status", "status", False, "active | expired | withdrawn | superseded | not_yet_signed | invalid."),
-        ("valid_until", "valid_until", True, "datetime.date or None."),
-        ("problems", "problems", False, "Verification problems (when invalid)."),
-    ],
+    _core.FormState: {
+        "visible": "Visible item ids in questionnaire order.",
+        "missing_required": "Visible required items without a valid answer.",
+        "issues": "Invalid answers: dicts with item, code, path, message.",
+        "ignored": "Answered items that are not visible (their answers are not used).",
+        "progress": "{answered, required, answered_required, percent}.",
+        "complete": "No missing required items and no issues.",
+        "protocol": "{id, version, digest} of the protocol used.",
+    },
+    _core.ScreeningResult: {
+        "missing_required": "Visible required items without a valid answer.",
+        "issues": "Invalid answers (dicts with item, code, path, message).",
+        "aftercare": "Aftercare instructions (dicts with id, phase, text).",
+        "course": "Course plan dict or None.",
+        "protocol": "{id, version, digest} of the protocol used.",
+    },
+    _core.Finding: {
+        "rule": "Rule id.",
+        "outcome": "The rule's outcome.",
+        "defer_until": "datetime.date or None.",
+        "message": "Plain-language message for the patient.",
+        "clinician_note": "Note for the practitioner.",
+        "sources": "Source ids.",
+        "trace": "{answers, parameters} the rule read.",
+    },
+    _core.RowError: {
+        "error": "{code, path, message}.",
+        "code": "Error code, e.g. malformed_json.",
+        "path": "JSON Pointer into the row.",
+        "message": "What went wrong.",
+    },
+    _core.ConsentRecord: {
+        "digest": "SHA-256 hex of the canonical record.",
+        "valid_until": "datetime.date after which the consent has expired.",
+        "signed_at": "ISO date-time of the signature.",
+    },
+    _core.ConsentVerification: {
+        "valid": "True when no problem was found.",
+        "problems": "Every problem found (dicts with code, path, message).",
+    },
+    _core.ConsentStatus: {
+        "status": "active | expired | withdrawn | superseded | not_yet_signed | invalid.",
+        "valid_until": "datetime.date or None.",
+        "problems": "Verification problems (when invalid).",
+    },
 }
+_DATES = {"defer_until", "valid_until"}
 for _cls, _fields in _FIELDS.items():
-    for _attribute, _key, _date, _doc in _fields:
-        setattr(_cls, _attribute, _field(_key, _doc, _date))
+    for _attribute, _doc in _fields.items():
+        _key = f"error/{_attribute}" if _cls is _core.RowError and _attribute != "error" else _attribute
+        setattr(_cls, _attribute, _field(_key, _doc, _attribute in _DATES))
 
 _core.ScreeningResult.ok = _constant(True, "True (a RowError in a batch has ok = False).")
 _core.ScreeningResult.error = _constant(None, "None (no error).")
