@@ -187,3 +187,33 @@ def test_jsonl_reader_splits_on_newline_only(tmp_path, prescreen, pack):
     assert raw == ['{"sex":\r"female"}', '{"sex": "male"}', '{"a": 1, "a": 2}']
     results = pack.screen_many(raw, today=TODAY)
     assert len(results) == 3
+
+
+def test_consent_request_forms_and_refusals(prescreen):
+    # Python's keyword arguments become one request object, read by the engine as JavaScript's is
+    # (docs/consent.md, "Requests"): the same record whichever form a value takes, each misuse named.
+    import datetime
+
+    pack = json.loads(SMALL_PACK.read_text())
+    pack["consent"]["acknowledgements"].append(
+        {"id": "read_information", "text": "I have read the information.", "stage": "pre_visit"})
+    p = prescreen.Protocol.from_json(pack)
+    shown = datetime.datetime(2026, 11, 20, 18, 0, tzinfo=datetime.timezone.utc)
+    info = p.information_record(today=TODAY, acknowledged=("read_information",), information_shown_at=shown,
+                                read_at="2026-11-20T18:10:00Z", patient_reference=REQUEST.get("patient_reference", "P-0001"))
+    assert info.to_dict()["information_shown_at"] == "2026-11-20T18:00:00+00:00"
+    by_object = p.consent(BASE, today=TODAY, information_record=info, **REQUEST)
+    by_text = p.consent(BASE, today=TODAY, information_record=info.to_json(), **REQUEST)
+    by_dict = p.consent(BASE, today=TODAY, information_record=info.to_dict(), **REQUEST)
+    assert by_object.digest == by_text.digest == by_dict.digest
+    with pytest.raises(prescreen.UsageError, match="^information_record: ") as e:
+        p.consent(BASE, today=TODAY, information_record='{"a": 1, "a": 2}', **REQUEST)
+    assert (e.value.code, e.value.path) == ("duplicate_key", "/a")
+    with pytest.raises(TypeError, match="^practitioner_override"):
+        p.consent(BASE, today=TODAY, practitioner_override="Dr Lee", **REQUEST)
+    with pytest.raises(TypeError, match="^patient_reference: expected str, got int"):
+        p.consent(BASE, today=TODAY, **{**REQUEST, "patient_reference": 7})
+    with pytest.raises(TypeError, match="^read_at"):
+        p.information_record(today=TODAY, acknowledged=["read_information"], information_shown_at=shown, read_at=None)
+    with pytest.raises(TypeError, match=r"^acknowledged\[0\]: expected str, got int"):
+        p.information_record(today=TODAY, acknowledged=[1], information_shown_at=shown, read_at=shown)
