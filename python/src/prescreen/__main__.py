@@ -196,12 +196,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
             out.flush()
         else:
             pio.write_results(results(), output, _lazy(metas) if keep else None, format=fmt, full=args.full)
-    except FileNotFoundError as e:
-        _fail(EXIT_IO, f"cannot read {e.filename or args.input}: {e.strerror}")
-    except OSError as e:
-        _fail(EXIT_IO, f"cannot write {output}: {e.strerror or e}")
-    except ValueError as e:
-        _fail(EXIT_USAGE, str(e))
+    except (OSError, ValueError) as e:
+        _fail_screening(e, args.input, f"cannot write {output}")
     finally:
         progress.close()
     return _screened(bad, progress.count)
@@ -215,15 +211,21 @@ def _screen_to_parquet(protocol: Any, args: argparse.Namespace, today: str, keep
         summary = protocol.screen_parquet(args.input, output, today=today, keep=keep,
                                           unknown_columns=args.unknown_columns, locale=args.locale, threads=args.threads,
                                           progress=lambda rows: progress.update(rows - progress.count))
-    except FileNotFoundError as e:
-        _fail(EXIT_IO, f"cannot read {e.filename or args.input}: {e.strerror}")
-    except OSError as e:
-        _fail(EXIT_IO, f"cannot read {args.input} or write {output}: {e.strerror or e}")
-    except ValueError as e:
-        _fail(EXIT_USAGE, str(e))
+    except (OSError, ValueError) as e:
+        _fail_screening(e, args.input, f"cannot read {args.input} or write {output}")
     finally:
         progress.close()
     return _screened(summary.bad_rows, summary.rows)
+
+
+def _fail_screening(error: Exception, source: str, cannot: str) -> None:
+    """Exit for what stopped a screening run: a file not found (the one named, else the input),
+    another I/O error (`cannot` says which files), or a usage error."""
+    if isinstance(error, FileNotFoundError):
+        _fail(EXIT_IO, f"cannot read {error.filename or source}: {error.strerror}")
+    if isinstance(error, OSError):
+        _fail(EXIT_IO, f"{cannot}: {error.strerror or error}")
+    _fail(EXIT_USAGE, str(error))
 
 
 def _screened(bad: int, rows: int) -> int:

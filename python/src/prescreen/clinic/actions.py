@@ -5,7 +5,7 @@ newer pack version. Every refusal is an ApiError with a stable code."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from sqlalchemy import select, update
 
@@ -54,15 +54,22 @@ def mark_reviewed(office, user: User, submission_id: str) -> None:
         audit.append(conn, at=now, event="reviewed", actor=user.name, submission_id=submission_id)
 
 
+def signed_consent(conn, submission_id: str, none: str) -> Tuple[Mapping[str, Any], Dict[str, Any]]:
+    """The submission and its sealed consent record; 409 no_consent (`none` says why one is needed)
+    when the patient has not signed."""
+    row = load(conn, submission_id)
+    record = sealed_record(row)
+    if record is None:
+        raise ApiError(409, "no_consent", "", none)
+    return row, record
+
+
 def countersign(office, user: User, submission_id: str, *, role: str, registration_number: str) -> None:
     if not registration_number.strip():
         raise ApiError(422, "missing_field", "/registration_number", "give your professional registration number")
     now = timestamp(office.settings.clock())
     with office.store.write() as conn:
-        row = load(conn, submission_id)
-        record = sealed_record(row)
-        if record is None:
-            raise ApiError(409, "no_consent", "", "this submission has no signed consent to countersign")
+        row, record = signed_consent(conn, submission_id, "this submission has no signed consent to countersign")
         if row["withdrawal"]:
             raise ApiError(409, "consent_withdrawn", "", "the patient has withdrawn this consent")
         if row["countersignature"]:

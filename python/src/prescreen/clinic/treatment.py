@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 import prescreen
 
 from . import audit
-from .actions import consent_events, load, sealed_record
+from .actions import consent_events, signed_consent
 from .accounts import User
 from .clock import timestamp
 from .errors import ApiError
@@ -65,10 +65,7 @@ def record_treatment(office, user: User, submission_id: str, fields: Mapping[str
               "immediate_reaction": fields["immediate_reaction"].strip()}
     now = timestamp(office.settings.clock())
     with office.store.write() as conn:
-        row = load(conn, submission_id)
-        consent = sealed_record(row)
-        if consent is None:
-            raise ApiError(409, "no_consent", "", "a treatment needs a signed consent: this submission has none")
+        row, consent = signed_consent(conn, submission_id, "a treatment needs a signed consent: this submission has none")
         status = prescreen.consent_status(consent, f"{session_date}T12:00:00Z", consent_events(row),
                                           seal_key=office.keys.seal_key)
         if status.status != "active":
