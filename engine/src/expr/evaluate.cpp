@@ -8,6 +8,7 @@
 
 #include "dates.hpp"
 #include "expr/internal.hpp"
+#include "expr/yes_no.hpp"
 
 namespace prescreen::expr {
 
@@ -114,20 +115,9 @@ __attribute__((always_inline)) inline bool test_simple(const Node* nodes, const 
     }
 }
 
+// The compiler marks only the leaves above and the connectives simple.
 __attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n, const Frame& f) {
-    switch (n.op) {
-        case Op::Not: return n.count ? !test_simple(nodes, nodes[n.first], f) : true;
-        case Op::NotNot: return n.count ? test_simple(nodes, nodes[n.first], f) : false;
-        case Op::And:
-            for (std::uint32_t i = 0; i < n.count; ++i)
-                if (!test_simple(nodes, nodes[n.first + i], f)) return false;
-            return n.count != 0;
-        case Op::Or:
-            for (std::uint32_t i = 0; i < n.count; ++i)
-                if (test_simple(nodes, nodes[n.first + i], f)) return true;
-            return false;
-        default: return false;  // not reached: the compiler marks only the operations above simple
-    }
+    return test_connective(n, [&](std::uint32_t child) { return test_simple(nodes, nodes[child], f); });
 }
 
 // json-logic-js `missing`: a key counts as missing when absent, null or "" (every form of `missing`).
@@ -254,16 +244,8 @@ PRESCREEN_COLD bool test_simple_data(const Program& p, const Node& n, const Fram
                 if (test_simple_data(p, p.nodes[n.first + i], f)) return test_simple_data(p, p.nodes[n.first + i + 1], f);
             return i < n.count && test_simple_data(p, p.nodes[n.first + i], f);
         }
-        case Op::Not: return n.count ? !test_simple_data(p, p.nodes[n.first], f) : true;
-        case Op::NotNot: return n.count ? test_simple_data(p, p.nodes[n.first], f) : false;
-        case Op::And:
-            for (std::uint32_t i = 0; i < n.count; ++i)
-                if (!test_simple_data(p, p.nodes[n.first + i], f)) return false;
-            return n.count != 0;
-        case Op::Or:
-            for (std::uint32_t i = 0; i < n.count; ++i)
-                if (test_simple_data(p, p.nodes[n.first + i], f)) return true;
-            return false;
+        case Op::Not: case Op::NotNot: case Op::And: case Op::Or:
+            return test_connective(n, [&](std::uint32_t child) { return test_simple_data(p, p.nodes[child], f); });
         default: return test_top_key(p.nodes.data(), n, p.names[std::size_t(n.index)], f);
     }
 }
@@ -432,16 +414,8 @@ public:
             case Op::BetweenSlot: return between_slot(nodes_, n, slot(n.index));
             case Op::CmpPathConst: case Op::InPathConst: case Op::InConstPath: case Op::BetweenPath:
                 return test_path(n, d);
-            case Op::Not: return n.count ? !test(n.first, d) : true;
-            case Op::NotNot: return n.count ? test(n.first, d) : false;
-            case Op::And:
-                for (std::uint32_t i = 0; i < n.count; ++i)
-                    if (!test(n.first + i, d)) return false;
-                return n.count != 0;
-            case Op::Or:
-                for (std::uint32_t i = 0; i < n.count; ++i)
-                    if (test(n.first + i, d)) return true;
-                return false;
+            case Op::Not: case Op::NotNot: case Op::And: case Op::Or:
+                return test_connective(n, [&](std::uint32_t child) { return test(child, d); });
             default: break;
         }
         return test_rest(index, d);
@@ -748,6 +722,7 @@ public:
         return Value::null();
     }
 
+    // Everything test() does not take inline (the connectives are all its own).
     __attribute__((noinline)) bool test_rest(std::uint32_t index, const Data& d) {
         const Node& n = nodes_[index];
         switch (n.op) {
@@ -755,16 +730,6 @@ public:
             case Op::VarSlot:
                 if (n.count) break;
                 return truthy(slot(n.index));
-            case Op::Not: return n.count ? !test(n.first, d) : true;
-            case Op::NotNot: return n.count ? test(n.first, d) : false;
-            case Op::And:
-                for (std::uint32_t i = 0; i < n.count; ++i)
-                    if (!test(n.first + i, d)) return false;
-                return n.count != 0;
-            case Op::Or:
-                for (std::uint32_t i = 0; i < n.count; ++i)
-                    if (test(n.first + i, d)) return true;
-                return false;
             case Op::Eq: case Op::StrictEq: case Op::Ne: case Op::StrictNe: case Op::Gt: case Op::Ge:
             case Op::Lt: case Op::Le:
                 if (core_) {  // chained and lazy: a < b < c stops at the first pair that fails
