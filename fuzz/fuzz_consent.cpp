@@ -1,7 +1,8 @@
 // Consent verification, status and events (issue 12):
 //  1. the input mutates a sealed record (xor, insert or replace bytes at a position it chooses);
 //     whatever still parses and differs from the record must never verify with the key;
-//  2. the input as any JSON record, with and without a key: verify and status never crash.
+//  2. the input as any JSON record, with and without a key: verify and status never crash;
+//  3. the input as a consent or pre-visit request object: read, or refused with a UsageError.
 #include "fuzz_common.hpp"
 
 namespace {
@@ -70,6 +71,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         (void)prescreen::consent_status(record, "2026-12-01", {*any}, key).dump();
         (void)prescreen::consent_status(*any, "2026-11-25", {*any, record}).dump();
+    } catch (const prescreen::UsageError&) {
+    }
+    try {
+        (void)prescreen::consent_request_from_json(*any);
+    } catch (const prescreen::UsageError&) {
+    }
+    try {
+        (void)prescreen::information_request_from_json(*any);
     } catch (const prescreen::UsageError&) {
     }
     return 0;
