@@ -143,8 +143,8 @@ void register_results(py::module_& m) {
     m.def("_result_columns", &result_columns, py::arg("results"),
           "Internal (prescreen.io.results_frame): (columns, other_rows) — the result table's columns read from\n"
           "the results' records; rows of other results are None and listed in other_rows.");
-    // The generic reading of a result's JSON (keys, [key], attributes, equality, pickling, each
-    // class's fields) is written over these in prescreen/_results.py.
+    // Attributes, hashing, pickling, repr and each class's named fields are written over these in
+    // prescreen/_results.py.
     py::class_<JsonResult>(m, "Result",
                            "Base of every result: a read-only view of the engine's JSON.\n\n"
                            "Attributes convert on access; ``to_dict()`` is exactly the C++ JSON as Python objects and\n"
@@ -167,9 +167,26 @@ void register_results(py::module_& m) {
                  return out;
              },
              "Top-level keys of the JSON object.")
+        .def("__getitem__",
+             [](const JsonResult& r, const std::string& key) {
+                 if (!r.value().is_object() || !r.value().contains(key)) throw py::key_error(key);
+                 return to_python(r.value()[key]);
+             })
+        .def("__contains__", [](const JsonResult& r, const std::string& key) { return r.value().is_object() && r.value().contains(key); })
+        .def("__eq__",
+             [](const JsonResult& a, py::object other) -> py::object {
+                 if (!py::isinstance<JsonResult>(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+                 const auto& b = other.cast<const JsonResult&>();
+                 return py::bool_(typeid(a) == typeid(b) && a.value() == b.value());
+             })
         .def("_field", [](const JsonResult& r, std::string_view key, bool date) { return date ? to_date(field(r, key)) : to_python(field(r, key)); },
              py::arg("key"), py::arg("date") = false, "Internal: a field (\"error/code\": one level down) as Python, None when absent.");
 
+    m.def("_field_reader",
+          [](std::string key, bool date) {
+              return py::cpp_function([key, date](const JsonResult& r) { return date ? to_date(field(r, key)) : to_python(field(r, key)); });
+          },
+          py::arg("key"), py::arg("date") = false, "Internal (prescreen/_results.py): a compiled reader of one field, for a property.");
     result_class<FormState>(m, "FormState", "Questionnaire state from Protocol.form(): visible items, missing required items, issues.");
     // Read from the record when there is one (results of screen() and batches), else from the JSON.
     const auto from_record = [](auto read, const char* key, bool date = false) {

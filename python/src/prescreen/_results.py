@@ -1,7 +1,7 @@
-"""How every result reads its JSON: keys, ``result[key]``, attributes, equality, pickling and each
-class's named fields. The compiled module holds the JSON (``to_dict``, ``to_json``, ``keys`` and
-``_field``) and reads a screening's outcome, dates and findings from the engine's record; the rest
-is the same for every result and lives here, written once."""
+"""How every result reads its JSON: attributes, hashing, pickling, repr and each class's named
+fields. The compiled module holds the JSON (``to_dict``, ``to_json``, ``keys``, ``result[key]``,
+equality and ``_field``) and reads a screening's outcome, dates and findings from the engine's
+record; the rest is the same for every result and lives here, written once."""
 
 from __future__ import annotations
 
@@ -9,26 +9,11 @@ from typing import Any
 
 from . import _core
 
-_MISSING = object()
-
-
-def _getitem(self: Any, key: str) -> Any:
-    if key not in self.keys():
-        raise KeyError(key)
-    return self._field(key)
-
-
 def _getattr(self: Any, name: str) -> Any:
     # Every top-level field is an attribute too (the named ones are properties, below).
     if name.startswith("__") or name not in self.keys():
         raise AttributeError(name)
     return self._field(name)
-
-
-def _eq(self: Any, other: Any) -> Any:
-    if not isinstance(other, _core.Result):
-        return NotImplemented
-    return type(self) is type(other) and self.to_dict() == other.to_dict()
 
 
 def _hash(self: Any) -> int:
@@ -53,14 +38,13 @@ def _from_json(kind: str, text: str) -> Any:
     return cls._from_json(text)
 
 
-for _name, _method in (("__getitem__", _getitem), ("__contains__", lambda self, key: key in self.keys()),
-                       ("__getattr__", _getattr), ("__eq__", _eq), ("__hash__", _hash),
-                       ("__reduce__", _reduce), ("__repr__", _repr)):
+for _name, _method in (("__getattr__", _getattr), ("__hash__", _hash), ("__reduce__", _reduce), ("__repr__", _repr)):
     setattr(_core.Result, _name, _method)
 
 
 def _field(key: str, doc: str, date: bool = False) -> property:
-    return property(lambda self: self._field(key, date), doc=doc)
+    # A compiled reader of this one field: a property read costs one call, as a compiled property's.
+    return property(_core._field_reader(key, date), doc=doc)
 
 
 def _constant(value: Any, doc: str) -> property:
