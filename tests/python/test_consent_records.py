@@ -206,7 +206,7 @@ def test_consent_request_forms_and_refusals(prescreen):
     by_text = p.consent(BASE, today=TODAY, information_record=info.to_json(), **REQUEST)
     by_dict = p.consent(BASE, today=TODAY, information_record=info.to_dict(), **REQUEST)
     assert by_object.digest == by_text.digest == by_dict.digest
-    with pytest.raises(prescreen.UsageError, match="^information_record: ") as e:
+    with pytest.raises(prescreen.UsageError, match="^duplicate_key: information_record: ") as e:
         p.consent(BASE, today=TODAY, information_record='{"a": 1, "a": 2}', **REQUEST)
     assert (e.value.code, e.value.path) == ("duplicate_key", "/a")
     with pytest.raises(TypeError, match="^practitioner_override"):

@@ -48,15 +48,19 @@ void register_consent(py::module_& m, py::class_<prescreen::Protocol>& protocol)
     // give the request as one object, read by the engine as the WebAssembly package's is.
     protocol.def(
         "_consent",
-        [](const prescreen::Protocol& p, py::handle answers, py::handle request, py::handle today, py::handle locale, py::handle seal_key) {
+        [](const prescreen::Protocol& p, py::handle answers, py::handle request, py::handle today, py::handle locale, py::handle seal_key,
+           py::handle information_record) {
             const json a = answers_argument(p, answers);
             const prescreen::Context c = context_of(today, locale);
             prescreen::ConsentRequest r = prescreen::consent_request_from_json(to_json_or_raise(request, "request"));
             r.seal_key = key_argument(seal_key);
+            // A result, JSON text or a dict: read as every JSON argument is.
+            if (!information_record.is_none()) r.information_record = json_argument(information_record, "information_record");
             py::gil_scoped_release release;
             return ConsentRecord(p.consent(a, r, c));
         },
-        py::arg("answers"), py::arg("request"), py::kw_only(), py::arg("today"), py::arg("locale"), py::arg("seal_key"));
+        py::arg("answers"), py::arg("request"), py::kw_only(), py::arg("today"), py::arg("locale"), py::arg("seal_key"),
+        py::arg("information_record"));
     protocol.def(
         "consent_document",
         [](const prescreen::Protocol& p, py::handle answers, py::handle today, py::handle locale) {

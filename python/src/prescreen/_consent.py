@@ -8,8 +8,6 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any, Dict, Optional
 
-from . import _core
-from ._types import Diagnostic, UsageError
 
 
 def _ids(value: Any, argument: str) -> Any:
@@ -35,17 +33,6 @@ def _optional_str(value: Any, argument: str) -> Optional[str]:
     return value
 
 
-def _document(value: Any, argument: str) -> Any:
-    """A JSON value given as a result, JSON text (read by the engine's strict reader) or objects."""
-    if not isinstance(value, (str, bytes)):
-        return value
-    try:
-        return _core.parse_json(value)
-    except UsageError as e:
-        message = f"{argument}: {e.diagnostic.message}"
-        raise UsageError(message, Diagnostic(e.code, e.path, message)) from None
-
-
 def consent(self: Any, answers: Any, *, today: Any, acknowledged: Any, signature: Any, signed_at: Any,
             information_shown_at: Any, patient_reference: Any = None, practitioner_override: Any = None,
             seal_key: Any = None, locale: Any = None, countersignature: Any = None, information_record: Any = None,
@@ -63,9 +50,10 @@ def consent(self: Any, answers: Any, *, today: Any, acknowledged: Any, signature
         "information_shown_at": _instant(information_shown_at, "information_shown_at"),
         "patient_reference": _optional_str(patient_reference, "patient_reference"),
         "practitioner_override": practitioner_override, "countersignature": countersignature,
-        "information_record": _document(information_record, "information_record"), "procedure": procedure,
+        "procedure": procedure,
     }
-    return self._consent(answers, request, today=today, locale=locale, seal_key=seal_key)
+    return self._consent(answers, request, today=today, locale=locale, seal_key=seal_key,
+                         information_record=information_record)
 
 
 def information_record(self: Any, *, today: Any, acknowledged: Any, information_shown_at: Any, read_at: Any,
