@@ -60,7 +60,7 @@ bool read_dict_answers(PyObject* row, const Protocol& p, AnswerChunk& chunk, Row
     PyObject *key = nullptr, *value = nullptr;
     Py_ssize_t pos = 0;
     while (PyDict_Next(row, &pos, &key, &value)) {
-        AnswerEntry entry;
+        AnswerEntry& entry = chunk.open_entry();
         std::size_t member_bytes = 0;  // "id": and , or }
         if (const KeyCache::Key* known = keys ? keys->cache.find(key) : nullptr) {
             entry.slot = known->slot;
@@ -78,8 +78,7 @@ bool read_dict_answers(PyObject* row, const Protocol& p, AnswerChunk& chunk, Row
             if (keys && keys->cache.insert(key, entry.slot, entry.id, member_bytes)) keys->held.append(py::handle(key));
             else if (entry.slot < 0) entry.id = chunk.copy(text);
         }
-        if (!chunk.spend(member_bytes) || !read_value(value, chunk, entry.value, true) || !chunk.add(entry, 0))
-            return chunk.drop_row();
+        if (!read_value(value, chunk, entry.value, true) || !chunk.keep_entry(member_bytes)) return chunk.drop_row();
     }
     chunk.end_row();
     return true;
@@ -88,19 +87,24 @@ bool read_dict_answers(PyObject* row, const Protocol& p, AnswerChunk& chunk, Row
 bool read_frame_entries(const Protocol& p, const std::vector<TableColumn>& columns, std::size_t row, AnswerChunk& chunk) {
     if (!chunk.begin_row(p.limits())) return false;
     for (const TableColumn& column : columns) {
-        AnswerEntry entry{column.id, {}, column.slot};
+        AnswerEntry& entry = chunk.open_entry();
+        entry.id = column.id;
+        entry.slot = column.slot;
         const void* object = nullptr;
         switch (column.read(row, entry.value, object)) {
-            case TableColumn::Cell::Unanswered: continue;
+            case TableColumn::Cell::Unanswered: chunk.drop_entry(); continue;
             case TableColumn::Cell::NotFinite: return chunk.drop_row();
             case TableColumn::Cell::Object:
-                if (is_missing(static_cast<PyObject*>(const_cast<void*>(object)))) continue;
+                if (is_missing(static_cast<PyObject*>(const_cast<void*>(object)))) {
+                    chunk.drop_entry();
+                    continue;
+                }
                 // Cells were read by the engine's cell reader (prescreen._frame): "a;b" is a list already.
                 if (!read_value(static_cast<PyObject*>(const_cast<void*>(object)), chunk, entry.value, true)) return chunk.drop_row();
                 break;
             case TableColumn::Cell::Answer: break;
         }
-        if (!chunk.add(entry, column.member_bytes)) return chunk.drop_row();
+        if (!chunk.keep_entry(column.member_bytes)) return chunk.drop_row();
     }
     chunk.end_row();
     return true;
