@@ -13,19 +13,28 @@ namespace prescreen {
 
 using detail::CompiledProtocol;
 
-ScreeningRecord::ScreeningRecord() : data_(std::make_unique<detail::RecordData>()) {}
+ScreeningRecord::ScreeningRecord() = default;
 ScreeningRecord::~ScreeningRecord() = default;
 ScreeningRecord::ScreeningRecord(ScreeningRecord&&) noexcept = default;
 ScreeningRecord& ScreeningRecord::operator=(ScreeningRecord&&) noexcept = default;
 
-const Diagnostic* ScreeningRecord::error() const { return data_->error ? &*data_->error : nullptr; }
-Outcome ScreeningRecord::outcome() const { return data_->outcome; }
-std::optional<Date> ScreeningRecord::defer_until() const { return data_->defer_until; }
-bool ScreeningRecord::consent_permitted() const { return data_->consent_permitted; }
-const Date& ScreeningRecord::today() const { return data_->today; }
-const std::vector<ScreeningRecord::Finding>& ScreeningRecord::findings() const { return data_->findings; }
-const std::vector<int>& ScreeningRecord::missing_required() const { return data_->missing_required; }
-const std::vector<AnswerIssue>& ScreeningRecord::issues() const { return data_->issues; }
+detail::RecordData& ScreeningRecord::data() {
+    if (!data_) data_ = std::make_unique<detail::RecordData>();
+    return *data_;
+}
+const detail::RecordData& ScreeningRecord::data() const {
+    static const detail::RecordData unwritten;
+    return data_ ? *data_ : unwritten;
+}
+
+const Diagnostic* ScreeningRecord::error() const { return data().error ? &*data().error : nullptr; }
+Outcome ScreeningRecord::outcome() const { return data().outcome; }
+std::optional<Date> ScreeningRecord::defer_until() const { return data().defer_until; }
+bool ScreeningRecord::consent_permitted() const { return data().consent_permitted; }
+const Date& ScreeningRecord::today() const { return data().today; }
+const std::vector<ScreeningRecord::Finding>& ScreeningRecord::findings() const { return data().findings; }
+const std::vector<int>& ScreeningRecord::missing_required() const { return data().missing_required; }
+const std::vector<AnswerIssue>& ScreeningRecord::issues() const { return data().issues; }
 
 struct PreparedAnswers::Data {
     detail::AnswerSet answers;

@@ -156,8 +156,11 @@ public:
     const std::vector<int>& missing_required() const;   // item slots (Protocol::item_id)
     const std::vector<AnswerIssue>& issues() const;     // issues of visible items and unknown ids
 
-    detail::RecordData& data() { return *data_; }        // engine-internal
-    const detail::RecordData& data() const { return *data_; }
+    // Engine-internal. The data is made when the record is first written, on the thread that
+    // screens it (a batch's records cost the thread that reads the rows nothing); a record never
+    // written reads as a default one.
+    detail::RecordData& data();
+    const detail::RecordData& data() const;
 
 private:
     std::unique_ptr<detail::RecordData> data_;
