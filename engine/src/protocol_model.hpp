@@ -254,6 +254,24 @@ struct RecordData {
     }
     std::vector<int> missing_required;    // slots
     std::vector<AnswerIssue> issues;      // issues of visible items and of unknown ids
+
+    /// Back to a new record's values, keeping the vectors' memory (record_recycling.cpp reuses
+    /// records). Every field above is reset here.
+    void clear() {
+        error.reset();
+        today = Date{};
+        locale = 0;
+        outcome = Outcome::Eligible;
+        consent_permitted = false;
+        course = -1;
+        defer_until.reset();
+        findings.clear();
+        trace.clear();
+        aftercare_bits = 0;
+        more_aftercare_bits.clear();
+        missing_required.clear();
+        issues.clear();
+    }
 };
 
 /// The record of a decision. Aftercare and course conditions are evaluated here, so this throws

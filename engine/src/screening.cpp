@@ -8,18 +8,26 @@
 #include "prescreen/screening.hpp"
 #include "protocol_internal.hpp"
 #include "protocol_model.hpp"
+#include "record_recycling.hpp"
 
 namespace prescreen {
 
 using detail::CompiledProtocol;
 
+// A record's data is recycled rather than freed (record_recycling.cpp).
 ScreeningRecord::ScreeningRecord() = default;
-ScreeningRecord::~ScreeningRecord() = default;
+ScreeningRecord::~ScreeningRecord() { detail::give_record_data(std::move(data_)); }
 ScreeningRecord::ScreeningRecord(ScreeningRecord&&) noexcept = default;
-ScreeningRecord& ScreeningRecord::operator=(ScreeningRecord&&) noexcept = default;
+ScreeningRecord& ScreeningRecord::operator=(ScreeningRecord&& other) noexcept {
+    if (this != &other) {
+        detail::give_record_data(std::move(data_));
+        data_ = std::move(other.data_);
+    }
+    return *this;
+}
 
 detail::RecordData& ScreeningRecord::data() {
-    if (!data_) data_ = std::make_unique<detail::RecordData>();
+    if (!data_) data_ = detail::take_record_data();
     return *data_;
 }
 const detail::RecordData& ScreeningRecord::data() const {

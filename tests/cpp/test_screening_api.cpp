@@ -127,6 +127,47 @@ TEST_CASE("the batch executor: one record per input, in input order, on any numb
     }
 }
 
+// Records are recycled when they go (engine/src/record_recycling.cpp): a record made from the
+// memory of one that found a lot, or was an error, must read and write exactly as a new one.
+TEST_CASE("recycled records read and write as new ones, on the thread that gave them back and on others", "[api][batch]") {
+    const auto& p = pack();
+    json busy = eligible();
+    busy["drug_current"] = true;  // findings and traces
+    busy["pregnant"] = true;
+    busy["unknown_question"] = 1;  // an issue
+    const json plain = eligible();
+    const std::string plain_result = p.write(prescreen::ScreeningRecord()).dump(), expected = [&] {
+        prescreen::ScreeningRecord r;
+        p.screen_into(prescreen::Answers::tree(plain), today, r);
+        return p.write(r).dump();
+    }();
+    CHECK(plain_result != expected);  // a record never written is not a screening
+    for (int round = 0; round < 3; ++round) {
+        {  // records that found a lot, and errors, given back (more than a magazine's worth)
+            std::vector<prescreen::ScreeningRecord> gone(700);
+            for (std::size_t i = 0; i < gone.size(); ++i)
+                p.screen_into(i % 2 ? prescreen::Answers::tree(busy) : prescreen::Answers::text("{broken"), today, gone[i]);
+            REQUIRE(gone[1].findings().size() >= 2);
+            REQUIRE_FALSE(gone[1].issues().empty());
+            REQUIRE_FALSE(gone[0].ok());
+        }
+        prescreen::ScreeningRecord unwritten;
+        CHECK(unwritten.ok());
+        CHECK(unwritten.findings().empty());
+        CHECK(unwritten.issues().empty());
+        std::vector<prescreen::Answers> inputs(700, prescreen::Answers::tree(plain));
+        std::vector<prescreen::ScreeningRecord> again(inputs.size());
+        prescreen::BatchExecutor executor(round == 0 ? 1 : 2);
+        executor.screen(p, today, inputs.data(), again.data(), inputs.size());
+        for (const auto& r : again) {
+            REQUIRE(r.ok());
+            CHECK(r.findings().empty());
+            CHECK(r.issues().empty());
+            CHECK(p.write(r).dump() == expected);
+        }
+    }
+}
+
 TEST_CASE("the executor streams chunks in order with progress, and refuses a bad today before any row", "[api][batch]") {
     const auto& p = pack();
     prescreen::BatchExecutor executor(2);
