@@ -96,3 +96,12 @@ TEST_CASE("day numbers round-trip across the calendar", "[dates]") {
     }
     CHECK(to_day_number(d("1970-01-01")) == 0);
 }
+
+TEST_CASE("dates are written as YYYY-MM-DD, zero-padded, past year 9999 as printf writes them", "[dates]") {
+    CHECK(format_iso_date({1, 1, 1}) == "0001-01-01");
+    CHECK(format_iso_date({999, 12, 31}) == "0999-12-31");
+    CHECK(format_iso_date({2026, 11, 5}) == "2026-11-05");
+    CHECK(format_iso_date({9999, 12, 31}) == "9999-12-31");
+    CHECK(format_iso_date({10000, 1, 1}) == "10000-01-01");
+    CHECK_FALSE(add_period(d("9999-12-31"), 1, DateUnit::Days));  // the engine makes no such date
+}
