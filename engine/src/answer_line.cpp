@@ -110,21 +110,45 @@ bool AnswerLineReader::string(std::string_view& out) {
 // A JSON number (RFC 8259 grammar) read as the full parser reads it, then as a double.
 bool AnswerLineReader::number(double& out) {
     const char* start = at_;
-    if (at_ < end_ && *at_ == '-') ++at_;
+    const bool negative = at_ < end_ && *at_ == '-';
+    if (negative) ++at_;
     if (at_ >= end_) return false;
+    // The digits as an integer, for the exact path below (digit counts past 19 only mark it unusable).
+    std::uint64_t mantissa = 0;
+    int digits = 0, fraction_digits = 0;
+    auto digit = [&] {
+        if (digits < 19) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*at_ - '0');
+        ++digits;
+        ++at_;
+    };
     if (*at_ == '0') ++at_;
-    else if (*at_ >= '1' && *at_ <= '9') while (at_ < end_ && *at_ >= '0' && *at_ <= '9') ++at_;
+    else if (*at_ >= '1' && *at_ <= '9') while (at_ < end_ && *at_ >= '0' && *at_ <= '9') digit();
     else return false;
     if (at_ < end_ && *at_ == '.') {
         ++at_;
         if (at_ >= end_ || *at_ < '0' || *at_ > '9') return false;
-        while (at_ < end_ && *at_ >= '0' && *at_ <= '9') ++at_;
+        const int before = digits;
+        while (at_ < end_ && *at_ >= '0' && *at_ <= '9') digit();
+        fraction_digits = digits - before;
     }
+    bool exponent = false;
     if (at_ < end_ && (*at_ == 'e' || *at_ == 'E')) {
+        exponent = true;
         ++at_;
         if (at_ < end_ && (*at_ == '+' || *at_ == '-')) ++at_;
         if (at_ >= end_ || *at_ < '0' || *at_ > '9') return false;
         while (at_ < end_ && *at_ >= '0' && *at_ <= '9') ++at_;
+    }
+    // Clinger's exact path (the one every correctly rounded reader takes first): an integer of at
+    // most 53 bits over a power of ten up to 1e22, both exact doubles, so one IEEE division is
+    // correctly rounded, the same double strtod and from_chars give. Answers' numbers (ages,
+    // counts, "2.5") nearly all take it; Emscripten's strtod does 128-bit soft-float arithmetic.
+    static constexpr double kPowers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (!exponent && digits <= 19 && mantissa <= (std::uint64_t(1) << 53) && fraction_digits <= 22) {
+        const double magnitude = static_cast<double>(mantissa) / kPowers[fraction_digits];
+        out = negative && (mantissa != 0 || fraction_digits > 0) ? -magnitude : magnitude;  // "-0" is the integer 0
+        return true;
     }
     // Correctly rounded, like strtod and like an integer converted to double: the same value the
     // full path gets from json::get<double>().
@@ -134,14 +158,14 @@ bool AnswerLineReader::number(double& out) {
 #else
     // libc++ 14 (Emscripten) has no floating-point from_chars; there the C library's locale is
     // always "C", so strtod reads the same digits the same way.
-    char digits[64];  // numbers in answers are short; a longer one takes the full parser
+    char text[64];  // numbers in answers are short; a longer one takes the full parser
     const auto length = static_cast<std::size_t>(at_ - start);
-    if (length >= sizeof digits) return false;
-    std::memcpy(digits, start, length);
-    digits[length] = '\0';
+    if (length >= sizeof text) return false;
+    std::memcpy(text, start, length);
+    text[length] = '\0';
     char* stop = nullptr;
-    out = std::strtod(digits, &stop);
-    if (stop != digits + length) return false;
+    out = std::strtod(text, &stop);
+    if (stop != text + length) return false;
 #endif
     if (out == 0 && std::string_view(start, static_cast<std::size_t>(at_ - start)).find_first_of(".eE") == std::string_view::npos)
         out = 0;  // "-0" is the integer 0 to the full parser, not the double -0.0

@@ -96,6 +96,33 @@ TEST_CASE("screen_line: JSON edge cases agree with the full parser", "[screen_li
         check_same(p, text, today);
 }
 
+// The fast reader reads most numbers exactly itself (Clinger's path) and the rest with the C
+// library: every double must be the full parser's, so the pack here writes the number back out
+// (a rule that reads weight_kg traces it).
+TEST_CASE("screen_line: numbers are read to the same double as the full parser", "[screen_line]") {
+    json pack = json::parse(read_text(source_dir / "tests/vectors/packs/small-clinic.json"));
+    json rule = pack["rules"][0];
+    rule["id"] = "weight_echo";
+    rule["when"] = json::parse(R"({"!=": [{"var": "weight_kg"}, -1]})");
+    pack["rules"].push_back(rule);
+    pack["items"][15]["min"] = -1e300;  // every number in range, so none is an issue instead of a trace
+    pack["items"][15]["max"] = 1e300;
+    const auto p = prescreen::Protocol::from_json(pack);
+    for (const char* number :
+         {"0", "-0", "-0.0", "0.1", "0.2", "0.3", "2.5", "72.35", "0.30000000000000004", "1.7976931348623157",
+          "123456789012345", "9007199254740992", "9007199254740993", "9007199254740992.5", "18014398509481985",
+          "0.000000000000000000001", "0.0000000000000000000001", "0.00000000000000000000001", "1234567890123456789",
+          "12345678901234567890", "3.14159265358979323846", "1e2", "-2.5E-3", "100.0000000000000000000000001", "-45.6"}) {
+        const std::string text = std::string(R"({"weight_kg":)") + number + "}";
+        INFO(text);
+        const std::string line = line_of(p, text, today);
+        // screen_text reads text with the same fast reader: the tree path is nlohmann's parser alone.
+        CHECK(line == p.screen(json::parse(text), today).dump());
+        CHECK(line == p.screen_text(text, today).dump());
+        CHECK(line.find("\"weight_kg\":") != std::string::npos);  // traced: the value is compared
+    }
+}
+
 TEST_CASE("screen_line: lines that end inside a string, at every length", "[screen_line]") {
     // The reader skips through strings eight bytes at a time: a line that stops inside a key or a
     // value must be refused at every length (fuzz_jsonl found a read past the end at multiples of 8;
