@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "jsonl_lines.hpp"
 #include "prescreen/logic.hpp"
 #include "prescreen/prescreen.hpp"
 #include "prescreen/screening.hpp"
@@ -209,26 +210,6 @@ int cmd_lint(const Args& a) {
     return diagnostics.empty() ? ok : problems;
 }
 
-// One line of a JSONL stream, split on \n only (a bare CR is JSON whitespace; a CR before the
-// \n is dropped), read up to `max` bytes: the rest of a longer line is skipped, never held.
-enum class LineRead { line, too_long, end };
-LineRead read_line(std::istream& in, std::size_t max, std::string& line) {
-    line.clear();
-    std::streambuf* buf = in.rdbuf();
-    bool any = false, over = false;
-    for (int c = buf->sbumpc(); c != std::char_traits<char>::eof(); c = buf->sbumpc()) {
-        any = true;
-        if (c == '\n') break;
-        if (line.size() <= max) line.push_back(static_cast<char>(c));
-        else over = true;
-    }
-    if (!any) return LineRead::end;
-    if (!over && !line.empty() && line.back() == '\r') line.pop_back();
-    if (line.size() > max) over = true;
-    if (over) line.clear();
-    return over ? LineRead::too_long : LineRead::line;
-}
-
 int cmd_screen(const Args& a) {
     const prescreen::Protocol protocol = load_protocol(a);
     const prescreen::Context context = context_of(a);
@@ -251,6 +232,7 @@ int cmd_screen(const Args& a) {
     constexpr std::size_t chunk_lines = 8192, chunk_bytes = std::size_t(64) << 20;
     const std::size_t max_line = protocol.limits().max_answers_bytes;
     prescreen::BatchExecutor executor(a.threads);
+    JsonlLines input(*in);
     std::vector<std::string> lines[2];
     std::deque<prescreen::Diagnostic> too_long[2];  // the errors of over-long lines (Answers::failed points at them)
     bool any_bad = false;
@@ -263,7 +245,7 @@ int cmd_screen(const Args& a) {
         std::size_t bytes = 0;
         while (chunk.size() < chunk_lines && bytes < chunk_bytes) {
             std::string line;
-            const LineRead got = read_line(*in, max_line, line);
+            const LineRead got = input.next(max_line, line);
             if (got == LineRead::end) break;
             bytes += line.size();
             over.push_back(got == LineRead::too_long);

@@ -106,4 +106,30 @@ peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 assert peak_mb < 100, f"peak {peak_mb:.0f} MB"
 PY
 
+
+# Lines at the answers limit (1 MiB): exactly the limit, the limit + 1 ending in the CR of a CRLF
+# (kept), the limit + 1 (too long), CRLF and a last line without its newline; from a file and a pipe.
+python3 - "$cli" "$pack" "$tmp" <<'PY' || fail "lines at the answers limit are read as the limit says"
+import json, subprocess, sys
+cli, pack, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
+limit = 1024 * 1024
+def padded(n):  # a JSON object of exactly n bytes
+    head = b'{"pregnant": true'
+    return head + b" " * (n - len(head) - 1) + b"}"
+data = (padded(limit) + b"\n" + padded(limit) + b"\r\n" + padded(limit + 1) + b"\n" +
+        b'{"steel_allergy": true}\r\n' + b"\n" + b"{}")
+with open(f"{tmp}/limit.jsonl", "wb") as f:
+    f.write(data)
+for how in ("file", "pipe"):
+    args = [cli, "screen", "--protocol", pack, "--today", "2026-11-25"]
+    if how == "file":
+        out = subprocess.run(args + [f"{tmp}/limit.jsonl"], capture_output=True).stdout
+    else:
+        out = subprocess.run(args, input=data, capture_output=True).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    codes = [r["error"]["code"] if "error" in r else r["outcome"] for r in rows]
+    assert codes == ["deferred", "deferred", "document_too_large", "not_eligible", "malformed_json",
+                     "incomplete"], (how, codes)
+PY
+
 echo "cli: all checks passed"
