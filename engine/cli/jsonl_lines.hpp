@@ -4,7 +4,6 @@
 // characters one by one cost more than screening them (a third of the command's instructions).
 #pragma once
 
-#include <algorithm>
 #include <cstring>
 #include <istream>
 #include <string>
@@ -44,16 +43,11 @@ public:
     }
 
 private:
-    // Waits for one character at least, then takes what the stream holds (up to a block): a
-    // pipe's lines are screened as they come, not once 64 KB have.
+    // A block, or what is left of the input (std::cin, synchronised with C stdio, reads it with
+    // fread, which waits for the block or the end; a chunk of the command waits for 8,192 lines anyway).
     bool refill() {
-        std::streambuf* buf = in_.rdbuf();
-        at_ = end_ = 0;
-        if (buf->sgetc() == std::char_traits<char>::eof()) return false;
-        const std::streamsize held = buf->in_avail();
-        const std::streamsize want = held > 0 ? std::min<std::streamsize>(held, static_cast<std::streamsize>(block_.size()))
-                                              : static_cast<std::streamsize>(block_.size());
-        end_ = static_cast<std::size_t>(buf->sgetn(block_.data(), want));
+        at_ = 0;
+        end_ = static_cast<std::size_t>(in_.rdbuf()->sgetn(block_.data(), static_cast<std::streamsize>(block_.size())));
         return end_ > 0;
     }
 
