@@ -1,5 +1,7 @@
 #include "json_input.hpp"
 
+#include "prescreen/json_builder.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -44,51 +46,25 @@ std::string printable(const std::string& text) {
     return out;
 }
 
-// SAX handler that builds the document like nlohmann's DOM parser, but also enforces the nesting
-// limit and rejects duplicate keys (nlohmann would silently keep the last one). Building the DOM
-// here (rather than deriving from nlohmann's parser) lets the duplicate check reuse the object's
-// own map: no second set of keys per object.
+// nlohmann's SAX events into the engine's JsonBuilder (prescreen/json_builder.hpp), which enforces
+// the nesting limit and refuses duplicate keys (nlohmann's DOM parser would keep the last one), as
+// it does for a value a binding builds from its own objects.
 class StrictSax {
 public:
-    StrictSax(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
+    explicit StrictSax(std::size_t max_depth) : builder(JsonBuilder::Limits{max_depth, 0}) {}
 
-    bool null() { return value(nullptr); }
-    bool boolean(bool v) { return value(v); }
-    bool number_integer(json::number_integer_t v) { return value(v); }
-    bool number_unsigned(json::number_unsigned_t v) { return value(v); }
-    bool number_float(json::number_float_t v, const std::string&) { return value(v); }
-    bool string(std::string& v) { return value(std::move(v)); }
+    bool null() { return builder.null(); }
+    bool boolean(bool v) { return builder.boolean(v); }
+    bool number_integer(json::number_integer_t v) { return builder.integer(static_cast<std::int64_t>(v)); }
+    bool number_unsigned(json::number_unsigned_t v) { return builder.integer(static_cast<std::uint64_t>(v)); }
+    bool number_float(json::number_float_t v, const std::string&) { return builder.number(v); }
+    bool string(std::string& v) { return builder.string(std::move(v)); }
     bool binary(json::binary_t&) { return false; }  // never produced by the JSON reader
-
-    bool start_object(std::size_t) {
-        if (!enter()) return false;
-        stack_.push_back(place(json::object()));
-        return true;
-    }
-    bool end_object() {
-        stack_.pop_back();
-        return true;
-    }
-    bool start_array(std::size_t) {
-        if (!enter()) return false;
-        stack_.push_back(place(json::array()));
-        return true;
-    }
-    bool end_array() {
-        stack_.pop_back();
-        return true;
-    }
-    bool key(std::string& k) {
-        auto& object = stack_.back()->get_ref<json::object_t&>();
-        auto [it, inserted] = object.try_emplace(k);
-        if (!inserted) {
-            problem = Diagnostic{"duplicate_key", pointer_join(pointer(), k),
-                                 "the key \"" + k + "\" appears more than once in the same object"};
-            return false;
-        }
-        slot_ = &it->second;
-        return true;
-    }
+    bool start_object(std::size_t) { return builder.begin_object(); }
+    bool end_object() { return builder.end_object(); }
+    bool start_array(std::size_t) { return builder.begin_array(); }
+    bool end_array() { return builder.end_array(); }
+    bool key(std::string& k) { return builder.key(std::move(k)); }
     bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& ex) {
         error_position = position;
         error_token = token;
@@ -96,58 +72,10 @@ public:
         return false;
     }
 
-    std::optional<Diagnostic> problem;
+    JsonBuilder builder;
     std::size_t error_position = 0;
     std::string error_token;
     std::string error_message;
-
-private:
-    json* place(json&& v) {
-        if (stack_.empty()) {
-            root_ = std::move(v);
-            return &root_;
-        }
-        json* parent = stack_.back();
-        if (parent->is_array()) {
-            auto& array = parent->get_ref<json::array_t&>();
-            array.push_back(std::move(v));
-            return &array.back();
-        }
-        *slot_ = std::move(v);
-        return slot_;
-    }
-    template <class T>
-    bool value(T&& v) {
-        place(json(std::forward<T>(v)));
-        return true;
-    }
-    bool enter() {
-        if (stack_.size() + 1 > max_depth_) {
-            problem = Diagnostic{"nesting_too_deep", pointer(),
-                                 "arrays and objects are nested more than " + std::to_string(max_depth_) + " levels deep"};
-            return false;
-        }
-        return true;
-    }
-    // JSON Pointer of the innermost open container (only built for a diagnostic).
-    std::string pointer() const {
-        std::string p;
-        for (std::size_t i = 1; i < stack_.size(); ++i) {
-            const json* parent = stack_[i - 1];
-            if (parent->is_array()) {
-                p = pointer_join(p, parent->size() - 1);
-            } else {
-                for (auto it = parent->begin(); it != parent->end(); ++it)
-                    if (&it.value() == stack_[i]) p = pointer_join(p, it.key());
-            }
-        }
-        return p;
-    }
-
-    json& root_;
-    std::size_t max_depth_;
-    std::vector<json*> stack_;
-    json* slot_ = nullptr;  // where the value after a key goes
 };
 
 }  // namespace
@@ -160,8 +88,7 @@ std::optional<json> parse_json_document(std::string_view text, std::size_t max_b
                                    std::to_string(max_bytes)});
         return std::nullopt;
     }
-    json root;
-    StrictSax sax(root, max_depth);
+    StrictSax sax(max_depth);
     bool ok = false;
     try {
         ok = json::sax_parse(text.begin(), text.end(), &sax, json::input_format_t::json, true);
@@ -169,9 +96,9 @@ std::optional<json> parse_json_document(std::string_view text, std::size_t max_b
         diagnostics.push_back({"malformed_json", "", e.what()});
         return std::nullopt;
     }
-    if (ok) return root;
-    if (sax.problem) {
-        diagnostics.push_back(*sax.problem);
+    if (ok) return sax.builder.take();
+    if (const auto& problem = sax.builder.problem()) {
+        diagnostics.push_back(*problem);
         return std::nullopt;
     }
     auto [line, column] = line_column(text, sax.error_position > 0 ? sax.error_position - 1 : 0);

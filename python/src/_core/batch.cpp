@@ -146,9 +146,8 @@ private:
     void read_json(PyObject* row, AnswerChunk& chunk, const char* root, bool missing_is_null) {
         json value;
         ConversionError error;
-        std::size_t bytes_left = 0;
-        if (to_json(row, value, error, answer_options(shared_->protocol, bytes_left, missing_is_null))) return chunk.add_json(std::move(value));
-        chunk.add_failed({error.code, error.pointer(), error.python_path(root) + ": " + error.message});
+        if (to_json(row, value, error, answer_options(shared_->protocol, missing_is_null))) return chunk.add_json(std::move(value));
+        chunk.add_failed({error.diagnostic.code, error.diagnostic.path, error.python_path(root) + ": " + error.diagnostic.message});
     }
 
     std::unique_ptr<Frame> frame_;

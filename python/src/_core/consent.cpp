@@ -16,8 +16,7 @@ namespace {
 
 // Answers for the consent calls: any JSON value (the engine reports one that is not an object).
 json answers_argument(const prescreen::Protocol& p, py::handle answers) {
-    std::size_t bytes_left = 0;
-    return to_json_or_raise(answers, "answers", answer_options(p, bytes_left));
+    return to_json_or_raise(answers, "answers", answer_options(p));
 }
 
 // The locale goes to the engine as given: it refuses one the pack lacks (unknown_locale, /locale).

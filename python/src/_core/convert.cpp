@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "prescreen/date.hpp"
-#include "prescreen/json_size.hpp"
 #include "results.hpp"
 
 namespace prescreen::python {
@@ -24,123 +23,86 @@ std::string repr_short(PyObject* object) {
     return result.size() > 60 ? result.substr(0, 57) + "..." : result;
 }
 
-// One conversion: the options, the budget of an answer set and the error, where it went wrong.
+// One conversion: Python objects walked into the engine's JsonBuilder, which counts the answers'
+// size, keeps the nesting limit and says where a value was refused; this only knows Python's types.
 struct Converter {
     const ToJsonOptions& options;
-    ConversionError& error;
+    JsonBuilder& out;
 
-    bool fail(bool type_error, const char* code, std::string message) {
-        error.type_error = type_error;
-        error.code = code;
-        error.message = std::move(message);
-        return false;
-    }
-    // Spend `bytes` of the answers' budget (when there is one); false when it runs out.
-    bool spend(std::size_t bytes) {
-        if (!options.bytes_left) return true;
-        if (bytes > *options.bytes_left) return error = too_large(options.max_bytes), false;
-        *options.bytes_left -= bytes;
-        return true;
-    }
-    // The value failed below `segment`; document_too_large is about the whole answer set (path "").
-    bool below(ConversionError::Segment segment) {
-        if (error.code != "document_too_large") error.segments.insert(error.segments.begin(), std::move(segment));
-        return false;
-    }
-    bool text(PyObject* object, std::string& out, const char* what) {
+    bool text(PyObject* object, std::string& s, const char* what) {
         Py_ssize_t size = 0;
         const char* data = PyUnicode_AsUTF8AndSize(object, &size);
-        if (!data) return PyErr_Clear(), fail(false, "invalid_text", std::string(what) + " is not valid Unicode (lone surrogate)");
-        out.assign(data, static_cast<std::size_t>(size));
+        if (!data) return PyErr_Clear(), out.refuse("invalid_text", std::string(what) + " is not valid Unicode (lone surrogate)");
+        s.assign(data, static_cast<std::size_t>(size));
         return true;
     }
-    bool string(std::string text, json& out) {
-        out = std::move(text);
-        return spend(json_string_bytes(out.get_ref<const std::string&>()));
-    }
     // What `made` (a new reference: a numpy scalar's item(), a datetime's isoformat()...) converts to.
-    bool via(PyObject* object, PyObject* made, json& out, std::size_t depth, const char* what = "cannot convert ") {
+    bool via(PyObject* object, PyObject* made, const char* what = "cannot convert ") {
         const auto plain = py::reinterpret_steal<py::object>(made);
-        if (!plain) return PyErr_Clear(), fail(true, "wrong_type", what + type_name(object) + " to a JSON value");
-        return value(plain.ptr(), out, depth);
+        if (!plain) return PyErr_Clear(), out.refuse("wrong_type", what + type_name(object) + " to a JSON value");
+        return value(plain.ptr());
     }
-    bool value(PyObject* object, json& out, std::size_t depth);
+    bool value(PyObject* object);
 };
 
-bool Converter::value(PyObject* object, json& out, std::size_t depth) {
-    if (depth > options.max_depth)
-        return fail(false, "nesting_too_deep", "nested more than " + std::to_string(options.max_depth) + " levels deep");
-    if (object == Py_None) return out = nullptr, spend(json_null_bytes);
-    if (object == Py_True || object == Py_False) return out = object == Py_True, spend(json_bool_bytes(object == Py_True));
+bool Converter::value(PyObject* object) {
+    if (object == Py_None) return out.null();
+    if (object == Py_True || object == Py_False) return out.boolean(object == Py_True);
     if (PyUnicode_Check(object)) {
         std::string s;
-        return text(object, s, "text") && string(std::move(s), out);
+        return text(object, s, "text") && out.string(std::move(s));
     }
     if (PyLong_Check(object)) {
         int overflow = 0;
         const long long v = PyLong_AsLongLongAndOverflow(object, &overflow);
         if (overflow == 0 && v == -1 && PyErr_Occurred())
-            return PyErr_Clear(), fail(true, "wrong_type", "cannot convert " + type_name(object) + " to an integer");
-        if (overflow == 0) return out = static_cast<std::int64_t>(v), spend(out.dump().size());
+            return PyErr_Clear(), out.refuse("wrong_type", "cannot convert " + type_name(object) + " to an integer");
+        if (overflow == 0) return out.integer(static_cast<std::int64_t>(v));
         const unsigned long long u = overflow > 0 ? PyLong_AsUnsignedLongLong(object) : 0;
-        if (overflow > 0 && !PyErr_Occurred()) return out = static_cast<std::uint64_t>(u), spend(out.dump().size());
-        return PyErr_Clear(), fail(false, "out_of_range", "integer " + repr_short(object) + " does not fit in 64 bits");
+        if (overflow > 0 && !PyErr_Occurred()) return out.integer(static_cast<std::uint64_t>(u));
+        return PyErr_Clear(), out.refuse("out_of_range", "integer " + repr_short(object) + " does not fit in 64 bits");
     }
     if (PyFloat_Check(object)) {
         const double v = PyFloat_AS_DOUBLE(object);
-        if (std::isnan(v) && options.missing_is_null) return out = nullptr, true;
-        if (!std::isfinite(v))
-            return fail(false, "not_finite", std::string(std::isnan(v) ? "NaN" : "infinity") + " is not a JSON number (use None for an unanswered item)");
-        return out = v, spend(json_number_bytes(v));
+        return std::isnan(v) && options.missing_is_null ? out.null() : out.number(v);
     }
     if (PyDict_Check(object)) {
-        if (!spend(1)) return false;  // { (each key pays its comma or the closing brace)
-        out = json::object();
-        auto& target = out.get_ref<json::object_t&>();
+        if (!out.begin_object()) return false;
         PyObject *key = nullptr, *item = nullptr;
         Py_ssize_t pos = 0;
         std::string name;
         while (PyDict_Next(object, &pos, &key, &item)) {
-            if (!PyUnicode_Check(key)) return fail(true, "wrong_type", "keys must be str, not " + type_name(key) + " (" + repr_short(key) + ")");
-            if (!text(key, name, "key") || !spend(json_string_bytes(name) + 2)) return false;  // "key": and , or }
-            if (!value(item, target[name], depth + 1)) return below({false, 0, name});
+            if (!PyUnicode_Check(key)) return out.refuse("wrong_type", "keys must be str, not " + type_name(key) + " (" + repr_short(key) + ")");
+            if (!text(key, name, "key") || !out.key(std::move(name)) || !value(item)) return false;
         }
-        return target.empty() ? spend(1) : true;  // {}
+        return out.end_object();
     }
     if (PyList_Check(object) || PyTuple_Check(object)) {
         const auto n = static_cast<std::size_t>(PySequence_Fast_GET_SIZE(object));
-        // [], a comma between elements and at least one byte each: a list far over the limit stops here.
-        if (!spend(2 + 2 * n - (n > 0 ? 1 : 0))) return false;
-        if (options.bytes_left) *options.bytes_left += n;  // each element pays its own
-        out = json::array();
-        auto& target = out.get_ref<json::array_t&>();
-        target.resize(n);
+        if (!out.begin_array(n)) return false;
         for (std::size_t i = 0; i < n; ++i)
-            if (!value(PySequence_Fast_GET_ITEM(object, i), target[i], depth + 1)) return below({true, i, {}});
-        return true;
+            if (!value(PySequence_Fast_GET_ITEM(object, i))) return false;
+        return out.end_array();
     }
-    if (py::isinstance<JsonResult>(object)) {  // a result (e.g. a ConsentRecord) is its JSON
-        out = py::handle(object).cast<const JsonResult&>().value();
-        return spend(options.bytes_left ? out.dump().size() : 0);
-    }
-    if (type_name_is(object, "NaTType") || type_name_is(object, "NAType")) return out = nullptr, true;  // pandas' "no value"
+    if (py::isinstance<JsonResult>(object)) return out.value(py::handle(object).cast<const JsonResult&>().value());  // e.g. a ConsentRecord
+    if (type_name_is(object, "NaTType") || type_name_is(object, "NAType")) return out.null();  // pandas' "no value"
     const bool midnight = PyDateTime_Check(object) && PyDateTime_DATE_GET_HOUR(object) == 0 && PyDateTime_DATE_GET_MINUTE(object) == 0 &&
                           PyDateTime_DATE_GET_SECOND(object) == 0 && PyDateTime_DATE_GET_MICROSECOND(object) == 0 &&
                           py::handle(object).attr("tzinfo").is_none();
-    if (PyDateTime_Check(object) && !midnight) return via(object, PyObject_CallMethod(object, "isoformat", nullptr), out, depth);
+    if (PyDateTime_Check(object) && !midnight) return via(object, PyObject_CallMethod(object, "isoformat", nullptr));
     if (PyDate_Check(object))
-        return string(format_iso_date({PyDateTime_GET_YEAR(object), PyDateTime_GET_MONTH(object), PyDateTime_GET_DAY(object)}), out);
+        return out.string(format_iso_date({PyDateTime_GET_YEAR(object), PyDateTime_GET_MONTH(object), PyDateTime_GET_DAY(object)}));
     if (type_name_is(object, "numpy.datetime64")) {  // ISO text; NaT -> null
         std::string s;
         const auto text_object = py::reinterpret_steal<py::object>(PyObject_Str(object));
-        if (!text_object) return PyErr_Clear(), fail(true, "wrong_type", "cannot convert numpy.datetime64");
+        if (!text_object) return PyErr_Clear(), out.refuse("wrong_type", "cannot convert numpy.datetime64");
         if (!text(text_object.ptr(), s, "text")) return false;
-        if (s == "NaT") return out = nullptr, spend(json_null_bytes);
-        return string(s.size() > 10 && s.compare(10, std::string::npos, "T00:00:00") == 0 ? s.substr(0, 10) : s, out);
+        if (s == "NaT") return out.null();
+        return out.string(s.size() > 10 && s.compare(10, std::string::npos, "T00:00:00") == 0 ? s.substr(0, 10) : s);
     }
     if (std::strncmp(Py_TYPE(object)->tp_name, "numpy.", 6) == 0)
-        return via(object, PyObject_CallMethod(object, type_name_is(object, "numpy.ndarray") ? "tolist" : "item", nullptr), out, depth);
-    if (PyBytes_Check(object) || PyByteArray_Check(object)) return fail(true, "wrong_type", "bytes are not a JSON value (decode them to str)");
+        return via(object, PyObject_CallMethod(object, type_name_is(object, "numpy.ndarray") ? "tolist" : "item", nullptr));
+    if (PyBytes_Check(object) || PyByteArray_Check(object)) return out.refuse("wrong_type", "bytes are not a JSON value (decode them to str)");
     static PyObject* mapping = py::module_::import("collections.abc").attr("Mapping").cast<py::object>().release().ptr();
     static PyObject* sequence = py::module_::import("collections.abc").attr("Sequence").cast<py::object>().release().ptr();
     const auto is_a = [object](PyObject* abc) {
@@ -150,10 +112,10 @@ bool Converter::value(PyObject* object, json& out, std::size_t depth) {
     };
     if (is_a(mapping)) {
         py::dict as_dict;
-        return via(object, PyDict_Merge(as_dict.ptr(), object, 1) == 0 ? as_dict.release().ptr() : nullptr, out, depth, "cannot read mapping ");
+        return via(object, PyDict_Merge(as_dict.ptr(), object, 1) == 0 ? as_dict.release().ptr() : nullptr, "cannot read mapping ");
     }
-    if (is_a(sequence)) return via(object, PySequence_List(object), out, depth, "cannot read sequence ");
-    return fail(true, "wrong_type", "cannot convert " + type_name(object) + " (" + repr_short(object) +
+    if (is_a(sequence)) return via(object, PySequence_List(object), "cannot read sequence ");
+    return out.refuse("wrong_type", "cannot convert " + type_name(object) + " (" + repr_short(object) +
                                         ") to a JSON value (use dict, list, str, int, float, bool, None or datetime.date)");
 }
 
@@ -164,21 +126,15 @@ void init_convert() {
     if (!PyDateTimeAPI) throw py::error_already_set();
 }
 
-std::string ConversionError::pointer() const {
-    std::string p;
-    for (const auto& s : segments) p += "/" + (s.is_index ? std::to_string(s.index) : json_pointer_token(s.key));
-    return p;
-}
-
 std::string ConversionError::python_path(std::string_view root) const {
     std::string p(root);
-    for (const auto& s : segments) p += s.is_index ? "[" + std::to_string(s.index) + "]" : "['" + s.key + "']";
+    for (const auto& s : steps) p += s.is_index ? "[" + std::to_string(s.index) + "]" : "['" + s.key + "']";
     return p;
 }
 
 void ConversionError::raise(std::string_view argument) const {
-    const std::string text = python_path(argument) + ": " + message;
-    if (type_error) throw py::type_error(text);
+    const std::string text = python_path(argument) + ": " + diagnostic.message;
+    if (diagnostic.code == "wrong_type") throw py::type_error(text);
     throw py::value_error(text);
 }
 
@@ -188,26 +144,15 @@ bool is_missing(PyObject* object) {
     return type_name_is(object, "NAType") || type_name_is(object, "NaTType");
 }
 
-bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOptions& options, std::size_t depth) {
-    return Converter{options, error}.value(object, out, depth);
+bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOptions& options) {
+    JsonBuilder builder(options.limits);
+    if (Converter{options, builder}.value(object)) return out = builder.take(), true;
+    error = {*builder.problem(), builder.problem_steps()};
+    return false;
 }
 
-ToJsonOptions answer_options(const Protocol& protocol, std::size_t& bytes_left, bool missing_is_null) {
-    ToJsonOptions options;
-    options.missing_is_null = missing_is_null;
-    options.max_depth = protocol.limits().max_nesting_depth;
-    bytes_left = options.max_bytes = protocol.limits().max_answers_bytes;
-    options.bytes_left = &bytes_left;
-    return options;
-}
-
-ConversionError too_large(std::size_t limit) {
-    ConversionError error;
-    error.type_error = false;
-    error.code = "document_too_large";
-    error.message = "the answers take more than " + std::to_string(limit) + " bytes as JSON text; the limit is " +
-                    std::to_string(limit);
-    return error;
+ToJsonOptions answer_options(const Protocol& protocol, bool missing_is_null) {
+    return {{protocol.limits().max_nesting_depth, protocol.limits().max_answers_bytes}, missing_is_null};
 }
 
 json to_json_or_raise(py::handle object, std::string_view argument, const ToJsonOptions& options) {
@@ -273,7 +218,7 @@ bool read_json_value(py::handle value, json& out, Diagnostic& problem, std::stri
     ConversionError error;
     if (!PyUnicode_Check(value.ptr()) && !PyBytes_Check(value.ptr())) {
         if (to_json(value.ptr(), out, error)) return true;
-        problem = error.diagnostic();
+        problem = error.diagnostic;
     } else if (!PyBytes_Check(value.ptr()) && !PyUnicode_AsUTF8(value.ptr())) {
         PyErr_Clear();
         problem = {"invalid_text", "", "the text is not valid Unicode (a lone surrogate?)"};

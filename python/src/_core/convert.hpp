@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "prescreen/date.hpp"
+#include "prescreen/json_builder.hpp"
 #include "prescreen/prescreen.hpp"
 
 namespace prescreen::python {
@@ -18,45 +19,30 @@ namespace prescreen::python {
 namespace py = pybind11;
 using json = nlohmann::json;
 
-/// Why a Python value could not become JSON, and where (segments from the converted root).
+/// Why a Python value could not become JSON: the engine's JsonBuilder refusal (code, JSON Pointer,
+/// message), or the converter's own for a Python object that has no JSON form.
 struct ConversionError {
-    bool type_error = true;  // TypeError (wrong kind of object) or ValueError (bad value)
-    std::string code;        // wrong_type | not_finite | nesting_too_deep | invalid_text | out_of_range | document_too_large
-    std::string message;
-    struct Segment {
-        bool is_index = false;
-        std::size_t index = 0;
-        std::string key;
-    };
-    std::vector<Segment> segments;  // outermost first
+    Diagnostic diagnostic;
+    std::vector<JsonBuilder::Step> steps;  // where, outermost first
 
-    std::string pointer() const;                             // JSON Pointer, e.g. /areas/2
-    std::string python_path(std::string_view root) const;    // e.g. answers['areas'][2]
-    Diagnostic diagnostic() const { return Diagnostic{code, pointer(), message}; }
-    [[noreturn]] void raise(std::string_view argument) const;  // TypeError/ValueError naming the argument
+    std::string python_path(std::string_view root) const;  // e.g. answers['areas'][2]
+    /// TypeError for an object of the wrong kind, ValueError for a bad value; naming the argument.
+    [[noreturn]] void raise(std::string_view argument) const;
 };
 
 struct ToJsonOptions {
+    JsonBuilder::Limits limits;    // answers: the protocol's depth and size limits (answer_options)
     bool missing_is_null = false;  // NaN (and pandas NA/NaT) means "unanswered" (DataFrame cells)
-    std::size_t max_depth = 256;
-    // Answers: bytes the value may take as compact JSON text (prescreen/json_size.hpp), counted
-    // down as it converts; running out is document_too_large at the root, as for JSON text.
-    std::size_t* bytes_left = nullptr;
-    std::size_t max_bytes = 0;  // the limit bytes_left started from (for the message)
 };
 
-/// The options for an answer set: the protocol's max_answers_bytes, counted in `bytes_left`.
-ToJsonOptions answer_options(const Protocol& protocol, std::size_t& bytes_left, bool missing_is_null = false);
-
-/// The document_too_large error of an answer set over `limit` bytes (the same words as for text).
-ConversionError too_large(std::size_t limit);
+/// The options for an answer set: the protocol's nesting limit and max_answers_bytes.
+ToJsonOptions answer_options(const Protocol& protocol, bool missing_is_null = false);
 
 /// Call once at module import (datetime C API).
 void init_convert();
 
-/// Convert; on failure fill `error` and return false (out is then unspecified).
-bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOptions& options = {},
-             std::size_t depth = 0);
+/// Convert; on failure fill `error` and return false.
+bool to_json(PyObject* object, json& out, ConversionError& error, const ToJsonOptions& options = {});
 
 /// Convert or raise TypeError/ValueError naming `argument`.
 json to_json_or_raise(py::handle object, std::string_view argument, const ToJsonOptions& options = {});

@@ -52,8 +52,7 @@ struct Answers {
             throw py::type_error(std::string("answers: expected a mapping of question id to answer, got ") +
                                  Py_TYPE(answers.ptr())->tp_name +
                                  " (a file or JSON text? read it first: json.loads(text); many rows: screen_many)");
-        std::size_t bytes_left = 0;
-        value = to_json_or_raise(answers, "answers", answer_options(p, bytes_left));
+        value = to_json_or_raise(answers, "answers", answer_options(p));
     }
     prescreen::Answers input() { return chunk.size() ? chunk.seal()[0] : prescreen::Answers::tree(value); }
 };
