@@ -7,13 +7,7 @@
 
 namespace prescreen::python {
 
-namespace {
-
-// One Python answer for the fast path: None, bool, a 64-bit int, a finite float, a str (copied:
-// workers read it without the GIL while other Python threads may change the row), and when
-// `lists` a list or tuple of those. False: the value needs the json path, which converts it or
-// words the error (lone surrogates, NaN, big ints, dates, subclasses...).
-bool read_value(PyObject* o, AnswerChunk& chunk, AnswerValue& in, bool lists) {
+bool scalar_answer(PyObject* o, AnswerValue& in) {
     using Type = AnswerValue::Type;
     in = AnswerValue{};
     if (o == Py_None) return true;
@@ -27,7 +21,7 @@ bool read_value(PyObject* o, AnswerChunk& chunk, AnswerValue& in, bool lists) {
         const char* data = PyUnicode_AsUTF8AndSize(o, &size);
         if (!data) return PyErr_Clear(), false;
         in.type = Type::String;
-        in.text = chunk.copy({data, static_cast<std::size_t>(size)});
+        in.text = std::string_view(data, static_cast<std::size_t>(size));
         return true;
     }
     if (PyLong_CheckExact(o)) {
@@ -38,10 +32,22 @@ bool read_value(PyObject* o, AnswerChunk& chunk, AnswerValue& in, bool lists) {
         in.number = static_cast<double>(v);  // as json::get<double>() reads an int64
         return true;
     }
-    if (PyFloat_CheckExact(o)) {
-        in.type = Type::Number;
-        in.number = PyFloat_AS_DOUBLE(o);
-        return std::isfinite(in.number);
+    if (!PyFloat_CheckExact(o)) return false;
+    in.type = Type::Number;
+    in.number = PyFloat_AS_DOUBLE(o);
+    return true;
+}
+
+namespace {
+
+// One Python answer for the fast path: a scalar_answer with a finite number and its text copied
+// (workers read it without the GIL while other Python threads may change the row), and when
+// `lists` a list or tuple of those. False: the value needs the json path, which converts it or
+// words the error (NaN, dates, subclasses...).
+bool read_value(PyObject* o, AnswerChunk& chunk, AnswerValue& in, bool lists) {
+    if (scalar_answer(o, in)) {
+        if (in.type == AnswerValue::Type::String) in.text = chunk.copy(in.text);
+        return in.type != AnswerValue::Type::Number || std::isfinite(in.number);
     }
     if (!lists || !(PyList_CheckExact(o) || PyTuple_CheckExact(o))) return false;
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);

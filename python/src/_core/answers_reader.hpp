@@ -23,6 +23,11 @@ struct RowKeys {
     py::list held;
 };
 
+/// A plain Python answer viewed as an AnswerValue: None, bool, a 64-bit int, a float, a str (its
+/// text viewed in place, valid while the object lives). False for anything else, lone surrogates and
+/// bigger ints included: the caller sends those the json way, which converts them or says why not.
+bool scalar_answer(PyObject* object, AnswerValue& value);
+
 /// Append the answers of a plain dict (str keys; None, bool, 64-bit int, finite float, str, and
 /// lists or tuples of those) to `chunk` as one row of entries. False, with nothing added, when the
 /// row needs the json path, which converts it or words the error. `keys` (optional) finds keys

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <optional>
 
+#include "answers_reader.hpp"
 #include "convert.hpp"
 #include "prescreen/cells.hpp"
 
@@ -28,35 +29,15 @@ py::object read_cell(const CellReader& reader, int slot, PyObject* cell, std::ve
     if (is_missing(cell)) return py::none();
     AnswerValue in;
     std::vector<AnswerValue> elements;
-    if (PyUnicode_CheckExact(cell)) {
-        Py_ssize_t size = 0;
-        const char* data = PyUnicode_AsUTF8AndSize(cell, &size);
-        if (!data) { PyErr_Clear(); return borrowed(cell); }
-        in.type = Type::String;
-        in.text = std::string_view(data, static_cast<std::size_t>(size));
-    } else if (PyBool_Check(cell)) {
-        in.type = Type::Bool;
-        in.boolean = cell == Py_True;
-    } else if (PyLong_CheckExact(cell) || PyFloat_CheckExact(cell)) {
-        in.type = Type::Number;
-        in.number = PyFloat_CheckExact(cell) ? PyFloat_AS_DOUBLE(cell) : PyLong_AsDouble(cell);
-        if (PyErr_Occurred()) { PyErr_Clear(); return borrowed(cell); }
-    } else if (PyList_CheckExact(cell) || PyTuple_CheckExact(cell)) {
+    if (PyList_CheckExact(cell) || PyTuple_CheckExact(cell)) {
         const Py_ssize_t n = PySequence_Fast_GET_SIZE(cell);
-        PyObject** items = PySequence_Fast_ITEMS(cell);
-        for (Py_ssize_t k = 0; k < n; ++k) {
-            Py_ssize_t size = 0;
-            const char* data = PyUnicode_CheckExact(items[k]) ? PyUnicode_AsUTF8AndSize(items[k], &size) : nullptr;
-            if (!data) { PyErr_Clear(); return borrowed(cell); }  // not all text: the engine says which
-            AnswerValue part;
-            part.type = Type::String;
-            part.text = std::string_view(data, static_cast<std::size_t>(size));
-            elements.push_back(part);
-        }
+        elements.resize(static_cast<std::size_t>(n));
+        for (Py_ssize_t k = 0; k < n; ++k)  // not all text: the engine says which
+            if (!scalar_answer(PySequence_Fast_GET_ITEM(cell, k), elements[k]) || elements[k].type != Type::String) return borrowed(cell);
         in.type = Type::Array;
         in.elements = elements.data();
         in.size = elements.size();
-    } else {
+    } else if (!scalar_answer(cell, in)) {
         return borrowed(cell);
     }
     parts.clear();
