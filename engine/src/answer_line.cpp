@@ -279,8 +279,10 @@ bool AnswerLineReader::read(std::string_view text, const CompiledProtocol& proto
     // small hash table (not pairwise: a line of 130,000 unknown keys must not take n² comparisons).
     seen_.assign(protocol.items.size(), 0);
     std::size_t unknown = 0;
+    int previous = -1;
     for (std::size_t i = 0; i < entries_.size(); ++i) {
-        const int slot = entries_[i].slot = protocol.find_item(entries_[i].id);
+        const int slot = entries_[i].slot = protocol.find_item_near(entries_[i].id, previous + 1);
+        previous = slot;
         if (slot >= 0) {
             if (seen_[slot]++) return false;
         } else {

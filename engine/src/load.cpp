@@ -1,7 +1,6 @@
 // Loading a protocol pack: validate everything, report every problem at once, then compile. One
 // step per section of the pack (load/*.cpp), in the order their references need.
 #include <algorithm>
-#include <cstring>
 
 #include "json_input.hpp"
 #include "load/pack_load.hpp"
@@ -22,32 +21,6 @@ std::optional<std::size_t> CompiledProtocol::find_locale(std::string_view locale
 }
 
 std::size_t CompiledProtocol::locale_index(std::string_view locale) const { return find_locale(locale).value_or(0); }
-
-std::size_t ItemIndex::hash(std::string_view s) noexcept {
-    std::uint64_t head = 0, tail = 0;
-    if (s.size() >= 8) {
-        std::memcpy(&head, s.data(), 8);
-        std::memcpy(&tail, s.data() + s.size() - 8, 8);
-    } else {
-        for (char c : s) head = (head << 8) | static_cast<unsigned char>(c);
-    }
-    std::uint64_t h = (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ s.size()) * 0xBF58476D1CE4E5B9ull;
-    return static_cast<std::size_t>(h ^ (h >> 31));
-}
-
-void ItemIndex::build(const std::vector<std::string_view>& ids) {
-    std::size_t size = 16;
-    while (size < ids.size() * 2) size *= 2;  // at most half full: short probe sequences
-    table_.assign(size, {std::string_view(), -1});
-    mask_ = size - 1;
-    for (std::size_t slot = 0; slot < ids.size(); ++slot) {
-        std::size_t i = hash(ids[slot]) & mask_;
-        while (table_[i].second >= 0) i = (i + 1) & mask_;
-        table_[i] = {ids[slot], static_cast<int>(slot)};
-    }
-}
-
-int CompiledProtocol::find_item(std::string_view item_id) const { return item_index.find(item_id); }
 
 bool CompiledProtocol::permits(Outcome outcome) const {
     return std::find(permitted_outcomes.begin(), permitted_outcomes.end(), outcome) != permitted_outcomes.end();

@@ -35,13 +35,10 @@ class ItemIndex {
 public:
     void build(const std::vector<std::string_view>& ids);  // views into the items, which outlive the index
     bool built() const { return !table_.empty(); }
-    int find(std::string_view id) const {
-        for (std::size_t i = hash(id) & mask_;; i = (i + 1) & mask_) {
-            const auto& [key, slot] = table_[i];
-            if (slot < 0) return -1;
-            if (same(key, id)) return slot;
-        }
-    }
+    int find(std::string_view id) const;
+    /// find(id), trying slot `guess` first: answers mostly come in questionnaire order, so the
+    /// item after the one before is the likely one, and one comparison replaces the hashing.
+    int find_near(std::string_view id, int guess) const;
 
 private:
     static std::size_t hash(std::string_view s) noexcept;
@@ -57,6 +54,7 @@ private:
         return ((a1 ^ b1) | (a2 ^ b2)) == 0;
     }
     std::vector<std::pair<std::string_view, int>> table_;  // slot -1 = empty
+    std::vector<std::string_view> ids_;                     // by slot
     std::size_t mask_ = 0;
 };
 
@@ -158,6 +156,7 @@ struct CompiledProtocol {
     std::size_t locale_index(std::string_view locale) const;  // find_locale, else the pack's first
     std::optional<std::size_t> find_locale(std::string_view locale) const;
     int find_item(std::string_view id) const;
+    int find_item_near(std::string_view id, int guess) const { return item_index.find_near(id, guess); }
     bool permits(Outcome outcome) const;
     json identity() const { return json{{"id", id}, {"version", version}, {"digest", digest}}; }
     json identity_json;                            // identity(), and its text, prepared at load
