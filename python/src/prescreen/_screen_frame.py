@@ -15,7 +15,14 @@ from ._columns import keep_argument
 from ._frame import frame_columns, is_dataframe
 from ._types import InvalidRow
 
-from ._table_columns import OUTCOMES, arrow_columns, flag_columns, merge, no_rows, pandas_columns  # noqa: F401
+
+
+def _columns() -> Any:
+    """prescreen._table_columns, imported when a frame is first screened: it needs numpy, whose
+    import was half of ``import prescreen``'s time (the CLI and the back office start without it)."""
+    from . import _table_columns
+
+    return _table_columns
 
 
 def _today_per_row(frame: Any, today: Any) -> Optional[List[Optional[str]]]:
@@ -97,7 +104,7 @@ def _table_by_date(protocol: Any, columns, dates: List[Optional[str]], locale, t
         parts.append((index, part))
     if not parts:
         return _table(protocol, columns, None, "2000-01-01", locale, threads, chunk_size, done)
-    return merge(parts, n)
+    return _columns().merge(parts, n)
 
 
 def screen_frame(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (), unknown_columns: str = "warn",
@@ -155,7 +162,7 @@ def _screen_frame(self, frame, today, keep, unknown_columns, locale, threads, ch
 def _pandas_result(table: Dict[str, Any], frame: Any, keep: List[str], flags: bool):
     out = _result_frame(table, frame.index)
     if flags:
-        for name, column in flag_columns(table).items():
+        for name, column in _columns().flag_columns(table).items():
             out[name] = column
     _kept_names(keep, out.columns)
     for k in keep:
@@ -180,7 +187,7 @@ def _result_frame(table: Dict[str, Any], index: Any):
     Python lists."""
     import pandas as pd
 
-    return pd.DataFrame(pandas_columns(table, index), index=index, copy=False)
+    return pd.DataFrame(_columns().pandas_columns(table, index), index=index, copy=False)
 
 
 def screen_frame_arrow(self: Any, frame: Any, *, today: Any, keep: Sequence[str] = (), unknown_columns: str = "warn",
@@ -193,9 +200,9 @@ def screen_frame_arrow(self: Any, frame: Any, *, today: Any, keep: Sequence[str]
     import pyarrow as pa
 
     table, keep = _screened(self, frame, today, keep, unknown_columns, locale, threads, chunk_size, progress)
-    columns = arrow_columns(table, pa)
+    columns = _columns().arrow_columns(table, pa)
     if flags:
-        columns.update((name, pa.array(column)) for name, column in flag_columns(table).items())
+        columns.update((name, pa.array(column)) for name, column in _columns().flag_columns(table).items())
     _kept_names(keep, columns)
     # The kept columns and the index as pandas would convert them (their pandas metadata included).
     rest = pa.Table.from_pandas(pd.DataFrame({k: _kept(frame[k]) for k in keep}, index=frame.index), preserve_index=True)
@@ -203,5 +210,5 @@ def screen_frame_arrow(self: Any, frame: Any, *, today: Any, keep: Sequence[str]
     for name, column in zip(rest.column_names, rest.columns):
         out = out.append_column(rest.schema.field(name), column)
     # pandas metadata of screen_frame's result (to_pandas() gives its dtypes and index), from no rows
-    shape = _pandas_result(no_rows(table), frame.iloc[:0], keep, flags)
+    shape = _pandas_result(_columns().no_rows(table), frame.iloc[:0], keep, flags)
     return out.replace_schema_metadata(pa.Schema.from_pandas(shape, preserve_index=True).metadata)

@@ -23,7 +23,6 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequenc
 
 from . import _core
 from ._columns import keep_argument, split_columns
-from ._table_columns import arrow_columns
 from ._types import InvalidRow
 
 
@@ -147,7 +146,9 @@ def _schema(pa: Any, keep: Sequence[str]) -> Any:
 def _arrow_results(pa: Any, schema: Any, columns: Dict[str, Any], rows: Any, meta: Dict[str, Any]) -> Any:
     """The engine's flat result columns as an Arrow table of the result schema; `rows` the `row`
     column, `meta` the kept columns."""
-    results = arrow_columns(columns, pa)
+    from . import _table_columns  # numpy: imported when a file is first screened
+
+    results = _table_columns.arrow_columns(columns, pa)
     out = []
     for field in schema:
         if field.name == "row":
