@@ -57,6 +57,15 @@ def _overrides(values: Sequence[str]) -> dict:
     return out
 
 
+def _read_file(path: str) -> bytes:
+    """The file's bytes; one that cannot be read is an input/output error (exit 3)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        _fail(EXIT_IO, f"cannot read {path}: {e.strerror or e}")
+
+
 def _load(path: str, overrides: dict):
     import prescreen
 
@@ -272,11 +281,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_lint(args: argparse.Namespace) -> int:
     import prescreen
 
-    try:
-        with open(args.pack, "rb") as f:
-            text = f.read()
-    except OSError as e:
-        _fail(EXIT_IO, f"cannot read {args.pack}: {e.strerror or e}")
+    text = _read_file(args.pack)
     diagnostics = prescreen.Protocol.lint(text, overrides=_overrides(args.override))
     if args.json:
         print(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2))
@@ -291,31 +296,17 @@ def cmd_lint(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     import prescreen
 
-    try:
-        with open(args.record, "rb") as f:
-            text = f.read()
-    except OSError as e:
-        _fail(EXIT_IO, f"cannot read {args.record}: {e.strerror or e}")
+    text = _read_file(args.record)
     key = None
     if args.seal_key_file:
-        try:
-            with open(args.seal_key_file, "rb") as f:
-                key = f.read().rstrip(b"\r\n")
-        except OSError as e:
-            _fail(EXIT_IO, f"cannot read {args.seal_key_file}: {e.strerror or e}")
+        key = _read_file(args.seal_key_file).rstrip(b"\r\n")
         source = f"--seal-key-file {args.seal_key_file}"
     elif args.seal_key_env:
         key = os.environ.get(args.seal_key_env)
         if key is None:
             _fail(EXIT_USAGE, f"--seal-key-env: {args.seal_key_env} is not set")
         source = f"--seal-key-env {args.seal_key_env}"
-    events = []
-    for path in args.event or []:
-        try:
-            with open(path, "rb") as f:
-                events.append(f.read())
-        except OSError as e:
-            _fail(EXIT_IO, f"cannot read {path}: {e.strerror or e}")
+    events = [_read_file(path) for path in args.event or []]
     # The record goes to the engine as text: its one strict reader refuses duplicate keys, NaN,
     # lone surrogates and excess depth, and such a record is invalid with a code and a path.
     try:
