@@ -10,6 +10,8 @@ import sys
 import time
 from typing import Any, Iterable, Iterator, List, Optional, Sequence
 
+from ._cli import chosen_command
+
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -407,10 +409,8 @@ def _version() -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
+    args = chosen_command(build_parser(), argv)
+    if args is None:
         return EXIT_USAGE
     if getattr(args, "threads", None) is not None and args.threads < 1:
         _fail(EXIT_USAGE, "--threads must be at least 1")

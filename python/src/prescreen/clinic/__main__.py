@@ -12,6 +12,8 @@ import json
 import sys
 from typing import Optional, Sequence
 
+from .._cli import chosen_command
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -123,12 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    return args.func(args)
+    args = chosen_command(build_parser(), argv)
+    return EXIT_USAGE if args is None else args.func(args)
 
 
 if __name__ == "__main__":
