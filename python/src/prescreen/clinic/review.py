@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -83,6 +84,22 @@ def install(app, office) -> None:
         if not session.user.can(action):
             raise ApiError(403, "forbidden", "", f"the {session.user.role} role cannot do this")
         return session
+
+    @contextmanager
+    def stored_submission(submission_id: str) -> Iterator[Tuple[Any, Mapping[str, Any]]]:
+        """The open read of the store and the submission's row (404 when the id is not one or no
+        submission has it). The caller has checked the session first (require)."""
+        _check_id(submission_id)
+        with store.read() as conn:
+            yield conn, actions.load(conn, submission_id)
+
+    def consent_on_file(submission_id: str) -> Tuple[Mapping[str, Any], Dict[str, Any]]:
+        """The submission's row and its sealed consent record (actions.sealed_record); 404 when it has none."""
+        with stored_submission(submission_id) as (_, row):
+            record = actions.sealed_record(row)
+        if record is None:
+            raise ApiError(404, "no_consent", "", "this submission has no consent record")
+        return row, record
 
     async def checked_form(request: Request, session: Optional[Session], max_fields: int = 50):
         """The posted form (all values, repeated names kept) once its CSRF token matches the session's."""
@@ -180,9 +197,7 @@ def install(app, office) -> None:
     @app.get("/review/submissions/{submission_id}")
     def detail(request: Request, submission_id: str) -> Response:
         session = require(request)
-        _check_id(submission_id)
-        with store.read() as conn:
-            row = actions.load(conn, submission_id)
+        with stored_submission(submission_id) as (conn, row):
             events = audit.events_of(conn, submission_id)
             override_rows = conn.execute(select(overrides).where(overrides.c.submission_id == submission_id)
                                          .order_by(overrides.c.id)).mappings().all()
@@ -222,11 +237,7 @@ def install(app, office) -> None:
     @app.get("/review/submissions/{submission_id}/record.json")
     def record_json(request: Request, submission_id: str) -> Response:
         require(request)
-        _check_id(submission_id)
-        with store.read() as conn:
-            record = actions.sealed_record(actions.load(conn, submission_id))
-        if record is None:
-            raise ApiError(404, "no_consent", "", "this submission has no consent record")
+        _, record = consent_on_file(submission_id)
         return JSONResponse(record, headers={"Content-Disposition": f'attachment; filename="consent-{submission_id}.json"'})
 
     async def act(request: Request, submission_id: str, do) -> Response:
@@ -265,12 +276,7 @@ def install(app, office) -> None:
         from . import consent_pdf as pdf
 
         require(request)
-        _check_id(submission_id)
-        with store.read() as conn:
-            row = actions.load(conn, submission_id)
-        record = actions.sealed_record(row)
-        if record is None:
-            raise ApiError(404, "no_consent", "", "this submission has no consent record")
+        row, record = consent_on_file(submission_id)
         pack = office.packs.get(row["pack_digest"])
         if pack is None:
             raise ApiError(404, "unknown_pack", "", "the pack this submission was screened with is not served here")
@@ -314,9 +320,7 @@ def install(app, office) -> None:
         from .patient_copy import course_text, latest_follow_ups
 
         require(request)
-        _check_id(submission_id)
-        with store.read() as conn:
-            row = actions.load(conn, submission_id)
+        with stored_submission(submission_id) as (conn, row):
             latest = latest_follow_ups(conn, submission_id)
         if latest is None:
             raise ApiError(404, "no_treatment", "", "no treatment is recorded yet, so there are no follow-up dates")
