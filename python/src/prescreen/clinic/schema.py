@@ -57,43 +57,48 @@ Index("submissions_queue", submissions.c.status, submissions.c.queue_rank, submi
 Index("submissions_received", submissions.c.received_at)
 Index("submissions_patient", submissions.c.patient_key)
 
+
+def _kept_with_submission(name: str, id_column: Column, *columns: Column) -> Table:
+    """A table of what staff record about a submission (rescreenings, overrides, treatments): its
+    own id, the submission it belongs to (indexed), its columns, then when (``at``) and by whom (``by``)."""
+    return Table(
+        name, metadata,
+        id_column,
+        Column("submission_id", String(40), ForeignKey("submissions.id"), nullable=False, index=True),
+        *columns,
+        Column("at", String(40), nullable=False),
+        Column("by", String(100), nullable=False),
+    )
+
+
 # Later screenings of a submission (against a newer pack version), kept beside the first.
-rescreenings = Table(
-    "rescreenings", metadata,
+rescreenings = _kept_with_submission(
+    "rescreenings",
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("submission_id", String(40), ForeignKey("submissions.id"), nullable=False, index=True),
     Column("pack_digest", String(64), ForeignKey("packs.digest"), nullable=False),
     Column("today", String(10), nullable=False),
     Column("outcome", String(40), nullable=False),
     Column("result", Text, nullable=False),
-    Column("at", String(40), nullable=False),
-    Column("by", String(100), nullable=False),
 )
 
-overrides = Table(
-    "overrides", metadata,
+overrides = _kept_with_submission(
+    "overrides",
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("submission_id", String(40), ForeignKey("submissions.id"), nullable=False, index=True),
     Column("rule", String(200), nullable=False),
     Column("name", String(200), nullable=False),
     Column("role", String(100), nullable=False),
     Column("register", String(100), nullable=False),
     Column("registration_number", String(100), nullable=False),
     Column("reason", Text, nullable=False),
-    Column("at", String(40), nullable=False),
-    Column("by", String(100), nullable=False),
 )
 
-treatments = Table(
-    "treatments", metadata,
+treatments = _kept_with_submission(
+    "treatments",
     Column("id", String(40), primary_key=True),
-    Column("submission_id", String(40), ForeignKey("submissions.id"), nullable=False, index=True),
     Column("consent_digest", String(64), nullable=False),
     Column("session_date", String(10), nullable=False),
     Column("record", Text, nullable=False),  # device, cartridge lot, depths, products, test spot, reaction
     Column("follow_ups", Text, nullable=False),  # JSON list of ISO dates
-    Column("at", String(40), nullable=False),
-    Column("by", String(100), nullable=False),
 )
 
 # The audit log: every event, each row holding the digest of the one before (a hash chain).
