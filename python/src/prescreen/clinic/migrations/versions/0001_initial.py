@@ -13,6 +13,30 @@ branch_labels = None
 depends_on = None
 
 
+def _create_kept_with_submission(name, id_column, *columns, foreign_keys=()):
+    """A table of what staff record about a submission (rescreenings, overrides, treatments): its own
+    id, the submission it belongs to (indexed), its columns, then when ('at') and by whom ('by')."""
+    op.create_table(name,
+    id_column,
+    sa.Column('submission_id', sa.String(length=40), nullable=False),
+    *columns,
+    sa.Column('at', sa.String(length=40), nullable=False),
+    sa.Column('by', sa.String(length=100), nullable=False),
+    *foreign_keys,
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.create_index(batch_op.f(f'ix_{name}_submission_id'), ['submission_id'], unique=False)
+
+
+def _drop_kept_with_submission(name):
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f(f'ix_{name}_submission_id'))
+
+    op.drop_table(name)
+
+
 def upgrade() -> None:
 
     op.create_table('audit',
@@ -97,71 +121,39 @@ def upgrade() -> None:
         batch_op.create_index('submissions_queue', ['status', 'queue_rank', 'seq'], unique=False)
         batch_op.create_index('submissions_received', ['received_at'], unique=False)
 
-    op.create_table('overrides',
+    _create_kept_with_submission('overrides',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('submission_id', sa.String(length=40), nullable=False),
     sa.Column('rule', sa.String(length=200), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=100), nullable=False),
     sa.Column('register', sa.String(length=100), nullable=False),
     sa.Column('registration_number', sa.String(length=100), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('at', sa.String(length=40), nullable=False),
-    sa.Column('by', sa.String(length=100), nullable=False),
-    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ),
-    sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('overrides', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_overrides_submission_id'), ['submission_id'], unique=False)
-
-    op.create_table('rescreenings',
+    _create_kept_with_submission('rescreenings',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('submission_id', sa.String(length=40), nullable=False),
     sa.Column('pack_digest', sa.String(length=64), nullable=False),
     sa.Column('today', sa.String(length=10), nullable=False),
     sa.Column('outcome', sa.String(length=40), nullable=False),
     sa.Column('result', sa.Text(), nullable=False),
-    sa.Column('at', sa.String(length=40), nullable=False),
-    sa.Column('by', sa.String(length=100), nullable=False),
-    sa.ForeignKeyConstraint(['pack_digest'], ['packs.digest'], ),
-    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    foreign_keys=[sa.ForeignKeyConstraint(['pack_digest'], ['packs.digest'], )],
     )
-    with op.batch_alter_table('rescreenings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_rescreenings_submission_id'), ['submission_id'], unique=False)
-
-    op.create_table('treatments',
+    _create_kept_with_submission('treatments',
     sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('submission_id', sa.String(length=40), nullable=False),
     sa.Column('consent_digest', sa.String(length=64), nullable=False),
     sa.Column('session_date', sa.String(length=10), nullable=False),
     sa.Column('record', sa.Text(), nullable=False),
     sa.Column('follow_ups', sa.Text(), nullable=False),
-    sa.Column('at', sa.String(length=40), nullable=False),
-    sa.Column('by', sa.String(length=100), nullable=False),
-    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ),
-    sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('treatments', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_treatments_submission_id'), ['submission_id'], unique=False)
 
 
 
 
 def downgrade() -> None:
 
-    with op.batch_alter_table('treatments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_treatments_submission_id'))
-
-    op.drop_table('treatments')
-    with op.batch_alter_table('rescreenings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_rescreenings_submission_id'))
-
-    op.drop_table('rescreenings')
-    with op.batch_alter_table('overrides', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_overrides_submission_id'))
-
-    op.drop_table('overrides')
+    _drop_kept_with_submission('treatments')
+    _drop_kept_with_submission('rescreenings')
+    _drop_kept_with_submission('overrides')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('submissions_received')
         batch_op.drop_index('submissions_queue')
