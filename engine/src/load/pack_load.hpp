@@ -3,6 +3,7 @@
 // the compiled protocol. This is what the steps share while one pack loads.
 #pragma once
 
+#include <initializer_list>
 #include <set>
 #include <string>
 
@@ -24,6 +25,26 @@ struct PackLoad {
 
     /// A "sources" array citing only the pack's sources; the array, or [] when it is not one.
     json check_sources(const json& obj, const std::string& path, bool required);
+
+    /// The entries of the list `parent[key]` at `path`, when there is one (pages, aftercare
+    /// instructions, course plans): `load(entry, its path)` for each entry that is an object with the
+    /// `required` and `optional` keys (`what` names one in diagnostics). A list that is not an array is
+    /// one wrong_type diagnostic, `not_an_array`.
+    template <class Load>
+    void each_entry(const json& parent, const char* key, const std::string& path, const char* not_an_array,
+                    std::initializer_list<const char*> required, std::initializer_list<const char*> optional,
+                    const char* what, Load&& load) {
+        auto list = parent.find(key);
+        if (list == parent.end()) return;
+        if (!list->is_array()) {
+            L.error("wrong_type", path, not_an_array);
+            return;
+        }
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            std::string entry_path = pointer_join(path, i);
+            if (L.object((*list)[i], entry_path, required, optional, what)) load((*list)[i], entry_path);
+        }
+    }
 };
 
 void load_identity(PackLoad& pack);          // format, id, version, digest, locales, title
