@@ -67,6 +67,15 @@ test('index.html: no inline script or style, CSP meta present', () => {
   assert.match(html, /<html lang="en-GB">/);
 });
 
+test('privacy.html: a page of text whose policy allows no script, connection or form', () => {
+  const page = readFileSync(join(repo, 'web-demo/privacy.html'), 'utf8');
+  const policy = page.match(/http-equiv="Content-Security-Policy" content="([^"]*)"/);
+  assert.ok(policy, 'CSP meta present');
+  assert.match(policy[1], /^default-src 'none';/);
+  assert.doesNotMatch(policy[1], /script-src|connect-src/);
+  assert.doesNotMatch(page, /<script/);
+});
+
 // Served lighter (web-demo/serve.mjs and the back office's clinic/static.py, `slim`): the page's
 // scripts without comment and blank lines, JSON without indentation. Both servers send the same, the
 // scripts still parse, and every JSON file keeps its meaning.
