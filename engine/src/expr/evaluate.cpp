@@ -362,6 +362,13 @@ public:
     Evaluator(const Program& program, const Frame& frame, Arena* arena)
         : program_(program), nodes_(program.nodes.data()), f_(frame), arena_(arena),
           core_(program.dialect == Dialect::Core), steps_left_(program.max_steps) {}
+    ~Evaluator() {
+        if (!lent_) return;
+        lent_->arena.clear();  // its values go with the evaluation; its storage stays for the next
+        lent_->busy = false;
+    }
+    Evaluator(const Evaluator&) = delete;
+    Evaluator& operator=(const Evaluator&) = delete;
 
     // The hot operations of screening rules get a small function of their own (small stack frame);
     // everything else lives in eval_rest / test_rest.
@@ -434,7 +441,7 @@ public:
                 }
             }
             case Op::MakeArray: {
-                std::vector<Value> items;
+                std::vector<Value> items = arena().spare();
                 items.reserve(n.count);
                 for (std::uint32_t i = 0; i < n.count; ++i) items.push_back(eval(n.first + i, d));
                 return arena().array(std::move(items));
@@ -454,7 +461,7 @@ public:
             case Op::MissingSlots:
             case Op::MissingSomeSlots: {
                 const Names& keys = names(n);
-                std::vector<Value> missing;
+                std::vector<Value> missing = arena().spare();
                 for (std::size_t i = 0; i < keys.slots.size(); ++i) {
                     const Value& v = slot(keys.slots[i]);
                     if (missing_value(v))
@@ -467,10 +474,12 @@ public:
             case Op::MissingPaths:
             case Op::MissingSomePaths: return missing_list(n, d);
             case Op::Missing: {
-                std::vector<Value> args;
+                std::vector<Value> args = arena().spare();
                 for (std::uint32_t i = 0; i < n.count; ++i) args.push_back(eval(n.first + i, d));
-                if (!args.empty() && args[0].kind == Kind::Array) return missing_keys(d, args[0]);
-                return missing_keys(d, Value::from_array_view(&args));
+                const Value missing = !args.empty() && args[0].kind == Kind::Array ? missing_keys(d, args[0])
+                                                                                   : missing_keys(d, Value::from_array_view(&args));
+                arena().recycle(std::move(args));
+                return missing;
             }
             case Op::MissingSome: {
                 const Value need = arg(n, 0, d);
@@ -589,7 +598,7 @@ public:
                 return arena().string(std::string(result));
             }
             case Op::Merge: {
-                std::vector<Value> out;
+                std::vector<Value> out = arena().spare();
                 for (std::uint32_t i = 0; i < n.count; ++i) {
                     Value v = eval(n.first + i, d);
                     if (v.kind == Kind::Array) {
@@ -605,7 +614,7 @@ public:
             case Op::Map:
             case Op::Filter: {
                 const Value source = arg(n, 0, d);
-                std::vector<Value> out;
+                std::vector<Value> out = arena().spare();
                 if (source.kind == Kind::Array) {
                     const std::size_t size = array_size(source);
                     out.reserve(size);
@@ -801,7 +810,7 @@ public:
     // MissingPaths / MissingSomePaths: the keys missing, as json-logic-js lists them.
     PRESCREEN_COLD Value missing_list(const Node& n, const Data& d) {
         const Names& keys = names(n);
-        std::vector<Value> missing;
+        std::vector<Value> missing = arena().spare();
         for (std::size_t i = 0; i < keys.path.size(); ++i)
             if (key_missing(keys, i, d)) missing.push_back(Value::from_view(keys.path[i]));
         if (n.op == Op::MissingSomePaths && double(keys.path.size() - missing.size()) >= n.constant.number) missing.clear();
@@ -825,7 +834,16 @@ private:
     const Node* nodes_;
     const Frame& f_;
     Arena* arena_;                        // where computed values live; null until needed
-    std::optional<Arena> owned_arena_;    // evaluate_truthy's arena, if one was needed
+    std::optional<Arena> owned_arena_;    // evaluate_truthy's arena, when this thread's is lent out
+    struct Lent {
+        Arena arena;
+        bool busy = false;
+    };
+    static Lent& lent_arena() {
+        thread_local Lent lent;
+        return lent;
+    }
+    Lent* lent_ = nullptr;                // this thread's arena, while this evaluation has it
     const bool core_;                     // JSON Logic Core semantics (Program::dialect)
     std::uint64_t steps_left_;            // the evaluation budget: loop steps still allowed
 
@@ -944,11 +962,19 @@ private:
         return arena().object(nlohmann::json{{"current", to_json(*d.current)}, {"accumulator", to_json(*d.accumulator)}});
     }
 
-    // The arena of evaluate(), or one made on first use (evaluate_truthy: most conditions never
-    // compute a string or array, so they never pay for an arena).
+    // The arena of evaluate(), or for evaluate_truthy (most conditions never compute a string or
+    // array, so they never need one) this thread's, kept between evaluations so that their arrays
+    // reuse each other's storage; a nested evaluation while it is lent out gets one of its own.
     Arena& arena() {
         if (!arena_) {
-            arena_ = &owned_arena_.emplace();
+            Lent& lent = lent_arena();
+            if (!lent.busy) {
+                lent.busy = true;
+                lent_ = &lent;
+                arena_ = &lent.arena;
+            } else {
+                arena_ = &owned_arena_.emplace();
+            }
         }
         return *arena_;
     }
@@ -1043,7 +1069,7 @@ private:
     }
 
     Value missing_keys(const Data& d, const Value& keys) {
-        std::vector<Value> missing;
+        std::vector<Value> missing = arena().spare();
         const std::size_t size = array_size(keys);
         for (std::size_t i = 0; i < size; ++i) {
             Value key = array_at(keys, i);

@@ -20,8 +20,30 @@ Value Arena::string(std::string text) {
 
 Value Arena::array(std::vector<Value> items) {
     bytes_ += items.size() * sizeof(Value);
-    arrays_.push_back(std::make_unique<const std::vector<Value>>(std::move(items)));
+    std::unique_ptr<std::vector<Value>> holder;
+    if (holders_.empty()) {
+        holder = std::make_unique<std::vector<Value>>();
+    } else {
+        holder = std::move(holders_.back());
+        holders_.pop_back();
+    }
+    holder->swap(items);  // the holder's own (empty) storage goes to the spares
+    recycle(std::move(items));
+    arrays_.push_back(std::move(holder));
     return Value::from_array_view(arrays_.back().get());
+}
+
+std::vector<Value> Arena::spare() {
+    if (spares_.empty()) return {};
+    std::vector<Value> out = std::move(spares_.back());
+    spares_.pop_back();
+    return out;
+}
+
+void Arena::recycle(std::vector<Value> items) {
+    if (items.capacity() == 0) return;
+    items.clear();
+    spares_.push_back(std::move(items));
 }
 
 Value Arena::object(nlohmann::json document) {
@@ -31,8 +53,20 @@ Value Arena::object(nlohmann::json document) {
 
 void Arena::clear() {
     strings_.clear();
-    arrays_.clear();
     objects_.clear();
+    std::size_t kept = 0;
+    for (const auto& a : arrays_) kept += a->capacity() * sizeof(Value);
+    for (const auto& v : spares_) kept += v.capacity() * sizeof(Value);
+    if (kept > kKeptBytes) {  // a large evaluation's memory goes back, not kept for small ones
+        holders_.clear();
+        spares_.clear();
+    } else {
+        for (auto& a : arrays_) {
+            a->clear();
+            holders_.push_back(std::move(a));
+        }
+    }
+    arrays_.clear();
     bytes_ = 0;
 }
 
