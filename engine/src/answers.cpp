@@ -100,7 +100,7 @@ void parse_answers(const CompiledProtocol& p, const AnswerEntry* entries, std::s
                         ok = false;
                         continue;
                     }
-                    bool dup = std::any_of(list.begin(), list.end(), [&](const Value& x) { return x.string.data() == pos->data(); });
+                    bool dup = std::any_of(list.begin(), list.end(), [&](const Value& x) { return x.str().data() == pos->data(); });
                     if (dup) { issue(slot, id, "duplicate_option", epath, quoted(el.text) + " is chosen twice."); ok = false; continue; }
                     list.push_back(Value::from_view(*pos));
                     if (pos - item.options.begin() < 64) a.option_bits[slot] |= std::uint64_t(1) << (pos - item.options.begin());

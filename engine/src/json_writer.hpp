@@ -166,11 +166,11 @@ public:
                 out_.put(buf, static_cast<std::size_t>(end - buf));
                 return;
             }
-            case expr::Kind::String: string(v.string); return;
+            case expr::Kind::String: string(v.str()); return;
             case expr::Kind::Array:
-                if (!v.array) return value(expr::to_json(v));
+                if (!v.items()) return value(expr::to_json(v));
                 begin_array();
-                for (const expr::Value& e : *v.array) value(e);
+                for (const expr::Value& e : *v.items()) value(e);
                 end_array();
                 return;
             case expr::Kind::Object: value(expr::to_json(v)); return;

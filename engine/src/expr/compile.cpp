@@ -355,7 +355,11 @@ private:
                     append_js_string(from_json_view(*name_arg), text);
                     set_op(Op::VarPath);
                     names_of(at).path = split_path(text);
-                    names_of(at).first_hash = key_hash(names_of(at).path[0]);
+                    const std::string& key = names_of(at).path[0];
+                    names_of(at).first_hash = key_hash(key);
+                    std::uint8_t flags = key == "current" ? kCurrent : key == "accumulator" ? kAccumulator : 0;
+                    if (names_of(at).path.size() == 1) flags |= kOneKey;
+                    nodes_[at].flags = flags;
                     if (args.size() > 1) {
                         const std::uint32_t first = reserve(1);
                         nodes_[at].first = first;
@@ -526,7 +530,7 @@ private:
                 if (op != Op::Age) {
                     const Node& unit = nodes_[first + 2];
                     if (unit.op == Op::Const) {
-                        const auto u = unit.constant.kind == Kind::String ? parse_date_unit(unit.constant.string) : std::nullopt;
+                        const auto u = unit.constant.kind == Kind::String ? parse_date_unit(unit.constant.str()) : std::nullopt;
                         if (!u) error("bad_arguments", arg_path(2), "unit must be \"days\", \"months\" or \"years\", got " + args[2]->dump());
                         else nodes_[at].aux = std::uint8_t(int(*u) + 1);
                     }
@@ -546,7 +550,7 @@ private:
             Node& n = nodes_[at];
             const Node& needle = nodes_[n.first];
             const Node& hay = nodes_[n.first + 1];
-            if (fusable_var(needle) && hay.op == Op::Const && hay.constant.kind == Kind::Array && hay.constant.array) {
+            if (fusable_var(needle) && hay.op == Op::Const && hay.constant.kind == Kind::Array && hay.constant.items()) {
                 n.index = needle.index;
                 n.constant = hay.constant;
                 n.op = needle.op == Op::VarSlot ? Op::InSlotConst : Op::InPathConst;
@@ -561,7 +565,7 @@ private:
                 if (slot && scope_.items) {  // a multi-choice item's own option: test its bit
                     const ItemInfo& item = (*scope_.items)[static_cast<std::size_t>(hay.index)];
                     const auto& options = item.options;
-                    auto pos = std::find(options.begin(), options.end(), needle.constant.string);
+                    auto pos = std::find(options.begin(), options.end(), needle.constant.str());
                     if (item.type == ItemType::MultiChoice && pos != options.end() && pos - options.begin() < 64) {
                         n.flags |= kOptionBit;
                         n.aux = static_cast<std::uint8_t>(pos - options.begin());
@@ -636,8 +640,8 @@ private:
         if (n.op != Op::Const || n.constant.kind == Kind::Null) return;
         if (n.constant.kind != Kind::String) {
             error("invalid_date", path, "expected an ISO date (YYYY-MM-DD), got " + j.dump());
-        } else if (!parse_iso_date(n.constant.string)) {
-            error("invalid_date", path, "\"" + std::string(n.constant.string) + "\" is not a real calendar date (YYYY-MM-DD)");
+        } else if (!parse_iso_date(n.constant.str())) {
+            error("invalid_date", path, "\"" + std::string(n.constant.str()) + "\" is not a real calendar date (YYYY-MM-DD)");
         }
     }
 
@@ -657,7 +661,7 @@ private:
                 const ItemInfo& item = (*scope_.items)[std::size_t(needle.index)];
                 if (item.type == ItemType::Choice)
                     for (std::size_t i = 0; i < args[1]->size(); ++i)
-                        check_option(item, (*hay.constant.array)[i], (*args[1])[i], arg_path(1) + "/" + std::to_string(i));
+                        check_option(item, (*hay.constant.items())[i], (*args[1])[i], arg_path(1) + "/" + std::to_string(i));
             }
             return;
         }
@@ -685,10 +689,10 @@ private:
                         break;
                     case ItemType::Date:
                         if (lit.kind != Kind::String) mismatch("an ISO date");
-                        else if (!parse_iso_date(lit.string)) {
-                            if (looks_like_iso_date(lit.string))
+                        else if (!parse_iso_date(lit.str())) {
+                            if (looks_like_iso_date(lit.str()))
                                 error("invalid_date", where,
-                                      "\"" + std::string(lit.string) + "\" is not a real calendar date (compared with item \"" + item.id + "\")");
+                                      "\"" + std::string(lit.str()) + "\" is not a real calendar date (compared with item \"" + item.id + "\")");
                             else
                                 mismatch("an ISO date YYYY-MM-DD");
                         }
@@ -708,11 +712,11 @@ private:
                       lj.dump() + " (" + json_kind(lj) + ")");
             return;
         }
-        if (std::find(item.options.begin(), item.options.end(), lit.string) == item.options.end()) {
+        if (std::find(item.options.begin(), item.options.end(), lit.str()) == item.options.end()) {
             std::string options;
             for (const auto& o : item.options) options += (options.empty() ? "" : ", ") + o;
             error("not_an_option", where,
-                  "\"" + std::string(lit.string) + "\" is not an option of " + type_name(item.type) + " item \"" + item.id +
+                  "\"" + std::string(lit.str()) + "\" is not an option of " + type_name(item.type) + " item \"" + item.id +
                       "\" (options: " + options + ")");
         }
     }
@@ -797,8 +801,8 @@ private:
     // `undefined` has no constant form (a Const null is null).
     static bool foldable(const Value& v) {
         if (is_undefined(v)) return false;
-        if (v.kind != Kind::Array || !v.array) return true;
-        for (const Value& e : *v.array)
+        if (v.kind != Kind::Array || !v.items()) return true;
+        for (const Value& e : *v.items())
             if (!foldable(e)) return false;
         return true;
     }
@@ -806,12 +810,12 @@ private:
     // A value computed in a scratch arena, owned by the program.
     PRESCREEN_COLD Value copy_constant(const Value& v) {
         switch (v.kind) {
-            case Kind::String: return program_.constants.string(std::string(v.string));
+            case Kind::String: return program_.constants.string(std::string(v.str()));
             case Kind::Array: {
-                if (!v.array) return program_.constants.object(to_json(v));
+                if (!v.items()) return program_.constants.object(to_json(v));
                 std::vector<Value> items;
-                items.reserve(v.array->size());
-                for (const Value& e : *v.array) items.push_back(copy_constant(e));
+                items.reserve(v.items()->size());
+                for (const Value& e : *v.items()) items.push_back(copy_constant(e));
                 return program_.constants.array(std::move(items));
             }
             case Kind::Object: return program_.constants.object(to_json(v));

@@ -42,12 +42,12 @@ __attribute__((always_inline)) inline bool compare_slot(const Node& n, const Val
             case kNumLe: return v.number <= c.number;
             case kNumGt: return v.number > c.number;
             case kNumGe: return v.number >= c.number;
-            case kStrEq: return v.string == c.string;
-            case kStrNe: return v.string != c.string;
-            case kStrLt: return v.string.compare(c.string) < 0;
-            case kStrLe: return v.string.compare(c.string) <= 0;
-            case kStrGt: return v.string.compare(c.string) > 0;
-            case kStrGe: return v.string.compare(c.string) >= 0;
+            case kStrEq: return v.str() == c.str();
+            case kStrNe: return v.str() != c.str();
+            case kStrLt: return v.str().compare(c.str()) < 0;
+            case kStrLe: return v.str().compare(c.str()) <= 0;
+            case kStrGt: return v.str().compare(c.str()) > 0;
+            case kStrGe: return v.str().compare(c.str()) >= 0;
             default: break;
         }
     }
@@ -57,11 +57,11 @@ __attribute__((always_inline)) inline bool compare_slot(const Node& n, const Val
 // InSlotConst: a choice answer among literal options; strict equality as Array.indexOf.
 inline bool in_slot_const(const Node& n, const Value& v) {
     if (v.kind == Kind::String) {
-        for (const Value& e : *n.constant.array)
-            if (e.kind == Kind::String && e.string == v.string) return true;
+        for (const Value& e : *n.constant.items())
+            if (e.kind == Kind::String && e.str() == v.str()) return true;
         return false;
     }
-    for (const Value& e : *n.constant.array)
+    for (const Value& e : *n.constant.items())
         if (strict_equal(e, v)) return true;
     return false;
 }
@@ -71,9 +71,9 @@ inline bool in_slot_const(const Node& n, const Value& v) {
 // one bit each in the frame's option_bits: one load instead of walking the list.
 inline bool in_const_slot(const Node& n, const Value& v, const std::uint64_t* option_bits) {
     if (v.kind == Kind::Array && (n.flags & kOptionBit) && option_bits) return (option_bits[n.index] >> n.aux) & 1;
-    if (v.kind == Kind::Array && v.array) {
-        for (const Value& e : *v.array)
-            if (e.kind == Kind::String && e.string == n.constant.string) return true;
+    if (v.kind == Kind::Array && v.items()) {
+        for (const Value& e : *v.items())
+            if (e.kind == Kind::String && e.str() == n.constant.str()) return true;
         return false;
     }
     return js_in(n.constant, v);
@@ -121,7 +121,7 @@ __attribute__((noinline)) bool test_simple_tree(const Node* nodes, const Node& n
 }
 
 // json-logic-js `missing`: a key counts as missing when absent, null or "" (every form of `missing`).
-inline bool missing_value(const Value& v) { return v.kind == Kind::Null || (v.kind == Kind::String && v.string.empty()); }
+inline bool missing_value(const Value& v) { return v.kind == Kind::Null || (v.kind == Kind::String && v.str().empty()); }
 
 // ---- fused tests over free data (CmpPathConst, InPathConst, InConstPath, BetweenPath) ----------
 // PRESCREEN_COLD: apply_logic's paths, not the pack's; small in WebAssembly, full speed natively.
@@ -131,10 +131,10 @@ PRESCREEN_COLD bool fused_test(const Node* nodes, const Node& n, const Value& v)
         case Op::CmpPathConst: return compare_slot(n, v);
         case Op::InPathConst: return in_slot_const(n, v);
         case Op::InConstPath:
-            if (v.kind == Kind::Array && !v.array && v.object) {  // free data: the JSON array itself
-                for (const auto& e : *v.object) {
+            if (v.kind == Kind::Array && !v.items() && v.doc()) {  // free data: the JSON array itself
+                for (const auto& e : *v.doc()) {
                     const std::string* text = e.get_ptr<const std::string*>();
-                    if (text && *text == n.constant.string) return true;
+                    if (text && *text == n.constant.str()) return true;
                 }
                 return false;
             }
@@ -178,7 +178,7 @@ PRESCREEN_COLD int compare_json(const Node& n, const nlohmann::json& j) {
     if (n.flags >= kStrEq && n.flags <= kStrGe) {
         const std::string* text = j.get_ptr<const std::string*>();
         if (!text) return -1;
-        const int cmp = std::string_view(*text).compare(c.string);
+        const int cmp = std::string_view(*text).compare(c.str());
         switch (n.flags) {
             case kStrEq: return cmp == 0;
             case kStrNe: return cmp != 0;
@@ -201,8 +201,8 @@ PRESCREEN_COLD bool test_top_key(const Node* nodes, const Node& n, const Names& 
         if (r >= 0) return r;
     } else if (n.op == Op::InPathConst) {  // a JSON string among literal strings
         if (const std::string* text = j->get_ptr<const std::string*>()) {
-            for (const Value& e : *n.constant.array)
-                if (e.kind == Kind::String && e.string == *text) return true;
+            for (const Value& e : *n.constant.items())
+                if (e.kind == Kind::String && e.str() == *text) return true;
             return false;
         }
     }
@@ -281,9 +281,9 @@ std::vector<std::size_t> code_points(std::string_view s) {
 bool step(const Value& in, std::string_view seg, Value& out) {
     switch (in.kind) {
         case Kind::Object: {
-            if (!in.object || !in.object->is_object()) return false;
-            const auto it = in.object->find(seg);
-            if (it == in.object->end()) return false;
+            if (!in.doc() || !in.doc()->is_object()) return false;
+            const auto it = in.doc()->find(seg);
+            if (it == in.doc()->end()) return false;
             out = from_json_view(*it);
             return true;
         }
@@ -298,7 +298,7 @@ bool step(const Value& in, std::string_view seg, Value& out) {
             return true;
         }
         case Kind::String: {
-            const auto offsets = code_points(in.string);
+            const auto offsets = code_points(in.str());
             const std::size_t n = offsets.size() - 1;
             if (seg == "length") {
                 out = Value::from_number(double(n));
@@ -306,7 +306,7 @@ bool step(const Value& in, std::string_view seg, Value& out) {
             }
             std::size_t i;
             if (!is_index(seg, i) || i >= n) return false;
-            out = Value::from_view(in.string.substr(offsets[i], offsets[i + 1] - offsets[i]));
+            out = Value::from_view(in.str().substr(offsets[i], offsets[i + 1] - offsets[i]));
             return true;
         }
         default: return false;
@@ -344,8 +344,8 @@ std::string iso(const Date& d) {
 
 Date date_arg(const Value& v, const char* op) {
     if (v.kind == Kind::String) {
-        if (auto d = parse_iso_date(v.string)) return *d;
-        fail("invalid_date", std::string(op) + ": \"" + std::string(v.string) + "\" is not a real calendar date (YYYY-MM-DD)");
+        if (auto d = parse_iso_date(v.str())) return *d;
+        fail("invalid_date", std::string(op) + ": \"" + std::string(v.str()) + "\" is not a real calendar date (YYYY-MM-DD)");
     }
     fail("invalid_date", std::string(op) + ": expected an ISO date (YYYY-MM-DD), got " + to_json(v).dump());
 }
@@ -353,7 +353,7 @@ Date date_arg(const Value& v, const char* op) {
 DateUnit unit_arg(std::uint8_t aux, const Value& v, const char* op) {
     if (aux) return DateUnit(aux - 1);
     if (v.kind == Kind::String)
-        if (auto u = parse_date_unit(v.string)) return *u;
+        if (auto u = parse_date_unit(v.str())) return *u;
     fail("bad_arguments", std::string(op) + ": unit must be \"days\", \"months\" or \"years\", got " + to_json(v).dump());
 }
 
@@ -402,11 +402,27 @@ public:
             out = whole(d);
             return out;
         }
+        // Inside `reduce` (no element value): its pair, chosen by the compiler's flags, without
+        // reading the path or comparing its first segment with "current" and "accumulator".
+        if (!d.value && (n.flags & (kCurrent | kAccumulator))) {
+            out = (n.flags & kCurrent) ? *d.current : *d.accumulator;
+            if ((n.flags & kOneKey) || rest_of_path(n, out)) return out;
+            out = n.count ? eval(n.first, d) : Value::null();
+            return out;
+        }
         const Names& names_n = names(n);  // (a whole-data var has none)
         const auto& path = names_n.path;
         if (!lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash))
             out = n.count ? eval(n.first, d) : Value::null();
         return out;
+    }
+
+    // The path after its first segment, walked from `out` in place; false when it leads nowhere.
+    bool rest_of_path(const Node& n, Value& out) {
+        const auto& path = names(n).path;
+        for (std::size_t i = 1; i < path.size(); ++i)
+            if (out.kind == Kind::Null || !step(out, path[i], out)) return false;
+        return true;
     }
 
     bool test(std::uint32_t index, const Data& d) {
@@ -434,8 +450,8 @@ public:
             case Op::Const: {
                 const Value& c = n.constant;
                 switch (c.kind) {
-                    case Kind::String: return Value::from_view(c.string);
-                    case Kind::Array: return c.array ? Value::from_array_view(c.array) : c;  // folded, or `preserve`d JSON
+                    case Kind::String: return Value::from_view(c.str());
+                    case Kind::Array: return c.items() ? Value::from_array_view(c.items()) : c;  // folded, or `preserve`d JSON
                     case Kind::Null: return Value::null();
                     default: return c;
                 }
@@ -705,8 +721,8 @@ public:
             case Op::Throw: {
                 const Value v = arg(n, 0, d);
                 Value type = v;
-                if (v.kind == Kind::Object && v.object && v.object->is_object() && v.object->contains("type"))
-                    type = from_json_view((*v.object)["type"]);
+                if (v.kind == Kind::Object && v.doc() && v.doc()->is_object() && v.doc()->contains("type"))
+                    type = from_json_view((*v.doc())["type"]);
                 std::string text;
                 append_js_string(type, text);
                 fail("thrown", text);
@@ -1048,7 +1064,7 @@ private:
     }
 
     bool var_by_name(const Data& d, const Value& name, Value& out) {
-        if (name.kind == Kind::Null || (name.kind == Kind::String && name.string.empty())) {
+        if (name.kind == Kind::Null || (name.kind == Kind::String && name.str().empty())) {
             out = whole(d);
             return true;
         }

@@ -56,6 +56,11 @@ constexpr std::uint8_t kOptionBit = 2;  // InConstSlot: the literal is option `a
 constexpr std::uint8_t kSpread = 4;     // core arithmetic, max, min, cat: one computed argument whose
                                         // array value is the argument list ({"+": {"merge": ...}})
 constexpr std::uint8_t kClimb = 8;      // Val: `aux` levels up the scope stack first ({"val": [[2], "x"]})
+// VarPath: the path starts with "current" / "accumulator" (inside `reduce`, its pair), and is only
+// that one segment (kOneKey).
+constexpr std::uint8_t kCurrent = 16;
+constexpr std::uint8_t kAccumulator = 32;
+constexpr std::uint8_t kOneKey = 64;
 // CmpSlotConst / BetweenSlot keep the comparison in `aux`; this bit says the rule is `core` JsonLogic.
 constexpr std::uint8_t kCoreCompare = 0x80;
 
@@ -67,9 +72,10 @@ enum FastCompare : std::uint8_t {
     kStrEq = 24, kStrNe, kStrLt, kStrLe, kStrGt, kStrGe,
 };
 
-// One cache line per node: screening conditions are a node or three each, and evaluating one
-// should touch as little memory as possible. Rarely used lists live in Program::names.
-struct alignas(64) Node {
+// Half a cache line per node (32 bytes, a 16-byte Value included): screening conditions are a
+// node or three each, and evaluating one should touch as little memory as possible. Rarely used
+// lists live in Program::names.
+struct alignas(32) Node {
     Op op = Op::Const;
     std::uint8_t aux = 0;
     std::uint8_t flags = 0;
@@ -78,7 +84,7 @@ struct alignas(64) Node {
     std::int32_t index = -1;  // slot / parameter / rule; var, val, exists, missing: Program::names index
     Value constant;
 };
-static_assert(sizeof(Node) == 64, "a Node fills one cache line");
+static_assert(sizeof(Node) == 32, "two Nodes fill one cache line");
 
 // The literal path of var/val/exists, or the item ids and slots of missing/missing_some (or, over
 // free data, their keys: each one's text in `path`, its segments in `keys`).
@@ -182,12 +188,12 @@ __attribute__((always_inline)) inline bool compare_fast(Op op, const Value& a, c
             }
             case Kind::String:
                 switch (op) {
-                    case Op::Eq: case Op::StrictEq: return a.string == b.string;
-                    case Op::Ne: case Op::StrictNe: return a.string != b.string;
-                    case Op::Lt: return a.string.compare(b.string) < 0;
-                    case Op::Le: return a.string.compare(b.string) <= 0;
-                    case Op::Gt: return a.string.compare(b.string) > 0;
-                    case Op::Ge: return a.string.compare(b.string) >= 0;
+                    case Op::Eq: case Op::StrictEq: return a.str() == b.str();
+                    case Op::Ne: case Op::StrictNe: return a.str() != b.str();
+                    case Op::Lt: return a.str().compare(b.str()) < 0;
+                    case Op::Le: return a.str().compare(b.str()) <= 0;
+                    case Op::Gt: return a.str().compare(b.str()) > 0;
+                    case Op::Ge: return a.str().compare(b.str()) >= 0;
                     default: break;
                 }
                 break;

@@ -82,31 +82,21 @@ Value from_json_view(const nlohmann::json& j) {
         case nlohmann::json::value_t::number_unsigned: return Value::from_number(double(j.get<std::uint64_t>()));
         case nlohmann::json::value_t::number_float: return Value::from_number(j.get<double>());
         case nlohmann::json::value_t::string: return Value::from_view(j.get_ref<const std::string&>());
-        case nlohmann::json::value_t::array: {
-            Value v;
-            v.kind = Kind::Array;
-            v.object = &j;  // elements converted on access
-            return v;
-        }
-        case nlohmann::json::value_t::object: {
-            Value v;
-            v.kind = Kind::Object;
-            v.object = &j;
-            return v;
-        }
+        case nlohmann::json::value_t::array: return Value::from_json_array(&j);  // elements converted on access
+        case nlohmann::json::value_t::object: return Value::from_json_object(&j);
         default: return Value::null();
     }
 }
 
 std::size_t array_size(const Value& v) {
     if (v.kind != Kind::Array) return 0;
-    if (v.array) return v.array->size();
-    return v.object ? v.object->size() : 0;
+    if (v.in_json) return v.object_ ? v.object_->size() : 0;
+    return v.array_ ? v.array_->size() : 0;
 }
 
 Value array_at(const Value& v, std::size_t i) {
-    if (v.array) return (*v.array)[i];
-    return from_json_view((*v.object)[i]);
+    if (v.in_json) return from_json_view((*v.object_)[i]);
+    return (*v.array_)[i];
 }
 
 bool truthy(const Value& v) {
@@ -114,7 +104,7 @@ bool truthy(const Value& v) {
         case Kind::Null: return false;
         case Kind::Bool: return v.boolean;
         case Kind::Number: return v.number != 0 && !std::isnan(v.number);
-        case Kind::String: return !v.string.empty();
+        case Kind::String: return !v.str().empty();
         case Kind::Array: return array_size(v) != 0;  // json-logic-js: [] is falsy
         case Kind::Object: return true;
     }
@@ -132,14 +122,14 @@ nlohmann::json to_json(const Value& v) {
             if (d == std::trunc(d) && std::fabs(d) < 9223372036854775808.0) return static_cast<std::int64_t>(d);
             return d;
         }
-        case Kind::String: return std::string(v.string);
+        case Kind::String: return std::string(v.str());
         case Kind::Array: {
-            if (!v.array) return v.object ? *v.object : nlohmann::json::array();
+            if (!v.items()) return v.doc() ? *v.doc() : nlohmann::json::array();
             nlohmann::json out = nlohmann::json::array();
-            for (const Value& e : *v.array) out.push_back(to_json(e));
+            for (const Value& e : *v.items()) out.push_back(to_json(e));
             return out;
         }
-        case Kind::Object: return v.object ? *v.object : nlohmann::json::object();
+        case Kind::Object: return v.doc() ? *v.doc() : nlohmann::json::object();
     }
     return nullptr;
 }
@@ -322,7 +312,7 @@ double to_number(const Value& v) {
         case Kind::Null: return is_undefined(v) ? NAN : 0.0;
         case Kind::Bool: return v.boolean ? 1.0 : 0.0;
         case Kind::Number: return v.number;
-        case Kind::String: return string_to_number(v.string);
+        case Kind::String: return string_to_number(v.str());
         case Kind::Array: {
             std::string s;
             append_js_string(v, s);
@@ -338,7 +328,7 @@ double parse_float(const Value& v) {
     std::string tmp;
     std::string_view s;
     if (v.kind == Kind::String) {
-        s = v.string;
+        s = v.str();
     } else {
         append_js_string(v, tmp);
         s = tmp;
@@ -361,7 +351,7 @@ void append_js_string(const Value& v, std::string& out) {
         case Kind::Null: out += is_undefined(v) ? "undefined" : "null"; return;
         case Kind::Bool: out += v.boolean ? "true" : "false"; return;
         case Kind::Number: append_js_number(v.number, out); return;
-        case Kind::String: out.append(v.string); return;
+        case Kind::String: out.append(v.str()); return;
         case Kind::Array: {
             const std::size_t n = array_size(v);
             for (std::size_t i = 0; i < n; ++i) {
@@ -379,8 +369,8 @@ void append_js_string(const Value& v, std::string& out) {
 
 namespace {
 bool same_array(const Value& a, const Value& b) {
-    if (a.array || b.array) return a.array == b.array;
-    return a.object == b.object;
+    if (a.items() || b.items()) return a.items() == b.items();
+    return a.doc() == b.doc();
 }
 
 // ToPrimitive of an array or object: its string, built in `storage` (owned by the caller).
@@ -399,24 +389,24 @@ bool strict_equal(const Value& a, const Value& b) {
         case Kind::Null: return is_undefined(a) == is_undefined(b);
         case Kind::Bool: return a.boolean == b.boolean;
         case Kind::Number: return a.number == b.number;
-        case Kind::String: return a.string == b.string;
+        case Kind::String: return a.str() == b.str();
         case Kind::Array: return same_array(a, b);
-        case Kind::Object: return a.object == b.object;
+        case Kind::Object: return a.doc() == b.doc();
     }
     return false;
 }
 
 bool js_in(const Value& a, const Value& b) {
     if (b.kind == Kind::String) {  // String.prototype.indexOf
-        if (b.string.empty()) return false;
-        if (a.kind == Kind::String) return b.string.find(a.string) != std::string_view::npos;
+        if (b.str().empty()) return false;
+        if (a.kind == Kind::String) return b.str().find(a.str()) != std::string_view::npos;
         std::string needle;
         append_js_string(a, needle);
-        return b.string.find(needle) != std::string_view::npos;
+        return b.str().find(needle) != std::string_view::npos;
     }
     if (b.kind != Kind::Array) return false;
-    if (b.array) {  // Array.prototype.indexOf: strict equality
-        for (const Value& e : *b.array)
+    if (b.items()) {  // Array.prototype.indexOf: strict equality
+        for (const Value& e : *b.items())
             if (strict_equal(e, a)) return true;
         return false;
     }
@@ -435,8 +425,8 @@ bool loose_equal(const Value& a, const Value& b) {
     if (a.kind == Kind::Null || b.kind == Kind::Null) return false;
     if (a.kind == Kind::Bool) return loose_equal(Value::from_number(a.boolean ? 1 : 0), b);
     if (b.kind == Kind::Bool) return loose_equal(a, Value::from_number(b.boolean ? 1 : 0));
-    if (a.kind == Kind::Number && b.kind == Kind::String) return a.number == string_to_number(b.string);
-    if (a.kind == Kind::String && b.kind == Kind::Number) return string_to_number(a.string) == b.number;
+    if (a.kind == Kind::Number && b.kind == Kind::String) return a.number == string_to_number(b.str());
+    if (a.kind == Kind::String && b.kind == Kind::Number) return string_to_number(a.str()) == b.number;
     const bool a_obj = a.kind == Kind::Array || a.kind == Kind::Object;
     const bool b_obj = b.kind == Kind::Array || b.kind == Kind::Object;
     std::string storage;
@@ -464,7 +454,7 @@ Order js_compare(const Value& a, const Value& b) {
     if (a.kind == Kind::String && b.kind == Kind::String) {
         // UTF-8 byte order is code point order (JavaScript compares UTF-16 units; they differ only
         // between astral characters and U+E000..U+FFFF).
-        const int c = a.string.compare(b.string);
+        const int c = a.str().compare(b.str());
         return c < 0 ? Order::Less : c > 0 ? Order::Greater : Order::Equal;
     }
     const double x = to_number(a), y = to_number(b);
@@ -494,7 +484,7 @@ PRESCREEN_COLD double core_number(const Value& v) {
         case Kind::Bool: return v.boolean ? 1 : 0;
         case Kind::Number: return v.number;
         case Kind::String: {
-            const double d = string_to_number(v.string);
+            const double d = string_to_number(v.str());
             if (!std::isnan(d)) return d;
             break;
         }
@@ -510,10 +500,10 @@ PRESCREEN_COLD bool core_compare(Op op, const Value& a, const Value& b) {
     if (structured) throw EvalError{"not_a_number", "arrays and objects cannot be compared"};
     int order;  // -1, 0, 1; 2 = unordered (a null against a non-numeric string)
     if (a.kind == Kind::String && b.kind == Kind::String) {
-        const int c = a.string.compare(b.string);
+        const int c = a.str().compare(b.str());
         order = c < 0 ? -1 : c > 0;
-    } else if ((a.kind == Kind::Null && b.kind == Kind::String && std::isnan(string_to_number(b.string))) ||
-               (b.kind == Kind::Null && a.kind == Kind::String && std::isnan(string_to_number(a.string)))) {
+    } else if ((a.kind == Kind::Null && b.kind == Kind::String && std::isnan(string_to_number(b.str()))) ||
+               (b.kind == Kind::Null && a.kind == Kind::String && std::isnan(string_to_number(a.str())))) {
         order = 2;
     } else {
         const double x = core_number(a), y = core_number(b);
@@ -529,5 +519,7 @@ PRESCREEN_COLD bool core_compare(Op op, const Value& a, const Value& b) {
         default: return false;
     }
 }
+
+void string_too_long() { throw std::length_error("a JsonLogic string of 4 GiB or more"); }
 
 }  // namespace prescreen::expr
