@@ -148,7 +148,7 @@ PRESCREEN_COLD const nlohmann::json* top_json(const Frame& f, std::uint64_t hash
     for (std::size_t at = hash & f.data_keys_mask;; at = (at + 1) & f.data_keys_mask) {
         const DataKey& k = f.data_keys[at];
         if (!k.entry) return nullptr;
-        if (k.hash == hash && k.entry->first == key) return &k.entry->second;
+        if (k.hash == hash && same_key(k.entry->first, key)) return &k.entry->second;
     }
 }
 
@@ -281,10 +281,17 @@ std::vector<std::size_t> code_points(std::string_view s) {
 bool step(const Value& in, std::string_view seg, Value& out) {
     switch (in.kind) {
         case Kind::Object: {
-            if (!in.doc() || !in.doc()->is_object()) return false;
-            const auto it = in.doc()->find(seg);
-            if (it == in.doc()->end()) return false;
-            out = from_json_view(*it);
+            const nlohmann::json::object_t* object = in.doc() ? in.doc()->get_ptr<const nlohmann::json::object_t*>() : nullptr;
+            if (!object) return false;
+            // Objects in data are small: a walk comparing lengths first beats the tree's string comparisons.
+            if (object->size() <= 8) {
+                for (const auto& [key, value] : *object)
+                    if (same_key(key, seg)) return out = from_json_view(value), true;
+                return false;
+            }
+            const auto it = object->find(seg);
+            if (it == object->end()) return false;
+            out = from_json_view(it->second);
             return true;
         }
         case Kind::Array: {
@@ -397,24 +404,23 @@ public:
     // Small functions of their own, so a `var` or a sum inside an iterator does not pay for
     // eval_rest's large frame.
     __attribute__((noinline)) Value var_path(const Node& n, const Data& d) {
-        Value out;  // the one return value: built in the caller's slot
-        if (n.flags & kWholeData) {
-            out = whole(d);
-            return out;
-        }
+        // Returned straight from where it is (two registers), not built in a local that the
+        // lookup writes through a reference and the return then reloads.
+        if (n.flags & kWholeData) return whole(d);
         // Inside `reduce` (no element value): its pair, chosen by the compiler's flags, without
         // reading the path or comparing its first segment with "current" and "accumulator".
         if (!d.value && (n.flags & (kCurrent | kAccumulator))) {
-            out = (n.flags & kCurrent) ? *d.current : *d.accumulator;
-            if ((n.flags & kOneKey) || rest_of_path(n, out)) return out;
-            out = n.count ? eval(n.first, d) : Value::null();
-            return out;
+            const Value& pair = (n.flags & kCurrent) ? *d.current : *d.accumulator;
+            if (n.flags & kOneKey) return pair;
+            Value out = pair;
+            if (rest_of_path(n, out)) return out;
+            return n.count ? eval(n.first, d) : Value::null();
         }
         const Names& names_n = names(n);  // (a whole-data var has none)
         const auto& path = names_n.path;
-        if (!lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash))
-            out = n.count ? eval(n.first, d) : Value::null();
-        return out;
+        Value out;
+        if (lookup(d, path.size(), [&](std::size_t i) { return std::string_view(path[i]); }, out, names_n.first_hash)) return out;
+        return n.count ? eval(n.first, d) : Value::null();
     }
 
     // The path after its first segment, walked from `out` in place; false when it leads nowhere.
@@ -1000,7 +1006,7 @@ private:
         for (std::size_t at = hash & f_.data_keys_mask;; at = (at + 1) & f_.data_keys_mask) {
             const DataKey& k = f_.data_keys[at];
             if (!k.entry) return false;
-            if (k.hash == hash && k.entry->first == key) {
+            if (k.hash == hash && same_key(k.entry->first, key)) {
                 out = from_json_view(k.entry->second);
                 return true;
             }

@@ -100,6 +100,15 @@ struct Names {
 // False when evaluation fails: the error is then left to run time.
 bool evaluate_constant(const Program& program, std::uint32_t index, Arena& arena, Value& out);
 
+// A key of free data equal to a `var` segment: keys are short, so the bytes are compared inline
+// (no call to memcmp for a word of a few letters).
+inline bool same_key(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
 // FNV-1a: the hash of LogicData's key table and of `var` names at compile time.
 inline std::uint64_t key_hash(std::string_view key) {
     std::uint64_t h = 1469598103934665603ull;

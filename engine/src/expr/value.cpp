@@ -75,15 +75,17 @@ Program::~Program() = default;
 Program::Program(Program&&) noexcept = default;
 Program& Program::operator=(Program&&) noexcept = default;
 
+// The kind is switched on once; get_ptr reads the value without get<>'s conversions (and throws).
 Value from_json_view(const nlohmann::json& j) {
+    using J = nlohmann::json;
     switch (j.type()) {
-        case nlohmann::json::value_t::boolean: return Value::from_bool(j.get<bool>());
-        case nlohmann::json::value_t::number_integer: return Value::from_number(double(j.get<std::int64_t>()));
-        case nlohmann::json::value_t::number_unsigned: return Value::from_number(double(j.get<std::uint64_t>()));
-        case nlohmann::json::value_t::number_float: return Value::from_number(j.get<double>());
-        case nlohmann::json::value_t::string: return Value::from_view(j.get_ref<const std::string&>());
-        case nlohmann::json::value_t::array: return Value::from_json_array(&j);  // elements converted on access
-        case nlohmann::json::value_t::object: return Value::from_json_object(&j);
+        case J::value_t::boolean: return Value::from_bool(*j.get_ptr<const J::boolean_t*>());
+        case J::value_t::number_integer: return Value::from_number(double(*j.get_ptr<const J::number_integer_t*>()));
+        case J::value_t::number_unsigned: return Value::from_number(double(*j.get_ptr<const J::number_unsigned_t*>()));
+        case J::value_t::number_float: return Value::from_number(*j.get_ptr<const J::number_float_t*>());
+        case J::value_t::string: return Value::from_view(*j.get_ptr<const J::string_t*>());
+        case J::value_t::array: return Value::from_json_array(&j);  // elements converted on access
+        case J::value_t::object: return Value::from_json_object(&j);
         default: return Value::null();
     }
 }
