@@ -305,14 +305,16 @@ bool step(const Value& in, std::string_view seg, Value& out) {
             return true;
         }
         case Kind::String: {
+            std::size_t i = 0;
+            const bool length = seg == "length";
+            if (!length && !is_index(seg, i)) return false;  // "apple".b: no need to count code points
             const auto offsets = code_points(in.str());
             const std::size_t n = offsets.size() - 1;
-            if (seg == "length") {
+            if (length) {
                 out = Value::from_number(double(n));
                 return true;
             }
-            std::size_t i;
-            if (!is_index(seg, i) || i >= n) return false;
+            if (i >= n) return false;
             out = Value::from_view(in.str().substr(offsets[i], offsets[i + 1] - offsets[i]));
             return true;
         }
@@ -1069,25 +1071,35 @@ private:
         return missing_value(v);
     }
 
-    bool var_by_name(const Data& d, const Value& name, Value& out) {
+    PRESCREEN_COLD bool var_by_name(const Data& d, const Value& name, Value& out) {  // free data only
         if (name.kind == Kind::Null || (name.kind == Kind::String && name.str().empty())) {
             out = whole(d);
             return true;
         }
-        std::string text;
-        append_js_string(name, text);
-        std::vector<std::string_view> parts;
-        std::size_t start = 0;
-        while (true) {
-            const std::size_t dot = text.find('.', start);
-            if (dot == std::string::npos) {
-                parts.push_back(std::string_view(text).substr(start));
-                break;
+        std::string text;  // a number's name as JavaScript writes it; a string is read in place
+        if (name.kind != Kind::String) append_js_string(name, text);
+        const std::string_view whole_name = name.kind == Kind::String ? name.str() : std::string_view(text);
+        // Split at the dots into a few views on the stack (`missing` and computed `var` names are
+        // a key or two deep); a longer path gets a vector.
+        constexpr std::size_t kInline = 8;
+        std::string_view inline_parts[kInline];
+        std::vector<std::string_view> more;
+        std::size_t count = 0;
+        for (std::size_t start = 0;;) {
+            const std::size_t dot = whole_name.find('.', start);
+            const std::string_view part = whole_name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+            if (count < kInline) inline_parts[count] = part;
+            else {
+                if (more.empty()) more.assign(inline_parts, inline_parts + kInline);
+                more.push_back(part);
             }
-            parts.push_back(std::string_view(text).substr(start, dot - start));
+            ++count;
+            if (dot == std::string_view::npos) break;
             start = dot + 1;
         }
-        return lookup(d, parts.size(), [&](std::size_t i) { return parts[i]; }, out);
+        const std::string_view* parts = more.empty() ? inline_parts : more.data();
+        const std::uint64_t hash = f_.data_keys ? key_hash(parts[0]) : 0;  // the top-level table, as for a literal path
+        return lookup(d, count, [&](std::size_t i) { return parts[i]; }, out, hash);
     }
 
     Value missing_keys(const Data& d, const Value& keys) {
