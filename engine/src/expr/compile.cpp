@@ -73,16 +73,7 @@ bool is_comparison(Op op) {
 
 std::vector<std::string> split_path(std::string_view name) {
     std::vector<std::string> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t dot = name.find('.', start);
-        if (dot == std::string_view::npos) {
-            parts.emplace_back(name.substr(start));
-            break;
-        }
-        parts.emplace_back(name.substr(start, dot - start));
-        start = dot + 1;
-    }
+    each_path_segment(name, [&](std::string_view part) { parts.emplace_back(part); });
     return parts;
 }
 

@@ -1005,14 +1005,9 @@ private:
 
     // json-logic-js `var`: walk the dotted path; false when a step is undefined or hits null.
     PRESCREEN_COLD bool top_key(std::uint64_t hash, std::string_view key, Value& out) const {  // size, in wasm only
-        for (std::size_t at = hash & f_.data_keys_mask;; at = (at + 1) & f_.data_keys_mask) {
-            const DataKey& k = f_.data_keys[at];
-            if (!k.entry) return false;
-            if (k.hash == hash && same_key(k.entry->first, key)) {
-                out = from_json_view(k.entry->second);
-                return true;
-            }
-        }
+        const nlohmann::json* j = top_json(f_, hash, key);
+        if (j) out = from_json_view(*j);
+        return j != nullptr;
     }
 
     // `first_hash` (key_hash of the first segment, 0 = not known) finds the first key in the frame's
@@ -1085,18 +1080,14 @@ private:
         std::string_view inline_parts[kInline];
         std::vector<std::string_view> more;
         std::size_t count = 0;
-        for (std::size_t start = 0;;) {
-            const std::size_t dot = whole_name.find('.', start);
-            const std::string_view part = whole_name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        each_path_segment(whole_name, [&](std::string_view part) {
             if (count < kInline) inline_parts[count] = part;
             else {
                 if (more.empty()) more.assign(inline_parts, inline_parts + kInline);
                 more.push_back(part);
             }
             ++count;
-            if (dot == std::string_view::npos) break;
-            start = dot + 1;
-        }
+        });
         const std::string_view* parts = more.empty() ? inline_parts : more.data();
         const std::uint64_t hash = f_.data_keys ? key_hash(parts[0]) : 0;  // the top-level table, as for a literal path
         return lookup(d, count, [&](std::size_t i) { return parts[i]; }, out, hash);

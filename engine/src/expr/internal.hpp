@@ -108,6 +108,18 @@ inline bool same_key(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// A json-logic-js path ("a.b.0") split at its dots, each segment given to `segment` in order (the
+// compiler's literal paths and the evaluator's computed names).
+template <class Segment>
+void each_path_segment(std::string_view name, Segment&& segment) {
+    for (std::size_t start = 0;;) {
+        const std::size_t dot = name.find('.', start);
+        if (dot == std::string_view::npos) return segment(name.substr(start));
+        segment(name.substr(start, dot - start));
+        start = dot + 1;
+    }
+}
+
 // FNV-1a: the hash of LogicData's key table and of `var` names at compile time.
 inline std::uint64_t key_hash(std::string_view key) {
     std::uint64_t h = 1469598103934665603ull;
